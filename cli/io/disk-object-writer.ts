@@ -1,0 +1,14 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ObjectWriter } from '../../src/pipeline/ports.js';
+
+/** The local output folder as an object store: `<root>/<key>`, replacing an existing file like an S3 put. */
+export class DiskObjectWriter implements ObjectWriter {
+  constructor(private readonly root: string) {}
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    const file = path.join(this.root, ...key.split('/'));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, body);
+  }
+}

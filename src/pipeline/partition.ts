@@ -1,0 +1,52 @@
+import { gzipSync } from 'node:zlib';
+
+/** A top-level output area; each is a table (events, alerts) or the rejected-record dump. */
+export type OutputArea = 'events' | 'alerts' | 'rejected';
+
+/** An object ready to write. */
+export interface OutputObject {
+  key: string;
+  body: Uint8Array;
+  contentType: string;
+}
+
+/** `dt=YYYY-MM-DD/hour=HH` of an epoch-ms time, in UTC (the Glue partition projection's layout). */
+export function partitionOf(time: number): string {
+  const iso = new Date(time).toISOString();
+  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+}
+
+/**
+ * Groups rows by the hour of their time and serialises each group as gzip JSON lines under
+ * `<area>/dt=.../hour=.../<name>.json.gz`. `name` is derived by the caller from the input's position (shard and
+ * sequence-number range, or the replayed files) so that re-running the same input overwrites the same objects.
+ * Output is deterministic: rows keep their order and gzip carries no timestamp.
+ */
+export function partitionRows<Row>(
+  area: OutputArea,
+  name: string,
+  rows: readonly Row[],
+  timeOf: (row: Row) => number,
+  serialise: (row: Row) => string = (row) => JSON.stringify(row),
+): OutputObject[] {
+  const groups = new Map<string, string[]>();
+  for (const row of rows) {
+    const partition = partitionOf(timeOf(row));
+    let lines = groups.get(partition);
+    if (lines === undefined) {
+      lines = [];
+      groups.set(partition, lines);
+    }
+    lines.push(serialise(row));
+  }
+  const objects: OutputObject[] = [];
+  for (const [partition, lines] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    objects.push({
+      key: `${area}/${partition}/${name}.json.gz`,
+      body: gzipSync(`${lines.join('\n')}\n`),
+      // No Content-Encoding: the object IS a .gz file (Athena reads it by extension); clients must not unzip it.
+      contentType: 'application/gzip',
+    });
+  }
+  return objects;
+}

@@ -1,0 +1,46 @@
+/**
+ * Ports the batch pipeline writes through. Adapters (lambda/adapters) implement them over AWS;
+ * the CLI implements them over the local disk; test/fakes implement them in memory.
+ * Every method either succeeds or throws a dependency error (throttling, 5xx, timeout) that makes the caller
+ * retry the whole batch; none of them may partially succeed silently.
+ */
+
+/** Writes whole objects. A put to an existing key replaces it (so a retried batch overwrites its own output). */
+export interface ObjectWriter {
+  put(key: string, body: Uint8Array, options: { contentType: string; contentEncoding?: string }): Promise<void>;
+}
+
+/** What one alert notification says; built by the pipeline from a rule match and its event. */
+export interface AlertNotification {
+  /** Stable id of this occurrence (source record position + rule id): the same on every retry. */
+  occurrenceId: string;
+  /** Rule + dedupe fields (default: rule id, host, destination): equal keys within the window notify once. */
+  dedupeKey: string;
+  level: string;
+  ruleId: string;
+  ruleTitle: string;
+  host: string;
+  /** Event time, epoch ms. */
+  time: number;
+  subject: string;
+  /** Human-readable body followed by the JSON of the alert. */
+  message: string;
+}
+
+/** Publishes notifications (SNS). Must publish every entry or throw. */
+export interface AlertPublisher {
+  publish(notifications: readonly AlertNotification[]): Promise<void>;
+}
+
+/** Decision for one notification. */
+export type DedupeDecision = 'notify' | 'suppress';
+
+/**
+ * De-duplicates notifications across batches, concurrent invocations and retries with conditional writes.
+ * `claim` is idempotent per occurrenceId: a retried batch gets 'notify' again for an occurrence it claimed but
+ * did not mark sent, and 'suppress' for one already sent.
+ */
+export interface AlertDeduplicator {
+  claim(notifications: readonly AlertNotification[], now: number): Promise<DedupeDecision[]>;
+  markSent(notifications: readonly AlertNotification[]): Promise<void>;
+}
