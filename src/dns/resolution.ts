@@ -29,7 +29,13 @@ export interface DnsAnswer {
 export interface Resolution {
   name: string;
   cnames: string[];
+  /** Event time of the newest answer merged into this entry, epoch ms. */
   time: number;
+  /**
+   * Event time of the oldest answer merged into this entry (absent means `time`). A process that resolves the same
+   * name again keeps one entry; this keeps the evidence that it had resolved it before a later answer arrived.
+   */
+  firstTime?: number;
   processGuid?: string;
   processId?: number;
   source: AnswerSource;

@@ -1,0 +1,45 @@
+import { createDnsAnswersHook } from '../../../src/hooks/dns-answers.js';
+import { createEnrichmentContext } from '../../../src/hooks/enrichment-context.js';
+import { createHooks, HOOK_NAMES } from '../../../src/hooks/index.js';
+import { dnsClient3008, sysmon3, sysmon22 } from './event-factories.js';
+
+describe('dns-answers', () => {
+  it('adds every answer of Sysmon 22 and DNS-Client 3008 events to the batch table and counts them', () => {
+    // Prepare
+    const hook = createDnsAnswersHook();
+    const context = createEnrichmentContext();
+    // Act
+    hook.apply(sysmon22({ results: '::ffff:23.63.247.25;::ffff:23.63.247.34;' }), context);
+    hook.apply(dnsClient3008({ processId: 5196 }), context);
+    hook.apply(sysmon22({ status: '9701', results: '-' }), context);
+    hook.apply(sysmon3({}), context);
+    // Assess
+    expect(context.counters).toMatchObject({ dnsAnswerEvents: 2, dnsAnswers: 3 });
+    expect(context.resolutions.candidates('workstation5', '23.63.247.34')).toHaveLength(1);
+    expect(context.resolutions.candidates('workstation5', '62.210.16.62')[0]).toMatchObject({
+      name: 'rawsec.lu',
+      processId: 5196,
+      source: 'dns-client-3008',
+    });
+  });
+
+  it('is a pick hook on Sysmon 22 and DNS-Client 3008', () => {
+    const hook = createDnsAnswersHook();
+    expect(hook.stage).toBe('pick');
+    expect(hook.selects.map((s) => [s.channel, [...s.eventIds]])).toEqual([
+      ['Microsoft-Windows-Sysmon/Operational', [22]],
+      ['Microsoft-Windows-DNS-Client/Operational', [3008]],
+    ]);
+  });
+});
+
+describe('hook registry', () => {
+  it('lists the hooks in run order and builds them with the options', () => {
+    expect(HOOK_NAMES).toEqual(['dns-answers', 'netconn-hostname']);
+    expect(createHooks().map((h) => [h.name, h.stage])).toEqual([
+      ['dns-answers', 'pick'],
+      ['netconn-hostname', 'poke'],
+    ]);
+    expect(createHooks({}, ['netconn-hostname']).map((h) => h.name)).toEqual(['netconn-hostname']);
+  });
+});
