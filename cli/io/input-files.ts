@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { gunzipSync, unzipSync } from 'fflate';
 import { extract } from 'tar-stream';
-import { Readable } from 'node:stream';
 
 /** One input record: the bytes of a file, a zip entry or a tar entry, with where it came from. */
 export interface InputRecord {

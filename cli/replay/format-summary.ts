@@ -1,0 +1,40 @@
+import type { Summary } from '../../src/pipeline/summary.js';
+
+function sortedCounts(counts: Record<string, number>): [string, number][] {
+  return Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+/** The summary as a person reads it on a terminal. */
+export function formatSummary(summary: Summary): string {
+  const lines: string[] = [];
+  const c = summary.connections;
+  lines.push(
+    `read ${summary.read}: ${summary.written} written, ${summary.rejected} rejected, ${summary.filtered} filtered`,
+  );
+  lines.push('', 'records by format:');
+  for (const [format, count] of sortedCounts(summary.byFormat)) lines.push(`  ${format.padEnd(16)} ${count}`);
+  lines.push('', 'events by channel and ID:');
+  for (const [event, count] of sortedCounts(summary.byEvent)) lines.push(`  ${event.padEnd(60)} ${count}`);
+  lines.push('', `DNS answers: ${summary.dnsAnswers}`);
+  const lookedUp = c.enriched + c.unresolved;
+  lines.push(
+    `network connections: ${c.total}; enriched ${c.enriched} (${percent(c.enriched, lookedUp)} of those looked up), unresolved ${c.unresolved}, not looked up ${c.skipped} (loopback, link-local, multicast, no IP)`,
+  );
+  for (const [source, count] of sortedCounts(c.bySource)) lines.push(`  ${source.padEnd(12)} ${count}`);
+  if (summary.rejected > 0) {
+    lines.push('', 'rejected:');
+    for (const [reason, count] of sortedCounts(summary.rejectedByReason)) lines.push(`  ${count}  ${reason}`);
+  }
+  if (summary.filtered > 0) {
+    lines.push('', 'filtered:');
+    for (const [reason, count] of sortedCounts(summary.filteredByReason)) lines.push(`  ${count}  ${reason}`);
+  }
+  lines.push('', `alerts: ${summary.alerts.total}`);
+  for (const [level, count] of sortedCounts(summary.alerts.byLevel)) lines.push(`  ${level.padEnd(14)} ${count}`);
+  for (const [rule, count] of sortedCounts(summary.alerts.byRule)) lines.push(`  ${count}  ${rule}`);
+  return lines.join('\n');
+}

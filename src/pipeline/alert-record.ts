@@ -1,0 +1,128 @@
+import type { RuleInfo } from '../detection/types.js';
+import type { CanonicalEvent } from '../events/canonical-event.js';
+import { type OutputRecord, toOutputRecord } from './output-record.js';
+import type { AlertNotification } from './ports.js';
+
+/** One line of the alerts table: the rule, where and when, and the matched (enriched) event. */
+export interface AlertRecord {
+  time: string;
+  host: string;
+  rule_id: string;
+  rule_title: string;
+  level: string;
+  tags: string[];
+  rule_file: string;
+  channel: string;
+  event_id: number;
+  dedupe_key: string;
+  event: OutputRecord;
+}
+
+/** A rule that matched an event, with where the event came from (for idempotent ids). */
+export interface Detection {
+  event: CanonicalEvent;
+  rule: RuleInfo;
+  /** Stable position of the source record: `shard/sequence` in Lambda, `file` in replay. */
+  origin: string;
+}
+
+/** Fields of the event that stand for "destination" in the default dedupe key. */
+function destinationOf(event: CanonicalEvent): string {
+  const data = event.data;
+  return data.DestinationHostname || data.DestinationIp || data.QueryName || data.TargetFilename || '';
+}
+
+/**
+ * The key under which repeated alerts collapse: the rule id plus the named fields of the event. `host` and
+ * `destination` are understood specially; any other name is read from the EventData.
+ */
+export function dedupeKeyOf(detection: Detection, fields: readonly string[]): string {
+  const parts = [detection.rule.id];
+  for (const field of fields) {
+    if (field === 'host') parts.push(detection.event.host.toLowerCase());
+    else if (field === 'destination') parts.push(destinationOf(detection.event).toLowerCase());
+    else parts.push(detection.event.data[field] ?? '');
+  }
+  return parts.join('|');
+}
+
+/** The alerts-table row of a detection. */
+export function toAlertRecord(detection: Detection, dedupeFields: readonly string[]): AlertRecord {
+  const { event, rule } = detection;
+  return {
+    time: new Date(event.time).toISOString(),
+    host: event.host,
+    rule_id: rule.id,
+    rule_title: rule.title,
+    level: rule.level,
+    tags: rule.tags,
+    rule_file: rule.file,
+    channel: event.channel,
+    event_id: event.eventId,
+    dedupe_key: dedupeKeyOf(detection, dedupeFields),
+    event: toOutputRecord(event),
+  };
+}
+
+function basename(path: string): string {
+  const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  return cut >= 0 ? path.slice(cut + 1) : path;
+}
+
+/** The process a detection is about, by its image file name, when the event names one. */
+function processOf(event: CanonicalEvent): string | undefined {
+  const image = event.data.Image || event.data.SourceImage || event.data.NewProcessName;
+  return image ? basename(image) : undefined;
+}
+
+/** What a person reads first: `[high] <rule title> by powershell.exe on WORKSTATION5`. */
+export function alertSubject(detection: Detection): string {
+  const process = processOf(detection.event);
+  const by = process ? ` by ${process}` : '';
+  return `[${detection.rule.level}] ${detection.rule.title}${by} on ${detection.event.host}`;
+}
+
+/** The notification body: what, where, when, the rule, the enriched connection, then the alert as JSON. */
+export function alertMessage(record: AlertRecord, rule: RuleInfo): string {
+  const event = record.event;
+  const lines = [
+    `${rule.title} (${rule.level})`,
+    '',
+    `Host:     ${record.host}`,
+    `Time:     ${record.time}`,
+    `Event:    ${record.channel} ${record.event_id}`,
+  ];
+  if (event.Image) lines.push(`Process:  ${event.Image}${event.ProcessId ? ` (PID ${event.ProcessId})` : ''}`);
+  if (event.CommandLine) lines.push(`Command:  ${event.CommandLine}`);
+  if (event.DestinationIp) {
+    const name = event.DestinationHostname && event.DestinationHostname !== '-' ? `${event.DestinationHostname} ` : '';
+    lines.push(`Connects: ${name}(${event.DestinationIp}:${event.DestinationPort ?? ''})`);
+    if (event.DestinationHostnameSource) {
+      lines.push(
+        `Name from: ${event.DestinationHostnameSource}; Sysmon said: ${event.DestinationHostnameOriginal || '(empty)'}`,
+      );
+    }
+    if (event.DestinationHostnameCnames) lines.push(`CNAMEs:   ${event.DestinationHostnameCnames}`);
+  }
+  if (event.QueryName) lines.push(`Query:    ${event.QueryName} -> ${event.QueryResults ?? ''}`);
+  lines.push('', `Rule:     ${rule.id} (${rule.file})`);
+  if (rule.description) lines.push(`          ${rule.description.trim()}`);
+  if (rule.tags.length > 0) lines.push(`Tags:     ${rule.tags.join(', ')}`);
+  lines.push('', JSON.stringify(record));
+  return lines.join('\n');
+}
+
+/** The notification for one detection; `occurrenceId` is stable across retries of the same input. */
+export function toNotification(detection: Detection, record: AlertRecord): AlertNotification {
+  return {
+    occurrenceId: `${detection.origin}|${detection.rule.id}|${detection.event.time}`,
+    dedupeKey: record.dedupe_key,
+    level: detection.rule.level,
+    ruleId: detection.rule.id,
+    ruleTitle: detection.rule.title,
+    host: detection.event.host,
+    time: detection.event.time,
+    subject: alertSubject(detection),
+    message: alertMessage(record, detection.rule),
+  };
+}

@@ -1,0 +1,73 @@
+import type { CanonicalEvent } from '../events/canonical-event.js';
+import { readRecord } from '../events/read-record.js';
+import { bump, type Summary } from './summary.js';
+
+/** One input record and where it came from (shard/sequence in Lambda, the file in replay). */
+export interface InputRecord {
+  origin: string;
+  data: Uint8Array;
+  /** When the record reached the stream (Kinesis ApproximateArrivalTimestamp), epoch ms; replay uses its start time. */
+  arrival: number;
+}
+
+/** An event and the record it came from. */
+export interface SourcedEvent {
+  event: CanonicalEvent;
+  origin: string;
+  arrival: number;
+}
+
+/** A record (or one document of it) that could not become an event. Never retried: written to `rejected/`. */
+export interface RejectedItem {
+  origin: string;
+  arrival: number;
+  reason: string;
+  raw: Uint8Array;
+}
+
+export interface DecodedBatch {
+  /** Sorted by event time; records keep their input order among equal times. */
+  events: SourcedEvent[];
+  rejected: RejectedItem[];
+}
+
+/**
+ * Decodes and normalises every record and sorts the events by event time. Counts every document into `summary`
+ * as read and as an event, a rejection or a filtered item; never throws.
+ */
+export function decodeBatch(records: readonly InputRecord[], summary: Summary): DecodedBatch {
+  const events: SourcedEvent[] = [];
+  const rejected: RejectedItem[] = [];
+  for (const record of records) {
+    for (const outcome of readRecord(record.data)) {
+      summary.read++;
+      if (outcome.kind === 'event') {
+        const event = outcome.event;
+        bump(summary.byFormat, event.format);
+        bump(summary.byEvent, `${event.channel} ${event.eventId}`);
+        events.push({ event, origin: record.origin, arrival: record.arrival });
+      } else if (outcome.kind === 'rejected') {
+        summary.rejected++;
+        bump(summary.rejectedByReason, outcome.reason);
+        rejected.push({ origin: record.origin, arrival: record.arrival, reason: outcome.reason, raw: outcome.raw });
+      } else {
+        summary.filtered++;
+        bump(summary.filteredByReason, outcome.reason);
+      }
+    }
+  }
+  // Array.prototype.sort is stable, so equal times keep the input order.
+  events.sort((a, b) => a.event.time - b.event.time);
+  return { events, rejected };
+}
+
+/** A rejected item as one line of `rejected/`: the reason, where it came from, and the original bytes. */
+export function toRejectedLine(item: RejectedItem): Record<string, string> {
+  const raw = Buffer.from(item.raw.buffer, item.raw.byteOffset, item.raw.byteLength);
+  return {
+    reason: item.reason,
+    origin: item.origin,
+    arrival: new Date(item.arrival).toISOString(),
+    raw_base64: raw.toString('base64'),
+  };
+}
