@@ -5,11 +5,6 @@ import { type DnsAnswer, type HostIp, type Resolution, type ResolutionStore, res
 
 /** Bounds of a {@link MemoryResolutionStore}. */
 export interface MemoryResolutionStoreOptions {
-  /**
-   * How long an answer stays usable, in event time: an entry whose newest answer is older than
-   * (latest answer time seen - retentionMs) is expired, ignored and evicted. Default 24 h (86 400 000 ms).
-   */
-  retentionMs?: number;
   /** Entries kept per (host, IP); beyond it the entry with the oldest newest-answer is dropped. Default 16. */
   maxEntriesPerKey?: number;
   /**
@@ -19,8 +14,9 @@ export interface MemoryResolutionStoreOptions {
   maxKeys?: number;
 }
 
-/** Defaults of {@link MemoryResolutionStoreOptions}. */
+/** How far back an answer names a connection, in event time (enforced per lookup by the hooks). */
 export const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Defaults of {@link MemoryResolutionStoreOptions}. */
 export const DEFAULT_MAX_ENTRIES_PER_KEY = 16;
 export const DEFAULT_MAX_KEYS = 200_000;
 
@@ -51,17 +47,15 @@ function tieOrder(a: Resolution, b: Resolution): number {
 export class MemoryResolutionStore implements ResolutionStore {
   private readonly table = new Map<string, Resolution[]>();
   private latest = Number.NEGATIVE_INFINITY;
-  readonly retentionMs: number;
   readonly maxEntriesPerKey: number;
   readonly maxKeys: number;
 
   constructor(options: MemoryResolutionStoreOptions = {}) {
-    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.maxEntriesPerKey = Math.max(1, options.maxEntriesPerKey ?? DEFAULT_MAX_ENTRIES_PER_KEY);
     this.maxKeys = Math.max(1, options.maxKeys ?? DEFAULT_MAX_KEYS);
   }
 
-  /** The newest answer time seen, epoch ms (-Infinity before any). Retention is measured back from it. */
+  /** The newest answer time seen over all hosts, epoch ms (-Infinity before any). */
   get latestTime(): number {
     return this.latest;
   }
@@ -71,18 +65,11 @@ export class MemoryResolutionStore implements ResolutionStore {
     return this.table.size;
   }
 
-  /** Answers older than this are expired. */
-  private horizon(): number {
-    return this.latest - this.retentionMs;
-  }
-
   /** Records one answer (host must be a hostKey, ip canonical). Ignores answers without a finite time. */
   add(answer: DnsAnswer): void {
     const time = answer.time;
     if (!Number.isFinite(time)) return;
     if (time > this.latest) this.latest = time;
-    const horizon = this.horizon();
-    if (time < horizon) return;
     const key = resolutionKey(answer.host, answer.ip);
     let entries = this.table.get(key);
     if (entries === undefined) {
@@ -96,7 +83,6 @@ export class MemoryResolutionStore implements ResolutionStore {
       // Move to the end: the key-count bound drops the least recently written pair.
       this.table.delete(key);
       this.table.set(key, entries);
-      pruneExpired(entries, horizon);
     }
     for (const entry of entries) {
       if (!sameIdentity(entry, answer)) continue;
@@ -158,9 +144,7 @@ export class MemoryResolutionStore implements ResolutionStore {
    */
   candidates(host: string, ip: string): readonly Resolution[] {
     const entries = this.table.get(resolutionKey(host, ip));
-    if (entries === undefined) return NO_RESOLUTIONS;
-    pruneExpired(entries, this.horizon());
-    return entries;
+    return entries ?? NO_RESOLUTIONS;
   }
 
   async put(answers: readonly DnsAnswer[]): Promise<void> {
@@ -178,6 +162,19 @@ export class MemoryResolutionStore implements ResolutionStore {
         );
     }
     return found;
+  }
+
+  /**
+   * Drops every entry whose newest answer is older than `time` (a long-running consumer calls it with its oldest
+   * pending event time minus the retention). Nothing expires by itself: a batch is picked whole before it is poked,
+   * and one replay can mix recordings made years apart, so an automatic horizon would drop answers that older
+   * connections of the same batch still need. Retention is enforced per lookup, relative to each connection's time.
+   */
+  expireBefore(time: number): void {
+    for (const [key, entries] of this.table) {
+      pruneExpired(entries, time);
+      if (entries.length === 0) this.table.delete(key);
+    }
   }
 }
 

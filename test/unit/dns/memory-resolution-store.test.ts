@@ -105,21 +105,19 @@ describe('MemoryResolutionStore', () => {
     expect(store.candidates('workstation5', '3.3.3.3')).toHaveLength(1);
   });
 
-  it('expires entries older than the retention before the latest answer time, in event time', async () => {
-    const store = new MemoryResolutionStore({ retentionMs: 24 * HOUR });
+  it('keeps answers of any age until expireBefore, so one batch can mix recordings made years apart', async () => {
+    const store = new MemoryResolutionStore();
     store.add(answer({ time: 0, name: 'old.example' }));
     store.add(answer({ time: 0, ip: '9.9.9.9' }));
-    store.add(answer({ time: 24 * HOUR, name: 'edge.example' })); // old.example exactly at the horizon: kept
+    store.add(answer({ time: 400 * 24 * HOUR, name: 'new.example' }));
     expect(store.candidates('workstation5', '151.101.248.133').map((e) => e.name)).toEqual([
       'old.example',
-      'edge.example',
+      'new.example',
     ]);
-    store.add(answer({ time: 24 * HOUR + 1, name: 'new.example', ip: '8.8.8.8' }));
-    expect(store.candidates('workstation5', '151.101.248.133').map((e) => e.name)).toEqual(['edge.example']);
+    store.expireBefore(1);
+    expect(store.candidates('workstation5', '151.101.248.133').map((e) => e.name)).toEqual(['new.example']);
     expect(await store.get([{ host: 'workstation5', ip: '9.9.9.9' }])).toEqual(new Map());
-    // An answer already expired on arrival is not stored.
-    store.add(answer({ time: 0, name: 'late.example' }));
-    expect(store.candidates('workstation5', '151.101.248.133').map((e) => e.name)).toEqual(['edge.example']);
+    expect(store.size).toBe(1);
   });
 
   it('get returns copies keyed by resolutionKey and omits keys with nothing', async () => {
