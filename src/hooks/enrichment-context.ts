@@ -89,7 +89,6 @@ export function createEnrichmentContext(options: EnrichmentOptions = {}): Enrich
   const resolved = resolveEnrichmentOptions(options);
   return {
     resolutions: new MemoryResolutionStore({
-      retentionMs: resolved.retentionMs,
       maxEntriesPerKey: resolved.maxEntriesPerKey,
       maxKeys: resolved.maxKeys,
     }),
