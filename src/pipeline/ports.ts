@@ -1,3 +1,5 @@
+import type { CanonicalEvent } from '../events/canonical-event.js';
+
 /**
  * Ports the batch pipeline writes through. Adapters (lambda/adapters) implement them over AWS;
  * the CLI implements them over the local disk; test/fakes implement them in memory.
@@ -43,4 +45,27 @@ export type DedupeDecision = 'notify' | 'suppress';
 export interface AlertDeduplicator {
   claim(notifications: readonly AlertNotification[], now: number): Promise<DedupeDecision[]>;
   markSent(notifications: readonly AlertNotification[]): Promise<void>;
+}
+
+/** A connection waiting for a late answer: the event as it was before enrichment, and where it came from. */
+export interface HeldConnection {
+  event: CanonicalEvent;
+  origin: string;
+  /** When its record reached the stream, epoch ms. */
+  arrival: number;
+  /** When it was first held (wall clock), epoch ms: a held connection is released unresolved after the maximum hold. */
+  firstHeldAt: number;
+}
+
+/** Delivers held connections back to the enrich code after a delay (SQS with DelaySeconds). */
+export interface HoldQueue {
+  hold(items: readonly HeldConnection[], delayMs: number): Promise<void>;
+}
+
+/**
+ * Tells how far the dns-answers consumer has got: every record that reached the stream before the returned
+ * time (epoch ms), on every shard, has its answers in the resolution table.
+ */
+export interface CatchUpOracle {
+  caughtUpTo(): Promise<number>;
 }

@@ -55,7 +55,7 @@ export async function processBatch(records: readonly InputRecord[], options: Bat
 }
 
 /** Loads from the store the answers for every connection key of the batch into the batch's table. */
-async function loadAnswers(events: readonly SourcedEvent[], store: ResolutionStore, context: EnrichmentContext) {
+export async function loadAnswers(events: readonly SourcedEvent[], store: ResolutionStore, context: EnrichmentContext) {
   const keys = connectionKeys(events.map((sourced) => sourced.event));
   if (keys.length === 0) return;
   const found = await store.get(keys);
@@ -65,7 +65,8 @@ async function loadAnswers(events: readonly SourcedEvent[], store: ResolutionSto
   }
 }
 
-function countHooks(summary: Summary, before: EnrichmentContext['counters'], context: EnrichmentContext): void {
+/** Adds what the hooks did (the counters' change since `before`) to the summary. */
+export function countHooks(summary: Summary, before: EnrichmentContext['counters'], context: EnrichmentContext): void {
   const after = context.counters;
   const delta = (name: keyof typeof after) => after[name] - before[name];
   summary.dnsAnswers += delta('dnsAnswers');
@@ -80,7 +81,8 @@ function countHooks(summary: Summary, before: EnrichmentContext['counters'], con
     process + host + delta('netconnMissed') + delta('netconnSkipped') + delta('netconnInvalid') + delta('netconnKept');
 }
 
-function detect(events: readonly SourcedEvent[], rules: RuleSet, summary: Summary): Detection[] {
+/** Evaluates the rules on the events; counts the matches into the summary. */
+export function detect(events: readonly SourcedEvent[], rules: RuleSet, summary: Summary): Detection[] {
   const detections: Detection[] = [];
   for (const { event, origin } of events) {
     for (const match of rules.match(event)) {

@@ -1,10 +1,14 @@
 /** Counters of one run (a replay, a Lambda batch): what was read and what became of it. */
 export interface Summary {
-  /** Every document found in the input: written + rejected + filtered. */
+  /** Every document found in the input: written + rejected + filtered + held. */
   read: number;
   written: number;
   rejected: number;
   filtered: number;
+  /** Connections sent to wait for a late answer (Lambda only); they are written when released. */
+  held: number;
+  /** Held connections released unresolved because the maximum hold passed. */
+  holdExpired: number;
   /** Documents recognised, by shipper format. */
   byFormat: Record<string, number>;
   /** Events by `channel / event ID`. */
@@ -24,6 +28,10 @@ export interface Summary {
     total: number;
     byLevel: Record<string, number>;
     byRule: Record<string, number>;
+    /** Notifications published (Lambda only). */
+    sent: number;
+    /** Notifications held back by de-duplication (Lambda only). */
+    suppressed: number;
   };
 }
 
@@ -34,13 +42,15 @@ export function emptySummary(): Summary {
     written: 0,
     rejected: 0,
     filtered: 0,
+    held: 0,
+    holdExpired: 0,
     byFormat: {},
     byEvent: {},
     rejectedByReason: {},
     filteredByReason: {},
     dnsAnswers: 0,
     connections: { total: 0, enriched: 0, bySource: {}, unresolved: 0, skipped: 0 },
-    alerts: { total: 0, byLevel: {}, byRule: {} },
+    alerts: { total: 0, byLevel: {}, byRule: {}, sent: 0, suppressed: 0 },
   };
 }
 
@@ -55,6 +65,8 @@ export function mergeSummary(into: Summary, from: Summary): void {
   into.written += from.written;
   into.rejected += from.rejected;
   into.filtered += from.filtered;
+  into.held += from.held;
+  into.holdExpired += from.holdExpired;
   mergeCounts(into.byFormat, from.byFormat);
   mergeCounts(into.byEvent, from.byEvent);
   mergeCounts(into.rejectedByReason, from.rejectedByReason);
@@ -66,6 +78,8 @@ export function mergeSummary(into: Summary, from: Summary): void {
   into.connections.skipped += from.connections.skipped;
   mergeCounts(into.connections.bySource, from.connections.bySource);
   into.alerts.total += from.alerts.total;
+  into.alerts.sent += from.alerts.sent;
+  into.alerts.suppressed += from.alerts.suppressed;
   mergeCounts(into.alerts.byLevel, from.alerts.byLevel);
   mergeCounts(into.alerts.byRule, from.alerts.byRule);
 }
