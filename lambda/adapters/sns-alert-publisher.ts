@@ -1,0 +1,130 @@
+/**
+ * The alert publisher port over SNS: PublishBatch, 10 entries per request (the API limit); entries SNS reports in
+ * `Failed` are retried with backoff, and the call throws if any is still failing after the cap.
+ */
+
+import {
+  type MessageAttributeValue,
+  PublishBatchCommand,
+  type PublishBatchRequestEntry,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import type { AlertNotification, AlertPublisher } from '../../src/pipeline/ports.js';
+import { RetryableDependencyError } from './errors.js';
+import {
+  backoffDelay,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+  resolveRetryOptions,
+  retryOnTransient,
+} from './retry.js';
+
+export interface SnsAlertPublisherOptions {
+  client: SNSClient;
+  topicArn: string;
+  /** Backoff for throttling, 5xx and entries reported Failed. Defaults: see RetryOptions. */
+  retry?: RetryOptions;
+  /** Called for each request sent (operation name), e.g. to emit a metric. */
+  onRequest?: (operation: string) => void;
+}
+
+export const PUBLISH_BATCH_LIMIT = 10;
+/** SNS Subject: "less than 100 characters", ASCII printable, no line breaks. */
+const SUBJECT_MAX = 99;
+
+export class SnsAlertPublisher implements AlertPublisher {
+  readonly #client: SNSClient;
+  readonly #topicArn: string;
+  readonly #retry: ResolvedRetryOptions;
+  readonly #onRequest: ((operation: string) => void) | undefined;
+  #requestCount = 0;
+
+  constructor(options: SnsAlertPublisherOptions) {
+    this.#client = options.client;
+    this.#topicArn = options.topicArn;
+    this.#retry = resolveRetryOptions(options.retry);
+    this.#onRequest = options.onRequest;
+  }
+
+  /** Requests sent since construction, retries included. */
+  get requestCount(): number {
+    return this.#requestCount;
+  }
+
+  async publish(notifications: readonly AlertNotification[]): Promise<void> {
+    for (let i = 0; i < notifications.length; i += PUBLISH_BATCH_LIMIT) {
+      await this.#publishChunk(notifications.slice(i, i + PUBLISH_BATCH_LIMIT));
+    }
+  }
+
+  async #publishChunk(chunk: readonly AlertNotification[]): Promise<void> {
+    // Ids are positions in the chunk: unique within the request, and they map Failed entries back.
+    let pending: PublishBatchRequestEntry[] = chunk.map((n, i) => toEntry(n, String(i)));
+    for (let round = 0; ; round++) {
+      const entries = pending;
+      const response = await retryOnTransient('sns:PublishBatch', this.#retry, () => {
+        this.#requestCount++;
+        this.#onRequest?.('PublishBatch');
+        return this.#client.send(
+          new PublishBatchCommand({ TopicArn: this.#topicArn, PublishBatchRequestEntries: entries }),
+        );
+      });
+      const failed = response.Failed ?? [];
+      if (failed.length === 0) return;
+      // A sender fault (bad attribute, message too big) will fail the same way on every retry.
+      const senderFault = failed.find((f) => f.SenderFault);
+      if (senderFault) {
+        throw new Error(
+          `sns:PublishBatch rejected entry ${senderFault.Id}: ${senderFault.Code} ${senderFault.Message ?? ''}`,
+        );
+      }
+      if (round + 1 >= this.#retry.maxAttempts) {
+        const codes = [...new Set(failed.map((f) => f.Code))].join(', ');
+        throw new RetryableDependencyError(
+          'sns:PublishBatch',
+          `${failed.length} entries still failing after ${this.#retry.maxAttempts} attempts (${codes})`,
+        );
+      }
+      const failedIds = new Set(failed.map((f) => f.Id));
+      pending = entries.filter((e) => failedIds.has(e.Id));
+      await this.#retry.sleep(backoffDelay(this.#retry, round));
+    }
+  }
+}
+
+function toEntry(n: AlertNotification, id: string): PublishBatchRequestEntry {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  // SNS rejects empty attribute values.
+  for (const [name, value] of [
+    ['level', n.level],
+    ['rule_id', n.ruleId],
+    ['host', n.host],
+  ] as const) {
+    if (value !== '') attributes[name] = { DataType: 'String', StringValue: value };
+  }
+  const subject = sanitizeSubject(n.subject);
+  return {
+    Id: id,
+    Message: n.message,
+    Subject: subject === '' ? undefined : subject,
+    MessageAttributes: attributes,
+  };
+}
+
+/**
+ * Makes a string a valid SNS Subject: line breaks and other control characters become spaces, non-ASCII
+ * characters become '?', runs of spaces collapse, and the result is cut to 99 characters (with an ellipsis).
+ */
+export function sanitizeSubject(subject: string): string {
+  // Code points, not UTF-16 units: an emoji becomes one '?'.
+  const ascii = Array.from(subject, (ch) => {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) return ' ';
+    return code > 0x7e ? '?' : ch;
+  })
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  if (ascii.length <= SUBJECT_MAX) return ascii;
+  return `${ascii.slice(0, SUBJECT_MAX - 3).trimEnd()}...`;
+}

@@ -1,0 +1,38 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import type { InputRecord } from '../src/pipeline/decode-batch.js';
+import type { BatchPosition } from '../src/pipeline/dns-answers-service.js';
+
+/** `shardId-000000000001` from a record's eventID (`shardId-000000000001:4959...`). */
+export function shardOf(record: KinesisStreamRecord): string {
+  const cut = record.eventID.indexOf(':');
+  return cut > 0 ? record.eventID.slice(0, cut) : 'unknown-shard';
+}
+
+/** The batch's records as the core's input: origin `shard/sequence`, arrival from ApproximateArrivalTimestamp. */
+export function toInputRecords(records: readonly KinesisStreamRecord[]): InputRecord[] {
+  return records.map((record) => ({
+    origin: `${shardOf(record)}/${record.kinesis.sequenceNumber}`,
+    data: Buffer.from(record.kinesis.data, 'base64'),
+    arrival: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+  }));
+}
+
+/**
+ * The output object name of a batch: its shard and first sequence number. Lambda retries a failed batch from that
+ * record, so a retry overwrites the objects of the failed attempt instead of adding duplicates.
+ */
+export function batchName(records: readonly KinesisStreamRecord[]): string {
+  const first = records[0];
+  return first === undefined ? 'empty' : `${shardOf(first)}-${first.kinesis.sequenceNumber}`;
+}
+
+/** Where the batch ends (for the dns-answers watermark). */
+export function batchPosition(records: readonly KinesisStreamRecord[]): BatchPosition | undefined {
+  const last = records[records.length - 1];
+  if (last === undefined) return undefined;
+  return {
+    shardId: shardOf(last),
+    lastArrival: Math.round(last.kinesis.approximateArrivalTimestamp * 1000),
+    lastSequenceNumber: last.kinesis.sequenceNumber,
+  };
+}

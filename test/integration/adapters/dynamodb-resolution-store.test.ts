@@ -1,0 +1,402 @@
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDbResolutionStore,
+  type DynamoDbResolutionStoreOptions,
+} from '../../../lambda/adapters/dynamodb-resolution-store.js';
+import { RetryableDependencyError } from '../../../lambda/adapters/errors.js';
+import type { DnsAnswer } from '../../../src/dns/resolution.js';
+import { resolutionKey } from '../../../src/dns/resolution.js';
+import { faultyDynamoDbClient, recordingSleep, throughputExceeded } from '../../helpers/aws-fault-injection.js';
+import { type Emulators, startEmulators } from '../../helpers/emulators.js';
+
+const T0 = Date.parse('2026-11-28T06:00:00Z');
+const HOUR = 60 * 60 * 1000;
+const fast = { baseDelayMs: 1, maxDelayMs: 5 };
+
+function answer(overrides: Partial<DnsAnswer> = {}): DnsAnswer {
+  return {
+    host: 'ws-01.corp.example',
+    ip: '203.0.113.10',
+    name: 'example.com',
+    cnames: [],
+    time: T0,
+    processGuid: '{aaaaaaaa-0000-0000-0000-000000000001}',
+    processId: 4242,
+    source: 'sysmon-22',
+    ...overrides,
+  };
+}
+
+describe('DynamoDbResolutionStore', () => {
+  let emulators: Emulators;
+  let tableCount = 0;
+  let tableName: string;
+
+  beforeAll(async () => {
+    emulators = await startEmulators({ services: ['dynamodb'] });
+  });
+
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  // A fresh table per test: no test sees another's items.
+  beforeEach(async () => {
+    tableName = `resolutions-${++tableCount}`;
+    await emulators.createTable(tableName, { partitionKey: 'host', sortKey: 'ip' });
+  });
+
+  function store(options: Partial<DynamoDbResolutionStoreOptions> = {}): DynamoDbResolutionStore {
+    return new DynamoDbResolutionStore({
+      client: emulators.clients.dynamodb,
+      tableName,
+      clock: () => T0 + HOUR,
+      retry: fast,
+      ...options,
+    });
+  }
+
+  it('returns what was put, keyed by resolutionKey, and omits unknown keys', async () => {
+    const s = store();
+    await s.put([
+      answer({ name: 'a.example', cnames: ['edge.cdn.example'] }),
+      answer({ ip: '198.51.100.7', name: 'b.example', processGuid: undefined, source: 'dns-client-3008' }),
+    ]);
+
+    const got = await s.get([
+      { host: 'ws-01.corp.example', ip: '203.0.113.10' },
+      { host: 'ws-01.corp.example', ip: '198.51.100.7' },
+      { host: 'ws-01.corp.example', ip: '192.0.2.1' },
+    ]);
+
+    expect(got.size).toBe(2);
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))).toEqual([
+      {
+        name: 'a.example',
+        cnames: ['edge.cdn.example'],
+        time: T0,
+        firstTime: T0,
+        processGuid: '{aaaaaaaa-0000-0000-0000-000000000001}',
+        processId: 4242,
+        source: 'sysmon-22',
+      },
+    ]);
+    expect(got.get(resolutionKey('ws-01.corp.example', '198.51.100.7'))).toEqual([
+      { name: 'b.example', cnames: [], time: T0, firstTime: T0, processId: 4242, source: 'dns-client-3008' },
+    ]);
+  });
+
+  it('keeps at most maxNamesPerKey entries, newest first', async () => {
+    const s = store({ maxNamesPerKey: 3 });
+    await s.put([1, 2, 3, 4, 5].map((i) => answer({ name: `n${i}.example`, time: T0 + i })));
+    await s.put([answer({ name: 'old.example', time: T0 - 1 })]);
+
+    const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual([
+      'n5.example',
+      'n4.example',
+      'n3.example',
+    ]);
+  });
+
+  it('never lets an older answer overwrite a newer one for the same name and process', async () => {
+    const s = store();
+    await s.put([answer({ time: T0 + 2000, cnames: ['new.cdn.example'] })]);
+    await s.put([answer({ time: T0 + 1000, cnames: ['old.cdn.example'] })]);
+
+    const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))).toEqual([
+      expect.objectContaining({ time: T0 + 2000, cnames: ['new.cdn.example'] }),
+    ]);
+  });
+
+  it('keeps the oldest time seen as firstTime, whatever order the answers come in', async () => {
+    const s = store();
+    await s.put([answer({ time: T0 + 5 })]);
+    await s.put([answer({ time: T0 + 1 }), answer({ time: T0 + 3 })]);
+
+    const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))).toEqual([
+      expect.objectContaining({ time: T0 + 5, firstTime: T0 + 1 }),
+    ]);
+  });
+
+  it('breaks an exact time tie by CNAME chain, so arrival order does not matter', async () => {
+    const a = answer({ cnames: ['b.cdn.example'] });
+    const b = answer({ cnames: ['a.cdn.example'] });
+    const first = store();
+    await first.put([a]);
+    await first.put([b]);
+    const firstResult = await first.get([{ host: a.host, ip: a.ip }]);
+    tableName = `${tableName}-reversed`;
+    await emulators.createTable(tableName, { partitionKey: 'host', sortKey: 'ip' });
+    const second = store();
+    await second.put([b]);
+    await second.put([a]);
+
+    const secondResult = await second.get([{ host: a.host, ip: a.ip }]);
+
+    expect(firstResult).toEqual(secondResult);
+    expect([...firstResult.values()][0]?.[0]?.cnames).toEqual(['a.cdn.example']);
+  });
+
+  it('keeps one entry per (name, process) and separate entries for other processes', async () => {
+    const s = store();
+    await s.put([
+      answer({ time: T0 + 1 }),
+      answer({ time: T0 + 5 }),
+      answer({ time: T0 + 3, processGuid: '{bbbbbbbb-0000-0000-0000-000000000002}' }),
+    ]);
+
+    const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => [r.processGuid, r.time])).toEqual([
+      ['{aaaaaaaa-0000-0000-0000-000000000001}', T0 + 5],
+      ['{bbbbbbbb-0000-0000-0000-000000000002}', T0 + 3],
+    ]);
+  });
+
+  it('collapses duplicate keys in one put into one write per key', async () => {
+    const s = store();
+    const duplicates = [answer({ name: 'x.example' }), answer({ name: 'y.example' }), answer({ name: 'x.example' })];
+
+    await s.put(duplicates);
+
+    expect(s.requestCount).toBe(2); // one BatchGetItem, one PutItem
+    const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+    expect(
+      got
+        .get(resolutionKey('ws-01.corp.example', '203.0.113.10'))
+        ?.map((r) => r.name)
+        .sort(),
+    ).toEqual(['x.example', 'y.example']);
+  });
+
+  it('handles more than 100 keys in one put and one get (and duplicate keys in get)', async () => {
+    const s = store();
+    const answers = Array.from({ length: 250 }, (_, i) =>
+      answer({ ip: `10.0.${i >> 8}.${i & 255}`, name: `h${i}.example` }),
+    );
+
+    await s.put(answers);
+    const afterPut = s.requestCount;
+    const keys = answers.map((a) => ({ host: a.host, ip: a.ip }));
+    const got = await s.get([...keys, ...keys.slice(0, 10)]);
+
+    expect(afterPut).toBe(3 + 250); // ceil(250 / 100) BatchGetItem + one PutItem per key
+    expect(s.requestCount - afterPut).toBe(3);
+    expect(got.size).toBe(250);
+    expect(got.get(resolutionKey('ws-01.corp.example', '10.0.0.249'))?.[0]?.name).toBe('h249.example');
+  });
+
+  it('does not write again when a retried batch brings nothing new', async () => {
+    const s = store();
+    const batch = [answer({ name: 'a.example' }), answer({ ip: '198.51.100.1', name: 'b.example' })];
+    await s.put(batch);
+    const afterFirst = s.requestCount;
+
+    await s.put(batch);
+
+    expect(s.requestCount - afterFirst).toBe(1); // the BatchGetItem only
+  });
+
+  it('ignores items whose ttl has passed, even though DynamoDB has not deleted them yet', async () => {
+    const now = T0 + HOUR;
+    await emulators.clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          host: { S: 'ws-01.corp.example' },
+          ip: { S: '192.0.2.99' },
+          names: {
+            L: [
+              {
+                M: {
+                  name: { S: 'stale.example' },
+                  cnames: { L: [] },
+                  time: { N: String(T0 - 48 * HOUR) },
+                  source: { S: 'sysmon-22' },
+                },
+              },
+            ],
+          },
+          latest: { N: String(T0 - 48 * HOUR) },
+          ttl: { N: String(Math.floor((now - 1000) / 1000)) },
+          version: { N: '1' },
+        },
+      }),
+    );
+
+    const got = await store().get([{ host: 'ws-01.corp.example', ip: '192.0.2.99' }]);
+
+    expect(got.size).toBe(0);
+  });
+
+  it('replaces an expired item on put rather than merging into it', async () => {
+    const s = store({ clock: () => T0 + 30 * HOUR });
+    await store({ clock: () => T0 }).put([answer({ name: 'stale.example', time: T0 })]);
+
+    await s.put([answer({ name: 'fresh.example', time: T0 + 29 * HOUR })]);
+
+    const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual(['fresh.example']);
+  });
+
+  it('drops entries older than retention relative to the newest entry of the item', async () => {
+    const s = store({ retentionMs: 10 * HOUR, clock: () => T0 + 20 * HOUR });
+    await s.put([answer({ name: 'old.example', time: T0 }), answer({ name: 'new.example', time: T0 + 11 * HOUR })]);
+
+    const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual(['new.example']);
+  });
+
+  it('computes ttl from the newest answer event time plus retention, in epoch seconds', async () => {
+    await store().put([answer({ time: T0 + 1500 })]);
+
+    const { Responses } = await emulators.clients.dynamodb.send(
+      new BatchGetItemCommand({
+        RequestItems: { [tableName]: { Keys: [{ host: { S: 'ws-01.corp.example' }, ip: { S: '203.0.113.10' } }] } },
+      }),
+    );
+
+    const item = Responses?.[tableName]?.[0];
+    expect(item?.ttl?.N).toBe(String(Math.ceil((T0 + 1500 + 24 * HOUR) / 1000)));
+    expect(item?.latest?.N).toBe(String(T0 + 1500));
+  });
+
+  describe('concurrent writers', () => {
+    it('loses no name when another writer commits between our read and our write', async () => {
+      // A second client whose first PutItem waits for the other store to finish a whole put: a forced race.
+      const racingClient = new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: emulators.endpoints.dynamodb,
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      });
+      const other = store();
+      let raced = false;
+      racingClient.middlewareStack.add(
+        (next) => async (args) => {
+          if (!raced && (args.input as { Item?: unknown }).Item !== undefined) {
+            raced = true;
+            await other.put([answer({ name: 'from-b.example', time: T0 + 2 })]);
+          }
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      const operations: string[] = [];
+      const s = store({ client: racingClient, onRequest: (op) => operations.push(op) });
+
+      await s.put([answer({ name: 'from-a.example', time: T0 + 1 })]);
+
+      expect(raced).toBe(true);
+      expect(operations).toEqual(['BatchGetItem', 'PutItem', 'GetItem', 'PutItem']); // lost the race once, re-merged
+      const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+      expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual([
+        'from-b.example',
+        'from-a.example',
+      ]);
+      racingClient.destroy();
+    });
+
+    it('keeps every name when ten stores write the same keys at once', async () => {
+      const writers = Array.from({ length: 10 }, () => store({ maxConflictAttempts: 12 }));
+      const ips = ['203.0.113.1', '203.0.113.2', '203.0.113.3'];
+
+      await Promise.all(
+        writers.map((w, i) => w.put(ips.map((ip) => answer({ ip, name: `w${i}.example`, time: T0 + i })))),
+      );
+
+      const got = await store().get(ips.map((ip) => ({ host: 'ws-01.corp.example', ip })));
+      for (const ip of ips) {
+        expect(
+          got
+            .get(resolutionKey('ws-01.corp.example', ip))
+            ?.map((r) => r.name)
+            .sort(),
+        ).toEqual(Array.from({ length: 10 }, (_, i) => `w${i}.example`).sort());
+      }
+    });
+  });
+
+  describe('faults (injected)', () => {
+    it('retries throttled BatchGetItem and PutItem, then succeeds', async () => {
+      const { client, stub, forward } = faultyDynamoDbClient(emulators.clients.dynamodb);
+      stub.on(BatchGetItemCommand).rejectsOnce(throughputExceeded()).callsFake(forward.batchGet);
+      stub
+        .on(PutItemCommand)
+        .rejectsOnce(throughputExceeded())
+        .rejectsOnce(throughputExceeded())
+        .callsFake(forward.put);
+      const { sleep, delays } = recordingSleep();
+      const s = store({ client, retry: { ...fast, sleep } });
+
+      await s.put([answer()]);
+      const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+
+      expect(got.size).toBe(1);
+      expect(delays).toHaveLength(3);
+      expect(s.requestCount).toBe(2 + 3 + 1);
+    });
+
+    it('retries UnprocessedKeys until every key is read', async () => {
+      const s = store();
+      const answers = Array.from({ length: 5 }, (_, i) => answer({ ip: `10.9.9.${i}` }));
+      await s.put(answers);
+      const { client, stub, forward } = faultyDynamoDbClient(emulators.clients.dynamodb);
+      let calls = 0;
+      // Each response leaves every key but the first unprocessed, as a throttled table does.
+      stub.on(BatchGetItemCommand).callsFake(async (input: ConstructorParameters<typeof BatchGetItemCommand>[0]) => {
+        calls++;
+        const keys = input.RequestItems?.[tableName]?.Keys ?? [];
+        const response: BatchGetItemCommandOutput = await forward.batchGet({
+          RequestItems: { [tableName]: { ...input.RequestItems?.[tableName], Keys: keys.slice(0, 1) } },
+        });
+        return { ...response, UnprocessedKeys: keys.length > 1 ? { [tableName]: { Keys: keys.slice(1) } } : {} };
+      });
+
+      const got = await store({ client }).get(answers.map((a) => ({ host: a.host, ip: a.ip })));
+
+      expect(got.size).toBe(5);
+      expect(calls).toBe(5);
+    });
+
+    it('throws RetryableDependencyError when throttling outlasts the retries', async () => {
+      const { client, stub } = faultyDynamoDbClient(emulators.clients.dynamodb);
+      stub.on(BatchGetItemCommand).rejects(throughputExceeded());
+      const s = store({ client, retry: { ...fast, maxAttempts: 3 } });
+
+      await expect(s.get([{ host: 'h', ip: '192.0.2.1' }])).rejects.toBeInstanceOf(RetryableDependencyError);
+      await expect(s.put([answer()])).rejects.toThrow(/dynamodb:BatchGetItem: still failing after 3 attempts/);
+      expect(s.requestCount).toBe(6);
+    });
+
+    it('throws RetryableDependencyError when keys stay unprocessed', async () => {
+      const { client, stub } = faultyDynamoDbClient(emulators.clients.dynamodb);
+      stub.on(BatchGetItemCommand).callsFake(async (input: ConstructorParameters<typeof BatchGetItemCommand>[0]) => ({
+        Responses: {},
+        UnprocessedKeys: input.RequestItems,
+      }));
+
+      await expect(
+        store({ client, retry: { ...fast, maxAttempts: 2 } }).get([{ host: 'h', ip: '192.0.2.1' }]),
+      ).rejects.toThrow(RetryableDependencyError);
+    });
+
+    it('does not retry client errors', async () => {
+      const s = store({ tableName: 'no-such-table' });
+
+      await expect(s.get([{ host: 'h', ip: '192.0.2.1' }])).rejects.toThrow(/ResourceNotFound|non-existent|not found/i);
+      expect(s.requestCount).toBe(1);
+    });
+  });
+});
