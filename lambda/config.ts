@@ -25,6 +25,7 @@ export const ENV = {
   outputBucket: 'OUTPUT_BUCKET',
   alertTopicArn: 'ALERT_TOPIC_ARN',
   holdQueueUrl: 'HOLD_QUEUE_URL',
+  streamArn: 'STREAM_ARN',
   rulesDir: 'RULES_DIR',
   retentionHours: 'RETENTION_HOURS',
   maxNamesPerKey: 'MAX_NAMES_PER_KEY',
@@ -54,6 +55,8 @@ export interface EnrichConfig {
   outputBucket: string;
   alertTopicArn: string;
   holdQueueUrl: string;
+  /** The stream both functions read: the enrich code asks it how far the dns-answers consumer has got. */
+  streamArn: string;
   /** Folder of compiled-at-cold-start Sigma rules, bundled with the function. Default `rules`. */
   rulesDir: string;
   /** Default 24 h. */
@@ -118,6 +121,7 @@ export function enrichConfig(env: Env): EnrichConfig {
     outputBucket: required(env, ENV.outputBucket),
     alertTopicArn: required(env, ENV.alertTopicArn),
     holdQueueUrl: required(env, ENV.holdQueueUrl),
+    streamArn: required(env, ENV.streamArn),
     rulesDir: env[ENV.rulesDir]?.trim() || 'rules',
     retentionMs: positive(env, ENV.retentionHours, 24) * 3_600_000,
     lookAheadMs: positive(env, ENV.lookAheadSeconds, 5) * 1000,

@@ -13,16 +13,19 @@ export async function processWholeBatch(
   event: KinesisStreamEvent | SQSEvent,
   context: Context,
   work: () => Promise<void>,
+  onError: (error: unknown) => void,
 ): Promise<PartialItemFailureResponse> {
   let outcome: Promise<void> | undefined;
-  const processor = new BatchProcessor(eventType);
   return processPartialResponse(
     event,
     async () => {
-      outcome ??= work();
+      outcome ??= work().catch((error: unknown) => {
+        onError(error);
+        throw error;
+      });
       await outcome;
     },
-    processor,
+    new BatchProcessor(eventType),
     { context, throwOnFullBatchFailure: false },
   );
 }

@@ -1,0 +1,19 @@
+/** The dns-answers function on the Kinesis stream: DNS answers into the resolution table, then the watermark. */
+import type { KinesisStreamEvent } from 'aws-lambda';
+import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
+import { createBatchHandler } from '../batch-handler.js';
+import { batchPosition, toInputRecords } from '../kinesis-input.js';
+import { createTelemetry } from '../telemetry.js';
+import { createDnsAnswersService } from './dependencies.js';
+
+/** Tests pass a service pointed at the emulators. */
+export function createHandler(make: () => Promise<DnsAnswersService>) {
+  return createBatchHandler<DnsAnswersService, KinesisStreamEvent>({
+    source: 'kinesis',
+    telemetry: createTelemetry('dns-answers'),
+    make,
+    run: (service, event) => service.processRecords(toInputRecords(event.Records), batchPosition(event.Records)),
+  });
+}
+
+export const handler = createHandler(() => createDnsAnswersService(process.env));

@@ -1,0 +1,103 @@
+/** The enrich functions' composition root: config -> clients -> adapters -> compiled rules, once per cold start. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CachedResolutionStore } from '../../src/dns/cached-resolution-store.js';
+import { createHooks, planHooks } from '../../src/hooks/index.js';
+import { DNS_ANSWERS_CONSUMER } from '../../src/pipeline/dns-answers-service.js';
+import { EnrichService } from '../../src/pipeline/enrich-service.js';
+import { DynamoDbAlertDeduplicator } from '../adapters/dynamodb-alert-deduplicator.js';
+import { DynamoDbResolutionStore } from '../adapters/dynamodb-resolution-store.js';
+import { DynamoDbWatermarkStore } from '../adapters/dynamodb-watermark-store.js';
+import { KinesisCatchUp } from '../adapters/kinesis-catch-up.js';
+import { S3ObjectWriter } from '../adapters/s3-object-writer.js';
+import { SnsAlertPublisher } from '../adapters/sns-alert-publisher.js';
+import { SqsHoldQueue } from '../adapters/sqs-hold-queue.js';
+import { type Env, enrichConfig } from '../config.js';
+import { loadRules } from '../rules.js';
+
+export interface EnrichClients {
+  dynamodb: DynamoDBClient;
+  kinesis: KinesisClient;
+  s3: S3Client;
+  sns: SNSClient;
+  sqs: SQSClient;
+}
+
+/** The SDK clients of the real environment (region and credentials from the Lambda runtime). */
+export function defaultClients(): EnrichClients {
+  return {
+    dynamodb: new DynamoDBClient({}),
+    kinesis: new KinesisClient({}),
+    s3: new S3Client({}),
+    sns: new SNSClient({}),
+    sqs: new SQSClient({}),
+  };
+}
+
+/**
+ * Builds everything once. Throws MissingConfigurationError or RuleCompilationError: the function fails loudly
+ * instead of processing records it cannot handle.
+ */
+/**
+ * Clocks, injectable for tests: `wall` for arrival times, holds, the cache and de-duplication windows; `store` for
+ * the resolution table's expiry check (a test replaying a 2020 recording sets it to 2020: the `ttl` of an answer is
+ * its event time + retention).
+ */
+export interface Clocks {
+  wall: () => number;
+  store: () => number;
+}
+
+export async function createEnrichService(
+  env: Env,
+  clients: EnrichClients = defaultClients(),
+  clocks: Clocks = { wall: Date.now, store: Date.now },
+): Promise<EnrichService> {
+  const now = clocks.wall;
+  const config = enrichConfig(env);
+  const rules = await loadRules(config.rulesDir, env.LAMBDA_TASK_ROOT ?? process.cwd());
+  const enrichment = { retentionMs: config.retentionMs, lookAheadMs: config.lookAheadMs, mode: config.enrichMode };
+  const remote = (consistentRead: boolean) =>
+    new DynamoDbResolutionStore({
+      client: clients.dynamodb,
+      tableName: config.resolutionTable,
+      retentionMs: config.retentionMs,
+      clock: clocks.store,
+      consistentRead,
+    });
+  const watermarks = new DynamoDbWatermarkStore({
+    client: clients.dynamodb,
+    tableName: config.watermarkTable,
+    clock: now,
+  });
+  return new EnrichService({
+    hooks: planHooks(createHooks(enrichment)),
+    enrichment,
+    store: new CachedResolutionStore(remote(false), { ttlMs: config.cacheTtlMs, now }),
+    // Held connections wait for answers written moments ago: read them strongly consistent, past the cache.
+    directStore: remote(true),
+    rules,
+    writer: new S3ObjectWriter({ client: clients.s3, bucket: config.outputBucket }),
+    publisher: new SnsAlertPublisher({ client: clients.sns, topicArn: config.alertTopicArn }),
+    deduper: new DynamoDbAlertDeduplicator({
+      client: clients.dynamodb,
+      tableName: config.dedupeTable,
+      windowMs: config.dedupeWindowMs,
+    }),
+    holds: new SqsHoldQueue({ client: clients.sqs, queueUrl: config.holdQueueUrl }),
+    catchUp: new KinesisCatchUp({
+      kinesis: clients.kinesis,
+      stream: config.streamArn,
+      watermarks,
+      consumer: DNS_ANSWERS_CONSUMER,
+      now,
+    }),
+    now,
+    holdWindowMs: config.holdWindowMs,
+    maxHoldMs: config.maxHoldMs,
+    dedupeFields: config.dedupeFields,
+  });
+}

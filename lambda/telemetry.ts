@@ -1,0 +1,40 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Summary } from '../src/pipeline/summary.js';
+
+/** The CloudWatch namespace of every metric (the infra alarms and dashboard read these names). */
+export const METRICS_NAMESPACE = 'hookstream';
+
+export interface Telemetry {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export function createTelemetry(serviceName: string): Telemetry {
+  return {
+    logger: new Logger({ serviceName }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+  };
+}
+
+/** A batch's summary as EMF metrics: records in, events out, answers, enrichment, matches by level, alerts. */
+export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: number): void {
+  const count = MetricUnit.Count;
+  metrics.addMetric('RecordsIn', count, recordsIn);
+  metrics.addMetric('EventsOut', count, summary.written);
+  metrics.addMetric('Rejected', count, summary.rejected);
+  metrics.addMetric('Filtered', count, summary.filtered);
+  metrics.addMetric('AnswersWritten', count, summary.dnsAnswers);
+  metrics.addMetric('ConnectionsEnriched', count, summary.connections.enriched);
+  metrics.addMetric('ConnectionsUnresolved', count, summary.connections.unresolved);
+  metrics.addMetric('ConnectionsHeld', count, summary.held);
+  metrics.addMetric('HoldExpired', count, summary.holdExpired);
+  metrics.addMetric('AlertsSent', count, summary.alerts.sent);
+  metrics.addMetric('AlertsSuppressed', count, summary.alerts.suppressed);
+  for (const [source, n] of Object.entries(summary.connections.bySource)) {
+    metrics.singleMetric().addDimension('source', source).addMetric('ConnectionsEnrichedBySource', count, n);
+  }
+  for (const [level, n] of Object.entries(summary.alerts.byLevel)) {
+    metrics.singleMetric().addDimension('level', level).addMetric('MatchesByLevel', count, n);
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * Sigma sources -> a {@link RuleSet}: parse every document, classify it (rule, meta filter, correlation),
+ * compile each rule once per logsource route, and collect every problem with its file instead of stopping.
+ */
+import { compileCondition, conditionNeedles, parseCondition, requiredEventIds } from './condition.js';
+import { type Compiled, compileSearch, type DetectionEnv, type Pred } from './detection-compiler.js';
+import { FieldTable } from './eval-context.js';
+import { type Logsource, type Route, resolveRoutes } from './logsource.js';
+import type { Needles } from './prefilter.js';
+import { type CompiledRule, type IndexKey, RuleSet } from './rule-set.js';
+import {
+  type CompileOptions,
+  LEVELS,
+  type RuleInfo,
+  type RuleProblem,
+  type RuleSource,
+  type SigmaLevel,
+} from './types.js';
+import { parseYamlDocuments, type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
+
+export interface CompileResult {
+  ruleSet: RuleSet;
+  /** Rules compiled into the set. */
+  compiled: number;
+  /** Documents left out on purpose: status, level, product, correlation rules. */
+  skipped: RuleProblem[];
+  /** Documents that are not valid (or not supported) Sigma, each with its reason. */
+  rejected: RuleProblem[];
+}
+
+interface ParsedRule {
+  file: string;
+  /** Line of the document, set only for files holding several documents. */
+  line?: number;
+  info: RuleInfo;
+  name?: string;
+  logsource: Logsource;
+  routes: Route[];
+  detection: YamlMap;
+}
+
+interface ParsedFilter {
+  file: string;
+  line: number;
+  logsource: Logsource;
+  rules: string[];
+  detection: YamlMap;
+}
+
+const DEFAULT_SKIP = ['deprecated', 'unsupported'];
+
+/** Compiles Sigma rule sources. Never throws on bad input: every problem is in `rejected`. */
+export function compileRules(sources: readonly RuleSource[], options: CompileOptions = {}): CompileResult {
+  const skipStatuses = new Set(options.skipStatuses ?? DEFAULT_SKIP);
+  const minLevel = options.minLevel ? LEVELS.indexOf(options.minLevel) : 0;
+  const skipped: RuleProblem[] = [];
+  const rejected: RuleProblem[] = [];
+  const rules: ParsedRule[] = [];
+  const filters: ParsedFilter[] = [];
+  const knownRefs = new Set<string>();
+
+  for (const source of sources) {
+    const parsed = parseYamlDocuments(source.text);
+    if (!parsed.ok) {
+      rejected.push({ file: source.file, reason: parsed.error });
+      continue;
+    }
+    for (const doc of parsed.value) {
+      const problem = (reason: string): RuleProblem =>
+        parsed.value.length > 1 ? { file: source.file, line: doc.line, reason } : { file: source.file, reason };
+      if (!(doc.value instanceof Map)) {
+        rejected.push(problem('not a Sigma document (expected a map)'));
+        continue;
+      }
+      const d = doc.value;
+      const id = str(d.get('id'));
+      const name = str(d.get('name'));
+      if (id) knownRefs.add(id);
+      if (name) knownRefs.add(name);
+      if (d.has('correlation')) {
+        skipped.push(problem('unsupported: correlation rule'));
+        continue;
+      }
+      if (d.has('filter') && !d.has('detection')) {
+        const f = parseFilter(d, source.file, doc.line);
+        if (typeof f === 'string') rejected.push(problem(f));
+        else filters.push(f);
+        continue;
+      }
+      const r = parseRule(d, source.file);
+      if (typeof r === 'string') {
+        rejected.push(problem(r));
+        continue;
+      }
+      if (r.logsource.product !== 'windows') {
+        skipped.push(problem(`not a Windows rule (product: ${r.logsource.product ?? 'none'})`));
+        continue;
+      }
+      if (r.info.status && skipStatuses.has(r.info.status)) {
+        skipped.push(problem(`status: ${r.info.status}`));
+        continue;
+      }
+      if (LEVELS.indexOf(r.info.level as SigmaLevel) < minLevel) {
+        skipped.push(problem(`level ${r.info.level} is below ${options.minLevel}`));
+        continue;
+      }
+      const routes = resolveRoutes(r.logsource, options.services ?? {});
+      if (!routes.ok) {
+        rejected.push(problem(routes.error));
+        continue;
+      }
+      rules.push({ ...r, routes: routes.value, ...(parsed.value.length > 1 ? { line: doc.line } : {}) });
+    }
+  }
+
+  const filtersByRef = new Map<string, ParsedFilter[]>();
+  for (const f of filters) {
+    for (const ref of f.rules) {
+      const list = filtersByRef.get(ref) ?? [];
+      list.push(f);
+      filtersByRef.set(ref, list);
+      if (!knownRefs.has(ref)) rejected.push({ file: f.file, reason: `filter references unknown rule ${ref}` });
+    }
+  }
+
+  const fields = new FieldTable();
+  const entries: { rule: CompiledRule; key: IndexKey }[] = [];
+  let compiled = 0;
+  for (const rule of rules) {
+    const ruleFilters = [
+      ...(filtersByRef.get(rule.info.id) ?? []),
+      ...(rule.name ? (filtersByRef.get(rule.name) ?? []) : []),
+    ];
+    const built = buildRule(rule, ruleFilters, fields, options, rejected);
+    if (!built.ok) {
+      rejected.push({ file: rule.file, ...(rule.line ? { line: rule.line } : {}), reason: built.error });
+      continue;
+    }
+    compiled++;
+    entries.push(...built.value);
+  }
+  const byFile = (a: RuleProblem, b: RuleProblem) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
+  return {
+    ruleSet: new RuleSet(fields, entries),
+    compiled,
+    skipped: skipped.sort(byFile),
+    rejected: rejected.sort(byFile),
+  };
+}
+
+function str(v: YamlValue | undefined): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof YamlNumber) return v.text;
+  return undefined;
+}
+
+function strList(v: YamlValue | undefined): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map((x) => str(x) ?? String(x));
+  const s = str(v);
+  return s === undefined ? undefined : [s];
+}
+
+function parseLogsource(v: YamlValue | undefined): Logsource | string {
+  if (!(v instanceof Map)) return 'missing logsource';
+  const ls: Logsource = {};
+  for (const key of ['product', 'category', 'service'] as const) {
+    const s = str(v.get(key));
+    if (s !== undefined) ls[key] = s.trim().toLowerCase();
+  }
+  return ls;
+}
+
+function parseRule(d: YamlMap, file: string): Omit<ParsedRule, 'routes'> | string {
+  const title = str(d.get('title'));
+  if (!title) return 'missing title';
+  const logsource = parseLogsource(d.get('logsource'));
+  if (typeof logsource === 'string') return logsource;
+  const detection = d.get('detection');
+  if (!(detection instanceof Map)) return 'missing detection';
+  if (!detection.has('condition')) return 'missing detection condition';
+  const info: RuleInfo = {
+    id: str(d.get('id')) ?? '',
+    title,
+    level: str(d.get('level')) ?? 'informational',
+    tags: strList(d.get('tags')) ?? [],
+    file,
+  };
+  const optional = { status: 'status', description: 'description', author: 'author' } as const;
+  for (const [key, prop] of Object.entries(optional)) {
+    const s = str(d.get(key));
+    if (s !== undefined) info[prop] = s;
+  }
+  const references = strList(d.get('references'));
+  if (references) info.references = references;
+  const falsepositives = strList(d.get('falsepositives'));
+  if (falsepositives) info.falsepositives = falsepositives;
+  const name = str(d.get('name'));
+  return { file, info, ...(name ? { name } : {}), logsource, detection };
+}
+
+function parseFilter(d: YamlMap, file: string, line: number): ParsedFilter | string {
+  if (!str(d.get('title'))) return 'missing title';
+  const logsource = parseLogsource(d.get('logsource'));
+  if (typeof logsource === 'string') return logsource;
+  const filter = d.get('filter');
+  if (!(filter instanceof Map)) return 'filter must be a map';
+  const rules = strList(filter.get('rules'));
+  if (!rules || rules.length === 0) return 'filter needs rules';
+  if (!filter.has('condition')) return 'missing filter condition';
+  const detection: YamlMap = new Map([...filter].filter(([k]) => k !== 'rules'));
+  return { file, line, logsource, rules, detection };
+}
+
+/** Compiles a detection block (search identifiers + condition) in one field environment. */
+function compileDetection(
+  detection: YamlMap,
+  env: DetectionEnv,
+): Compiled<{ pred: Pred; needles: Needles; eventIds?: ReadonlySet<number> }> {
+  const preds = new Map<string, Pred>();
+  const needles = new Map<string, Needles>();
+  const names: string[] = [];
+  for (const [name, value] of detection) {
+    if (name === 'condition' || name === 'timeframe') continue;
+    const r = compileSearch(name, value, env);
+    if (!r.ok) return r;
+    preds.set(name, r.value.pred);
+    needles.set(name, r.value.needles);
+    names.push(name);
+  }
+  const cond = detection.get('condition');
+  const texts = Array.isArray(cond) ? cond.map(str) : [str(cond)];
+  if (texts.length === 0 || texts.some((t) => t === undefined)) return { ok: false, error: 'condition must be text' };
+  const trees = [];
+  for (const t of texts as string[]) {
+    const tree = parseCondition(t, names);
+    if (!tree.ok) return tree;
+    trees.push(tree.value);
+  }
+  const tree = trees.length === 1 ? trees[0]! : { type: 'or' as const, items: trees };
+  const eventIds = requiredEventIds(tree, (name) => pinnedEventIds(detection.get(name)));
+  return {
+    ok: true,
+    value: {
+      pred: compileCondition(tree, preds),
+      needles: conditionNeedles(tree, (name) => needles.get(name)),
+      ...(eventIds ? { eventIds } : {}),
+    },
+  };
+}
+
+/** `EventID` values a search identifier pins (plain values, no modifiers), for indexing only. */
+function pinnedEventIds(v: YamlValue | undefined): ReadonlySet<number> | undefined {
+  if (v instanceof Map) {
+    const ids = v.get('EventID');
+    const list = Array.isArray(ids) ? ids : [ids];
+    const out = new Set<number>();
+    for (const x of list) {
+      const n = x instanceof YamlNumber ? x.n : typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : undefined;
+      if (n === undefined || !Number.isInteger(n)) return undefined;
+      out.add(n);
+    }
+    return out;
+  }
+  if (Array.isArray(v) && v.length > 0) {
+    const out = new Set<number>();
+    for (const item of v) {
+      const s = pinnedEventIds(item);
+      if (!s) return undefined;
+      for (const x of s) out.add(x);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+function filterApplies(filter: Logsource, rule: Logsource): boolean {
+  return (['product', 'category', 'service'] as const).every(
+    (k) => filter[k] === undefined || rule[k] === undefined || filter[k] === rule[k],
+  );
+}
+
+function buildRule(
+  rule: ParsedRule,
+  filters: readonly ParsedFilter[],
+  fields: FieldTable,
+  options: CompileOptions,
+  rejected: RuleProblem[],
+): Compiled<{ rule: CompiledRule; key: IndexKey }[]> {
+  const userMap = options.fieldMap ?? {};
+  const info = Object.freeze({ ...rule.info });
+  const out: { rule: CompiledRule; key: IndexKey }[] = [];
+  const byFieldMap = new Map<
+    Readonly<Record<string, string>> | undefined,
+    { pred: Pred; needles: Needles; eventIds?: ReadonlySet<number> }
+  >();
+  for (const route of rule.routes) {
+    let compiled = byFieldMap.get(route.fieldMap);
+    if (!compiled) {
+      const routeMap = route.fieldMap ?? {};
+      const env: DetectionEnv = {
+        fields,
+        mapField: (name) => {
+          const mapped = routeMap[name] ?? name;
+          return userMap[mapped] ?? mapped;
+        },
+        modifiers: { placeholders: options.placeholders ?? {} },
+      };
+      const main = compileDetection(rule.detection, env);
+      if (!main.ok) return main;
+      let pred = main.value.pred;
+      for (const f of filters) {
+        if (!filterApplies(f.logsource, rule.logsource)) {
+          rejected.push({ file: f.file, reason: `filter logsource does not match rule ${rule.info.id}` });
+          continue;
+        }
+        const fc = compileDetection(f.detection, env);
+        if (!fc.ok) {
+          rejected.push({ file: f.file, reason: `filter: ${fc.error}` });
+          continue;
+        }
+        const base = pred;
+        const exclude = fc.value.pred;
+        pred = (ctx) => base(ctx) && !exclude(ctx);
+      }
+      // A filter only removes matches, so the rule's own literals stay necessary.
+      compiled = { ...main.value, pred };
+      byFieldMap.set(route.fieldMap, compiled);
+    }
+    const compiledRule: CompiledRule = { info, pred: compiled.pred, needles: compiled.needles };
+    if (route.provider) {
+      out.push({ rule: compiledRule, key: { provider: route.provider } });
+    } else if (route.channels.length === 0) {
+      out.push({ rule: compiledRule, key: { everywhere: true } });
+    } else {
+      const eventIds = route.eventIds ?? (compiled.eventIds ? [...compiled.eventIds] : undefined);
+      for (const channel of route.channels) {
+        out.push({ rule: compiledRule, key: eventIds ? { channel, eventIds } : { channel } });
+      }
+    }
+  }
+  return { ok: true, value: out };
+}

@@ -1,0 +1,417 @@
+/**
+ * Compiles one search identifier of a rule's `detection` (a map, a list of maps, a keyword list) into a
+ * predicate over an {@link EvalContext}. Everything rule-dependent is decided here, once: field slots,
+ * folded needles, regexes, networks; the predicates only read the event.
+ */
+import {
+  DASH,
+  DASH_LOWER,
+  type EvalContext,
+  type FieldTable,
+  foldFor,
+  LOWER,
+  RAW,
+  type Variant,
+  variantOf,
+} from './eval-context.js';
+import { inNetwork, type Network, parseCidr, parseIp } from './ip-address.js';
+import { MODIFIERS, type ModifierContext, type ModifierState, type RuleValue } from './modifiers/index.js';
+import { extractTimePart } from './modifiers/time-part.js';
+import { bestOf, type Needle, type Needles, unionOf } from './prefilter.js';
+import { compileRegex, regexLiteral } from './regex.js';
+import { ANY, compileStringTest, parseSigmaString, type StringTest } from './sigma-string.js';
+import { type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
+
+export type Pred = (ctx: EvalContext) => boolean;
+/** A compiled predicate and a rough cost, used to run cheap tests first inside an AND. */
+interface Costed {
+  pred: Pred;
+  cost: number;
+  /** Literals of which one must occur for a match (see prefilter.ts). */
+  needles?: Needles;
+}
+export type Compiled<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface DetectionEnv {
+  fields: FieldTable;
+  /** Maps a rule field name to the event field name (route mapping, then user mapping). */
+  mapField: (name: string) => string;
+  modifiers: ModifierContext;
+}
+
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
+/** Compiles a search identifier's value. */
+export function compileSearch(
+  name: string,
+  value: YamlValue,
+  env: DetectionEnv,
+): Compiled<{ pred: Pred; needles: Needles }> {
+  const r = compileNode(value, env);
+  if (!r.ok) return fail(`search identifier '${name}': ${r.error}`);
+  return { ok: true, value: { pred: r.value.pred, needles: r.value.needles } };
+}
+
+function compileNode(value: YamlValue, env: DetectionEnv): Compiled<Costed> {
+  if (value instanceof Map) return compileMap(value, env);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return fail('empty list');
+    // Plain values in a list are keywords (ORed, or all-linked via a '|all' key); maps are ORed.
+    const keywords = value.filter((v) => !(v instanceof Map) && !Array.isArray(v));
+    const others = value.filter((v) => v instanceof Map || Array.isArray(v));
+    const branches: Costed[] = [];
+    if (keywords.length > 0) {
+      const k = compileField('', [], keywords, env);
+      if (!k.ok) return k;
+      branches.push(k.value);
+    }
+    for (const v of others) {
+      const c = compileNode(v, env);
+      if (!c.ok) return c;
+      branches.push(c.value);
+    }
+    return { ok: true, value: anyOf(branches) };
+  }
+  if (value === null) return fail('empty search identifier');
+  return compileField('', [], [value], env);
+}
+
+function compileMap(map: YamlMap, env: DetectionEnv): Compiled<Costed> {
+  if (map.size === 0) return fail('empty map');
+  const parts: Costed[] = [];
+  for (const [key, raw] of map) {
+    const [field = '', ...mods] = key.split('|');
+    if (raw instanceof Map) return fail(`field '${key}': a map is not a valid value`);
+    const values = Array.isArray(raw) ? raw : [raw];
+    if (values.length === 0) return fail(`field '${key}': empty value list`);
+    if (values.some((v) => v instanceof Map || Array.isArray(v))) return fail(`field '${key}': nested values`);
+    const c = compileField(field, mods, values, env);
+    if (!c.ok) return fail(`field '${key}': ${c.error}`);
+    parts.push(c.value);
+  }
+  parts.sort((a, b) => a.cost - b.cost);
+  return { ok: true, value: allOf(parts) };
+}
+
+function anyOf(items: Costed[]): Costed {
+  const cost = items.reduce((s, i) => s + i.cost, 0);
+  if (items.length === 1) return items[0] as Costed;
+  const preds = items.map((i) => i.pred);
+  return {
+    cost,
+    needles: unionOf(items.map((i) => i.needles)),
+    pred: (ctx) => {
+      for (const p of preds) if (p(ctx)) return true;
+      return false;
+    },
+  };
+}
+
+function allOf(items: Costed[]): Costed {
+  const cost = items[0]?.cost ?? 0;
+  if (items.length === 1) return items[0] as Costed;
+  const preds = items.map((i) => i.pred);
+  const needles = bestOf(items.map((i) => i.needles));
+  if (preds.length === 2) {
+    const [a, b] = preds as [Pred, Pred];
+    return { cost, needles, pred: (ctx) => a(ctx) && b(ctx) };
+  }
+  return {
+    cost,
+    needles,
+    pred: (ctx) => {
+      for (const p of preds) if (!p(ctx)) return false;
+      return true;
+    },
+  };
+}
+
+function toRuleValue(v: YamlValue): RuleValue | undefined {
+  if (v === null) return { type: 'null' };
+  if (typeof v === 'string') return { type: 'string', s: parseSigmaString(v) };
+  if (typeof v === 'boolean') return { type: 'boolean', b: v };
+  if (v instanceof YamlNumber) return { type: 'number', n: v.n, text: v.text };
+  return undefined;
+}
+
+/** Compiles `field|mods: values`; an empty field is a keyword search over every value of the event. */
+export function compileField(field: string, mods: string[], raw: YamlValue[], env: DetectionEnv): Compiled<Costed> {
+  const values: RuleValue[] = [];
+  for (const v of raw) {
+    const rv = toRuleValue(v);
+    if (!rv) return fail('unsupported value');
+    values.push(rv);
+  }
+  const state: ModifierState = {
+    values,
+    kind: 'string',
+    linkAll: false,
+    cased: false,
+    windash: false,
+    negate: false,
+    reFlags: { i: false, m: false, s: false },
+    binary: false,
+  };
+  for (const m of mods) {
+    const modifier = MODIFIERS.get(m);
+    if (!modifier) return fail(`unknown modifier ${m}`);
+    const err = modifier(state, env.modifiers);
+    if (err) return fail(err);
+  }
+  if (state.values.length === 0) return fail('no values');
+  const keyword = field === '';
+  if (keyword && state.kind !== 'string' && state.kind !== 're') {
+    return fail(`modifier ${mods.join('|')} is not valid on keywords`);
+  }
+  const slot = keyword ? -1 : env.fields.slot(env.mapField(field));
+  switch (state.kind) {
+    case 'exists':
+      return compileExists(slot, state);
+    case 'string':
+      return keyword ? compileKeywords(state) : compileStrings(slot, state);
+    case 're':
+      return compileRegexes(slot, state);
+    case 'cidr':
+      return compileCidr(slot, state);
+    case 'number':
+      return compileNumbers(slot, state);
+    case 'fieldref':
+      return compileFieldref(slot, state, env);
+  }
+}
+
+function compileExists(slot: number, state: ModifierState): Compiled<Costed> {
+  const want = state.values[0]?.type === 'boolean' && state.values[0].b;
+  return { ok: true, value: { cost: 1, pred: (ctx) => (ctx.raw(slot) !== undefined) === want } };
+}
+
+/** Combines per-value tests on one field value with OR (or AND for `all`), negated for `neq`. */
+function combine(tests: StringTest[], linkAll: boolean): StringTest {
+  if (tests.length === 1) return tests[0] as StringTest;
+  if (linkAll) {
+    return (v) => {
+      for (const t of tests) if (!t(v)) return false;
+      return true;
+    };
+  }
+  return (v) => {
+    for (const t of tests) if (t(v)) return true;
+    return false;
+  };
+}
+
+function valueText(v: RuleValue): string | undefined {
+  if (v.type === 'number') return v.text;
+  if (v.type === 'boolean') return v.b ? 'true' : 'false';
+  return undefined;
+}
+
+function compileStrings(slot: number, state: ModifierState): Compiled<Costed> {
+  const variant = variantOf(state.cased, state.windash);
+  const fold = foldFor(variant);
+  let matchNull = false;
+  const equals = new Set<string>();
+  const tests: StringTest[] = [];
+  let cost = 1;
+  // Per value, its longest literal must occur in the field (for the prefilter).
+  const literals: (Needle | undefined)[] = [];
+  for (const v of state.values) {
+    if (v.type === 'null') {
+      matchNull = true;
+      continue;
+    }
+    const text = valueText(v);
+    const s = text === undefined && v.type === 'string' ? v.s : { raw: text ?? '', parts: text ? [text] : [] };
+    let longest = '';
+    for (const p of s.parts) if (typeof p === 'string' && fold(p).length > longest.length) longest = fold(p);
+    literals.push(longest ? { slot, variant, text: longest } : undefined);
+    const only = s.parts[0];
+    if (!state.linkAll && s.parts.length === 1 && typeof only === 'string') {
+      equals.add(fold(only));
+      continue;
+    }
+    if (!state.linkAll && s.parts.length === 0) {
+      equals.add('');
+      continue;
+    }
+    tests.push(compileStringTest(s, fold));
+    cost = Math.max(cost, s.parts.filter((p) => p === ANY).length >= 2 ? 3 : 2);
+  }
+  if (equals.size === 1) {
+    const [only] = equals;
+    tests.unshift((v) => v === only);
+  } else if (equals.size > 1) {
+    tests.unshift((v) => equals.has(v));
+  }
+  const test = tests.length > 0 ? combine(tests, state.linkAll) : undefined;
+  cost += tests.length > 4 ? 1 : 0;
+  const negate = state.negate;
+  const pred: Pred = (ctx) => {
+    const v = ctx.get(slot, variant);
+    if (v === undefined) return matchNull && !negate;
+    if (matchNull && v === '') return !negate;
+    if (!test) return negate;
+    return test(v) !== negate;
+  };
+  let needles: Needles;
+  if (!negate && !matchNull && literals.length > 0) {
+    needles = state.linkAll
+      ? bestOf(literals.map((l) => (l ? [l] : undefined)))
+      : literals.every((l) => l !== undefined)
+        ? (literals as Needle[])
+        : undefined;
+  }
+  return { ok: true, value: { cost, pred, needles } };
+}
+
+function compileKeywords(state: ModifierState): Compiled<Costed> {
+  const variant = variantOf(state.cased, state.windash);
+  const fold = foldFor(variant);
+  const tests: StringTest[] = [];
+  for (const v of state.values) {
+    const text = valueText(v);
+    if (v.type === 'null') return fail('null is not a keyword');
+    const s = text === undefined && v.type === 'string' ? v.s : { raw: text ?? '', parts: text ? [text] : [] };
+    const parts = [...s.parts];
+    // A keyword is a full-text search: it may occur anywhere in a value.
+    if (parts[0] !== ANY) parts.unshift(ANY);
+    if (parts[parts.length - 1] !== ANY) parts.push(ANY);
+    tests.push(compileStringTest({ raw: s.raw, parts }, fold));
+  }
+  const anyValue = (t: StringTest) => (ctx: EvalContext) => {
+    for (const value of ctx.keywordValuesFor(variant)) if (t(value)) return true;
+    return false;
+  };
+  const preds = tests.map(anyValue);
+  const joined = state.linkAll
+    ? (ctx: EvalContext) => preds.every((p) => p(ctx))
+    : (ctx: EvalContext) => preds.some((p) => p(ctx));
+  const negate = state.negate;
+  return { ok: true, value: { cost: 20, pred: negate ? (ctx) => !joined(ctx) : joined } };
+}
+
+function compileRegexes(slot: number, state: ModifierState): Compiled<Costed> {
+  const tests: StringTest[] = [];
+  const literals: (Needle | undefined)[] = [];
+  for (const v of state.values) {
+    const pattern = v.type === 'string' ? v.s.raw : v.type === 'number' ? v.text : undefined;
+    if (pattern === undefined) return fail('modifier re needs string values');
+    const r = compileRegex(pattern, state.reFlags);
+    if (!r.ok) return r;
+    const literal = regexLiteral(pattern, state.reFlags.i);
+    literals.push(literal === undefined ? undefined : { slot, variant: RAW, text: literal });
+    const re = r.value;
+    tests.push((value) => re.test(value));
+  }
+  const test = combine(tests, state.linkAll);
+  const negate = state.negate;
+  const keyword = slot < 0;
+  const pred: Pred = keyword
+    ? (ctx) => ctx.keywordValuesFor(RAW).some(test) !== negate
+    : (ctx) => {
+        const v = ctx.raw(slot);
+        return v !== undefined && test(v) !== negate;
+      };
+  let needles: Needles;
+  if (!negate && !keyword) {
+    needles = state.linkAll
+      ? bestOf(literals.map((l) => (l ? [l] : undefined)))
+      : literals.every((l) => l !== undefined)
+        ? (literals as Needle[])
+        : undefined;
+  }
+  return { ok: true, value: { cost: keyword ? 30 : 10, pred, needles } };
+}
+
+function compileCidr(slot: number, state: ModifierState): Compiled<Costed> {
+  const nets: Network[] = [];
+  for (const v of state.values) {
+    const net = v.type === 'string' ? parseCidr(v.s.raw) : undefined;
+    if (!net) return fail('invalid CIDR network');
+    nets.push(net);
+  }
+  const negate = state.negate;
+  const linkAll = state.linkAll;
+  const pred: Pred = (ctx) => {
+    const v = ctx.raw(slot);
+    if (v === undefined) return false;
+    const addr = parseIp(v.trim());
+    if (!addr) return negate;
+    const hit = linkAll ? nets.every((n) => inNetwork(addr, n)) : nets.some((n) => inNetwork(addr, n));
+    return hit !== negate;
+  };
+  return { ok: true, value: { cost: 4, pred } };
+}
+
+function compileNumbers(slot: number, state: ModifierState): Compiled<Costed> {
+  const nums: number[] = [];
+  for (const v of state.values) {
+    if (v.type !== 'number') return fail('numeric values needed');
+    nums.push(v.n);
+  }
+  const op = state.compare;
+  const part = state.timePart;
+  const cmp = (x: number, n: number): boolean => {
+    switch (op) {
+      case 'gt':
+        return x > n;
+      case 'gte':
+        return x >= n;
+      case 'lt':
+        return x < n;
+      case 'lte':
+        return x <= n;
+      default:
+        return x === n;
+    }
+  };
+  const negate = state.negate;
+  const linkAll = state.linkAll;
+  const pred: Pred = (ctx) => {
+    const v = ctx.raw(slot);
+    if (v === undefined) return false;
+    const t = v.trim();
+    const x = part ? extractTimePart(t, part) : t === '' ? Number.NaN : Number(t);
+    if (Number.isNaN(x)) return negate;
+    const hit = linkAll ? nums.every((n) => cmp(x, n)) : nums.some((n) => cmp(x, n));
+    return hit !== negate;
+  };
+  return { ok: true, value: { cost: 2, pred } };
+}
+
+function compileFieldref(slot: number, state: ModifierState, env: DetectionEnv): Compiled<Costed> {
+  const variant: Variant = state.windash ? (state.cased ? DASH : DASH_LOWER) : state.cased ? RAW : LOWER;
+  const others: number[] = [];
+  for (const v of state.values) {
+    if (v.type !== 'string') return fail('modifier fieldref needs field names');
+    others.push(env.fields.slot(env.mapField(v.s.raw)));
+  }
+  const position = state.position ?? 'equals';
+  const test = (a: string, b: string): boolean => {
+    switch (position) {
+      case 'equals':
+        return a === b;
+      case 'contains':
+        return a.includes(b);
+      case 'startswith':
+        return a.startsWith(b);
+      case 'endswith':
+        return a.endsWith(b);
+    }
+  };
+  const negate = state.negate;
+  const linkAll = state.linkAll;
+  const pred: Pred = (ctx) => {
+    const a = ctx.get(slot, variant);
+    if (a === undefined) return false;
+    let hits = 0;
+    for (const o of others) {
+      const b = ctx.get(o, variant);
+      if (b !== undefined && test(a, b)) hits++;
+      else if (b === undefined && negate) return false;
+    }
+    const hit = linkAll ? hits === others.length : hits > 0;
+    return hit !== negate;
+  };
+  return { ok: true, value: { cost: 3, pred } };
+}

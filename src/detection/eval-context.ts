@@ -1,0 +1,173 @@
+/**
+ * Field access for evaluation. Rule field names are resolved once, at compile time, to a slot in a
+ * {@link FieldTable} whose accessor is a direct property read; per event, an {@link EvalContext} caches
+ * each field's folded (lower-cased, dash-folded) value, so a field tested by hundreds of rules is folded once.
+ */
+import type { CanonicalEvent } from '../events/canonical-event.js';
+import { foldDashes } from './modifiers/windash.js';
+
+export type Accessor = (event: CanonicalEvent, ctx: EvalContext) => string | undefined;
+
+/** How a value is prepared before comparison. */
+export const RAW = 0;
+export const LOWER = 1;
+export const DASH = 2;
+export const DASH_LOWER = 3;
+export type Variant = typeof RAW | typeof LOWER | typeof DASH | typeof DASH_LOWER;
+
+export function variantOf(cased: boolean, windash: boolean): Variant {
+  return ((windash ? 2 : 0) + (cased ? 0 : 1)) as Variant;
+}
+
+/** Applies a variant's folding to a rule literal (the event side does the same in {@link EvalContext.get}). */
+export function foldFor(variant: Variant): (text: string) => string {
+  switch (variant) {
+    case RAW:
+      return (t) => t;
+    case LOWER:
+      return (t) => t.toLowerCase();
+    case DASH:
+      return foldDashes;
+    case DASH_LOWER:
+      return (t) => foldDashes(t.toLowerCase());
+  }
+}
+
+/** Loose field-name key: case-insensitive and without spaces (the spec strips spaces from Windows names). */
+export function looseKey(name: string): string {
+  return (name.includes(' ') ? name.replaceAll(' ', '') : name).toLowerCase();
+}
+
+function dataField(name: string): Accessor {
+  const lower = looseKey(name);
+  return (event, ctx) => {
+    const v = event.data[name];
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return ctx.caseInsensitive(lower);
+  };
+}
+
+/** System fields under their Sigma (Windows XML) names; a few fall back from EventData to System. */
+function accessorFor(name: string): Accessor {
+  const data = dataField(name);
+  switch (name) {
+    case 'EventID':
+      return (_event, ctx) => ctx.eventIdText;
+    case 'Channel':
+      return (event) => event.channel;
+    case 'Computer':
+      return (event) => event.host;
+    case 'Provider_Name':
+      return (event) => event.provider;
+    case 'EventRecordID':
+      return (event) => (event.recordId === undefined ? undefined : String(event.recordId));
+    case 'Execution_ProcessID':
+      return (event) => (event.processId === undefined ? undefined : String(event.processId));
+    case 'ProcessId':
+      // DNS-Client 3008 names its querying process only in System/Execution.
+      return (event, ctx) => data(event, ctx) ?? (event.processId === undefined ? undefined : String(event.processId));
+    default:
+      return data;
+  }
+}
+
+/** Field names -> slots, shared by every rule of a RuleSet. */
+export class FieldTable {
+  private readonly slots = new Map<string, number>();
+  readonly accessors: Accessor[] = [];
+
+  slot(name: string): number {
+    let s = this.slots.get(name);
+    if (s === undefined) {
+      s = this.accessors.length;
+      this.slots.set(name, s);
+      this.accessors.push(accessorFor(name));
+    }
+    return s;
+  }
+
+  get size(): number {
+    return this.accessors.length;
+  }
+}
+
+/** Per-event evaluation state; one instance is reused across events (evaluation is synchronous). */
+export class EvalContext {
+  event!: CanonicalEvent;
+  eventIdText = '';
+  private epoch = 0;
+  private readonly values: (string | undefined)[][] = [[], [], [], []];
+  private readonly stamps: number[][] = [[], [], [], []];
+  private lowerKeys: Map<string, string> | undefined;
+  private lowerKeysEpoch = -1;
+  private keywordValues: string[][] = [[], [], [], []];
+  private keywordEpoch: number[] = [-1, -1, -1, -1];
+
+  constructor(private readonly fields: FieldTable) {}
+
+  reset(event: CanonicalEvent): void {
+    this.event = event;
+    this.eventIdText = String(event.eventId);
+    this.epoch++;
+  }
+
+  raw(slot: number): string | undefined {
+    return (this.fields.accessors[slot] as Accessor)(this.event, this);
+  }
+
+  /** The field's value prepared for `variant`, or undefined when the field is absent. */
+  get(slot: number, variant: Variant): string | undefined {
+    if (variant === RAW) return this.raw(slot);
+    const stamps = this.stamps[variant] as number[];
+    const values = this.values[variant] as (string | undefined)[];
+    if (stamps[slot] === this.epoch) return values[slot];
+    const raw = this.raw(slot);
+    const v = raw === undefined ? undefined : fold(raw, variant);
+    stamps[slot] = this.epoch;
+    values[slot] = v;
+    return v;
+  }
+
+  /**
+   * Loose field-name lookup (case-insensitive, spaces ignored, so `ThreatName` finds `Threat Name`), used
+   * only after an exact lookup missed; the key map is built at most once per event.
+   */
+  caseInsensitive(lowerName: string): string | undefined {
+    if (this.lowerKeysEpoch !== this.epoch) {
+      const keys = new Map<string, string>();
+      for (const [k, v] of Object.entries(this.event.data)) {
+        if (typeof v === 'string') keys.set(looseKey(k), v);
+      }
+      this.lowerKeys = keys;
+      this.lowerKeysEpoch = this.epoch;
+    }
+    return this.lowerKeys?.get(lowerName);
+  }
+
+  /** Every value of the event (EventData, then host, channel, provider), prepared for keyword search. */
+  keywordValuesFor(variant: Variant): string[] {
+    if (this.keywordEpoch[variant] === this.epoch) return this.keywordValues[variant] as string[];
+    const out: string[] = [];
+    for (const v of Object.values(this.event.data)) {
+      if (typeof v === 'string') out.push(fold(v, variant));
+    }
+    out.push(fold(this.event.host, variant), fold(this.event.channel, variant), fold(this.event.provider, variant));
+    this.keywordValues[variant] = out;
+    this.keywordEpoch[variant] = this.epoch;
+    return out;
+  }
+}
+
+function fold(v: string, variant: Variant): string {
+  switch (variant) {
+    case RAW:
+      return v;
+    case LOWER:
+      return v.toLowerCase();
+    case DASH:
+      return foldDashes(v);
+    case DASH_LOWER:
+      return foldDashes(v.toLowerCase());
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * A compiled rule set, indexed by (channel, event ID) so each event is tested only against the rules of
+ * its logsource, with literal prefiltering inside each list (prefilter.ts). Evaluation never throws.
+ */
+import type { CanonicalEvent } from '../events/canonical-event.js';
+import type { Pred } from './detection-compiler.js';
+import { EvalContext, type FieldTable } from './eval-context.js';
+import { type Needles, PrefilteredList } from './prefilter.js';
+import type { RuleInfo, RuleMatch } from './types.js';
+
+export interface CompiledRule {
+  info: RuleInfo;
+  pred: Pred;
+  needles: Needles;
+}
+
+/** Where a compiled rule is indexed. */
+export type IndexKey = { channel: string; eventIds?: readonly number[] } | { provider: string } | { everywhere: true };
+
+type List = PrefilteredList<RuleInfo>;
+
+interface ChannelIndex {
+  byId: Map<number, List>;
+  anyId: List | undefined;
+}
+
+function toList(rules: readonly CompiledRule[]): List {
+  return new PrefilteredList(rules.map((r) => ({ value: r.info, pred: r.pred, needles: r.needles })));
+}
+
+export class RuleSet {
+  private readonly channels = new Map<string, ChannelIndex>();
+  private readonly providers = new Map<string, List>();
+  private readonly everywhere: List | undefined;
+  private readonly ctx: EvalContext;
+  private readonly infos = new Set<RuleInfo>();
+  private readonly scratch: RuleInfo[] = [];
+  /** Predicates that threw (a defect, never expected); the rule is then treated as not matching. */
+  evaluationErrors = 0;
+  private readonly onError = (): void => {
+    this.evaluationErrors++;
+  };
+
+  /** Use {@link compileRules}; this is its output. */
+  constructor(fields: FieldTable, entries: readonly { rule: CompiledRule; key: IndexKey }[]) {
+    this.ctx = new EvalContext(fields);
+    const channels = new Map<string, { byId: Map<number, CompiledRule[]>; anyId: CompiledRule[] }>();
+    const providers = new Map<string, CompiledRule[]>();
+    const everywhere: CompiledRule[] = [];
+    const push = <K>(map: Map<K, CompiledRule[]>, key: K, rule: CompiledRule) => {
+      const list = map.get(key) ?? [];
+      list.push(rule);
+      map.set(key, list);
+    };
+    for (const { rule, key } of entries) {
+      this.infos.add(rule.info);
+      if ('everywhere' in key) {
+        everywhere.push(rule);
+      } else if ('provider' in key) {
+        push(providers, key.provider, rule);
+      } else {
+        let idx = channels.get(key.channel);
+        if (!idx) {
+          idx = { byId: new Map(), anyId: [] };
+          channels.set(key.channel, idx);
+        }
+        if (!key.eventIds) idx.anyId.push(rule);
+        else for (const id of new Set(key.eventIds)) push(idx.byId, id, rule);
+      }
+    }
+    for (const [channel, idx] of channels) {
+      this.channels.set(channel, {
+        byId: new Map([...idx.byId].map(([id, rules]) => [id, toList(rules)])),
+        anyId: idx.anyId.length > 0 ? toList(idx.anyId) : undefined,
+      });
+    }
+    for (const [provider, rules] of providers) this.providers.set(provider, toList(rules));
+    this.everywhere = everywhere.length > 0 ? toList(everywhere) : undefined;
+  }
+
+  /** Number of distinct rules loaded. */
+  get size(): number {
+    return this.infos.size;
+  }
+
+  /** The rules that match the event, in index order. Never throws. */
+  match(event: CanonicalEvent): RuleMatch[] {
+    const found = this.scratch;
+    found.length = 0;
+    const ctx = this.ctx;
+    const onError = this.onError;
+    try {
+      ctx.reset(event);
+      const idx = this.channels.get(event.channel);
+      if (idx) {
+        idx.byId.get(event.eventId)?.run(ctx, found, onError);
+        idx.anyId?.run(ctx, found, onError);
+      }
+      if (this.providers.size > 0) this.providers.get(event.provider)?.run(ctx, found, onError);
+      this.everywhere?.run(ctx, found, onError);
+    } catch {
+      // Only a malformed event object (e.g. no data) can get here; it matches nothing.
+      this.evaluationErrors++;
+    }
+    if (found.length === 0) return [];
+    return found.map((rule) => ({ rule }));
+  }
+}

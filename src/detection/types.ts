@@ -1,0 +1,48 @@
+/** Public types of the detection core: rule sources in, compile results and matches out. */
+
+/** One rule file's text; `file` is only used to name errors and matches. */
+export interface RuleSource {
+  file: string;
+  text: string;
+}
+
+/** Sigma rule levels, least to most severe. */
+export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type SigmaLevel = (typeof LEVELS)[number];
+
+export interface CompileOptions {
+  /** Rule statuses that are skipped on purpose (reported as skipped, not rejected). Default `['deprecated', 'unsupported']`. */
+  skipStatuses?: readonly string[];
+  /** Rules below this level are skipped. A rule without a level counts as `informational`. Default: none skipped. */
+  minLevel?: SigmaLevel;
+  /** Values for `|expand` placeholders, by name without the percent signs. Default `{}` (every placeholder rejects its rule). */
+  placeholders?: Readonly<Record<string, readonly string[]>>;
+  /** Rule field name -> event field name, applied to every rule. Default `{}`. */
+  fieldMap?: Readonly<Record<string, string>>;
+  /** Extra Windows `service:` values -> channels, for services the Sigma taxonomy does not define. Default `{}`. */
+  services?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface RuleInfo {
+  id: string;
+  title: string;
+  level: string;
+  tags: string[];
+  file: string;
+  status?: string;
+  description?: string;
+  author?: string;
+  references?: string[];
+  falsepositives?: string[];
+}
+
+export interface RuleMatch {
+  rule: RuleInfo;
+}
+
+export interface RuleProblem {
+  file: string;
+  /** 1-based line of the document, in files holding several documents. */
+  line?: number;
+  reason: string;
+}

@@ -1,0 +1,156 @@
+/**
+ * Binary wrappers recognised by magic bytes: gzip, zstd and KPL aggregates. Each unwraps to the next layer's
+ * bytes (several, for KPL) or a rejection reason. Decompression is streamed with an output cap, because a
+ * hostile or truncated header must not decide how much memory is allocated.
+ */
+
+import kinesisAgg from 'aws-kinesis-agg';
+import { Gunzip } from 'fflate';
+import { Decompress } from 'fzstd';
+
+/** Largest decompressed layer accepted (a Kinesis record is at most 1 MiB compressed). */
+export const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+
+export type Unwrapped = { ok: true; value: Uint8Array[] } | { ok: false; error: string };
+
+export type Layer = 'gzip' | 'zstd' | 'kpl';
+
+/** Which binary layer the bytes start with, if any. */
+export function binaryLayer(bytes: Uint8Array): Layer | undefined {
+  const b0 = bytes[0];
+  if (b0 === 0x1f && bytes[1] === 0x8b) return 'gzip';
+  if (b0 === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'zstd';
+  if (b0 === 0xf3 && bytes[1] === 0x89 && bytes[2] === 0x9a && bytes[3] === 0xc2) return 'kpl';
+  return undefined;
+}
+
+class TooLarge extends Error {}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+function errorCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function collect(name: string, truncatedCode: number, run: (onChunk: (chunk: Uint8Array) => void) => void): Unwrapped {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    run((chunk) => {
+      total += chunk.length;
+      if (total > MAX_DECOMPRESSED_BYTES) throw new TooLarge();
+      chunks.push(chunk);
+    });
+  } catch (error) {
+    if (error instanceof TooLarge) return { ok: false, error: `${name} too large` };
+    return { ok: false, error: errorCode(error) === truncatedCode ? `truncated ${name}` : `invalid ${name}` };
+  }
+  return { ok: true, value: [concat(chunks, total)] };
+}
+
+/**
+ * gzip, all members. fflate's stream does not fail on a stream cut at a block boundary, so the last member's
+ * ISIZE trailer is checked against what it produced (a cut record's "trailer" is compressed bytes).
+ */
+export function gunzip(bytes: Uint8Array): Unwrapped {
+  if (bytes.length < 18) return { ok: false, error: 'truncated gzip' };
+  let total = 0;
+  let memberStart = 0;
+  const result = collect('gzip', 0, (onChunk) => {
+    const stream = new Gunzip((chunk) => {
+      total += chunk.length;
+      onChunk(chunk);
+    });
+    stream.onmember = () => {
+      memberStart = total;
+    };
+    stream.push(bytes, true);
+  });
+  if (!result.ok) return result;
+  const n = bytes.length;
+  const isize =
+    ((bytes[n - 4] as number) |
+      ((bytes[n - 3] as number) << 8) |
+      ((bytes[n - 2] as number) << 16) |
+      ((bytes[n - 1] as number) << 24)) >>>
+    0;
+  if ((total - memberStart) % 0x100000000 !== isize) return { ok: false, error: 'truncated gzip' };
+  return result;
+}
+
+/** zstd; fzstd error code 5 is 'unexpected EOF'. A frame that ends early without an error is truncated too. */
+export function unzstd(bytes: Uint8Array): Unwrapped {
+  const declared = zstdContentSize(bytes);
+  if (declared !== undefined && declared > MAX_DECOMPRESSED_BYTES) return { ok: false, error: 'zstd too large' };
+  let finished = false;
+  const result = collect('zstd', 5, (onChunk) => {
+    const stream = new Decompress((chunk, final) => {
+      onChunk(chunk);
+      if (final) finished = true;
+    });
+    stream.push(bytes, true);
+  });
+  if (result.ok && !finished) return { ok: false, error: 'truncated zstd' };
+  return result;
+}
+
+/**
+ * The first frame's declared content size, when its header carries one (one-shot compressors write it; the
+ * zstd CLI reading a pipe does not, and such frames cost a window-sized allocation in fzstd).
+ */
+export function zstdContentSize(bytes: Uint8Array): number | undefined {
+  const descriptor = bytes[4];
+  if (descriptor === undefined) return undefined;
+  const sizeFlag = descriptor >> 6;
+  const singleSegment = (descriptor >> 5) & 1;
+  const dictionaryBytes = [0, 1, 2, 4][descriptor & 3] as number;
+  const sizeBytes = sizeFlag === 0 ? singleSegment : 1 << sizeFlag;
+  if (sizeBytes === 0) return undefined;
+  const at = 5 + (singleSegment ? 0 : 1) + dictionaryBytes;
+  if (at + sizeBytes > bytes.length) return undefined;
+  let size = 0;
+  for (let i = sizeBytes - 1; i >= 0; i--) size = size * 256 + (bytes[at + i] as number);
+  return sizeBytes === 2 ? size + 256 : size;
+}
+
+interface UserRecord {
+  data: string;
+}
+
+type DeaggregateSync = (
+  record: { data: string },
+  computeChecksums: boolean,
+  done: (error: Error | null | undefined, records?: UserRecord[]) => void,
+) => void;
+
+const deaggregateSync = (kinesisAgg as unknown as { deaggregateSync: DeaggregateSync }).deaggregateSync;
+
+/** The user records of a KPL aggregate, checksum verified. */
+export function deaggregate(bytes: Uint8Array): Unwrapped {
+  let result: Unwrapped = { ok: false, error: 'invalid KPL aggregate' };
+  let failed = false;
+  try {
+    deaggregateSync(
+      { data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') },
+      true,
+      (error, records) => {
+        if (error) failed = true;
+        if (failed || records === undefined) return;
+        result = { ok: true, value: records.map((record) => new Uint8Array(Buffer.from(record.data, 'base64'))) };
+      },
+    );
+  } catch {
+    return { ok: false, error: 'invalid KPL aggregate' };
+  }
+  return result;
+}

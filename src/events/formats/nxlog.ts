@@ -1,0 +1,133 @@
+/**
+ * NXLog im_msvistalog JSON (as in the OTRF recordings): System fields and EventData fields flat at the top
+ * level. EventData is everything that is not NXLog's own metadata or a shipping layer's (Logstash/HELK).
+ */
+
+import { schemaFields } from '../schemas.js';
+import { readInteger, windowsText } from '../values.js';
+import { buildEvent } from './build-event.js';
+import type { FormatReader } from './format-reader.js';
+
+/**
+ * Keys NXLog (and the Logstash/HELK layer of the OTRF data) add around the EventData fields. `ProcessID` is
+ * the System Execution process unless HELK already moved that to `ExecutionProcessID`.
+ */
+export const NXLOG_METADATA: ReadonlySet<string> = new Set([
+  // NXLog im_msvistalog
+  'EventTime',
+  'EventReceivedTime',
+  'Hostname',
+  'Keywords',
+  'EventType',
+  'SeverityValue',
+  'Severity',
+  'EventID',
+  'SourceName',
+  'ProviderGuid',
+  'Version',
+  'Task',
+  'OpcodeValue',
+  'Opcode',
+  'RecordNumber',
+  'ActivityID',
+  'RelatedActivityID',
+  'ThreadID',
+  'Channel',
+  'Domain',
+  'AccountName',
+  'UserID',
+  'AccountType',
+  'Category',
+  'Message',
+  'SourceModuleName',
+  'SourceModuleType',
+  'Level',
+  'TimeCreated',
+  'ERROR_EVT_UNRESOLVED',
+  // Logstash / HELK
+  '@timestamp',
+  '@version',
+  '@metadata',
+  'host',
+  'port',
+  'tags',
+  'type',
+  'ExecutionProcessID',
+  'EventTypeOrignal',
+]);
+
+/** NXLog's EventType values; a Sysmon EventType (SetValue, CreatePipe...) is an EventData field. */
+const NXLOG_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'INFO',
+  'AUDIT_SUCCESS',
+  'AUDIT_FAILURE',
+  'ERROR',
+  'WARNING',
+  'CRITICAL',
+  'VERBOSE',
+]);
+
+export const nxlog: FormatReader = {
+  format: 'nxlog',
+  recognises: (document, syntax) =>
+    syntax === 'json' && document.EventID !== undefined && document.Hostname !== undefined,
+  normalise: (document) => {
+    const helkProcess = document.ExecutionProcessID;
+    // Without HELK's rename, an integer ProcessID is the System process; anything else is an EventData field.
+    const systemProcess =
+      helkProcess === undefined && readInteger(document.ProcessID).ok ? document.ProcessID : undefined;
+    return buildEvent(
+      'nxlog',
+      {
+        host: document.Hostname,
+        channel: document.Channel,
+        provider: document.SourceName,
+        eventId: document.EventID,
+        // Sysmon UtcTime wins when present; these can be hours off (local time written as UTC).
+        times: [document.TimeCreated, document['@timestamp'], document.EventTime],
+        recordId: document.RecordNumber,
+        processId: helkProcess ?? systemProcess,
+      },
+      (context, data) => {
+        const schema = schemaFields(context.provider, context.channel, context.eventId);
+        for (const key in document) {
+          const value = document[key];
+          if (NXLOG_METADATA.has(key)) {
+            // An EventData field of the same name overwrites NXLog's in the flat record: keep it when the
+            // schema names it and the value is not NXLog's own.
+            if (schema === undefined || typeof value !== 'string' || !schema.includes(key)) continue;
+            if (key === 'EventType' && NXLOG_EVENT_TYPES.has(value)) continue;
+          } else if (key === 'ProcessID' && systemProcess !== undefined) {
+            continue;
+          }
+          const text = windowsText(value);
+          if (!text.ok) return text.error;
+          data[key] = text.value;
+        }
+        if (schema !== undefined && typeof document.Message === 'string') {
+          recoverFromMessage(schema, document.Message, data);
+        }
+        return undefined;
+      },
+    );
+  },
+};
+
+/**
+ * NXLog field names are case-insensitive, so in some recordings Sysmon's `ProcessId` was merged into the
+ * System `ProcessID` and `EventType` into NXLog's; the rendered Message still has them as `Name: value` lines.
+ * Only schema fields missing from the record are looked up, so the common case costs nothing.
+ */
+function recoverFromMessage(schema: readonly string[], message: string, data: Record<string, string>): void {
+  for (const name of schema) {
+    if (data[name] !== undefined) continue;
+    const label = `\n${name}: `;
+    const at = message.indexOf(label);
+    if (at === -1) continue;
+    const start = at + label.length;
+    let end = message.indexOf('\n', start);
+    if (end === -1) end = message.length;
+    if (end > start && message.charCodeAt(end - 1) === 13) end--;
+    data[name] = message.slice(start, end);
+  }
+}

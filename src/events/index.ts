@@ -1,0 +1,10 @@
+/** Public surface of the events module: decode records and normalise them into canonical events. */
+
+export type { CanonicalEvent, ShipperFormat } from './canonical-event.js';
+export { DNS_CLIENT_CHANNEL, hostKey, SYSMON_CHANNEL } from './canonical-event.js';
+export { ENCODERS, type EventEncoder, encodeEvent } from './encode/index.js';
+export { parseSysmonUtcTime, parseTime } from './event-time.js';
+export type { DocumentSyntax, FormatReader, Normalised } from './formats/index.js';
+export { FORMAT_READERS, normaliseDocument } from './formats/index.js';
+export { MAX_LAYERS, type RecordOutcome, readRecord } from './read-record.js';
+export { DNS_CLIENT_3008_FIELDS, namePositional, SYSMON_FIELDS, schemaFields } from './schemas.js';
