@@ -28,8 +28,10 @@ export function parseXmlEvents(text: string): XmlEvents {
   let tree: unknown;
   try {
     tree = parser.parse(text);
-  } catch {
-    return { ok: false, error: 'invalid XML' };
+  } catch (error) {
+    // fast-xml-parser caps nesting itself ("Maximum nested tags exceeded"); a stack overflow means the same.
+    const nested = error instanceof RangeError || (error instanceof Error && error.message.includes('nested'));
+    return { ok: false, error: nested ? 'document nested too deeply' : 'invalid XML' };
   }
   if (!isObject(tree)) return { ok: false, error: 'invalid XML' };
   const holder = isObject(tree.Events) ? tree.Events : tree;
