@@ -49,7 +49,7 @@ describe('events/ format fixtures', () => {
 
   it('lists every fixture folder file in the table (so a new fixture cannot go untested)', () => {
     const folders = readdirSync(root, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && entry.name !== 'invalid' && entry.name !== 'seed')
+      .filter((entry) => entry.isDirectory() && !['invalid', 'seed', 'scenario'].includes(entry.name))
       .flatMap((entry) => filesUnder(entry.name));
     expect(folders.sort()).toEqual(FORMAT_FIXTURES.map(([file]) => file).sort());
   });
@@ -58,6 +58,12 @@ describe('events/ format fixtures', () => {
 describe('events/seed', () => {
   it.each(filesUnder('seed'))('%s is one event', (file) => {
     expect(summary(readRecord(readFileSync(path.join(root, file))))).toEqual(['event:evtx-json']);
+  });
+});
+
+describe('events/scenario', () => {
+  it.each(filesUnder('scenario'))('%s is one event', (file) => {
+    expect(summary(readRecord(readFileSync(path.join(root, file))))).toEqual(['event:nxlog']);
   });
 });
 
