@@ -8,7 +8,7 @@ import { processBatch } from '../src/pipeline/process-batch.js';
 import { ENRICHMENT_MIX, generateRecords } from './generate-mix.js';
 import { type Figure, formatRate, measureBaseline } from './measure.js';
 
-export async function benchEnrichment(total: number, chunk = 10_000): Promise<Figure[]> {
+export async function benchEnrichment(total: number, chunk = 1_000): Promise<Figure[]> {
   const plan = planHooks(createHooks());
   const context = createEnrichmentContext();
   let baselineMs = 0;
