@@ -1,0 +1,132 @@
+/**
+ * The Sigma rule folders shipped with the enrich functions. At synth time every rule file is read and compiled
+ * with the same compiler the functions use at cold start; any rejected rule fails synth (and so deploy) with the
+ * file and reason, instead of a function that starts and then refuses its rules. The folders are copied into
+ * `rules/<folder name>/` of each bundle by an esbuild afterBundling hook.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** One rule file's text, as the compiler takes it (src/detection RuleSource). */
+export interface RuleFileSource {
+  file: string;
+  text: string;
+}
+
+/** What the check reads of `compileRules` (src/detection); the rest of its result is not needed here. */
+export interface RuleCompileResult {
+  compiled: unknown;
+  rejected: readonly { file: string; reason: string }[];
+  skipped?: unknown;
+}
+
+export type RuleCompiler = (sources: RuleFileSource[]) => RuleCompileResult;
+
+/** Where the rules are inside the deployed bundle (LAMBDA_TASK_ROOT is /var/task). */
+export const BUNDLED_RULES_DIR = '/var/task/rules';
+
+/** A rule folder is missing, or a rule does not compile: synth must stop. */
+export class RuleBundleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuleBundleError';
+  }
+}
+
+export interface RuleFolder {
+  /** Absolute path on the build machine. */
+  source: string;
+  /** Folder name under `rules/` in the bundle. */
+  name: string;
+}
+
+function isRuleFile(name: string): boolean {
+  return name.endsWith('.yml') || name.endsWith('.yaml');
+}
+
+function listRuleFiles(folder: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) files.push(...listRuleFiles(path));
+    else if (entry.isFile() && isRuleFile(entry.name)) files.push(path);
+  }
+  return files.sort();
+}
+
+export interface CompiledRuleBundle {
+  folders: RuleFolder[];
+  /** Rule files read. */
+  files: number;
+  /** What the compiler reports as compiled (a count or the compiled rules). */
+  compiled: number;
+  commandHooks: ICommandHooks;
+}
+
+function countOf(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === 'number') return value;
+  return 0;
+}
+
+/**
+ * Resolves the folders against `projectRoot`, reads and compiles every `.yml`/`.yaml` file, and returns the
+ * bundling hooks. Throws RuleBundleError listing every rejected rule (not just the first).
+ */
+export function compileRuleBundle(
+  projectRoot: string,
+  paths: readonly string[],
+  compile: RuleCompiler,
+): CompiledRuleBundle {
+  const folders: RuleFolder[] = [];
+  const names = new Set<string>();
+  for (const path of paths) {
+    const source = isAbsolute(path) ? path : resolve(projectRoot, path);
+    if (!existsSync(source) || !statSync(source).isDirectory()) {
+      throw new RuleBundleError(`rules folder ${path} (${source}) does not exist; set -c rules=<folder>[,<folder>]`);
+    }
+    const name = basename(source);
+    if (names.has(name)) {
+      throw new RuleBundleError(`two rule folders are both named "${name}"; they would overwrite each other in rules/`);
+    }
+    names.add(name);
+    folders.push({ source, name });
+  }
+
+  const sources: RuleFileSource[] = [];
+  for (const folder of folders) {
+    for (const path of listRuleFiles(folder.source)) {
+      // The name the function will report: relative to the bundle's rules/ folder.
+      sources.push({ file: join(folder.name, relative(folder.source, path)), text: readFileSync(path, 'utf8') });
+    }
+  }
+  if (sources.length === 0) {
+    throw new RuleBundleError(`no .yml/.yaml rule files under ${paths.join(', ')}`);
+  }
+  const result = compile(sources);
+  if (result.rejected.length > 0) {
+    const lines = result.rejected.map((problem) => `  ${problem.file}: ${problem.reason}`);
+    throw new RuleBundleError(`${result.rejected.length} rule(s) do not compile:\n${lines.join('\n')}`);
+  }
+  return { folders, files: sources.length, compiled: countOf(result.compiled), commandHooks: copyRulesHooks(folders) };
+}
+
+/** Quotes a path for the POSIX shell the bundling commands run in. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** afterBundling: copy each folder to `<bundle>/rules/<name>`. Local (non-Docker) bundling on a POSIX shell. */
+export function copyRulesHooks(folders: readonly RuleFolder[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      `mkdir -p ${shellQuote(join(outputDir, 'rules'))}`,
+      ...folders.map(
+        (folder) => `cp -R ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name))}`,
+      ),
+    ],
+  };
+}

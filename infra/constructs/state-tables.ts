@@ -1,0 +1,48 @@
+/**
+ * The three DynamoDB tables (see lambda/adapters): on-demand, TTL attribute `ttl` (epoch seconds), point-in-time
+ * recovery, encrypted with the AWS managed key `aws/dynamodb` (key usage in CloudTrail, no key policy to keep).
+ */
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+export interface StateTablesProps {
+  removalPolicy: RemovalPolicy;
+}
+
+/** The TTL attribute every table uses; the adapters write epoch seconds into it. */
+export const TTL_ATTRIBUTE = 'ttl';
+
+export class StateTables extends Construct {
+  /** host (S) + ip (S): the names each host resolved for each address. */
+  readonly resolution: dynamodb.Table;
+  /** consumer (S) + shard (S): how far each consumer's shards have read, in event time. */
+  readonly watermark: dynamodb.Table;
+  /** dedupe_key (S): alert notifications already sent within the window. */
+  readonly dedupe: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: StateTablesProps) {
+    super(scope, id);
+    const common = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy,
+    };
+    this.resolution = new dynamodb.Table(this, 'Resolution', {
+      ...common,
+      partitionKey: { name: 'host', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'ip', type: dynamodb.AttributeType.STRING },
+    });
+    this.watermark = new dynamodb.Table(this, 'Watermark', {
+      ...common,
+      partitionKey: { name: 'consumer', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'shard', type: dynamodb.AttributeType.STRING },
+    });
+    this.dedupe = new dynamodb.Table(this, 'Dedupe', {
+      ...common,
+      partitionKey: { name: 'dedupe_key', type: dynamodb.AttributeType.STRING },
+    });
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Deployment settings from CDK context (`-c key=value` or cdk.json), parsed once into a typed object.
+ * Every setting states its default; a malformed value fails synth with the key named.
+ */
+
+import { LEVELS, type SigmaLevel } from '../src/detection/types.js';
+
+/** Sigma levels, least to most severe (the order subscription filters use); the detection core's list. */
+export const ALERT_LEVELS = LEVELS;
+export type AlertLevel = SigmaLevel;
+
+export interface HookstreamSettings {
+  /** `stackName`. Default `Hookstream`. Also the prefix of the Powertools `service` metric dimension. */
+  stackName: string;
+  /** `shardCount`: a number switches the stream to provisioned mode. Default: on-demand. */
+  shardCount?: number;
+  /** `streamRetentionHours`. Default 24 (the cheapest; raise it to replay further back). */
+  streamRetentionHours: number;
+  /** `producerAccounts`: comma-separated account ids allowed to put records through a resource policy. Default none. */
+  producerAccounts: string[];
+  /** `eventSourceFilter`: filter the dns-answers event source to DNS events. Default false (see docs/operations.md). */
+  eventSourceFilter: boolean;
+  /** `rules`: comma-separated rule folders, relative to the project root. Default `rules`. */
+  rulePaths: string[];
+  /** `alertEmail`: address subscribed to the alert topic. Default none. */
+  alertEmail?: string;
+  /** `emailMinLevel`. Default `high`. */
+  emailMinLevel: AlertLevel;
+  /** `slackWebhookSecret`: Secrets Manager secret name holding the webhook URL. Default none (no Slack). */
+  slackWebhookSecret?: string;
+  /** `slackMinLevel`. Default `medium`. */
+  slackMinLevel: AlertLevel;
+  /** `opsEmail`: address subscribed to the operations (alarm) topic. Default none. */
+  opsEmail?: string;
+  /** `holdWindowSeconds`: SQS DelaySeconds of the hold queue and HOLD_WINDOW_SECONDS. Default 30, at most 900. */
+  holdWindowSeconds: number;
+  /** `dataStartDate`: first dt of the partition projection (yyyy-MM-dd). Default 2026-01-01. */
+  dataStartDate: string;
+  /** `infrequentAccessDays`: move output objects to S3 Standard-IA after this many days. Default 30; 0 = never. */
+  infrequentAccessDays: number;
+  /** `glacierDays`: move output objects to Glacier Instant Retrieval after this many days. Default 0 = never. */
+  glacierDays: number;
+  /** `expireDays`: delete output objects after this many days. Default 0 = keep. */
+  expireDays: number;
+  /** `versioned`: S3 versioning on the output bucket. Default false (outputs are rewritten by retries on purpose). */
+  versioned: boolean;
+  /** `athenaScanLimitGb`: bytes-scanned cutoff per query. Default 10 GB. */
+  athenaScanLimitGb: number;
+  /** `iteratorAgeAlarmSeconds`: alarm when a Kinesis consumer lags this far. Default 300. */
+  iteratorAgeAlarmSeconds: number;
+  /** `unresolvedAlarmPercent`: alarm when this share of connections stays unresolved. Default 20. */
+  unresolvedAlarmPercent: number;
+  /** `logRetentionDays`: function log retention. Default 30. */
+  logRetentionDays: number;
+  /** `retainData`: keep tables, buckets and keys when the stack is deleted. Default true. */
+  retainData: boolean;
+}
+
+/** A context value is present but unusable. */
+export class InvalidSettingError extends Error {
+  constructor(
+    readonly key: string,
+    detail: string,
+  ) {
+    super(`context ${key}: ${detail}`);
+    this.name = 'InvalidSettingError';
+  }
+}
+
+/** Reads one context key (node.tryGetContext). */
+export type ContextReader = (key: string) => unknown;
+
+function text(read: ContextReader, key: string): string | undefined {
+  const value = read(key);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new InvalidSettingError(key, 'must be a string');
+  }
+  const trimmed = String(value).trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function list(read: ContextReader, key: string): string[] | undefined {
+  const value = read(key);
+  if (Array.isArray(value)) return value.map((item) => String(item).trim()).filter((item) => item !== '');
+  return text(read, key)
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function bool(read: ContextReader, key: string, fallback: boolean): boolean {
+  const value = text(read, key);
+  if (value === undefined) return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidSettingError(key, `"${value}" is not true or false`);
+}
+
+function integer(read: ContextReader, key: string, fallback: number, min: number, max: number): number {
+  const value = text(read, key);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new InvalidSettingError(key, `"${value}" is not an integer in [${min}, ${max}]`);
+  }
+  return parsed;
+}
+
+function level(read: ContextReader, key: string, fallback: AlertLevel): AlertLevel {
+  const value = text(read, key)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (!(ALERT_LEVELS as readonly string[]).includes(value)) {
+    throw new InvalidSettingError(key, `"${value}" is not one of ${ALERT_LEVELS.join(', ')}`);
+  }
+  return value as AlertLevel;
+}
+
+function email(read: ContextReader, key: string): string | undefined {
+  const value = text(read, key);
+  if (value !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new InvalidSettingError(key, `"${value}" is not an e-mail address`);
+  }
+  return value;
+}
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+function retentionDays(read: ContextReader): number {
+  const days = integer(read, 'logRetentionDays', 30, 1, 3653);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new InvalidSettingError('logRetentionDays', `${days} is not one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+  return days;
+}
+
+/** Parses every setting; throws InvalidSettingError naming the first bad key. */
+export function readSettings(read: ContextReader): HookstreamSettings {
+  const producerAccounts = list(read, 'producerAccounts') ?? [];
+  for (const account of producerAccounts) {
+    if (!/^\d{12}$/.test(account))
+      throw new InvalidSettingError('producerAccounts', `"${account}" is not an account id`);
+  }
+  const shardCount = text(read, 'shardCount') === undefined ? undefined : integer(read, 'shardCount', 1, 1, 10_000);
+  const dataStartDate = text(read, 'dataStartDate') ?? '2026-01-01';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dataStartDate) || Number.isNaN(Date.parse(dataStartDate))) {
+    throw new InvalidSettingError('dataStartDate', `"${dataStartDate}" is not yyyy-MM-dd`);
+  }
+  const slackWebhookSecret = text(read, 'slackWebhookSecret');
+  if (slackWebhookSecret !== undefined && !/^[\w/+=.@-]{1,512}$/.test(slackWebhookSecret)) {
+    throw new InvalidSettingError('slackWebhookSecret', `"${slackWebhookSecret}" is not a secret name`);
+  }
+  return {
+    stackName: text(read, 'stackName') ?? 'Hookstream',
+    shardCount,
+    streamRetentionHours: integer(read, 'streamRetentionHours', 24, 24, 8760),
+    producerAccounts,
+    eventSourceFilter: bool(read, 'eventSourceFilter', false),
+    rulePaths: list(read, 'rules') ?? ['rules'],
+    alertEmail: email(read, 'alertEmail'),
+    emailMinLevel: level(read, 'emailMinLevel', 'high'),
+    slackWebhookSecret,
+    slackMinLevel: level(read, 'slackMinLevel', 'medium'),
+    opsEmail: email(read, 'opsEmail'),
+    holdWindowSeconds: integer(read, 'holdWindowSeconds', 30, 1, 900),
+    dataStartDate,
+    infrequentAccessDays: integer(read, 'infrequentAccessDays', 30, 0, 36_500),
+    glacierDays: integer(read, 'glacierDays', 0, 0, 36_500),
+    expireDays: integer(read, 'expireDays', 0, 0, 36_500),
+    versioned: bool(read, 'versioned', false),
+    athenaScanLimitGb: integer(read, 'athenaScanLimitGb', 10, 1, 100_000),
+    iteratorAgeAlarmSeconds: integer(read, 'iteratorAgeAlarmSeconds', 300, 1, 86_400),
+    unresolvedAlarmPercent: integer(read, 'unresolvedAlarmPercent', 20, 1, 100),
+    logRetentionDays: retentionDays(read),
+    retainData: bool(read, 'retainData', true),
+  };
+}
+
+/** The levels at or above `min`, for a subscription filter allow-list. */
+export function levelsAtLeast(min: AlertLevel): AlertLevel[] {
+  return ALERT_LEVELS.slice(ALERT_LEVELS.indexOf(min));
+}

@@ -1,0 +1,123 @@
+/**
+ * Context switches, each synthesised without bundling (the template is what they change).
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { DNS_FILTER_PATTERNS } from '../../infra/constructs/pipeline-functions.js';
+import { RuleBundleError } from '../../infra/constructs/rule-bundle.js';
+import { InvalidSettingError } from '../../infra/settings.js';
+import { FIXTURE_RULES, resourcesOf, synth } from './synth.js';
+
+const base = { rules: FIXTURE_RULES };
+
+describe('cross-account producers, provisioned stream, event-source filter, strict e-mail', () => {
+  const synthesised = () => cached;
+  let cached: ReturnType<typeof synth>;
+  beforeAll(() => {
+    cached = synth(
+      {
+        ...base,
+        producerAccounts: '111122223333,444455556666',
+        shardCount: '4',
+        eventSourceFilter: 'true',
+        alertEmail: 'soc@example.com',
+        emailMinLevel: 'critical',
+        expireDays: '400',
+        versioned: 'true',
+      },
+      { bundle: false },
+    );
+  });
+
+  it('provisions the shards', () => {
+    synthesised().template.hasResourceProperties('AWS::Kinesis::Stream', {
+      ShardCount: 4,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+    });
+  });
+
+  it('encrypts with the customer managed key and lets the producer accounts put records', () => {
+    const { template, stack } = synthesised();
+    const keyId = stack.getLogicalId(stack.node.findChild('Key').node.defaultChild as never);
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Kinesis::ResourcePolicy', {
+      ResourcePolicy: {
+        Statement: [
+          Match.objectLike({
+            Action: Match.arrayWith(['kinesis:PutRecord', 'kinesis:PutRecords']),
+            Principal: {
+              AWS: [
+                { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] },
+                { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::444455556666:root']] },
+              ],
+            },
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:GenerateDataKey' })]) },
+    });
+  });
+
+  it('filters the dns-answers source to DNS events with one filter per shipper shape', () => {
+    const filtered = resourcesOf(synthesised().template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, r]) => r.Properties.FilterCriteria !== undefined,
+    );
+    expect(filtered).toHaveLength(1);
+    const [, source] = filtered[0] ?? [];
+    const filters =
+      (source?.Properties.FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters ?? [];
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual(DNS_FILTER_PATTERNS);
+    expect(filters.length).toBeLessThanOrEqual(5);
+  });
+
+  it('mails only critical alerts and creates no Slack forwarder', () => {
+    const { template } = synthesised();
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      FilterPolicy: { level: ['critical'] },
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'sqs' }, 0);
+  });
+
+  it('expires output and keeps noncurrent versions 30 days when versioned', () => {
+    synthesised().template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })],
+      },
+    });
+  });
+});
+
+describe('rules check at synth', () => {
+  it('fails synth naming every rule that does not compile', () => {
+    expect(() => synth({ rules: `${FIXTURE_RULES},test/infra/fixtures/bad-rules` }, { bundle: false })).toThrow(
+      expect.objectContaining({
+        name: RuleBundleError.name,
+        message: expect.stringContaining('bad-rules/broken-condition.yml'),
+      }),
+    );
+  });
+
+  it('fails synth when a rule folder does not exist', () => {
+    expect(() => synth({ rules: 'test/infra/fixtures/no-such-folder' }, { bundle: false })).toThrow(RuleBundleError);
+  });
+});
+
+describe('settings', () => {
+  it.each([
+    ['emailMinLevel', 'severe'],
+    ['producerAccounts', '12345'],
+    ['eventSourceFilter', 'yes'],
+    ['holdWindowSeconds', '901'],
+    ['alertEmail', 'not-an-address'],
+    ['dataStartDate', '2026/01/01'],
+    ['logRetentionDays', '45'],
+  ])('rejects %s=%s', (key, value) => {
+    expect(() => synth({ ...base, [key]: value }, { bundle: false })).toThrow(InvalidSettingError);
+  });
+});

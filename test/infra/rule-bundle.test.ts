@@ -1,0 +1,61 @@
+/** The synth-time rule check with stand-in compilers: what it reads, what it passes on, when it fails. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  compileRuleBundle,
+  copyRulesHooks,
+  RuleBundleError,
+  type RuleFileSource,
+} from '../../infra/constructs/rule-bundle.js';
+import { PROJECT_ROOT } from './synth.js';
+
+describe('compileRuleBundle', () => {
+  it('reads .yml and .yaml files recursively, named under their folder', () => {
+    let seen: RuleFileSource[] = [];
+    const bundle = compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], (sources) => {
+      seen = sources;
+      return { compiled: sources.length, rejected: [] };
+    });
+    expect(seen.map((s) => s.file)).toEqual(['rules/dns-query-example.yaml', 'rules/network/suspicious-tld.yml']);
+    expect(seen.every((s) => s.text.includes('title:'))).toBe(true);
+    expect(bundle).toMatchObject({ files: 2, compiled: 2 });
+  });
+
+  it('throws with every rejected rule listed', () => {
+    const reject = () => ({
+      compiled: 0,
+      rejected: [
+        { file: 'rules/a.yml', reason: 'bad condition' },
+        { file: 'rules/b.yml', reason: 'unknown modifier' },
+      ],
+    });
+    expect(() => compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], reject)).toThrow(
+      /2 rule\(s\) do not compile:\n {2}rules\/a.yml: bad condition\n {2}rules\/b.yml: unknown modifier/,
+    );
+  });
+
+  it('refuses two folders with the same name', () => {
+    const ok = () => ({ compiled: 1, rejected: [] });
+    expect(() =>
+      compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules', 'test/infra/fixtures/../fixtures/rules'], ok),
+    ).toThrow(RuleBundleError);
+  });
+
+  it('refuses a folder without rules', () => {
+    const ok = () => ({ compiled: 0, rejected: [] });
+    const empty = mkdtempSync(join(tmpdir(), 'hookstream-empty-rules-'));
+    expect(() => compileRuleBundle(PROJECT_ROOT, [empty], ok)).toThrow(/no .yml\/.yaml rule files/);
+  });
+});
+
+describe('copyRulesHooks', () => {
+  it('copies each folder to rules/<name> after bundling, quoted for the shell', () => {
+    const hooks = copyRulesHooks([{ source: "/src/it's rules", name: 'core' }]);
+    expect(hooks.afterBundling('/in', '/out')).toEqual([
+      "mkdir -p '/out/rules'",
+      "cp -R '/src/it'\\''s rules' '/out/rules/core'",
+    ]);
+    expect(hooks.beforeBundling('/in', '/out')).toEqual([]);
+  });
+});
