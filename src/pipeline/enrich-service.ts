@@ -19,6 +19,7 @@ import type {
   HoldQueue,
   ObjectWriter,
 } from './ports.js';
+import { publishedBefore } from './ports.js';
 import { countHooks, detect, loadAnswers } from './process-batch.js';
 import { emptySummary, type Summary } from './summary.js';
 
@@ -135,6 +136,7 @@ export class EnrichService {
         caughtUpTo ??= await this.deps.catchUp.caughtUpTo();
         if (sourced.arrival + this.deps.holdWindowMs > caughtUpTo && !release(sourced)) {
           held.push(toHeld(sourced));
+          uncount(summary, sourced.event);
           continue;
         }
       }
@@ -144,7 +146,11 @@ export class EnrichService {
     return { final, held };
   }
 
-  /** Detection on the final events, then every write: de-dup claims, S3, holds, notifications. */
+  /**
+   * Detection on the final events, then every write: de-dup claims, S3, notifications, and the holds last. A hold
+   * sent cannot be taken back: a batch that failed after sending its holds would send them again on retry, and the
+   * held connections would be written twice; every earlier write is idempotent on retry.
+   */
   private async finish(
     final: readonly SourcedEvent[],
     rejected: readonly RejectedItem[],
@@ -165,14 +171,21 @@ export class EnrichService {
     await Promise.all(
       outputs.objects.map((object) => deps.writer.put(object.key, object.body, { contentType: object.contentType })),
     );
-    if (held.length > 0) await deps.holds.hold(held, deps.holdWindowMs);
     const toSend = notifications.filter((_, i) => decisions[i] === 'notify');
     summary.alerts.sent += toSend.length;
     summary.alerts.suppressed += notifications.length - toSend.length;
     if (toSend.length > 0) {
-      await deps.publisher.publish(toSend);
+      try {
+        await deps.publisher.publish(toSend);
+      } catch (error) {
+        // Mark what did go out, so that the retried batch does not send it again.
+        const published = publishedBefore(error);
+        if (published.length > 0) await deps.deduper.markSent(published);
+        throw error;
+      }
       await deps.deduper.markSent(toSend);
     }
+    if (held.length > 0) await deps.holds.hold(held, deps.holdWindowMs);
   }
 }
 
@@ -183,4 +196,22 @@ function snapshotConnections(events: readonly SourcedEvent[]): Map<SourcedEvent,
     if (connectionKey(sourced.event) !== undefined) originals.set(sourced, { ...sourced.event.data });
   }
   return originals;
+}
+
+/**
+ * Takes a held connection back out of the batch's connection counts: it is counted once, by the batch that
+ * finally writes it, so the unresolved share is not inflated by connections still waiting.
+ */
+function uncount(summary: Summary, event: SourcedEvent['event']): void {
+  const connections = summary.connections;
+  connections.total--;
+  const source = event.data.DestinationHostnameSource;
+  if (source === undefined) {
+    connections.unresolved--;
+    return;
+  }
+  connections.enriched--;
+  const left = (connections.bySource[source] ?? 0) - 1;
+  if (left > 0) connections.bySource[source] = left;
+  else delete connections.bySource[source];
 }
