@@ -142,7 +142,7 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
   const byFile = (a: RuleProblem, b: RuleProblem) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
   return {
-    ruleSet: new RuleSet(fields, entries),
+    ruleSet: new RuleSet(fields, entries, options.prefilter ?? true),
     compiled,
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),

@@ -17,7 +17,7 @@ import {
 import { inNetwork, type Network, parseCidr, parseIp } from './ip-address.js';
 import { MODIFIERS, type ModifierContext, type ModifierState, type RuleValue } from './modifiers/index.js';
 import { extractTimePart } from './modifiers/time-part.js';
-import { bestOf, type Needle, type Needles, unionOf } from './prefilter.js';
+import { bestOf, KEYWORDS_SLOT, type Needle, type Needles, unionOf } from './prefilter.js';
 import { compileRegex, regexLiteral } from './regex.js';
 import { ANY, compileStringTest, parseSigmaString, type StringTest } from './sigma-string.js';
 import { type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
@@ -268,10 +268,14 @@ function compileKeywords(state: ModifierState): Compiled<Costed> {
   const variant = variantOf(state.cased, state.windash);
   const fold = foldFor(variant);
   const tests: StringTest[] = [];
+  const literals: (Needle | undefined)[] = [];
   for (const v of state.values) {
     const text = valueText(v);
     if (v.type === 'null') return fail('null is not a keyword');
     const s = text === undefined && v.type === 'string' ? v.s : { raw: text ?? '', parts: text ? [text] : [] };
+    let longest = '';
+    for (const p of s.parts) if (typeof p === 'string' && fold(p).length > longest.length) longest = fold(p);
+    literals.push(longest ? { slot: KEYWORDS_SLOT, variant, text: longest } : undefined);
     const parts = [...s.parts];
     // A keyword is a full-text search: it may occur anywhere in a value.
     if (parts[0] !== ANY) parts.unshift(ANY);
@@ -287,7 +291,15 @@ function compileKeywords(state: ModifierState): Compiled<Costed> {
     ? (ctx: EvalContext) => preds.every((p) => p(ctx))
     : (ctx: EvalContext) => preds.some((p) => p(ctx));
   const negate = state.negate;
-  return { ok: true, value: { cost: 20, pred: negate ? (ctx) => !joined(ctx) : joined } };
+  let needles: Needles;
+  if (!negate) {
+    needles = state.linkAll
+      ? bestOf(literals.map((l) => (l ? [l] : undefined)))
+      : literals.every((l) => l !== undefined)
+        ? (literals as Needle[])
+        : undefined;
+  }
+  return { ok: true, value: { cost: 20, pred: negate ? (ctx) => !joined(ctx) : joined, needles } };
 }
 
 function compileRegexes(slot: number, state: ModifierState): Compiled<Costed> {

@@ -7,7 +7,10 @@
  */
 import type { EvalContext, Variant } from './eval-context.js';
 
-/** A literal that must occur in the field `slot`, folded for `variant`. */
+/** The pseudo-slot of keyword needles: the literal must occur in some value of the event. */
+export const KEYWORDS_SLOT = -1;
+
+/** A literal that must occur in the field `slot` (or any value, for {@link KEYWORDS_SLOT}), folded for `variant`. */
 export interface Needle {
   slot: number;
   variant: Variant;
@@ -17,10 +20,19 @@ export interface Needle {
 /** Necessary literals (at least one occurs), or undefined when nothing is known. */
 export type Needles = readonly Needle[] | undefined;
 
+// Fragments present in most Windows events: a literal made of them filters nothing, so an AND prefers
+// another branch. Only a choice between necessary literals; soundness does not depend on this list.
+const COMMON =
+  /c:|windows|system32|syswow64|program files|\(x86\)|users|appdata|local|roaming|\.exe|\.dll|microsoft|\\/g;
+
+function informativeLength(text: string): number {
+  return text.toLowerCase().replace(COMMON, '').length;
+}
+
 function quality(n: readonly Needle[]): number {
   let min = Number.POSITIVE_INFINITY;
-  for (const x of n) min = Math.min(min, Math.min(x.text.length, ANCHOR));
-  // Longer shortest literal first, then fewer literals.
+  for (const x of n) min = Math.min(min, Math.min(informativeLength(x.text), ANCHOR + 2));
+  // Longer shortest informative literal first, then fewer literals.
   return min * 1e6 - n.length;
 }
 
@@ -54,6 +66,12 @@ for (let c = 32; c < 127; c++) {
   CLASS[c] = classCount++;
 }
 for (let c = 65; c <= 90; c++) CLASS[c] = CLASS[c + 32] as number;
+// The only non-ASCII characters whose lower case contains ASCII: dotted capital I and the Kelvin sign. With
+// them folded here, the automaton can scan raw values for lower-cased literals.
+CLASS[0x130] = CLASS[0x69] as number;
+CLASS[0x212a] = CLASS[0x6b] as number;
+// windash: `/`, en dash, em dash and horizontal bar are one class with `-` (extra candidates only).
+for (const c of [0x2f, 0x2013, 0x2014, 0x2015]) CLASS[c] = CLASS[0x2d] as number;
 const K = classCount;
 
 class Automaton {
@@ -106,16 +124,25 @@ class Automaton {
     this.outputs = merged.map((m) => (m.length > 0 ? Int32Array.from(m) : undefined));
   }
 
-  /** Marks every rule whose anchor occurs in `value`. */
-  scan(value: string, mark: Int32Array, epoch: number): void {
+  /** Appends to `found` (once each, tracked by `mark`) every rule whose anchor occurs in `value`; returns the new count. */
+  scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number): number {
     const table = this.table;
     const outputs = this.outputs;
     let s = 0;
+    let n = count;
     for (let i = 0; i < value.length; i++) {
       s = table[s * K + (CLASS[value.charCodeAt(i)] as number)] as number;
       const out = outputs[s];
-      if (out !== undefined) for (let j = 0; j < out.length; j++) mark[out[j] as number] = epoch;
+      if (out === undefined) continue;
+      for (let j = 0; j < out.length; j++) {
+        const r = out[j] as number;
+        if (mark[r] !== epoch) {
+          mark[r] = epoch;
+          found[n++] = r;
+        }
+      }
     }
+    return n;
   }
 }
 
@@ -143,42 +170,46 @@ function anchorsOf(texts: readonly string[]): string[] {
   });
 }
 
+/** One automaton per field: the alphabet folds case and dashes, so every variant's literals share it. */
 interface Group {
   slot: number;
-  variant: Variant;
   automaton: Automaton;
 }
 
 /** A list of predicates evaluated with prefiltering. `T` is what a match reports. */
 export class PrefilteredList<T> {
-  private readonly always: Uint8Array;
+  /** Indices of the items without literals: evaluated for every event. */
+  private readonly always: Int32Array;
   private readonly mark: Int32Array;
+  /** Scratch: the indices to evaluate for the current event. */
+  private readonly found: Int32Array;
   private readonly groups: Group[] = [];
   private epoch = 0;
 
   constructor(private readonly items: readonly { value: T; pred: (ctx: EvalContext) => boolean; needles: Needles }[]) {
-    this.always = new Uint8Array(items.length);
     this.mark = new Int32Array(items.length);
-    const byKey = new Map<string, { slot: number; variant: Variant; entries: { text: string; rule: number }[] }>();
+    this.found = new Int32Array(items.length);
+    const always: number[] = [];
+    const byKey = new Map<number, { slot: number; entries: { text: string; rule: number }[] }>();
     items.forEach((item, rule) => {
       if (!item.needles || item.needles.length === 0) {
-        this.always[rule] = 1;
+        always.push(rule);
         return;
       }
       for (const n of item.needles) {
-        const key = `${n.slot}:${n.variant}`;
-        let g = byKey.get(key);
+        let g = byKey.get(n.slot);
         if (!g) {
-          g = { slot: n.slot, variant: n.variant, entries: [] };
-          byKey.set(key, g);
+          g = { slot: n.slot, entries: [] };
+          byKey.set(n.slot, g);
         }
         g.entries.push({ text: n.text, rule });
       }
     });
+    this.always = Int32Array.from(always);
     for (const g of byKey.values()) {
       const anchors = anchorsOf(g.entries.map((e) => e.text));
       const automaton = new Automaton(g.entries.map((e, i) => ({ text: anchors[i] as string, rule: e.rule })));
-      this.groups.push({ slot: g.slot, variant: g.variant, automaton });
+      this.groups.push({ slot: g.slot, automaton });
     }
   }
 
@@ -190,15 +221,34 @@ export class PrefilteredList<T> {
   run(ctx: EvalContext, out: T[], onError: () => void): void {
     const epoch = ++this.epoch;
     const mark = this.mark;
-    for (const g of this.groups) {
-      const v = ctx.get(g.slot, g.variant);
-      if (v !== undefined) g.automaton.scan(v, mark, epoch);
+    const found = this.found;
+    let count = 0;
+    for (const always of this.always) {
+      mark[always] = epoch;
+      found[count++] = always;
     }
-    const always = this.always;
+    // Raw values: the alphabet already folds what the variants fold, so nothing is lower-cased here.
+    for (const g of this.groups) {
+      if (g.slot === KEYWORDS_SLOT) {
+        const event = ctx.event;
+        for (const key in event.data) {
+          const v = event.data[key];
+          if (typeof v === 'string') count = g.automaton.scan(v, mark, epoch, found, count);
+        }
+        for (const v of [event.host, event.channel, event.provider]) {
+          count = g.automaton.scan(v, mark, epoch, found, count);
+        }
+      } else {
+        const v = ctx.raw(g.slot);
+        if (v !== undefined) count = g.automaton.scan(v, mark, epoch, found, count);
+      }
+    }
+    if (count === 0) return;
+    // Rule order is part of the output: evaluate the candidates in index order.
+    const candidates = found.subarray(0, count).sort();
     const items = this.items;
-    for (let i = 0; i < items.length; i++) {
-      if (always[i] === 0 && mark[i] !== epoch) continue;
-      const item = items[i] as (typeof items)[number];
+    for (let k = 0; k < candidates.length; k++) {
+      const item = items[candidates[k] as number] as (typeof items)[number];
       try {
         if (item.pred(ctx)) out.push(item.value);
       } catch {

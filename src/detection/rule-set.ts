@@ -24,8 +24,10 @@ interface ChannelIndex {
   anyId: List | undefined;
 }
 
-function toList(rules: readonly CompiledRule[]): List {
-  return new PrefilteredList(rules.map((r) => ({ value: r.info, pred: r.pred, needles: r.needles })));
+function toList(rules: readonly CompiledRule[], prefilter: boolean): List {
+  return new PrefilteredList(
+    rules.map((r) => ({ value: r.info, pred: r.pred, needles: prefilter ? r.needles : undefined })),
+  );
 }
 
 export class RuleSet {
@@ -42,7 +44,7 @@ export class RuleSet {
   };
 
   /** Use {@link compileRules}; this is its output. */
-  constructor(fields: FieldTable, entries: readonly { rule: CompiledRule; key: IndexKey }[]) {
+  constructor(fields: FieldTable, entries: readonly { rule: CompiledRule; key: IndexKey }[], prefilter = true) {
     this.ctx = new EvalContext(fields);
     const channels = new Map<string, { byId: Map<number, CompiledRule[]>; anyId: CompiledRule[] }>();
     const providers = new Map<string, CompiledRule[]>();
@@ -70,12 +72,12 @@ export class RuleSet {
     }
     for (const [channel, idx] of channels) {
       this.channels.set(channel, {
-        byId: new Map([...idx.byId].map(([id, rules]) => [id, toList(rules)])),
-        anyId: idx.anyId.length > 0 ? toList(idx.anyId) : undefined,
+        byId: new Map([...idx.byId].map(([id, rules]) => [id, toList(rules, prefilter)])),
+        anyId: idx.anyId.length > 0 ? toList(idx.anyId, prefilter) : undefined,
       });
     }
-    for (const [provider, rules] of providers) this.providers.set(provider, toList(rules));
-    this.everywhere = everywhere.length > 0 ? toList(everywhere) : undefined;
+    for (const [provider, rules] of providers) this.providers.set(provider, toList(rules, prefilter));
+    this.everywhere = everywhere.length > 0 ? toList(everywhere, prefilter) : undefined;
   }
 
   /** Number of distinct rules loaded. */

@@ -21,6 +21,8 @@ export interface CompileOptions {
   fieldMap?: Readonly<Record<string, string>>;
   /** Extra Windows `service:` values -> channels, for services the Sigma taxonomy does not define. Default `{}`. */
   services?: Readonly<Record<string, readonly string[]>>;
+  /** Literal prefiltering (see prefilter.ts); off only to check it or to measure it. Default `true`. */
+  prefilter?: boolean;
 }
 
 export interface RuleInfo {

@@ -1,0 +1,27 @@
+/** Reads Sigma rule files (.yml/.yaml) from files and folders, recursively, for the pure detection core. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { RuleSource } from '../src/detection/index.js';
+
+const RULE_EXTENSIONS = new Set(['.yml', '.yaml']);
+
+/** Every rule file under the paths, sorted by path. A missing path is an error naming it. */
+export async function readRuleSources(paths: string[]): Promise<RuleSource[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new Error(`rule path not found: ${path}`);
+    if (info.isDirectory()) await walk(path, files);
+    else files.push(path);
+  }
+  files.sort();
+  return Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(full, out);
+    else if (entry.isFile() && RULE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
+  }
+}
