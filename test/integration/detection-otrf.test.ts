@@ -39,8 +39,14 @@ if (!available) console.warn('SKIPPED detection-otrf: ../shared (OTRF recordings
 
   it('fires the dead-drop-resolver rule on powershell.exe’s enriched connection', async () => {
     const matches = await deadDropOn(true);
-    expect(matches.map(({ event }) => [event.data.Image, event.data.DestinationIp, event.data.DestinationHostname])).toEqual([
-      ['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', '151.101.248.133', 'raw.githubusercontent.com'],
+    expect(
+      matches.map(({ event }) => [event.data.Image, event.data.DestinationIp, event.data.DestinationHostname]),
+    ).toEqual([
+      [
+        'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+        '151.101.248.133',
+        'raw.githubusercontent.com',
+      ],
     ]);
   });
 

@@ -27,7 +27,8 @@ describeIfData('replay of every OTRF recording in one batch', () => {
     // Prepare: the truth per file, from the raw lines, without the project's normaliser or hooks.
     truths = otrfFiles().flatMap((file) => dnsGroundTruth(readOtrfEvents(file)));
     const records: InputRecord[] = [];
-    for await (const input of readInputs([OTRF_DIR])) records.push({ origin: input.source, data: input.data, arrival: 0 });
+    for await (const input of readInputs([OTRF_DIR]))
+      records.push({ origin: input.source, data: input.data, arrival: 0 });
     // Act
     const batch = await processBatch(records, {
       hooks: planHooks(createHooks()),

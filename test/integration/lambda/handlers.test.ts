@@ -1,0 +1,252 @@
+/**
+ * Both functions end to end on the emulators: records put with random partition keys on 3 shards, read by
+ * simulated event source mappings, the hold queue polled until empty; then what each function wrote is read back.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MissingConfigurationError } from '../../../lambda/config.js';
+import { createDnsAnswersService } from '../../../lambda/dns-answers/dependencies.js';
+import { createHandler as createDnsAnswersHandler } from '../../../lambda/dns-answers/handler.js';
+import { createEnrichService } from '../../../lambda/enrich/dependencies.js';
+import { createHandler as createEnrichHandler } from '../../../lambda/enrich/handler.js';
+import { answersFromEvent } from '../../../src/dns/answers-from-event.js';
+import { resolutionKey } from '../../../src/dns/resolution.js';
+import { hostKey } from '../../../src/events/canonical-event.js';
+import { decodeBatch } from '../../../src/pipeline/decode-batch.js';
+import { toOutputRecord } from '../../../src/pipeline/output-record.js';
+import { emptySummary } from '../../../src/pipeline/summary.js';
+import {
+  createFunctions,
+  drainConsumers,
+  drainHoldQueue,
+  TEST_RULE_ID,
+  TEST_RULE_TITLE,
+  writeTestRules,
+} from '../../helpers/lambda-functions.js';
+import {
+  type LambdaHarness,
+  lambdaContext,
+  NAMES,
+  type ReceivedAlert,
+  startLambdaHarness,
+} from '../../helpers/lambda-harness.js';
+import { seededRandom } from '../../helpers/lambda-prng.js';
+import {
+  countBy,
+  eventIdOfRow,
+  otrfRecords,
+  seedRecords,
+  unresolvedConnectionRecord,
+} from '../../helpers/lambda-records.js';
+import { otrfAvailable } from '../../helpers/otrf.js';
+
+const available = otrfAvailable();
+if (!available) console.warn('SKIPPED lambda handlers: ../shared/datasets/otrf is absent');
+const describeIfData = available ? describe : describe.skip;
+
+/** Three years: the seed scenario (2018) and the recording (2020) live in one table. */
+const RETENTION_HOURS = 26_280;
+const RETENTION_MS = RETENTION_HOURS * 3_600_000;
+const INVALID = new Uint8Array(readFileSync(resolve('events/invalid/not-json.json')));
+
+type Row = Record<string, unknown>;
+
+describeIfData('the dns-answers and enrich handlers on the emulators', () => {
+  let harness: LambdaHarness;
+  let records: Uint8Array[];
+  let storeNow: number;
+  let events: Row[];
+  let alertRows: Row[];
+  let rejectedRows: Row[];
+  let eventKeys: string[];
+  let notifications: ReceivedAlert[];
+  let heldOrigins: ReadonlySet<string>;
+
+  beforeAll(async () => {
+    // Prepare
+    harness = await startLambdaHarness({ shards: 3 });
+    records = [
+      ...otrfRecords('psh_cmstp_execution_bypassuac.zip'),
+      ...seedRecords(),
+      unresolvedConnectionRecord(),
+      INVALID,
+    ];
+    const decoded = decodeBatch(
+      records.map((data, i) => ({ origin: `input/${i}`, data, arrival: 0 })),
+      emptySummary(),
+    );
+    // The resolution table's clock inside the recordings: answers carry ttl = event time + retention.
+    storeNow = Math.max(...decoded.events.map(({ event }) => event.time)) + 3_600_000;
+    const env = harness.env({
+      RULES_DIR: await writeTestRules(),
+      RETENTION_HOURS: String(RETENTION_HOURS),
+      HOLD_WINDOW_SECONDS: '1',
+    });
+    const functions = createFunctions(harness, { env, clocks: { wall: Date.now, store: () => storeNow } });
+    await harness.putRecords(records, 'random', seededRandom(1));
+    // Act: the enrich consumer first (the DNS consumer lags: connections are held), then the DNS consumer, then
+    // the held connections come back.
+    await drainConsumers(harness.consumers('enrich', functions.enrich), 100);
+    await drainConsumers(harness.consumers('dns-answers', functions.dnsAnswers), 100);
+    const poller = harness.holdPoller(functions.hold);
+    await drainHoldQueue(poller);
+    heldOrigins = poller.distinct;
+    const objects = await harness.readJsonLines('');
+    events = objects.filter((o) => o.key.startsWith('events/')).flatMap((o) => o.rows);
+    alertRows = objects.filter((o) => o.key.startsWith('alerts/')).flatMap((o) => o.rows);
+    rejectedRows = objects.filter((o) => o.key.startsWith('rejected/')).flatMap((o) => o.rows);
+    eventKeys = objects.map((o) => o.key);
+    eventKeys.sort();
+    notifications = await harness.receiveAlerts();
+    // The identities every output must hold exactly once.
+    expectedEventIds = decoded.events.map(({ event }) => eventIdOfRow(toOutputRecord(event)));
+    expectedAnswers = decoded.events.flatMap(({ event }) => answersFromEvent(event));
+  });
+
+  let expectedEventIds: string[];
+  let expectedAnswers: ReturnType<typeof answersFromEvent>;
+
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('stores every DNS answer under (host, ip) with its names and ttl = newest event time + retention', async () => {
+    const items = await harness.scanTable(NAMES.resolutionTable);
+    const expected = new Map<string, { names: Set<string>; latest: number }>();
+    for (const answer of expectedAnswers) {
+      const key = resolutionKey(answer.host, answer.ip);
+      const entry = expected.get(key) ?? { names: new Set<string>(), latest: 0 };
+      entry.names.add(answer.name);
+      entry.latest = Math.max(entry.latest, answer.time);
+      expected.set(key, entry);
+    }
+    const stored = new Map(
+      items.map((item) => [
+        resolutionKey(item.host?.S ?? '', item.ip?.S ?? ''),
+        {
+          names: new Set((item.names?.L ?? []).map((n) => n.M?.name?.S)),
+          ttl: Number(item.ttl?.N),
+        },
+      ]),
+    );
+    expect(expected.size).toBeGreaterThanOrEqual(7);
+    expect([...stored.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, want] of expected) {
+      const got = stored.get(key);
+      expect(got?.names).toEqual(want.names);
+      expect(got?.ttl).toBe(Math.ceil((want.latest + RETENTION_MS) / 1000));
+    }
+    expect(stored.get(resolutionKey('workstation5', '151.101.248.133'))?.names.has('raw.githubusercontent.com')).toBe(
+      true,
+    );
+    expect(stored.get(resolutionKey(hostKey('DESKTOP-5SUA567'), '13.74.179.117'))?.names).toEqual(
+      new Set(['sls.update.microsoft.com']),
+    );
+  });
+
+  it('writes every event exactly once under events/dt=.../hour=.../*.json.gz', () => {
+    expect(
+      eventKeys
+        .filter((k) => k.startsWith('events/'))
+        .every((k) => /^events\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/[^/]+\.json\.gz$/.test(k)),
+    ).toBe(true);
+    expect(events).toHaveLength(expectedEventIds.length);
+    expect(countBy(events, eventIdOfRow)).toEqual(countBy(expectedEventIds, (id) => id));
+  });
+
+  it('writes the enriched connections: powershell.exe to raw.githubusercontent.com, and the seed scenario', () => {
+    const powershell = events.filter((row) => row.DestinationIp === '151.101.248.133' && row.event_id === 3);
+    expect(powershell).toHaveLength(1);
+    expect(powershell[0]).toMatchObject({
+      host: 'WORKSTATION5',
+      UtcTime: '2020-10-22 05:54:21.520',
+      DestinationHostname: 'raw.githubusercontent.com',
+      DestinationHostnameSource: 'dns-process',
+      DestinationHostnameOriginal: '-',
+    });
+    const byIp = (ip: string) => events.filter((row) => row.DestinationIp === ip);
+    expect(byIp('62.210.16.62')).toMatchObject([
+      { DestinationHostname: 'rawsec.lu', DestinationHostnameOriginal: 'pf-lb-2.online.net' },
+    ]);
+    expect(byIp('13.74.179.117')).toMatchObject([{ DestinationHostname: 'sls.update.microsoft.com' }]);
+    // Held (the DNS consumer had not run), then written once: named when an answer exists, else as it came.
+    expect(heldOrigins.size).toBeGreaterThanOrEqual(4);
+    const unresolved = byIp('198.51.100.7');
+    expect(unresolved).toHaveLength(1);
+    expect(unresolved[0]?.DestinationHostname).toBe('-');
+    expect(unresolved[0]?.DestinationHostnameSource).toBeUndefined();
+  });
+
+  it('writes the match to alerts/ and publishes it once, with subject, body and attributes', () => {
+    const matches = alertRows.filter((row) => row.rule_id === TEST_RULE_ID);
+    expect(matches).toHaveLength(1);
+    expect(matches[0]).toMatchObject({ host: 'WORKSTATION5', level: 'high', event_id: 3 });
+    expect((matches[0]?.event as Row | undefined)?.DestinationHostname).toBe('raw.githubusercontent.com');
+    expect(notifications).toHaveLength(1);
+    const [alert] = notifications;
+    expect(alert?.subject).toBe(`[high] ${TEST_RULE_TITLE} by powershell.exe on WORKSTATION5`);
+    expect(alert?.message).toContain('Connects: raw.githubusercontent.com (151.101.248.133:443)');
+    expect(alert?.message).toContain('Name from: dns-process');
+    expect(alert?.attributes).toEqual({ level: 'high', rule_id: TEST_RULE_ID, host: 'WORKSTATION5' });
+  });
+
+  it('writes the invalid record to rejected/ with its reason and original bytes', () => {
+    expect(rejectedRows).toHaveLength(1);
+    const [row] = rejectedRows;
+    expect(String(row?.reason)).not.toBe('');
+    expect(String(row?.origin)).toMatch(/^shardId-\d+\/\d+$/);
+    expect(Buffer.from(String(row?.raw_base64), 'base64')).toEqual(Buffer.from(INVALID));
+  });
+
+  describe('configuration errors', () => {
+    const event = () => ({
+      Records: [
+        {
+          kinesis: {
+            kinesisSchemaVersion: '1.0',
+            partitionKey: 'p',
+            sequenceNumber: '49590338271490256608559692538361571095921575989136588898',
+            data: Buffer.from(records[0] as Uint8Array).toString('base64'),
+            approximateArrivalTimestamp: Date.now() / 1000,
+          },
+          eventSource: 'aws:kinesis',
+          eventVersion: '1.0',
+          eventID: 'shardId-000000000000:49590338271490256608559692538361571095921575989136588898',
+          eventName: 'aws:kinesis:record',
+          invokeIdentityArn: 'arn:aws:iam::000000000000:role/x',
+          awsRegion: 'us-east-1',
+          eventSourceARN: harness.streamArn,
+        },
+      ],
+    });
+    const clocks = { wall: Date.now, store: Date.now };
+
+    it('createEnrichService rejects a missing variable with MissingConfigurationError', async () => {
+      const env = harness.env({ OUTPUT_BUCKET: undefined });
+
+      const made = createEnrichService(env, harness.clients, clocks);
+
+      await expect(made).rejects.toBeInstanceOf(MissingConfigurationError);
+      await expect(made).rejects.toMatchObject({ variable: 'OUTPUT_BUCKET' });
+    });
+
+    it('the enrich handler throws instead of reporting success, on every invocation', async () => {
+      const handler = createEnrichHandler(() =>
+        createEnrichService(harness.env({ HOLD_QUEUE_URL: '' }), harness.clients, clocks),
+      );
+
+      await expect(handler(event() as never, lambdaContext('enrich'))).rejects.toBeInstanceOf(
+        MissingConfigurationError,
+      );
+      await expect(handler(event() as never, lambdaContext('enrich'))).rejects.toThrow(/HOLD_QUEUE_URL/);
+    });
+
+    it('the dns-answers handler throws on a missing table name', async () => {
+      const handler = createDnsAnswersHandler(() =>
+        createDnsAnswersService(harness.env({ RESOLUTION_TABLE: undefined }), harness.clients.dynamodb, clocks),
+      );
+
+      await expect(handler(event() as never, lambdaContext('dns-answers'))).rejects.toThrow(/RESOLUTION_TABLE/);
+    });
+  });
+});
