@@ -51,13 +51,25 @@ export class SnsAlertPublisher implements AlertPublisher {
     return this.#requestCount;
   }
 
+  /**
+   * Throws after some notifications went out (an earlier chunk, or entries of the failing chunk that succeeded):
+   * the error's `published` lists them (src/pipeline/ports.ts publishedBefore), so the caller can mark them sent.
+   */
   async publish(notifications: readonly AlertNotification[]): Promise<void> {
-    for (let i = 0; i < notifications.length; i += PUBLISH_BATCH_LIMIT) {
-      await this.#publishChunk(notifications.slice(i, i + PUBLISH_BATCH_LIMIT));
+    const published: AlertNotification[] = [];
+    try {
+      for (let i = 0; i < notifications.length; i += PUBLISH_BATCH_LIMIT) {
+        await this.#publishChunk(notifications.slice(i, i + PUBLISH_BATCH_LIMIT), published);
+      }
+    } catch (error) {
+      if (published.length > 0 && typeof error === 'object' && error !== null) {
+        Object.assign(error, { published });
+      }
+      throw error;
     }
   }
 
-  async #publishChunk(chunk: readonly AlertNotification[]): Promise<void> {
+  async #publishChunk(chunk: readonly AlertNotification[], published: AlertNotification[]): Promise<void> {
     // Ids are positions in the chunk: unique within the request, and they map Failed entries back.
     let pending: PublishBatchRequestEntry[] = chunk.map((n, i) => toEntry(n, String(i)));
     for (let round = 0; ; round++) {
@@ -70,6 +82,8 @@ export class SnsAlertPublisher implements AlertPublisher {
         );
       });
       const failed = response.Failed ?? [];
+      const failedIds = new Set(failed.map((f) => f.Id));
+      for (const entry of entries) if (!failedIds.has(entry.Id)) published.push(chunk[Number(entry.Id)]!);
       if (failed.length === 0) return;
       // A sender fault (bad attribute, message too big) will fail the same way on every retry.
       const senderFault = failed.find((f) => f.SenderFault);
@@ -85,7 +99,6 @@ export class SnsAlertPublisher implements AlertPublisher {
           `${failed.length} entries still failing after ${this.#retry.maxAttempts} attempts (${codes})`,
         );
       }
-      const failedIds = new Set(failed.map((f) => f.Id));
       pending = entries.filter((e) => failedIds.has(e.Id));
       await this.#retry.sleep(backoffDelay(this.#retry, round));
     }

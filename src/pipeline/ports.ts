@@ -29,9 +29,19 @@ export interface AlertNotification {
   message: string;
 }
 
-/** Publishes notifications (SNS). Must publish every entry or throw. */
+/**
+ * Publishes notifications (SNS). Must publish every entry or throw; an error thrown after some entries were
+ * published carries them in `published` (see {@link publishedBefore}), so that the caller marks them sent and a
+ * retried batch does not send them again.
+ */
 export interface AlertPublisher {
   publish(notifications: readonly AlertNotification[]): Promise<void>;
+}
+
+/** The notifications a failed `publish` did publish (its error's `published`), or none. */
+export function publishedBefore(error: unknown): readonly AlertNotification[] {
+  const published = (error as { published?: unknown } | null)?.published;
+  return Array.isArray(published) ? (published as AlertNotification[]) : [];
 }
 
 /** Decision for one notification. */

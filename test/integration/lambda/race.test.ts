@@ -72,7 +72,7 @@ describeIfData('the race between the dns-answers and enrich consumers', () => {
     const enrich = harness.consumers('enrich', functions.enrich);
     const hold = harness.holdPoller(functions.hold);
     const pick = (consumers: ShardConsumer[]) => consumers[randomInt(random, 0, consumers.length - 1)] as ShardConsumer;
-    const batchSize = () => randomInt(random, 1, 250);
+    const batchSize = () => randomInt(random, 1, 500);
 
     // Act: puts, enrich steps, DNS steps and hold polls interleaved at random; the DNS consumer stalls at times.
     let cursor = 0;
@@ -81,7 +81,7 @@ describeIfData('the race between the dns-answers and enrich consumers', () => {
     while (cursor < records.length) {
       steps++;
       if (random() < 0.35) {
-        const chunk = records.slice(cursor, cursor + randomInt(random, 1, 400));
+        const chunk = records.slice(cursor, cursor + randomInt(random, 1, 800));
         await harness.putRecords(chunk, 'random', random);
         cursor += chunk.length;
       }

@@ -1,0 +1,78 @@
+/**
+ * Records for the Lambda tests: OTRF recordings line by line (one Kinesis record per line, ordered by event time
+ * as a host ships them), and the identities used to compare outputs.
+ */
+
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { otrfToCanonical, readOtrfObjects } from './otrf.js';
+
+const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** ../shared/seed-events beside the project checkout. */
+export const SEED_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/seed-events');
+
+/**
+ * Recordings as records: each line re-serialised as compact JSON (the bytes go to both the pipeline and the replay
+ * it is compared with), all recordings merged in event-time order (stable; lines without a time first), as hosts
+ * shipping live would put them on the stream: an answer never arrives long after a later connection.
+ */
+export function otrfRecords(...fileNames: string[]): Uint8Array[] {
+  const lines = fileNames.flatMap((fileName) =>
+    readOtrfObjects(fileName).map((object) => ({
+      time: otrfToCanonical(object)?.time ?? Number.NEGATIVE_INFINITY,
+      data: Buffer.from(JSON.stringify(object)),
+    })),
+  );
+  return lines
+    .map((line, index) => ({ ...line, index }))
+    .sort((a, b) => a.time - b.time || a.index - b.index)
+    .map((line) => line.data);
+}
+
+/** The founding scenario's four records, as files. */
+export function seedRecords(): Uint8Array[] {
+  return [
+    '01-sysmon3-ptr-name.json',
+    '02-sysmon3-empty-name.json',
+    '03-dnsclient-3008-sls.json',
+    '04-dnsclient-3008-rawsec.json',
+  ].map((name) => new Uint8Array(readFileSync(join(SEED_DIR, name))));
+}
+
+/** A connection's identity in an output line: host | ProcessGuid | UtcTime | DestinationIp | SourcePort. */
+export function connectionIdOfRow(row: Record<string, unknown>): string {
+  return [row.host, row.ProcessGuid, row.UtcTime, row.DestinationIp, row.SourcePort]
+    .map((part) => String(part ?? '').toLowerCase())
+    .join('|');
+}
+
+/** Any event's identity in an output line (several events can share it: compare multisets). */
+export function eventIdOfRow(row: Record<string, unknown>): string {
+  return [row.host, row.channel, row.event_id, row.time, row.record_id, row.ProcessGuid, row.UtcTime, row.SourcePort]
+    .map((part) => String(part ?? ''))
+    .join('|');
+}
+
+/** Counts of each value. */
+export function countBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const k = key(item);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * The recorded powershell.exe connection (events/nxlog) moved to a documentation address no answer names: a
+ * connection that stays unresolved, so the enrich function holds it until the DNS consumer has caught up.
+ */
+export function unresolvedConnectionRecord(destinationIp = '198.51.100.7', sourcePort = '50001'): Uint8Array {
+  const line = JSON.parse(readFileSync(join(PROJECT_DIR, 'events/nxlog/sysmon3-powershell.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return Buffer.from(JSON.stringify({ ...line, DestinationIp: destinationIp, SourcePort: sourcePort }));
+}
