@@ -3,16 +3,17 @@ import { createHash } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { decodeHeld } from '../../src/pipeline/held-codec.js';
-import type { HeldConnection } from '../../src/pipeline/ports.js';
+import { emptySummary, mergeSummary } from '../../src/pipeline/summary.js';
 import { createBatchHandler } from '../batch-handler.js';
 import { createTelemetry } from '../telemetry.js';
 import { createEnrichService } from './dependencies.js';
 
-/** Output name from the messages' content: a re-delivered or re-sent message overwrites its own objects. */
-export function heldBatchName(bodies: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const body of [...bodies].sort()) hash.update(body).update('\n');
-  return `held-${hash.digest('hex').slice(0, 32)}`;
+/**
+ * Output name from one message's content: a message delivered twice, or the same hold sent twice by a batch
+ * delivered twice (identical bodies: see HeldConnection.firstHeldAt), overwrites its own objects.
+ */
+export function heldBatchName(body: string): string {
+  return `held-${createHash('sha256').update(body).digest('hex').slice(0, 32)}`;
 }
 
 export function createHoldHandler(make: () => Promise<EnrichService>) {
@@ -21,15 +22,19 @@ export function createHoldHandler(make: () => Promise<EnrichService>) {
     source: 'sqs',
     telemetry,
     make,
-    run: (service, event) => {
-      const items: HeldConnection[] = [];
+    // Each message on its own, so its objects are named after it whatever else SQS delivered with it.
+    run: async (service, event) => {
+      const summary = emptySummary();
       for (const message of event.Records) {
         const decoded = decodeHeld(message.body);
-        // Only our own code writes these messages: a malformed one is a bug, logged and dropped, never retried.
-        if (decoded.ok) items.push(...decoded.items);
-        else telemetry.logger.error('hold message dropped', { reason: decoded.reason, messageId: message.messageId });
+        if (!decoded.ok) {
+          // Only our own code writes these messages: a malformed one is a bug, logged and dropped, never retried.
+          telemetry.logger.error('hold message dropped', { reason: decoded.reason, messageId: message.messageId });
+          continue;
+        }
+        mergeSummary(summary, await service.recheck(decoded.items, heldBatchName(message.body)));
       }
-      return service.recheck(items, heldBatchName(event.Records.map((message) => message.body)));
+      return summary;
     },
   });
 }

@@ -65,7 +65,8 @@ export class EnrichService {
       event: { ...sourced.event, data: originals.get(sourced) as Record<string, string> },
       origin: sourced.origin,
       arrival: sourced.arrival,
-      firstHeldAt: this.deps.now(),
+      // The record's arrival, not the wall clock: a batch delivered twice then holds identical messages.
+      firstHeldAt: sourced.arrival,
     }));
     await this.finish(final, rejected, held, name, summary);
     return summary;

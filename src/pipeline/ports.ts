@@ -63,7 +63,10 @@ export interface HeldConnection {
   origin: string;
   /** When its record reached the stream, epoch ms. */
   arrival: number;
-  /** When it was first held (wall clock), epoch ms: a held connection is released unresolved after the maximum hold. */
+  /**
+   * Where the maximum hold counts from, epoch ms: the record's arrival, so that the same record held twice (a batch
+   * delivered twice) gives byte-identical hold messages, which the hold handler writes under the same object names.
+   */
   firstHeldAt: number;
 }
 

@@ -67,7 +67,7 @@ describeIfData('the enrich handler given the same Kinesis event twice', () => {
       HOLD_WINDOW_SECONDS: '1',
     });
     // The wall clock stands still across the two deliveries (1 ms apart), as if the retry came at once: both hold the
-    // unresolved connection (its hold window has not passed), each with its own firstHeldAt.
+    // unresolved connection (its hold window has not passed).
     let frozen: number | undefined;
     const wall = () => frozen ?? Date.now();
     functions = createFunctions(harness, { env, clocks: { wall, store: () => storeNow } });
@@ -101,10 +101,9 @@ describeIfData('the enrich handler given the same Kinesis event twice', () => {
     expect(secondAlerts).toEqual([]);
   });
 
-  // Known gap (docs/lambda.md, "Retries"): each delivery sends its own hold message (firstHeldAt differs), and the
-  // hold handler names its objects after the messages it got, so the held connection is written twice. Marked
-  // failing so that the fix turns this red and the marker gets removed.
-  it.failing('writes a connection held by both deliveries once', async () => {
+  // Each delivery holds the unresolved connection; the two hold messages are byte-identical (the hold counts from
+  // the record's arrival), and the hold handler names its objects after each message, so it is written once.
+  it('writes a connection held by both deliveries once', async () => {
     const poller = harness.holdPoller(functions.hold);
     await drainHoldQueue(poller);
     expect(poller.distinct.size).toBeGreaterThan(0);
