@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { benchDetection } from './detection.js';
 import { benchEnrichment } from './enrichment.js';
+import { benchLambda } from './lambda.js';
 import { type Figure, printFigures } from './measure.js';
 
 const eventsFlag = process.argv.indexOf('--events');
@@ -21,3 +22,4 @@ print(
   `Detection, whole SigmaHQ Windows corpus: ${detectionEvents.toLocaleString('en-US')} generated events`,
   await benchDetection(detectionEvents),
 );
+print('Lambda handlers against the local emulators, OTRF recordings', await benchLambda());
