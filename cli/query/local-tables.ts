@@ -84,7 +84,7 @@ export async function runNamedQuery(
     throw new Error(`query ${query.id} takes ${query.parameters.length} parameters, got ${values.length}`);
   }
   const statement = await connection.prepare(toDuckDb(query));
-  values.forEach((value, i) => statement.bindVarchar(i + 1, value));
+  for (const [i, value] of values.entries()) statement.bindVarchar(i + 1, value);
   const reader = await statement.runAndReadAll();
   return reader.getRowObjectsJS() as Record<string, unknown>[];
 }
