@@ -1,0 +1,47 @@
+/** Runs SQL on the local tables and keeps the column order, so every output format prints what the user asked for. */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type NamedQueryDefinition, renderQuery } from '../../src/query/named-queries.js';
+import type { ResultRows } from './format-rows.js';
+import { toDuckDb } from './local-tables.js';
+
+/** DuckDB refused or failed the SQL: the user's query is wrong, not the program (exit 1, no stack trace). */
+export class QueryFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryFailedError';
+  }
+}
+
+function failed(error: unknown, what: string): QueryFailedError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new QueryFailedError(`${what} failed: ${message.trim()}`);
+}
+
+/** One SQL text (the last statement's rows when there are several). */
+export async function runSql(connection: DuckDBConnection, sql: string): Promise<ResultRows> {
+  try {
+    const reader = await connection.runAndReadAll(sql);
+    return { columns: reader.columnNames(), rows: reader.getRowsJS() };
+  } catch (error) {
+    throw failed(error, 'query');
+  }
+}
+
+/** A named query with its positional values bound in order (see src/query/named-queries.ts). */
+export async function runSavedQuery(
+  connection: DuckDBConnection,
+  query: NamedQueryDefinition,
+  values: readonly string[],
+): Promise<ResultRows> {
+  renderQuery(query, { events: 'events', alerts: 'alerts' }); // throws on an unknown placeholder, before DuckDB
+  try {
+    const statement = await connection.prepare(toDuckDb(query));
+    values.forEach((value, i) => {
+      statement.bindVarchar(i + 1, value);
+    });
+    const reader = await statement.runAndReadAll();
+    return { columns: reader.columnNames(), rows: reader.getRowsJS() };
+  } catch (error) {
+    throw failed(error, `saved query ${query.id}`);
+  }
+}
