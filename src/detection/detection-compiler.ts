@@ -17,8 +17,8 @@ import {
 import { inNetwork, type Network, parseCidr, parseIp } from './ip-address.js';
 import { MODIFIERS, type ModifierContext, type ModifierState, type RuleValue } from './modifiers/index.js';
 import { extractTimePart } from './modifiers/time-part.js';
-import { bestOf, KEYWORDS_SLOT, type Needle, type Needles, unionOf } from './prefilter.js';
-import { compileRegex, regexLiteral } from './regex.js';
+import { anyOfLiterals, bestOf, KEYWORDS_SLOT, type Needle, type Needles, unionOf } from './prefilter.js';
+import { compileRegex, regexLiteral, regexMinLength, translatePcre } from './regex.js';
 import { ANY, compileStringTest, parseSigmaString, type StringTest } from './sigma-string.js';
 import { type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
 
@@ -206,6 +206,15 @@ function valueText(v: RuleValue): string | undefined {
   return undefined;
 }
 
+/**
+ * The clauses of one field's values, from each value's necessary literal: with `all` every value's literal is
+ * necessary (a clause each); otherwise one of them (one clause, only when every value has a literal).
+ */
+function valueNeedles(literals: readonly (Needle | undefined)[], linkAll: boolean): Needles {
+  if (linkAll) return bestOf(literals.map((l) => (l ? [[l]] : undefined)));
+  return literals.every((l) => l !== undefined) ? anyOfLiterals(literals as Needle[]) : undefined;
+}
+
 function compileStrings(slot: number, state: ModifierState): Compiled<Costed> {
   const variant = variantOf(state.cased, state.windash);
   const fold = foldFor(variant);
@@ -255,11 +264,7 @@ function compileStrings(slot: number, state: ModifierState): Compiled<Costed> {
   };
   let needles: Needles;
   if (!negate && !matchNull && literals.length > 0) {
-    needles = state.linkAll
-      ? bestOf(literals.map((l) => (l ? [l] : undefined)))
-      : literals.every((l) => l !== undefined)
-        ? (literals as Needle[])
-        : undefined;
+    needles = valueNeedles(literals, state.linkAll);
   }
   return { ok: true, value: { cost, pred, needles } };
 }
@@ -293,11 +298,7 @@ function compileKeywords(state: ModifierState): Compiled<Costed> {
   const negate = state.negate;
   let needles: Needles;
   if (!negate) {
-    needles = state.linkAll
-      ? bestOf(literals.map((l) => (l ? [l] : undefined)))
-      : literals.every((l) => l !== undefined)
-        ? (literals as Needle[])
-        : undefined;
+    needles = valueNeedles(literals, state.linkAll);
   }
   return { ok: true, value: { cost: 20, pred: negate ? (ctx) => !joined(ctx) : joined, needles } };
 }
@@ -313,7 +314,10 @@ function compileRegexes(slot: number, state: ModifierState): Compiled<Costed> {
     const literal = regexLiteral(pattern, state.reFlags.i);
     literals.push(literal === undefined ? undefined : { slot, variant: RAW, text: literal });
     const re = r.value;
-    tests.push((value) => re.test(value));
+    // A value shorter than any match skips the (slow) regex engine.
+    const translated = translatePcre(pattern);
+    const min = translated.ok ? regexMinLength(translated.value) : 0;
+    tests.push(min > 1 ? (value) => value.length >= min && re.test(value) : (value) => re.test(value));
   }
   const test = combine(tests, state.linkAll);
   const negate = state.negate;
@@ -326,11 +330,7 @@ function compileRegexes(slot: number, state: ModifierState): Compiled<Costed> {
       };
   let needles: Needles;
   if (!negate && !keyword) {
-    needles = state.linkAll
-      ? bestOf(literals.map((l) => (l ? [l] : undefined)))
-      : literals.every((l) => l !== undefined)
-        ? (literals as Needle[])
-        : undefined;
+    needles = valueNeedles(literals, state.linkAll);
   }
   return { ok: true, value: { cost: keyword ? 30 : 10, pred, needles } };
 }

@@ -53,7 +53,8 @@ function accessorFor(name: string): Accessor {
   const data = dataField(name);
   switch (name) {
     case 'EventID':
-      return (_event, ctx) => ctx.eventIdText;
+      // Read at most once per event: EvalContext.raw caches every slot's value.
+      return (event) => String(event.eventId);
     case 'Channel':
       return (event) => event.channel;
     case 'Computer':
@@ -92,15 +93,17 @@ export class FieldTable {
   }
 }
 
+/** Distinct event field names whose loose keys are memoised (Windows logs use a few hundred). */
+const MAX_LOOSE_KEYS = 10_000;
+
 /** Per-event evaluation state; one instance is reused across events (evaluation is synchronous). */
 export class EvalContext {
   event!: CanonicalEvent;
-  eventIdText = '';
   private epoch = 0;
   private readonly values: (string | undefined)[][] = [[], [], [], []];
   private readonly stamps: number[][] = [[], [], [], []];
-  private lowerKeys: Map<string, string> | undefined;
-  private lowerKeysEpoch = -1;
+  /** Event field name -> its loose key; bounded, since field names come from the events. */
+  private readonly looseKeys = new Map<string, string>();
   private keywordValues: string[][] = [[], [], [], []];
   private keywordEpoch: number[] = [-1, -1, -1, -1];
 
@@ -108,12 +111,18 @@ export class EvalContext {
 
   reset(event: CanonicalEvent): void {
     this.event = event;
-    this.eventIdText = String(event.eventId);
     this.epoch++;
   }
 
+  /** The field's value as the event has it (read once per event and slot), or undefined when absent. */
   raw(slot: number): string | undefined {
-    return (this.fields.accessors[slot] as Accessor)(this.event, this);
+    const stamps = this.stamps[RAW] as number[];
+    const values = this.values[RAW] as (string | undefined)[];
+    if (stamps[slot] === this.epoch) return values[slot];
+    const v = (this.fields.accessors[slot] as Accessor)(this.event, this);
+    stamps[slot] = this.epoch;
+    values[slot] = v;
+    return v;
   }
 
   /** The field's value prepared for `variant`, or undefined when the field is absent. */
@@ -131,18 +140,24 @@ export class EvalContext {
 
   /**
    * Loose field-name lookup (case-insensitive, spaces ignored, so `ThreatName` finds `Threat Name`), used
-   * only after an exact lookup missed; the key map is built at most once per event.
+   * only after an exact lookup missed (and then once per event and field, see {@link raw}). Event field
+   * names repeat across events, so their loose keys are memoised rather than rebuilt per event. When two
+   * names fold alike, the last string-valued one wins.
    */
   caseInsensitive(lowerName: string): string | undefined {
-    if (this.lowerKeysEpoch !== this.epoch) {
-      const keys = new Map<string, string>();
-      for (const [k, v] of Object.entries(this.event.data)) {
-        if (typeof v === 'string') keys.set(looseKey(k), v);
+    const data = this.event.data;
+    let found: string | undefined;
+    for (const key in data) {
+      let loose = this.looseKeys.get(key);
+      if (loose === undefined) {
+        loose = looseKey(key);
+        if (this.looseKeys.size < MAX_LOOSE_KEYS) this.looseKeys.set(key, loose);
       }
-      this.lowerKeys = keys;
-      this.lowerKeysEpoch = this.epoch;
+      if (loose !== lowerName) continue;
+      const v = data[key];
+      if (typeof v === 'string') found = v;
     }
-    return this.lowerKeys?.get(lowerName);
+    return found;
   }
 
   /** Every value of the event (EventData, then host, channel, provider), prepared for keyword search. */

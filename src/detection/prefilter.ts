@@ -5,6 +5,7 @@
  * field finds which rules are still possible, and only those (plus rules without such literals) are
  * evaluated. The prefilter may let through rules that then do not match, never the reverse.
  */
+import { AnchorAutomaton } from './anchor-automaton.js';
 import type { EvalContext, Variant } from './eval-context.js';
 
 /** The pseudo-slot of keyword needles: the literal must occur in some value of the event. */
@@ -17,8 +18,17 @@ export interface Needle {
   text: string;
 }
 
-/** Necessary literals (at least one occurs), or undefined when nothing is known. */
-export type Needles = readonly Needle[] | undefined;
+/** A clause: literals of which at least one occurs in every matching event. */
+export type Clause = readonly Needle[];
+
+/**
+ * Necessary clauses, all of which hold for every matching event (a conjunction, best first), or undefined
+ * when nothing is known. Several clauses let an AND reject an event on any of its branches.
+ */
+export type Needles = readonly Clause[] | undefined;
+
+/** How many clauses a rule keeps: each is one more automaton hit to wait for; a few filter nearly everything. */
+const MAX_CLAUSES = 3;
 
 // Fragments present in most Windows events: a literal made of them filters nothing, so an AND prefers
 // another branch. Only a choice between necessary literals; soundness does not depend on this list.
@@ -29,124 +39,70 @@ function informativeLength(text: string): number {
   return text.toLowerCase().replace(COMMON, '').length;
 }
 
-function quality(n: readonly Needle[]): number {
+function quality(n: Clause): number {
   let min = Number.POSITIVE_INFINITY;
   for (const x of n) min = Math.min(min, Math.min(informativeLength(x.text), ANCHOR + 2));
   // Longer shortest informative literal first, then fewer literals.
   return min * 1e6 - n.length;
 }
 
-/** AND: any child's literals are necessary; keep the most selective. */
-export function bestOf(children: readonly Needles[]): Needles {
-  let best: readonly Needle[] | undefined;
-  for (const c of children) if (c && c.length > 0 && (!best || quality(c) > quality(best))) best = c;
-  return best;
+/** One clause: at least one of `literals` occurs (undefined when there are none). */
+export function anyOfLiterals(literals: readonly Needle[]): Needles {
+  return literals.length > 0 ? [literals] : undefined;
 }
 
-/** OR: necessary only if every branch has literals; then their union. */
+/** AND: every child's clauses are necessary; keep the most selective few. */
+export function bestOf(children: readonly Needles[]): Needles {
+  const all: { clause: Clause; q: number }[] = [];
+  for (const c of children) {
+    if (!c) continue;
+    for (const clause of c)
+      if (clause.length > 0 && !all.some((x) => x.clause === clause)) all.push({ clause, q: quality(clause) });
+  }
+  if (all.length === 0) return undefined;
+  all.sort((x, y) => y.q - x.q);
+  return all.slice(0, MAX_CLAUSES).map((x) => x.clause);
+}
+
+/** OR: necessary only if every branch has literals; then the union of each branch's best clause. */
 export function unionOf(children: readonly Needles[]): Needles {
   const out: Needle[] = [];
   for (const c of children) {
-    if (!c || c.length === 0) return undefined;
-    out.push(...c);
+    const best = c?.[0];
+    if (!best || best.length === 0) return undefined;
+    out.push(...best);
   }
-  return out;
+  return [out];
 }
 
 /** Anchors are at most this long: it bounds the automaton's depth and so its size. */
 const ANCHOR = 4;
 
-// Characters are folded to a small alphabet (case-folded ASCII letters, digits, each ASCII punctuation, one
-// class for everything else). Merging characters only adds candidates, so the prefilter stays sound.
-const CLASS = new Uint8Array(65536);
-let classCount = 1; // class 0: any other character
-for (let c = 32; c < 127; c++) {
-  const ch = String.fromCharCode(c);
-  if (ch >= 'A' && ch <= 'Z') continue;
-  CLASS[c] = classCount++;
-}
-for (let c = 65; c <= 90; c++) CLASS[c] = CLASS[c + 32] as number;
-// The only non-ASCII characters whose lower case contains ASCII: dotted capital I and the Kelvin sign. With
-// them folded here, the automaton can scan raw values for lower-cased literals.
-CLASS[0x130] = CLASS[0x69] as number;
-CLASS[0x212a] = CLASS[0x6b] as number;
-// windash: `/`, en dash, em dash and horizontal bar are one class with `-` (extra candidates only).
-for (const c of [0x2f, 0x2013, 0x2014, 0x2015]) CLASS[c] = CLASS[0x2d] as number;
-const K = classCount;
+// Text found in most Windows events. An anchor inside it (`.exe`, `.dll`, `.com`) lets nearly every event
+// through, so it is chosen only when a literal has nothing else. Only a choice; soundness does not depend on it.
+const COMMON_TEXT = [
+  'c:\\windows\\system32\\',
+  'c:\\windows\\syswow64\\',
+  'c:\\program files (x86)\\',
+  'c:\\programdata\\',
+  'c:\\users\\',
+  '\\appdata\\local\\temp\\',
+  '\\appdata\\roaming\\',
+  '.exe .dll .sys .com .tmp .txt .log .dat',
+  'microsoft corporation',
+  'windows operating system',
+  'nt authority\\system',
+  'hklm\\software\\microsoft\\windows\\currentversion\\',
+  'hku\\',
+  'sha256= sha1= md5= imphash=',
+  'http:// https://',
+  'true false dword (0x0000000',
+].join('\n');
 
-class Automaton {
-  private readonly table: Int32Array;
-  private readonly outputs: (Int32Array | undefined)[];
-
-  constructor(anchors: readonly { text: string; rule: number }[]) {
-    const children: Map<number, number>[] = [new Map()];
-    const own: number[][] = [[]];
-    for (const { text, rule } of anchors) {
-      let s = 0;
-      for (let i = 0; i < text.length; i++) {
-        const c = CLASS[text.charCodeAt(i)] as number;
-        let next = children[s]?.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          own.push([]);
-          children[s]?.set(c, next);
-        }
-        s = next;
-      }
-      own[s]?.push(rule);
-    }
-    const n = children.length;
-    const table = new Int32Array(n * K);
-    const fail = new Int32Array(n);
-    const merged: number[][] = own.map((o) => [...o]);
-    const queue: number[] = [];
-    for (const [c, child] of children[0] ?? []) {
-      table[c] = child;
-      queue.push(child);
-    }
-    for (let q = 0; q < queue.length; q++) {
-      const s = queue[q] as number;
-      const f = fail[s] as number;
-      merged[s] = [...new Set([...(merged[s] ?? []), ...(merged[f] ?? [])])];
-      for (let c = 0; c < K; c++) {
-        const child = children[s]?.get(c);
-        if (child === undefined) {
-          table[s * K + c] = table[f * K + c] as number;
-        } else {
-          table[s * K + c] = child;
-          fail[child] = s === 0 ? 0 : (table[f * K + c] as number);
-          queue.push(child);
-        }
-      }
-    }
-    this.table = table;
-    this.outputs = merged.map((m) => (m.length > 0 ? Int32Array.from(m) : undefined));
-  }
-
-  /** Appends to `found` (once each, tracked by `mark`) every rule whose anchor occurs in `value`; returns the new count. */
-  scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number): number {
-    const table = this.table;
-    const outputs = this.outputs;
-    let s = 0;
-    let n = count;
-    for (let i = 0; i < value.length; i++) {
-      s = table[s * K + (CLASS[value.charCodeAt(i)] as number)] as number;
-      const out = outputs[s];
-      if (out === undefined) continue;
-      for (let j = 0; j < out.length; j++) {
-        const r = out[j] as number;
-        if (mark[r] !== epoch) {
-          mark[r] = epoch;
-          found[n++] = r;
-        }
-      }
-    }
-    return n;
-  }
-}
-
-/** Picks, per literal, its rarest short substring within the group (rare anchors filter best). */
+/**
+ * Picks, per literal, its rarest short substring within the group (rare anchors filter best), avoiding
+ * text common in every event; among equals, the one nearest the end.
+ */
 function anchorsOf(texts: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const t of new Set(texts)) {
@@ -154,16 +110,17 @@ function anchorsOf(texts: readonly string[]): string[] {
     for (let i = 0; i + ANCHOR <= t.length; i++) seen.add(t.slice(i, i + ANCHOR));
     for (const g of seen) counts.set(g, (counts.get(g) ?? 0) + 1);
   }
+  const score = (g: string) => (counts.get(g) ?? 0) + (COMMON_TEXT.includes(g.toLowerCase()) ? 1e6 : 0);
   return texts.map((t) => {
     if (t.length <= ANCHOR) return t;
     let best = t.slice(t.length - ANCHOR);
-    let bestCount = counts.get(best) ?? 0;
+    let bestScore = score(best);
     for (let i = t.length - ANCHOR - 1; i >= 0; i--) {
       const g = t.slice(i, i + ANCHOR);
-      const c = counts.get(g) ?? 0;
-      if (c < bestCount) {
+      const c = score(g);
+      if (c < bestScore) {
         best = g;
-        bestCount = c;
+        bestScore = c;
       }
     }
     return best;
@@ -173,42 +130,62 @@ function anchorsOf(texts: readonly string[]): string[] {
 /** One automaton per field: the alphabet folds case and dashes, so every variant's literals share it. */
 interface Group {
   slot: number;
-  automaton: Automaton;
+  automaton: AnchorAutomaton;
 }
 
 /** A list of predicates evaluated with prefiltering. `T` is what a match reports. */
 export class PrefilteredList<T> {
   /** Indices of the items without literals: evaluated for every event. */
   private readonly always: Int32Array;
-  private readonly mark: Int32Array;
+  /** Requirement (one clause of one item) -> its item. Automata report requirements. */
+  private readonly requirementItem: Int32Array;
+  /** Per item: how many requirements (clauses) must be met. */
+  private readonly needed: Int32Array;
+  /** Scratch, stamped with the epoch: requirements met so far, per item met requirements. */
+  private readonly requirementMark: Int32Array;
+  private readonly requirementsMet: Int32Array;
+  private readonly itemMark: Int32Array;
+  private readonly itemMet: Int32Array;
   /** Scratch: the indices to evaluate for the current event. */
   private readonly found: Int32Array;
   private readonly groups: Group[] = [];
   private epoch = 0;
 
   constructor(private readonly items: readonly { value: T; pred: (ctx: EvalContext) => boolean; needles: Needles }[]) {
-    this.mark = new Int32Array(items.length);
     this.found = new Int32Array(items.length);
+    this.needed = new Int32Array(items.length);
+    this.itemMark = new Int32Array(items.length);
+    this.itemMet = new Int32Array(items.length);
     const always: number[] = [];
-    const byKey = new Map<number, { slot: number; entries: { text: string; rule: number }[] }>();
-    items.forEach((item, rule) => {
-      if (!item.needles || item.needles.length === 0) {
-        always.push(rule);
+    const requirementItem: number[] = [];
+    const byKey = new Map<number, { slot: number; entries: { text: string; id: number }[] }>();
+    items.forEach((item, index) => {
+      const clauses = item.needles?.filter((c) => c.length > 0) ?? [];
+      if (clauses.length === 0) {
+        always.push(index);
         return;
       }
-      for (const n of item.needles) {
-        let g = byKey.get(n.slot);
-        if (!g) {
-          g = { slot: n.slot, entries: [] };
-          byKey.set(n.slot, g);
+      this.needed[index] = clauses.length;
+      for (const clause of clauses) {
+        const id = requirementItem.length;
+        requirementItem.push(index);
+        for (const n of clause) {
+          let g = byKey.get(n.slot);
+          if (!g) {
+            g = { slot: n.slot, entries: [] };
+            byKey.set(n.slot, g);
+          }
+          g.entries.push({ text: n.text, id });
         }
-        g.entries.push({ text: n.text, rule });
       }
     });
     this.always = Int32Array.from(always);
+    this.requirementItem = Int32Array.from(requirementItem);
+    this.requirementMark = new Int32Array(requirementItem.length);
+    this.requirementsMet = new Int32Array(requirementItem.length);
     for (const g of byKey.values()) {
       const anchors = anchorsOf(g.entries.map((e) => e.text));
-      const automaton = new Automaton(g.entries.map((e, i) => ({ text: anchors[i] as string, rule: e.rule })));
+      const automaton = new AnchorAutomaton(g.entries.map((e, i) => ({ text: anchors[i] as string, id: e.id })));
       this.groups.push({ slot: g.slot, automaton });
     }
   }
@@ -219,36 +196,65 @@ export class PrefilteredList<T> {
 
   /** Evaluates the possible items against the context's event; `onError` counts predicates that threw. */
   run(ctx: EvalContext, out: T[], onError: () => void): void {
-    const epoch = ++this.epoch;
-    const mark = this.mark;
+    if (++this.epoch === 0x7fffffff) {
+      // Marks are Int32: start over before the epoch would wrap (after 2^31 events of this list).
+      this.requirementMark.fill(0);
+      this.itemMark.fill(0);
+      this.epoch = 1;
+    }
+    const epoch = this.epoch;
     const found = this.found;
     let count = 0;
-    for (const always of this.always) {
-      mark[always] = epoch;
-      found[count++] = always;
-    }
+    const always = this.always;
+    for (let i = 0; i < always.length; i++) found[count++] = always[i] as number;
     // Raw values: the alphabet already folds what the variants fold, so nothing is lower-cased here.
+    const mark = this.requirementMark;
+    const met = this.requirementsMet;
+    let metCount = 0;
     for (const g of this.groups) {
       if (g.slot === KEYWORDS_SLOT) {
         const event = ctx.event;
-        for (const key in event.data) {
-          const v = event.data[key];
-          if (typeof v === 'string') count = g.automaton.scan(v, mark, epoch, found, count);
+        const data = event.data;
+        for (const key in data) {
+          const v = data[key];
+          if (typeof v === 'string') metCount = g.automaton.scan(v, mark, epoch, met, metCount);
         }
-        for (const v of [event.host, event.channel, event.provider]) {
-          count = g.automaton.scan(v, mark, epoch, found, count);
-        }
+        metCount = g.automaton.scan(event.host, mark, epoch, met, metCount);
+        metCount = g.automaton.scan(event.channel, mark, epoch, met, metCount);
+        metCount = g.automaton.scan(event.provider, mark, epoch, met, metCount);
       } else {
         const v = ctx.raw(g.slot);
-        if (v !== undefined) count = g.automaton.scan(v, mark, epoch, found, count);
+        if (v !== undefined) metCount = g.automaton.scan(v, mark, epoch, met, metCount);
       }
     }
+    // An item is possible once every one of its clauses is met.
+    const requirementItem = this.requirementItem;
+    const needed = this.needed;
+    const itemMark = this.itemMark;
+    const itemMet = this.itemMet;
+    for (let i = 0; i < metCount; i++) {
+      const item = requirementItem[met[i] as number] as number;
+      let n = 1;
+      if (itemMark[item] === epoch) n = (itemMet[item] as number) + 1;
+      else itemMark[item] = epoch;
+      itemMet[item] = n;
+      if (n === needed[item]) found[count++] = item;
+    }
     if (count === 0) return;
-    // Rule order is part of the output: evaluate the candidates in index order.
-    const candidates = found.subarray(0, count).sort();
+    // Rule order is part of the output: evaluate the candidates in index order. Candidates are few (tens),
+    // so an in-place insertion sort beats allocating a view to sort.
+    for (let i = 1; i < count; i++) {
+      const x = found[i] as number;
+      let j = i - 1;
+      while (j >= 0 && (found[j] as number) > x) {
+        found[j + 1] = found[j] as number;
+        j--;
+      }
+      found[j + 1] = x;
+    }
     const items = this.items;
-    for (let k = 0; k < candidates.length; k++) {
-      const item = items[candidates[k] as number] as (typeof items)[number];
+    for (let k = 0; k < count; k++) {
+      const item = items[found[k] as number] as (typeof items)[number];
       try {
         if (item.pred(ctx)) out.push(item.value);
       } catch {

@@ -172,3 +172,122 @@ export function regexLiteral(pattern: string, caseInsensitive: boolean): string 
   end();
   return best.length >= 3 ? best : undefined;
 }
+
+/**
+ * A lower bound on the length (UTF-16 code units) of any match of an RE2 `pattern`, so values shorter than
+ * it skip the regex engine (`.{1000,}` on a short command line). Each atom counts one character (a code
+ * point is at least one code unit); anything not understood counts zero, and a pattern not understood
+ * gives 0, so the bound is never too high.
+ */
+export function regexMinLength(pattern: string): number {
+  let i = 0;
+  let bad = false;
+  const quantifier = /^(?:[*?+]|\{(\d+)(?:,\d*)?\})[?+]?/;
+
+  function alternation(): number {
+    let best = sequence();
+    while (!bad && pattern[i] === '|') {
+      i++;
+      best = Math.min(best, sequence());
+    }
+    return best;
+  }
+
+  function sequence(): number {
+    let total = 0;
+    while (!bad && i < pattern.length && pattern[i] !== '|' && pattern[i] !== ')') {
+      const width = atom();
+      const q = quantifier.exec(pattern.slice(i));
+      if (q) {
+        i += q[0].length;
+        const head = q[0][0];
+        total += head === '*' || head === '?' ? 0 : head === '+' ? width : width * Number(q[1]);
+      } else {
+        total += width;
+      }
+    }
+    return total;
+  }
+
+  function atom(): number {
+    const c = pattern[i] as string;
+    if (c === '(') {
+      i++;
+      if (pattern[i] === '?') {
+        // Flags `(?i)`, a flagged group `(?i:...)`, a named group `(?P<name>...)` / `(?<name>...)`.
+        const m = /^\?(?:[imsU-]*[:)]|P?<[A-Za-z_][A-Za-z0-9_]*>)/.exec(pattern.slice(i));
+        if (!m) {
+          bad = true;
+          return 0;
+        }
+        i += m[0].length;
+        if (m[0].endsWith(')')) return 0;
+      }
+      const inner = alternation();
+      if (pattern[i] !== ')') {
+        bad = true;
+        return 0;
+      }
+      i++;
+      return inner;
+    }
+    if (c === '[') {
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') {
+        if (pattern[j] === '\\') j += 2;
+        else if (pattern.startsWith('[:', j)) {
+          const end = pattern.indexOf(':]', j + 2);
+          j = end < 0 ? j + 1 : end + 2;
+        } else j++;
+      }
+      if (j >= pattern.length) {
+        bad = true;
+        return 0;
+      }
+      i = j + 1;
+      return 1;
+    }
+    if (c === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined) {
+        bad = true;
+        return 0;
+      }
+      if (next === 'p' || next === 'P') {
+        const m = /^\\[pP](?:\{[^}]*\}|[A-Za-z])/.exec(pattern.slice(i));
+        if (!m) {
+          bad = true;
+          return 0;
+        }
+        i += m[0].length;
+        return 1;
+      }
+      if (next === 'x') {
+        const m = /^\\x(?:\{[0-9A-Fa-f]+\}|[0-9A-Fa-f]{2})/.exec(pattern.slice(i));
+        if (!m) {
+          bad = true;
+          return 0;
+        }
+        i += m[0].length;
+        return 1;
+      }
+      if (next === 'Q') {
+        bad = true;
+        return 0;
+      }
+      i += 2;
+      // Character escapes and classes are one character; assertions (\b \B \A \z) and anything else zero.
+      return /[dDsSwWntrfva\\^$.|?*+()[\]{}\-/'"`~!@#%&=:;,<> ]/.test(next) ? 1 : 0;
+    }
+    i++;
+    if (c === '^' || c === '$') return 0;
+    // A lone high surrogate is half of one character: count the pair once.
+    if (c >= '\ud800' && c <= '\udbff') return 0;
+    return 1;
+  }
+
+  const n = alternation();
+  return bad || i !== pattern.length ? 0 : n;
+}

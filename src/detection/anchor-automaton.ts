@@ -1,0 +1,253 @@
+/**
+ * A multi-pattern matcher for the literal prefilter (prefilter.ts): Aho-Corasick compiled to a full transition
+ * table over a folded alphabet, reporting which of a set of short anchors occur in a string in one pass.
+ * Folding only merges characters, so it may report extra anchors, never miss one.
+ */
+// Characters are folded to a small alphabet (case-folded ASCII letters, digits, each ASCII punctuation, one
+// class for everything else). Merging characters only adds candidates, so the prefilter stays sound.
+const CLASS = new Uint8Array(65536);
+let classCount = 1; // class 0: any other character
+for (let c = 32; c < 127; c++) {
+  const ch = String.fromCharCode(c);
+  if (ch >= 'A' && ch <= 'Z') continue;
+  CLASS[c] = classCount++;
+}
+for (let c = 65; c <= 90; c++) CLASS[c] = CLASS[c + 32] as number;
+// The only non-ASCII characters whose lower case contains ASCII: dotted capital I and the Kelvin sign. With
+// them folded here, the automaton can scan raw values for lower-cased literals.
+CLASS[0x130] = CLASS[0x69] as number;
+CLASS[0x212a] = CLASS[0x6b] as number;
+// windash: `/`, en dash, em dash and horizontal bar are one class with `-` (extra candidates only).
+for (const c of [0x2f, 0x2013, 0x2014, 0x2015]) CLASS[c] = CLASS[0x2d] as number;
+/** Number of classes of the shared alphabet. */
+const CLASSES = classCount;
+
+/** Automata with at most this many distinct anchors also get a native regular expression as a gate. */
+const GATE_MAX_ANCHORS = 32;
+/** Shorter values are walked through the table directly: calling the regular expression costs more. */
+const GATE_MIN_LENGTH = 0;
+
+/** A character class (source) holding every character of the shared alphabet's class `cls`. */
+function classSource(cls: number): string {
+  if (cls === 0) {
+    // Everything the table does not assign: controls, DEL and every non-ASCII character but the folded four.
+    return '[^\\x20-\\x7e\\u0130\\u212a\\u2013-\\u2015]';
+  }
+  const members: number[] = [];
+  for (const c of [...Array(128).keys(), 0x130, 0x212a, 0x2013, 0x2014, 0x2015]) if (CLASS[c] === cls) members.push(c);
+  return `[${members.map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('')}]`;
+}
+
+/**
+ * A regular expression that matches exactly when some anchor occurs under the shared alphabet's folding.
+ * V8 runs it natively, several times faster per character than the table walk, so values without any
+ * anchor (most) are rejected without walking the table.
+ */
+function gateOf(texts: readonly string[]): RegExp | undefined {
+  const distinct = [...new Set(texts)];
+  if (distinct.length === 0 || distinct.length > GATE_MAX_ANCHORS) return undefined;
+  const alternatives = distinct.map((t) => {
+    let out = '';
+    for (let i = 0; i < t.length; i++) out += classSource(CLASS[t.charCodeAt(i)] as number);
+    return out;
+  });
+  return new RegExp(alternatives.join('|'));
+}
+
+/** Anchors -> the ids (rule indices) to report when the anchor occurs. */
+export interface Anchor {
+  text: string;
+  id: number;
+}
+
+/** Finds which anchors occur in a string, case- and dash-folded, in one pass; built once per rule list and field. */
+export class AnchorAutomaton {
+  /** Global class -> this automaton's class: only the classes its anchors use are told apart (a smaller table). */
+  private readonly local: Uint8Array;
+  /** `local` composed with the shared alphabet for ASCII characters: one lookup for most characters. */
+  private readonly ascii = new Uint8Array(128);
+  private readonly k: number;
+  /** Transitions, `state * k + class`; states numbered so that those with output are `>= firstOutput`. */
+  private readonly table: Uint16Array | Int32Array;
+  private readonly firstOutput: number;
+  /** For small automata: a value it does not match holds no anchor. */
+  private readonly gate: RegExp | undefined;
+  /** Outputs of state `firstOutput + i`. */
+  private readonly outputs: Int32Array[];
+
+  constructor(anchors: readonly Anchor[]) {
+    const local = new Uint8Array(CLASSES);
+    let k = 1; // local class 0: a character no anchor contains
+    for (const { text } of anchors) {
+      for (let i = 0; i < text.length; i++) {
+        const c = CLASS[text.charCodeAt(i)] as number;
+        if (local[c] === 0) local[c] = k++;
+      }
+    }
+    // Class 0 of the global alphabet (other characters) may occur in anchors; it then has its own local class.
+    this.local = local;
+    this.gate = gateOf(anchors.map((a) => a.text));
+    for (let c = 0; c < 128; c++) this.ascii[c] = local[CLASS[c] as number] as number;
+    this.k = k;
+    const children: Map<number, number>[] = [new Map()];
+    const own: number[][] = [[]];
+    for (const { text, id } of anchors) {
+      let s = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = local[CLASS[text.charCodeAt(i)] as number] as number;
+        let next = children[s]?.get(c);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          own.push([]);
+          children[s]?.set(c, next);
+        }
+        s = next;
+      }
+      own[s]?.push(id);
+    }
+    const n = children.length;
+    const table = new Int32Array(n * k);
+    const fail = new Int32Array(n);
+    const merged: number[][] = own.map((o) => [...o]);
+    const queue: number[] = [];
+    for (const [c, child] of children[0] ?? []) {
+      table[c] = child;
+      queue.push(child);
+    }
+    for (let q = 0; q < queue.length; q++) {
+      const s = queue[q] as number;
+      const f = fail[s] as number;
+      merged[s] = [...new Set([...(merged[s] ?? []), ...(merged[f] ?? [])])];
+      for (let c = 0; c < k; c++) {
+        const child = children[s]?.get(c);
+        if (child === undefined) {
+          table[s * k + c] = table[f * k + c] as number;
+        } else {
+          table[s * k + c] = child;
+          fail[child] = s === 0 ? 0 : (table[f * k + c] as number);
+          queue.push(child);
+        }
+      }
+    }
+    // Renumber: states without output first (the root stays 0), so the scan tests output with one compare.
+    const order: number[] = [];
+    for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) === 0) order.push(s);
+    this.firstOutput = order.length;
+    for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) > 0) order.push(s);
+    const renamed = new Int32Array(n);
+    order.forEach((old, i) => {
+      renamed[old] = i;
+    });
+    const out = n < 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
+    for (let i = 0; i < n; i++) {
+      const old = order[i] as number;
+      for (let c = 0; c < k; c++) out[i * k + c] = renamed[table[old * k + c] as number] as number;
+    }
+    this.table = out;
+    this.outputs = order.slice(this.firstOutput).map((old) => Int32Array.from(merged[old] ?? []));
+  }
+
+  /** Number of states (for tests and sizing). */
+  get states(): number {
+    return this.table.length / this.k;
+  }
+
+  /**
+   * Appends to `found` (once each, tracked by `mark` = `epoch`) every id whose anchor occurs in `value`;
+   * returns the new count.
+   */
+  scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number): number {
+    if (this.gate !== undefined && value.length > GATE_MIN_LENGTH && !this.gate.test(value)) return count;
+    return this.table instanceof Uint16Array
+      ? scan16(
+          this.table,
+          this.ascii,
+          this.local,
+          this.k,
+          this.firstOutput,
+          this.outputs,
+          value,
+          mark,
+          epoch,
+          found,
+          count,
+        )
+      : scan32(
+          this.table,
+          this.ascii,
+          this.local,
+          this.k,
+          this.firstOutput,
+          this.outputs,
+          value,
+          mark,
+          epoch,
+          found,
+          count,
+        );
+  }
+}
+
+// Two copies of one loop so that each stays monomorphic in its table's element type.
+function scan16(
+  table: Uint16Array,
+  ascii: Uint8Array,
+  local: Uint8Array,
+  k: number,
+  firstOutput: number,
+  outputs: Int32Array[],
+  value: string,
+  mark: Int32Array,
+  epoch: number,
+  found: Int32Array,
+  count: number,
+): number {
+  let s = 0;
+  let n = count;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    s = table[s * k + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
+    if (s < firstOutput) continue;
+    const out = outputs[s - firstOutput] as Int32Array;
+    for (let j = 0; j < out.length; j++) {
+      const r = out[j] as number;
+      if (mark[r] !== epoch) {
+        mark[r] = epoch;
+        found[n++] = r;
+      }
+    }
+  }
+  return n;
+}
+
+function scan32(
+  table: Int32Array,
+  ascii: Uint8Array,
+  local: Uint8Array,
+  k: number,
+  firstOutput: number,
+  outputs: Int32Array[],
+  value: string,
+  mark: Int32Array,
+  epoch: number,
+  found: Int32Array,
+  count: number,
+): number {
+  let s = 0;
+  let n = count;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    s = table[s * k + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
+    if (s < firstOutput) continue;
+    const out = outputs[s - firstOutput] as Int32Array;
+    for (let j = 0; j < out.length; j++) {
+      const r = out[j] as number;
+      if (mark[r] !== epoch) {
+        mark[r] = epoch;
+        found[n++] = r;
+      }
+    }
+  }
+  return n;
+}

@@ -1,0 +1,90 @@
+import { EvalContext, FieldTable, LOWER } from '../../../src/detection/eval-context.js';
+import {
+  anyOfLiterals,
+  bestOf,
+  KEYWORDS_SLOT,
+  type Needle,
+  type Needles,
+  PrefilteredList,
+  unionOf,
+} from '../../../src/detection/prefilter.js';
+import { sysmonEvent } from '../../helpers/sigma-rules.js';
+
+const fields = new FieldTable();
+const IMAGE = fields.slot('Image');
+const COMMAND = fields.slot('CommandLine');
+const needle = (slot: number, text: string): Needle => ({ slot, variant: LOWER, text });
+
+describe('prefilter clauses', () => {
+  it('AND keeps every branch as a clause, most selective first, at most three', () => {
+    const short = anyOfLiterals([needle(IMAGE, '.exe')]);
+    const long = anyOfLiterals([needle(COMMAND, 'mimikatz')]);
+    const other = anyOfLiterals([needle(COMMAND, 'sekurlsa')]);
+    const fourth = anyOfLiterals([needle(COMMAND, 'lsadump')]);
+    const clauses = bestOf([short, long, undefined, other, fourth]) ?? [];
+    expect(clauses).toHaveLength(3);
+    expect(clauses[0]?.[0]?.text).not.toBe('.exe');
+    expect(clauses.flat().map((n) => n.text)).not.toContain('.exe');
+  });
+
+  it('AND of nothing known is unknown', () => {
+    expect(bestOf([undefined, undefined])).toBeUndefined();
+  });
+
+  it('OR is one clause of each branch best clause, or unknown when a branch has none', () => {
+    const a: Needles = [[needle(COMMAND, 'alpha')], [needle(IMAGE, 'x.exe')]];
+    const b = anyOfLiterals([needle(COMMAND, 'beta')]);
+    expect(unionOf([a, b])).toEqual([[needle(COMMAND, 'alpha'), needle(COMMAND, 'beta')]]);
+    expect(unionOf([a, undefined])).toBeUndefined();
+  });
+});
+
+describe('PrefilteredList', () => {
+  // Every predicate is true: what run() reports is exactly the candidates the prefilter lets through.
+  const item = (value: string, needles: Needles) => ({ value, pred: () => true, needles });
+  const list = new PrefilteredList([
+    item('two clauses', [[needle(IMAGE, '\\powershell.exe')], [needle(COMMAND, '-encodedcommand')]]),
+    item('one clause, two literals', [[needle(COMMAND, 'mimikatz'), needle(COMMAND, 'sekurlsa')]]),
+    item('no literals', undefined),
+    item('keyword', [[needle(KEYWORDS_SLOT, 'corp.example')]]),
+    item('keyword absent', [[needle(KEYWORDS_SLOT, 'nowhere-at-all')]]),
+  ]);
+  const ctx = new EvalContext(fields);
+  const run = (data: Record<string, string>) => {
+    ctx.reset(sysmonEvent(data));
+    const out: string[] = [];
+    list.run(ctx, out, () => undefined);
+    return out;
+  };
+
+  it.each([
+    [
+      'both clauses met',
+      { Image: 'C:\\Windows\\PowerShell.exe', CommandLine: 'powershell -EncodedCommand ZQ==' },
+      ['two clauses', 'no literals', 'keyword'],
+    ],
+    [
+      'only the first clause met',
+      { Image: 'C:\\x\\powershell.exe', CommandLine: 'powershell -nop' },
+      ['no literals', 'keyword'],
+    ],
+    [
+      'only the second clause met (the anchor of a one-literal group is its last four characters)',
+      { Image: 'C:\\x\\cmd.com', CommandLine: 'x -encodedcommand y' },
+      ['no literals', 'keyword'],
+    ],
+    [
+      'either literal of a clause',
+      { Image: 'a', CommandLine: 'SEKURLSA::logonpasswords' },
+      ['one clause, two literals', 'no literals', 'keyword'],
+    ],
+    ['field absent', { Image: 'C:\\x\\powershell.exe' }, ['no literals', 'keyword']],
+  ])('%s', (_name, data, expected) => {
+    expect(run(data)).toEqual(expected);
+  });
+
+  it('forgets the previous event', () => {
+    run({ Image: 'C:\\x\\powershell.exe', CommandLine: '-encodedcommand' });
+    expect(run({ Image: 'C:\\x\\powershell.exe', CommandLine: 'nothing' })).toEqual(['no literals', 'keyword']);
+  });
+});
