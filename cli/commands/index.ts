@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
+import { register as registerDev } from './dev.js';
+import { register as registerQuery } from './query.js';
 import { register as registerReplay } from './replay.js';
+import { register as registerReport } from './report.js';
 import { register as registerRules } from './rules.js';
+import { register as registerSend } from './send.js';
 
 /** Every sub-command registers itself here; each module exports one `register(program)`. */
 export function registerCommands(program: Command): void {
   registerReplay(program);
   registerRules(program);
+  registerQuery(program);
+  registerSend(program);
+  registerReport(program);
+  registerDev(program);
 }

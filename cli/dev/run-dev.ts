@@ -1,0 +1,190 @@
+/**
+ * `hookstream dev`: the AWS pipeline on this machine. The emulators with the stack's resources, the real handlers
+ * (createHandler / createHoldHandler over createDnsAnswersService / createEnrichService, pointed at the emulators
+ * through their clients argument), a local event source mapping per function and shard, the hold-queue poller,
+ * the alert printer, and a mirror of the bucket to a folder.
+ */
+
+import { ENV } from '../../lambda/config.js';
+import { createDnsAnswersService } from '../../lambda/dns-answers/dependencies.js';
+import { createHandler as createDnsAnswersHandler } from '../../lambda/dns-answers/handler.js';
+import { type Clocks, createEnrichService } from '../../lambda/enrich/dependencies.js';
+import { createHandler as createEnrichHandler } from '../../lambda/enrich/handler.js';
+import { createHoldHandler } from '../../lambda/enrich/hold-handler.js';
+import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
+import type { EnrichService } from '../../src/pipeline/enrich-service.js';
+import { AlertPrinter } from './alert-printer.js';
+import { BucketMirror } from './bucket-mirror.js';
+import { type Emulators, startEmulators } from './emulators.js';
+import { HoldPoller } from './hold-poller.js';
+import { createLocalStack, type LocalStack } from './local-stack.js';
+import { prepareRulesFolder, type RulesFolder } from './rules-folder.js';
+import { ShardPoller } from './shard-poller.js';
+
+/** The event source mappings of infra/constructs/pipeline-functions.ts (DNS_SOURCE, ENRICH_SOURCE). */
+export const DNS_SOURCE = { batchSize: 500, batchWindowMs: 1000 } as const;
+export const ENRICH_SOURCE = { batchSize: 1000, batchWindowMs: 5000 } as const;
+
+export interface DevOptions {
+  /** Sigma rule files or folders. */
+  rules: readonly string[];
+  /** Folder the bucket is mirrored to; none: no mirror. */
+  out?: string;
+  /** Kinesis port (fixed, so `hookstream send` can find it). */
+  port: number;
+  host: string;
+  shards: number;
+  holdWindowSeconds: number;
+  retentionHours: number;
+  /** Expire answers by the wall clock (as the Lambda does); off: they never expire during the session. */
+  wallClockExpiry: boolean;
+  /** How often the bucket is mirrored and counts are reported; 0: only at stop. */
+  intervalMs: number;
+  /** One line to stdout (alerts). */
+  print: (line: string) => void;
+  /** One line to stderr (counts, failures). */
+  report: (line: string) => void;
+}
+
+export interface DevSession {
+  kinesisEndpoint: string;
+  streamName: string;
+  stack: LocalStack;
+  endpoints: Record<string, string | undefined>;
+  rulesDir: string;
+  /** Stops polling, drains, prints the last alerts, mirrors the bucket a last time, closes the emulators. */
+  stop(): Promise<void>;
+}
+
+export async function startDev(options: DevOptions): Promise<DevSession> {
+  const rules = await prepareRulesFolder(options.rules);
+  const emulators = await startEmulators({ host: options.host, ports: { kinesis: options.port } }).catch(
+    async (error: unknown) => {
+      await rules.dispose();
+      throw error;
+    },
+  );
+  try {
+    return await wire(options, emulators, rules);
+  } catch (error) {
+    await emulators.stop();
+    await rules.dispose();
+    throw error;
+  }
+}
+
+async function wire(options: DevOptions, emulators: Emulators, rules: RulesFolder): Promise<DevSession> {
+  const { clients } = emulators;
+  const stack = await createLocalStack(emulators, options.shards);
+  const env = stack.env({
+    [ENV.rulesDir]: rules.dir,
+    [ENV.retentionHours]: String(options.retentionHours),
+    [ENV.holdWindowSeconds]: String(options.holdWindowSeconds),
+  });
+  // The store clock only decides when an answer is expired on read (ttl = event time + retention); recordings from
+  // 2019-2020 would be expired on arrival by today's clock. Naming still uses the retention in event time.
+  const clocks: Clocks = { wall: Date.now, store: options.wallClockExpiry ? Date.now : () => 0 };
+
+  // One container per mapping (shard) and function, as Lambda runs them concurrently. Made now, not on the first
+  // batch, so a bad rule or setting stops dev at start-up instead of failing every batch.
+  const enrichServices: Promise<EnrichService>[] = [...stack.shardIds, 'hold'].map(() =>
+    createEnrichService(env, clients, clocks),
+  );
+  const dnsServices: Promise<DnsAnswersService>[] = stack.shardIds.map(() =>
+    createDnsAnswersService(env, clients.dynamodb, clocks),
+  );
+  await Promise.all([...enrichServices, ...dnsServices]);
+
+  const onFailure = (message: string) => options.report(`hookstream dev: ${message}`);
+  const mapping = (functionName: string, shardId: string, index: number) => {
+    const isDns = functionName === 'dns-answers';
+    const source = isDns ? DNS_SOURCE : ENRICH_SOURCE;
+    const handler = isDns
+      ? createDnsAnswersHandler(() => dnsServices[index] as Promise<DnsAnswersService>)
+      : createEnrichHandler(() => enrichServices[index] as Promise<EnrichService>);
+    return new ShardPoller({
+      kinesis: clients.kinesis,
+      streamName: stack.streamName,
+      streamArn: stack.streamArn,
+      shardId,
+      functionName,
+      handler,
+      batchSize: source.batchSize,
+      batchWindowMs: source.batchWindowMs,
+      onFailure,
+    });
+  };
+  const dnsPollers = stack.shardIds.map((shardId, i) => mapping('dns-answers', shardId, i));
+  const enrichPollers = stack.shardIds.map((shardId, i) => mapping('enrich', shardId, i));
+  const holdPoller = new HoldPoller({
+    sqs: clients.sqs,
+    queueUrl: stack.holdQueueUrl,
+    queueArn: stack.holdQueueArn,
+    handler: createHoldHandler(() => enrichServices[stack.shardIds.length] as Promise<EnrichService>),
+    onFailure,
+  });
+  const alerts = new AlertPrinter({ sqs: clients.sqs, queueUrl: stack.alertQueueUrl, print: options.print, onFailure });
+  const mirror = options.out === undefined ? undefined : new BucketMirror(clients.s3, stack.bucket, options.out);
+
+  for (const poller of [...dnsPollers, ...enrichPollers]) poller.start();
+  holdPoller.start();
+  alerts.start();
+
+  let lastCounts = '';
+  const reportCounts = (force: boolean) => {
+    const sum = (pollers: ShardPoller[], key: 'records' | 'invocations' | 'failedInvocations') =>
+      pollers.reduce((total, poller) => total + poller.counts[key], 0);
+    const failed =
+      sum(dnsPollers, 'failedInvocations') +
+      sum(enrichPollers, 'failedInvocations') +
+      holdPoller.counts.failedInvocations;
+    const line =
+      `records: dns-answers ${sum(dnsPollers, 'records')} (${sum(dnsPollers, 'invocations')} batches), ` +
+      `enrich ${sum(enrichPollers, 'records')} (${sum(enrichPollers, 'invocations')} batches); ` +
+      `hold messages re-checked ${holdPoller.counts.records}; alerts ${alerts.printed}; failed batches ${failed}` +
+      (mirror ? `; mirrored objects ${mirror.objects}` : '');
+    if (force || line !== lastCounts) options.report(`hookstream dev: ${line}`);
+    lastCounts = line;
+  };
+  let syncing: Promise<unknown> = Promise.resolve();
+  const timer =
+    options.intervalMs > 0
+      ? setInterval(() => {
+          // One sync at a time: a slow one is not overlapped by the next tick.
+          syncing = syncing
+            .then(() => mirror?.sync())
+            .catch((error: unknown) => onFailure(`mirror: ${error instanceof Error ? error.message : error}`))
+            .then(() => reportCounts(false));
+        }, options.intervalMs)
+      : undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    clearInterval(timer);
+    // Answers first, so that the connections enrich still holds or reads find them; then held connections (they
+    // become visible after the hold window), then the alerts they raised.
+    await Promise.all(dnsPollers.map((poller) => poller.stop()));
+    await Promise.all(enrichPollers.map((poller) => poller.stop()));
+    await holdPoller.stop((options.holdWindowSeconds * 2 + 5) * 1000);
+    const left = await holdPoller.pending();
+    if (left > 0) onFailure(`${left} hold messages left unprocessed`);
+    await alerts.stop();
+    await syncing;
+    if (mirror) await mirror.sync();
+    reportCounts(true);
+    await emulators.stop();
+    await rules.dispose();
+  };
+
+  return {
+    kinesisEndpoint: emulators.endpoints.kinesis ?? '',
+    streamName: stack.streamName,
+    stack,
+    endpoints: { ...emulators.endpoints },
+    rulesDir: rules.dir,
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * `hookstream dev` as a user runs it (acceptance): start it, wait for the ready line, `hookstream send` an OTRF
+ * recording into its stream from another process, wait for the dead-drop-resolver alert on its stdout, Ctrl-C, and
+ * find the enriched connection in the mirrored bucket. Needs ../shared (the recordings and the Sigma rules).
+ *
+ * The recording goes in two sends: everything but the two connections (Sysmon 3), and once the enrich function has
+ * read all of that, the connections. Sent whole, powershell.exe's connection and its answer (two lines apart) share
+ * an enrich batch and are named inside it; split, the name must come from the resolution table, which is where a
+ * 2020 answer would be expired by today's clock (see docs/dev.md, --retention and --wall-clock-expiry).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { strFromU8, unzipSync } from 'fflate';
+import { alertLine } from '../../../cli/dev/alert-printer.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const shared = path.resolve(root, '../shared');
+const recording = path.join(shared, 'datasets/otrf/psh_cmstp_execution_bypassuac.zip');
+const rules = path.join(shared, 'sigma/rules/windows/network_connection');
+const available = existsSync(recording) && existsSync(rules);
+if (!available) console.warn(`SKIPPED dev.test.ts: ${recording} or ${rules} is absent`);
+
+const DEAD_DROP_ALERT =
+  /^\[high\] New Connection Initiated To Potential Dead Drop Resolver Domain by powershell\.exe on /m;
+const DEAD_DROP_RULE_ID = '297ae038-edc2-4b2e-bb3e-7c5fc94dd5c7';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** The CLI from source, as test/helpers/run-cli.ts runs it, but asynchronous (dev runs until signalled). */
+function startCli(args: readonly string[]): { child: ChildProcess; stdout: () => string; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs: number, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${log()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The recording's lines as two JSON-lines files: the connections (Sysmon 3), and everything else. */
+async function splitRecording(folder: string): Promise<{ rest: string; connections: string; restCount: number }> {
+  const lines = Object.values(unzipSync(await readFile(recording))).flatMap((member) =>
+    strFromU8(member)
+      .split('\n')
+      .filter((line) => line.trim() !== ''),
+  );
+  const isConnection = (line: string) => (JSON.parse(line) as { EventID?: number }).EventID === 3;
+  const rest = lines.filter((line) => !isConnection(line));
+  const connections = lines.filter(isConnection);
+  const files = { rest: path.join(folder, 'rest.ndjson'), connections: path.join(folder, 'connections.ndjson') };
+  await writeFile(files.rest, `${rest.join('\n')}\n`);
+  await writeFile(files.connections, `${connections.join('\n')}\n`);
+  return { ...files, restCount: rest.length };
+}
+
+function send(file: string, endpoint: string): ReturnType<typeof startCli> {
+  return startCli([
+    'send',
+    file,
+    '--stream',
+    'hookstream',
+    '--endpoint',
+    endpoint,
+    '--partition-key',
+    'random',
+    '--no-progress',
+  ]);
+}
+
+async function readLines(folder: string): Promise<Record<string, unknown>[]> {
+  const files = (await readdir(folder, { recursive: true }).catch(() => [] as string[])).filter((file) =>
+    file.endsWith('.json.gz'),
+  );
+  const rows: Record<string, unknown>[] = [];
+  for (const file of files) {
+    const text = gunzipSync(await readFile(path.join(folder, file))).toString('utf8');
+    for (const line of text.split('\n')) if (line !== '') rows.push(JSON.parse(line));
+  }
+  return rows;
+}
+
+(available ? describe : describe.skip)('hookstream dev', () => {
+  let out: string;
+  let inputs: string;
+  let dev: ReturnType<typeof startCli> | undefined;
+
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(tmpdir(), 'hookstream-dev-'));
+    inputs = await mkdtemp(path.join(tmpdir(), 'hookstream-dev-inputs-'));
+  });
+
+  afterAll(async () => {
+    // Only if the test failed before its own SIGINT: never leave the servers running.
+    if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
+      dev.child.kill('SIGKILL');
+      await exited(dev.child);
+    }
+    await rm(out, { recursive: true, force: true });
+    await rm(inputs, { recursive: true, force: true });
+  });
+
+  it('runs the pipeline: send a recording, print its alert, stop on SIGINT, mirror the enriched events', async () => {
+    // Prepare
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    dev = startCli(['dev', '--rules', rules, '--out', out, '--port', String(port), '--interval', '2']);
+    const running = dev;
+    const log = () => `stdout:\n${running.stdout()}\nstderr:\n${running.stderr()}`;
+    await waitFor('the ready line', () => running.stdout().includes('hookstream dev: ready;'), 30_000, log);
+    expect(running.stdout()).toContain(`--stream hookstream --endpoint ${endpoint}`);
+
+    const split = await splitRecording(inputs);
+
+    // Act: another process sends, spreading records over both shards (answers and connections on different shards).
+    const first = send(split.rest, endpoint);
+    expect({ code: await exited(first.child), stderr: first.stderr() }).toMatchObject({ code: 0 });
+    expect(first.stdout()).toContain(`sent ${split.restCount} of ${split.restCount} records`);
+    const enriched = new RegExp(`enrich ${split.restCount} \\(`);
+    await waitFor('enrich to read the first send', () => enriched.test(running.stderr()), 60_000, log);
+    const second = send(split.connections, endpoint);
+    expect({ code: await exited(second.child), stderr: second.stderr() }).toMatchObject({ code: 0 });
+    expect(second.stdout()).toContain('sent 2 of 2 records');
+    await waitFor('the dead drop resolver alert', () => DEAD_DROP_ALERT.test(running.stdout()), 90_000, log);
+    running.child.kill('SIGINT');
+    const code = await exited(running.child);
+
+    // Assess
+    expect({ code, stderr: running.stderr() }).toMatchObject({ code: 0 });
+    expect(running.stderr()).toContain('hookstream dev: stopped');
+    const events = await readLines(path.join(out, 'events'));
+    expect(events).toHaveLength(1166);
+    const connection = events.find(
+      (row) => row.DestinationIp === '151.101.248.133' && String(row.Image).toLowerCase().endsWith('powershell.exe'),
+    );
+    expect(connection).toMatchObject({
+      DestinationHostname: 'raw.githubusercontent.com',
+      DestinationHostnameSource: 'dns-process',
+    });
+    const alerts = await readLines(path.join(out, 'alerts'));
+    expect(alerts.map((alert) => alert.rule_id)).toContain(DEAD_DROP_RULE_ID);
+  }, 150_000);
+});
+
+describe('alertLine', () => {
+  const record = {
+    level: 'high',
+    rule_title: 'A Rule With A Long Title That SNS Would Clip',
+    host: 'WORKSTATION5.theshire.local',
+    event: { Image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' },
+  };
+
+  it.each([
+    [
+      'rebuilds the whole subject from the alert record',
+      { Subject: '[high] A Rule With...', Message: `A Rule (high)\n\n${JSON.stringify(record)}` },
+      '[high] A Rule With A Long Title That SNS Would Clip by powershell.exe on WORKSTATION5.theshire.local',
+    ],
+    [
+      'prints the subject when the body holds no record',
+      { Subject: '[low] Something on HOST', Message: 'text', MessageAttributes: { level: { Value: 'low' } } },
+      '[low] Something on HOST',
+    ],
+    [
+      'prefixes the level when the subject lacks it',
+      { Subject: 'Something', Message: 'text', MessageAttributes: { level: { Value: 'medium' } } },
+      '[medium] Something',
+    ],
+  ])('%s', (_name, envelope, expected) => {
+    expect(alertLine(JSON.stringify(envelope))).toBe(expected);
+  });
+
+  it('prints a body that is not an SNS envelope as it came', () => {
+    expect(alertLine('not json\nat all')).toBe('[unknown] not json at all');
+  });
+});
