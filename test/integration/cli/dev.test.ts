@@ -17,6 +17,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { strFromU8, unzipSync } from 'fflate';
 import { alertLine } from '../../../cli/dev/alert-printer.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const shared = path.resolve(root, '../shared');
@@ -170,6 +171,21 @@ async function readLines(folder: string): Promise<Record<string, unknown>[]> {
     });
     const alerts = await readLines(path.join(out, 'alerts'));
     expect(alerts.map((alert) => alert.rule_id)).toContain(DEAD_DROP_RULE_ID);
+    // And as a user checks it: `hookstream query` over the mirrored output.
+    const query = runCli([
+      'query',
+      "SELECT image, destinationhostname, destinationhostnamesource FROM events WHERE destinationip = '151.101.248.133'",
+      '--out',
+      out,
+      '--format',
+      'json',
+    ]);
+    expect(query.status).toBe(0);
+    expect(JSON.parse(query.stdout)).toContainEqual({
+      image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+      destinationhostname: 'raw.githubusercontent.com',
+      destinationhostnamesource: 'dns-process',
+    });
   }, 150_000);
 });
 
