@@ -11,14 +11,12 @@
  * (a function error) leaves the checkpoint where it was and is rethrown.
  */
 
-import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as KinesisRecord,
   ListShardsCommand,
   PutRecordsCommand,
   type PutRecordsRequestEntry,
@@ -28,13 +26,16 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
-  type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { Context, KinesisStreamEvent, KinesisStreamRecord, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, KinesisStreamEvent, SQSEvent } from 'aws-lambda';
+import { lambdaContext, toKinesisRecord, toSqsRecord } from '../../cli/dev/lambda-events.js';
 import { ENV, type Env } from '../../lambda/config.js';
 import { decodeHeld } from '../../src/pipeline/held-codec.js';
 import { type EmulatorClients, type Emulators, startEmulators } from './emulators.js';
+
+/** The Lambda event shapes are the ones `hookstream dev` delivers (cli/dev/lambda-events.ts). */
+export { lambdaContext };
 
 /** What a handler built by createHandler / createHoldHandler answers (Powertools' partial batch response). */
 export interface BatchResponse {
@@ -148,25 +149,6 @@ export interface LambdaHarness {
   /** Every item of a table (Scan, paginated). */
   scanTable(tableName: string): Promise<Record<string, AttributeValue>[]>;
   stop(): Promise<void>;
-}
-
-/** A minimal Lambda context (what Powertools' logger and batch processor read). */
-export function lambdaContext(functionName: string, timeoutMs = 60_000): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/${functionName}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 const PUT_RECORDS_LIMIT = 500;
@@ -458,46 +440,6 @@ export async function startLambdaHarness(options: HarnessOptions = {}): Promise<
     receiveAlerts,
     scanTable,
     stop: () => emulators.stop(),
-  };
-}
-
-function toKinesisRecord(record: KinesisRecord, shardId: string, streamArn: string): KinesisStreamRecord {
-  const sequenceNumber = record.SequenceNumber as string;
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: record.PartitionKey ?? '',
-      sequenceNumber,
-      data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-      approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${shardId}:${sequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::000000000000:role/hookstream-local',
-    awsRegion: 'us-east-1',
-    eventSourceARN: streamArn,
-  };
-}
-
-function toSqsRecord(message: Message, queueArnValue: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId as string,
-    receiptHandle: message.ReceiptHandle as string,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'local',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArnValue,
-    awsRegion: 'us-east-1',
   };
 }
 
