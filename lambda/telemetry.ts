@@ -17,7 +17,7 @@ export function createTelemetry(serviceName: string): Telemetry {
   };
 }
 
-/** A batch's summary as EMF metrics: records in, events out, answers, enrichment, matches by level, alerts. */
+/** A batch's summary as EMF metrics: records in, events out (and by type), answers, enrichment, matches by level, alerts. */
 export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: number): void {
   const count = MetricUnit.Count;
   metrics.addMetric('RecordsIn', count, recordsIn);
@@ -31,6 +31,10 @@ export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: numbe
   metrics.addMetric('HoldExpired', count, summary.holdExpired);
   metrics.addMetric('AlertsSent', count, summary.alerts.sent);
   metrics.addMetric('AlertsSuppressed', count, summary.alerts.suppressed);
+  // Events by type: `channel event-id` (a few dozen values: Sysmon's IDs, DNS-Client, Security...).
+  for (const [type, n] of Object.entries(summary.byEvent)) {
+    metrics.singleMetric().addDimension('type', type).addMetric('EventsByType', count, n);
+  }
   for (const [source, n] of Object.entries(summary.connections.bySource)) {
     metrics.singleMetric().addDimension('source', source).addMetric('ConnectionsEnrichedBySource', count, n);
   }
