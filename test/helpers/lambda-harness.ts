@@ -14,10 +14,8 @@
 import { gunzipSync } from 'node:zlib';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
-  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  ListShardsCommand,
   PutRecordsCommand,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
@@ -30,7 +28,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { lambdaContext, toKinesisRecord, toSqsRecord } from '../../cli/dev/lambda-events.js';
-import { ENV, type Env } from '../../lambda/config.js';
+import { createLocalStack, LOCAL_NAMES } from '../../cli/dev/local-stack.js';
+import type { Env } from '../../lambda/config.js';
 import { decodeHeld } from '../../src/pipeline/held-codec.js';
 import { type EmulatorClients, type Emulators, startEmulators } from './emulators.js';
 
@@ -55,16 +54,8 @@ export interface HarnessOptions {
   quiet?: boolean;
 }
 
-export const NAMES = {
-  stream: 'hookstream-events',
-  resolutionTable: 'hookstream-resolutions',
-  watermarkTable: 'hookstream-watermarks',
-  dedupeTable: 'hookstream-alert-dedupe',
-  bucket: 'hookstream-output',
-  topic: 'hookstream-alerts',
-  alertQueue: 'hookstream-alerts-inbox',
-  holdQueue: 'hookstream-hold',
-} as const;
+/** The resource names: those `hookstream dev` creates (cli/dev/local-stack.ts). */
+export const NAMES = LOCAL_NAMES;
 
 /** Where a record landed. */
 export interface PutResult {
@@ -161,33 +152,9 @@ export async function startLambdaHarness(options: HarnessOptions = {}): Promise<
   }
   const emulators = await startEmulators();
   const { clients } = emulators;
-  await Promise.all([
-    emulators.createStream(NAMES.stream, options.shards ?? 3),
-    emulators.createTable(NAMES.resolutionTable, { partitionKey: 'host', sortKey: 'ip' }),
-    emulators.createTable(NAMES.watermarkTable, { partitionKey: 'consumer', sortKey: 'shard' }),
-    emulators.createTable(NAMES.dedupeTable, { partitionKey: 'dedupe_key' }),
-    emulators.createBucket(NAMES.bucket),
-  ]);
-  const topicArn = await emulators.createTopic(NAMES.topic);
-  const alertQueueUrl = await emulators.createQueue(NAMES.alertQueue, { subscribeToTopicArn: topicArn });
-  const holdQueueUrl = await emulators.createQueue(NAMES.holdQueue);
-  const holdQueueArn = await queueArn(clients, holdQueueUrl);
-  const summary = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: NAMES.stream }));
-  const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? `arn:aws:kinesis:us-east-1:0:stream/${NAMES.stream}`;
-  const listed = await clients.kinesis.send(new ListShardsCommand({ StreamName: NAMES.stream }));
-  const shardIds = (listed.Shards ?? []).flatMap((shard) => (shard.ShardId ? [shard.ShardId] : []));
-
-  const env = (overrides: Record<string, string | undefined> = {}): Env => ({
-    [ENV.resolutionTable]: NAMES.resolutionTable,
-    [ENV.watermarkTable]: NAMES.watermarkTable,
-    [ENV.dedupeTable]: NAMES.dedupeTable,
-    [ENV.outputBucket]: NAMES.bucket,
-    [ENV.alertTopicArn]: topicArn,
-    [ENV.holdQueueUrl]: holdQueueUrl,
-    // The stream's name, not its ARN: kinesalite predates StreamARN parameters (KinesisCatchUp accepts either).
-    [ENV.streamArn]: NAMES.stream,
-    ...overrides,
-  });
+  const stack = await createLocalStack(emulators, options.shards ?? 3);
+  const { topicArn, alertQueueUrl, holdQueueUrl, holdQueueArn, streamArn, shardIds } = stack;
+  const env = (overrides: Record<string, string | undefined> = {}): Env => ({ ...stack.env({}), ...overrides });
 
   async function putRecords(
     datas: readonly Uint8Array[],
@@ -441,13 +408,6 @@ export async function startLambdaHarness(options: HarnessOptions = {}): Promise<
     scanTable,
     stop: () => emulators.stop(),
   };
-}
-
-async function queueArn(clients: EmulatorClients, queueUrl: string): Promise<string> {
-  const { Attributes } = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return Attributes?.QueueArn ?? `arn:aws:sqs:us-east-1:000000000000:${NAMES.holdQueue}`;
 }
 
 /** The SNS JSON envelope (raw message delivery off, as the stack subscribes): Subject, Message, MessageAttributes. */
