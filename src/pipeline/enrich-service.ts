@@ -132,10 +132,17 @@ export class EnrichService {
     const final: SourcedEvent[] = [];
     const held: HeldConnection[] = [];
     let caughtUpTo: number | undefined;
+    const now = this.deps.now();
     for (const sourced of events) {
       if (originals.has(sourced) && sourced.event.data.DestinationHostnameSource !== 'dns-process') {
-        caughtUpTo ??= await this.deps.catchUp.caughtUpTo();
-        if (sourced.arrival + this.deps.holdWindowMs > caughtUpTo && !release(sourced)) {
+        const needed = sourced.arrival + this.deps.holdWindowMs;
+        // No consumer can have caught up with the future: a fresh connection is held without asking.
+        let waiting = needed > now;
+        if (!waiting) {
+          caughtUpTo ??= await this.deps.catchUp.caughtUpTo();
+          waiting = needed > caughtUpTo;
+        }
+        if (waiting && !release(sourced)) {
           held.push(toHeld(sourced));
           uncount(summary, sourced.event);
           continue;

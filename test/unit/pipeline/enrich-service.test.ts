@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 /**
  * The enrich use case over in-memory ports: when a connection is final and when it is held, how held connections
  * come back, and that a retried batch writes the same objects and notifies once.
@@ -147,6 +148,15 @@ describe('EnrichService', () => {
     expect(summary).toMatchObject({ written: 1, held: 0 });
     expect(summary.connections).toMatchObject({ total: 1, unresolved: 1 });
     expect(holds.holds).toEqual([]);
+  });
+
+  it('holds a connection whose hold window has not passed yet without asking how far the DNS consumer is', async () => {
+    const { service, holds, oracle } = setUp(Number.POSITIVE_INFINITY);
+    const asked = jest.spyOn(oracle, 'caughtUpTo');
+    const summary = await service.processRecords([record(connection(), 1, 1_000_000 - 1_000)], 'b1');
+    expect(summary).toMatchObject({ written: 0, held: 1 });
+    expect(holds.holds).toHaveLength(1);
+    expect(asked).not.toHaveBeenCalled();
   });
 
   it('holds a connection named only host-wide until the DNS consumer has caught up', async () => {
