@@ -3,36 +3,22 @@
  * Glue schema and the local layout agree. Athena-only expressions are bridged by each query's documented
  * translations (toDuckDb); every query must run, and the ones the data can answer must answer correctly.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openLocalTables, runNamedQuery, toDuckDb } from '../../../cli/query/local-tables.js';
-import { runReplay } from '../../../cli/replay/run-replay.js';
-import { NAMED_QUERIES, type NamedQueryDefinition } from '../../../src/query/named-queries.js';
+import { NAMED_QUERIES } from '../../../src/query/named-queries.js';
+import { namedQuery, replayProjectEvents } from '../../helpers/replay-events.js';
 
 const WHOLE_RANGE = ['2000-01-01', '2099-12-31'];
 
-function query(id: string): NamedQueryDefinition {
-  const found = NAMED_QUERIES.find((q) => q.id === id);
-  if (found === undefined) throw new Error(`no named query ${id}`);
-  return found;
-}
+const query = namedQuery;
 
 describe('named queries on the local output, with DuckDB', () => {
   let out: string;
   let db: DuckDBConnection;
 
   beforeAll(async () => {
-    out = await mkdtemp(path.join(tmpdir(), 'hookstream-queries-'));
-    await runReplay({
-      inputs: ['events'],
-      out,
-      rules: ['rules'],
-      enrich: true,
-      enrichment: {},
-      dedupeFields: ['host', 'destination'],
-    });
+    ({ out } = await replayProjectEvents('hookstream-queries-'));
     db = await openLocalTables(out);
   });
 

@@ -2,34 +2,20 @@
  * `hookstream query` on a replay of events/: SQL and saved queries through the command line, in each output
  * format, with the day range defaulting to the output's; SQL errors and usage mistakes answered with a message.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { formatCsv, formatJson, formatTable, toPlain } from '../../../cli/query/format-rows.js';
 import { parseParams, resolveValues } from '../../../cli/query/saved-parameters.js';
-import { runReplay } from '../../../cli/replay/run-replay.js';
-import { NAMED_QUERIES, type NamedQueryDefinition } from '../../../src/query/named-queries.js';
+import { NAMED_QUERIES } from '../../../src/query/named-queries.js';
+import { namedQuery, replayProjectEvents } from '../../helpers/replay-events.js';
 import { runCli } from '../../helpers/run-cli.js';
 
-function saved(id: string): NamedQueryDefinition {
-  const found = NAMED_QUERIES.find((q) => q.id === id);
-  if (found === undefined) throw new Error(`no named query ${id}`);
-  return found;
-}
+const saved = namedQuery;
 
 describe('hookstream query', () => {
   let out: string;
 
   beforeAll(async () => {
-    out = await mkdtemp(path.join(tmpdir(), 'hookstream-query-'));
-    await runReplay({
-      inputs: ['events'],
-      out,
-      rules: ['rules'],
-      enrich: true,
-      enrichment: {},
-      dedupeFields: ['host', 'destination'],
-    });
+    ({ out } = await replayProjectEvents('hookstream-query-'));
   });
 
   afterAll(async () => {

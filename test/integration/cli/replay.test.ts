@@ -2,11 +2,11 @@
  * `hookstream replay` on the project's own events/: the founding scenario, every shipper fixture enriched, the
  * rejected records kept with their reasons, and the counts adding up.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { runReplay } from '../../../cli/replay/run-replay.js';
+import type { runReplay } from '../../../cli/replay/run-replay.js';
+import { replayProjectEvents } from '../../helpers/replay-events.js';
 
 async function readLines(root: string, area: string): Promise<Record<string, unknown>[]> {
   const files = (await readdir(path.join(root, area), { recursive: true }))
@@ -25,15 +25,7 @@ describe('hookstream replay events/', () => {
   let result: Awaited<ReturnType<typeof runReplay>>;
 
   beforeAll(async () => {
-    out = await mkdtemp(path.join(tmpdir(), 'hookstream-replay-'));
-    result = await runReplay({
-      inputs: ['events'],
-      out,
-      rules: ['rules'],
-      enrich: true,
-      enrichment: {},
-      dedupeFields: ['host', 'destination'],
-    });
+    ({ out, result } = await replayProjectEvents('hookstream-replay-'));
   });
 
   afterAll(async () => {

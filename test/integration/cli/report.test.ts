@@ -11,9 +11,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { openLocalTables } from '../../../cli/query/local-tables.js';
-import { runReplay } from '../../../cli/replay/run-replay.js';
 import { renderReport } from '../../../cli/report/render-report.js';
 import { classify, loadReportData, type ReportData } from '../../../cli/report/report-data.js';
+import { replayProjectEvents } from '../../helpers/replay-events.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -82,15 +82,7 @@ describe('hookstream report', () => {
   let file: string;
 
   beforeAll(async () => {
-    out = await mkdtemp(path.join(tmpdir(), 'hookstream-report-'));
-    await runReplay({
-      inputs: ['events'],
-      out,
-      rules: ['rules'],
-      enrich: true,
-      enrichment: {},
-      dedupeFields: ['host', 'destination'],
-    });
+    ({ out } = await replayProjectEvents('hookstream-report-'));
     const connection = await openLocalTables(out);
     data = await loadReportData(connection);
     connection.closeSync();
