@@ -9,6 +9,18 @@ export interface Summary {
   held: number;
   /** Held connections released unresolved because the maximum hold passed. */
   holdExpired: number;
+  /**
+   * Input limits (src/limits.ts) that trimmed something without rejecting it: documents decoded with invalid
+   * UTF-8 (replaced by U+FFFD), EventData values cut to the field limit, DNS answer addresses and CNAME steps dropped
+   * over the per-answer caps.
+   */
+  trimmed: { invalidUtf8: number; truncatedFields: number; answerIps: number; answerCnames: number };
+  /**
+   * Exactly-once bookkeeping (Lambda only; docs/lambda.md): records skipped because an earlier delivery already
+   * committed them, connections left to a hold message an earlier attempt sent, stale objects of a failed attempt
+   * deleted.
+   */
+  retries: { committedSkipped: number; inheritedHolds: number; staleObjectsDeleted: number };
   /** Documents recognised, by shipper format. */
   byFormat: Record<string, number>;
   /** Events by `channel / event ID`. */
@@ -44,6 +56,8 @@ export function emptySummary(): Summary {
     filtered: 0,
     held: 0,
     holdExpired: 0,
+    trimmed: { invalidUtf8: 0, truncatedFields: 0, answerIps: 0, answerCnames: 0 },
+    retries: { committedSkipped: 0, inheritedHolds: 0, staleObjectsDeleted: 0 },
     byFormat: {},
     byEvent: {},
     rejectedByReason: {},
@@ -67,6 +81,8 @@ export function mergeSummary(into: Summary, from: Summary): void {
   into.filtered += from.filtered;
   into.held += from.held;
   into.holdExpired += from.holdExpired;
+  for (const key of Object.keys(from.trimmed) as (keyof Summary['trimmed'])[]) into.trimmed[key] += from.trimmed[key];
+  for (const key of Object.keys(from.retries) as (keyof Summary['retries'])[]) into.retries[key] += from.retries[key];
   mergeCounts(into.byFormat, from.byFormat);
   mergeCounts(into.byEvent, from.byEvent);
   mergeCounts(into.rejectedByReason, from.rejectedByReason);
