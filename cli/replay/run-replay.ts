@@ -8,6 +8,7 @@ import { processBatch } from '../../src/pipeline/process-batch.js';
 import type { Summary } from '../../src/pipeline/summary.js';
 import { DiskObjectWriter } from '../io/disk-object-writer.js';
 import { readInputs } from '../io/input-files.js';
+import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
 import { readRuleSources } from '../rule-files.js';
 
 export interface ReplayOptions {
@@ -33,9 +34,12 @@ export interface ReplayResult {
 
 /**
  * Replays files through the same core the Lambdas run: the whole input is one batch (so answers in one file name
- * connections in another), with the in-memory store. Replaces `<out>/events`, `<out>/alerts` and `<out>/rejected`.
+ * connections in another), with the in-memory store. Replaces `<out>/events`, `<out>/alerts` and `<out>/rejected`,
+ * and only in a folder hookstream marked as its own (see output-folder.ts): anything else is refused up front.
  */
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
+  // Before reading: a refused --out must cost nothing and change nothing. The rules are read too, so they count.
+  await checkOutputFolder(options.out, [...options.inputs, ...(options.rules ?? [])]);
   const started = Date.now();
   const records: InputRecord[] = [];
   for await (const input of readInputs(options.inputs)) {
@@ -55,6 +59,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     rules,
   });
   const { objects } = batchOutputs(batch, 'replay', options.dedupeFields);
+  // Marked before the first delete, so a run interrupted half-way leaves a folder the next run may clear.
+  await markOutputFolder(options.out, 'replay');
   for (const area of ['events', 'alerts', 'rejected']) {
     await rm(path.join(options.out, area), { recursive: true, force: true });
   }
