@@ -33,7 +33,6 @@ export const ENV = {
   holdWindowSeconds: 'HOLD_WINDOW_SECONDS',
   maxHoldMinutes: 'MAX_HOLD_MINUTES',
   enrichMode: 'ENRICH_MODE',
-  cacheTtlSeconds: 'CACHE_TTL_SECONDS',
   dedupeWindowMinutes: 'DEDUPE_WINDOW_MINUTES',
   dedupeFields: 'DEDUPE_FIELDS',
   slackWebhookSecretArn: 'SLACK_WEBHOOK_SECRET_ARN',
@@ -69,8 +68,6 @@ export interface EnrichConfig {
   maxHoldMs: number;
   /** `replace` (default) or `fill-empty`. */
   enrichMode: 'replace' | 'fill-empty';
-  /** The in-container cache of store reads. Default 60 s. */
-  cacheTtlMs: number;
   /** Default 60 min. */
   dedupeWindowMs: number;
   /** Event fields (besides the rule id) that make two alerts the same. Default host, destination. */
@@ -128,7 +125,6 @@ export function enrichConfig(env: Env): EnrichConfig {
     holdWindowMs: positive(env, ENV.holdWindowSeconds, 30) * 1000,
     maxHoldMs: positive(env, ENV.maxHoldMinutes, 15) * 60_000,
     enrichMode: mode,
-    cacheTtlMs: positive(env, ENV.cacheTtlSeconds, 60) * 1000,
     dedupeWindowMs: positive(env, ENV.dedupeWindowMinutes, 60) * 60_000,
     dedupeFields: fields,
   };

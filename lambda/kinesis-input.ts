@@ -1,6 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { InputRecord } from '../src/pipeline/decode-batch.js';
-import type { BatchPosition } from '../src/pipeline/dns-answers-service.js';
+import type { RecordPosition } from '../src/pipeline/dns-answers-service.js';
 
 /** `shardId-000000000001` from a record's eventID (`shardId-000000000001:4959...`). */
 export function shardOf(record: KinesisStreamRecord): string {
@@ -14,6 +14,7 @@ export function toInputRecords(records: readonly KinesisStreamRecord[]): InputRe
     origin: `${shardOf(record)}/${record.kinesis.sequenceNumber}`,
     data: Buffer.from(record.kinesis.data, 'base64'),
     arrival: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    sequence: record.kinesis.sequenceNumber,
   }));
 }
 
@@ -26,13 +27,11 @@ export function batchName(records: readonly KinesisStreamRecord[]): string {
   return first === undefined ? 'empty' : `${shardOf(first)}-${first.kinesis.sequenceNumber}`;
 }
 
-/** Where the batch ends (for the dns-answers watermark). */
-export function batchPosition(records: readonly KinesisStreamRecord[]): BatchPosition | undefined {
-  const last = records[records.length - 1];
-  if (last === undefined) return undefined;
-  return {
-    shardId: shardOf(last),
-    lastArrival: Math.round(last.kinesis.approximateArrivalTimestamp * 1000),
-    lastSequenceNumber: last.kinesis.sequenceNumber,
-  };
+/** Where each record sits on its shard (for the dns-answers watermark). */
+export function recordPositions(records: readonly KinesisStreamRecord[]): RecordPosition[] {
+  return records.map((record) => ({
+    shardId: shardOf(record),
+    arrival: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    sequenceNumber: record.kinesis.sequenceNumber,
+  }));
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectWriter } from '../../src/pipeline/ports.js';
 
@@ -10,5 +10,10 @@ export class DiskObjectWriter implements ObjectWriter {
     const file = path.join(this.root, ...key.split('/'));
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, body);
+  }
+
+  /** Removing a missing file succeeds, as an S3 DeleteObject does. */
+  async delete(key: string): Promise<void> {
+    await rm(path.join(this.root, ...key.split('/')), { force: true });
   }
 }

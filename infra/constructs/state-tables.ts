@@ -5,20 +5,20 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../src/pipeline/names.js';
 
 export interface StateTablesProps {
   removalPolicy: RemovalPolicy;
 }
 
-/** The TTL attribute every table uses; the adapters write epoch seconds into it. */
-export const TTL_ATTRIBUTE = 'ttl';
+export { TTL_ATTRIBUTE };
 
 export class StateTables extends Construct {
   /** host (S) + ip (S): the names each host resolved for each address. */
   readonly resolution: dynamodb.Table;
   /** consumer (S) + shard (S): how far each consumer's shards have read, in event time. */
   readonly watermark: dynamodb.Table;
-  /** dedupe_key (S): alert notifications already sent within the window. */
+  /** dedupe_key (S): alert notifications already sent within the window, and the exactly-once commit records. */
   readonly dedupe: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: StateTablesProps) {
@@ -32,17 +32,17 @@ export class StateTables extends Construct {
     };
     this.resolution = new dynamodb.Table(this, 'Resolution', {
       ...common,
-      partitionKey: { name: 'host', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'ip', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TABLE_KEYS.resolution.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.resolution.sortKey, type: dynamodb.AttributeType.STRING },
     });
     this.watermark = new dynamodb.Table(this, 'Watermark', {
       ...common,
-      partitionKey: { name: 'consumer', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'shard', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TABLE_KEYS.watermark.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.watermark.sortKey, type: dynamodb.AttributeType.STRING },
     });
     this.dedupe = new dynamodb.Table(this, 'Dedupe', {
       ...common,
-      partitionKey: { name: 'dedupe_key', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TABLE_KEYS.dedupe.partitionKey, type: dynamodb.AttributeType.STRING },
     });
   }
 }

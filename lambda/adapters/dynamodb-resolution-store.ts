@@ -4,10 +4,23 @@
  */
 
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { AnswerSource, DnsAnswer, HostIp, Resolution, ResolutionStore } from '../../src/dns/resolution.js';
+import type {
+  AnswerSource,
+  DnsAnswer,
+  HostIp,
+  RefusedKey,
+  Resolution,
+  ResolutionStore,
+} from '../../src/dns/resolution.js';
 import { resolutionKey } from '../../src/dns/resolution.js';
 import { batchGetAll } from './dynamodb-batch-get.js';
-import { conditionalCheckFailure, RetryableDependencyError } from './errors.js';
+import {
+  conditionalCheckFailure,
+  describeError,
+  isPermanentItemRefusal,
+  PartialWriteError,
+  RetryableDependencyError,
+} from './errors.js';
 import {
   mapWithConcurrency,
   type ResolvedRetryOptions,
@@ -95,7 +108,7 @@ export class DynamoDbResolutionStore implements ResolutionStore {
     return this.#requestCount;
   }
 
-  async put(answers: readonly DnsAnswer[]): Promise<void> {
+  async put(answers: readonly DnsAnswer[]): Promise<{ refused: RefusedKey[] }> {
     const groups = new Map<string, KeyGroup>();
     for (const answer of answers) {
       const key = resolutionKey(answer.host, answer.ip);
@@ -106,7 +119,7 @@ export class DynamoDbResolutionStore implements ResolutionStore {
       }
       group.entries.push(toResolution(answer));
     }
-    if (groups.size === 0) return;
+    if (groups.size === 0) return { refused: [] };
     const items = await batchGetAll({
       client: this.#client,
       tableName: this.#tableName,
@@ -122,9 +135,25 @@ export class DynamoDbResolutionStore implements ResolutionStore {
       const ip = item.ip?.S;
       if (host !== undefined && ip !== undefined) stored.set(resolutionKey(host, ip), parseItem(item));
     }
-    await mapWithConcurrency([...groups.entries()], this.#writeConcurrency, ([key, group]) =>
-      this.#writeKey(group, stored.get(key)),
-    );
+    const refused: RefusedKey[] = [];
+    const failed: string[] = [];
+    let firstFailure: unknown;
+    await mapWithConcurrency([...groups.entries()], this.#writeConcurrency, async ([key, group]) => {
+      try {
+        await this.#writeKey(group, stored.get(key));
+      } catch (error) {
+        // An item DynamoDB will never take (key or item over a limit): that key's answers are refused, the other
+        // keys of the batch are written. The core's limits make this unreachable; it is the last line of defence.
+        if (isPermanentItemRefusal(error)) refused.push({ key, reason: describeError(error) });
+        else {
+          failed.push(key);
+          firstFailure ??= error;
+        }
+      }
+    });
+    // Every other key was written: say which were not, so the caller can keep the progress before them.
+    if (failed.length > 0) throw new PartialWriteError(failed, firstFailure);
+    return { refused };
   }
 
   async get(keys: readonly HostIp[]): Promise<ReadonlyMap<string, readonly Resolution[]>> {

@@ -4,6 +4,8 @@
 
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
+export { PartialWriteError } from '../../src/dns/resolution.js';
+
 /**
  * A dependency (DynamoDB, S3, SNS) throttled, failed with a 5xx, timed out, or left part of a batch request
  * unprocessed after our bounded retries. The caller must fail the record batch so that Lambda retries it.
@@ -56,6 +58,32 @@ export function isRetryableAwsError(error: unknown): boolean {
   const status = e.$metadata?.httpStatusCode;
   if (typeof status === 'number' && (status >= 500 || status === 429)) return true;
   return e.$fault === 'server';
+}
+
+/**
+ * Error names with which a service refuses one item or message for good: its key, size or characters are invalid,
+ * and sending it again cannot succeed. Not configuration errors (access denied, missing table), which concern
+ * every record and must fail the batch until someone fixes them.
+ */
+const ITEM_REFUSAL_NAMES = new Set([
+  'ValidationException',
+  'ItemCollectionSizeLimitExceededException',
+  'InvalidParameter',
+  'InvalidParameterException',
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'InvalidMessageContents',
+  'MessageTooLong',
+  'BatchRequestTooLong',
+  'EntityTooLarge',
+  'KeyTooLongError',
+]);
+
+/** True for a service's permanent refusal of the one item a request carried (see ITEM_REFUSAL_NAMES). */
+export function isPermanentItemRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || isRetryableAwsError(error)) return false;
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' && ITEM_REFUSAL_NAMES.has(name);
 }
 
 /** A short description of an unknown thrown value, for error messages. */

@@ -3,7 +3,7 @@
  * on retry, and a known Content-Length).
  */
 
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectWriter } from '../../src/pipeline/ports.js';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions, retryOnTransient } from './retry.js';
 
@@ -49,6 +49,15 @@ export class S3ObjectWriter implements ObjectWriter {
           ContentEncoding: options.contentEncoding,
         }),
       );
+    });
+  }
+
+  /** DeleteObject succeeds for a key that does not exist, so deleting a failed attempt's objects is idempotent. */
+  async delete(key: string): Promise<void> {
+    await retryOnTransient('s3:DeleteObject', this.#retry, () => {
+      this.#requestCount++;
+      this.#onRequest?.('DeleteObject');
+      return this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
     });
   }
 }

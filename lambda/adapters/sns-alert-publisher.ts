@@ -9,7 +9,9 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import type { AlertNotification, AlertPublisher } from '../../src/pipeline/ports.js';
+import type { AlertNotification, AlertPublisher, RefusedNotification } from '../../src/pipeline/ports.js';
+import { LIMITS } from '../../src/limits.js';
+import { serviceSafeText } from '../../src/pipeline/service-text.js';
 import { RetryableDependencyError } from './errors.js';
 import {
   backoffDelay,
@@ -30,7 +32,7 @@ export interface SnsAlertPublisherOptions {
 
 export const PUBLISH_BATCH_LIMIT = 10;
 /** SNS Subject: "less than 100 characters", ASCII printable, no line breaks. */
-const SUBJECT_MAX = 99;
+const SUBJECT_MAX = LIMITS.subjectChars;
 
 export class SnsAlertPublisher implements AlertPublisher {
   readonly #client: SNSClient;
@@ -55,12 +57,14 @@ export class SnsAlertPublisher implements AlertPublisher {
    * Throws after some notifications went out (an earlier chunk, or entries of the failing chunk that succeeded):
    * the error's `published` lists them (src/pipeline/ports.ts publishedBefore), so the caller can mark them sent.
    */
-  async publish(notifications: readonly AlertNotification[]): Promise<void> {
+  async publish(notifications: readonly AlertNotification[]): Promise<{ refused: RefusedNotification[] }> {
     const published: AlertNotification[] = [];
+    const refused: RefusedNotification[] = [];
     try {
       for (let i = 0; i < notifications.length; i += PUBLISH_BATCH_LIMIT) {
-        await this.#publishChunk(notifications.slice(i, i + PUBLISH_BATCH_LIMIT), published);
+        await this.#publishChunk(notifications.slice(i, i + PUBLISH_BATCH_LIMIT), published, refused);
       }
+      return { refused };
     } catch (error) {
       if (published.length > 0 && typeof error === 'object' && error !== null) {
         Object.assign(error, { published });
@@ -69,7 +73,11 @@ export class SnsAlertPublisher implements AlertPublisher {
     }
   }
 
-  async #publishChunk(chunk: readonly AlertNotification[], published: AlertNotification[]): Promise<void> {
+  async #publishChunk(
+    chunk: readonly AlertNotification[],
+    published: AlertNotification[],
+    refused: RefusedNotification[],
+  ): Promise<void> {
     // Ids are positions in the chunk: unique within the request, and they map Failed entries back.
     let pending: PublishBatchRequestEntry[] = chunk.map((n, i) => toEntry(n, String(i)));
     for (let round = 0; ; round++) {
@@ -81,17 +89,17 @@ export class SnsAlertPublisher implements AlertPublisher {
           new PublishBatchCommand({ TopicArn: this.#topicArn, PublishBatchRequestEntries: entries }),
         );
       });
-      const failed = response.Failed ?? [];
-      const failedIds = new Set(failed.map((f) => f.Id));
-      for (const entry of entries) if (!failedIds.has(entry.Id)) published.push(chunk[Number(entry.Id)]!);
-      if (failed.length === 0) return;
-      // A sender fault (bad attribute, message too big) will fail the same way on every retry.
-      const senderFault = failed.find((f) => f.SenderFault);
-      if (senderFault) {
-        throw new Error(
-          `sns:PublishBatch rejected entry ${senderFault.Id}: ${senderFault.Code} ${senderFault.Message ?? ''}`,
-        );
+      const all = response.Failed ?? [];
+      const allIds = new Set(all.map((f) => f.Id));
+      for (const entry of entries) if (!allIds.has(entry.Id)) published.push(chunk[Number(entry.Id)]!);
+      // A sender fault (bad attribute, message too big) fails the same way on every retry: that entry is refused
+      // for good and returned, never thrown, so that it cannot fail its batch.
+      for (const fault of all.filter((f) => f.SenderFault)) {
+        refused.push({ notification: chunk[Number(fault.Id)]!, reason: `${fault.Code} ${fault.Message ?? ''}`.trim() });
       }
+      const failed = all.filter((f) => !f.SenderFault);
+      const failedIds = new Set(failed.map((f) => f.Id));
+      if (failed.length === 0) return;
       if (round + 1 >= this.#retry.maxAttempts) {
         const codes = [...new Set(failed.map((f) => f.Code))].join(', ');
         throw new RetryableDependencyError(
@@ -111,7 +119,8 @@ function toEntry(n: AlertNotification, id: string): PublishBatchRequestEntry {
   for (const [name, value] of [
     ['level', n.level],
     ['rule_id', n.ruleId],
-    ['host', n.host],
+    // The host comes from the event: cut to a host name's length and made acceptable to SNS.
+    ['host', serviceSafeText(n.host.slice(0, LIMITS.hostBytes))],
   ] as const) {
     if (value !== '') attributes[name] = { DataType: 'String', StringValue: value };
   }

@@ -1,11 +1,14 @@
 /**
- * The hold queue port over SQS: held connections go back to the enrich code after a delivery delay.
- * Each message carries many connections (up to ~200 KB of JSON); SendMessageBatch sends up to 10 messages per
- * request; entries SQS reports as Failed are retried with backoff, then the call throws.
+ * The hold queue port over SQS: hold messages go back to the enrich code after a delivery delay. The core makes
+ * the bodies (src/pipeline/held-codec.ts: each within LIMITS.holdMessageBytes, characters SQS accepts); here they
+ * are packed into SendMessageBatch requests of at most 10 entries AND LIMITS.sendMessageBatchBytes in all (SQS
+ * refuses a batch over 256 KiB as a whole). Entries SQS reports as Failed are retried with backoff; an entry
+ * refused as the sender's fault is returned as refused, never thrown, so that it cannot fail its batch.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { encodeHeld } from '../../src/pipeline/held-codec.js';
-import type { HeldConnection, HoldQueue } from '../../src/pipeline/ports.js';
+import { LIMITS } from '../../src/limits.js';
+import type { HoldQueue } from '../../src/pipeline/ports.js';
+import { utf8Length } from '../../src/pipeline/service-text.js';
 import { RetryableDependencyError } from './errors.js';
 import {
   backoffDelay,
@@ -18,9 +21,11 @@ import {
 export interface SqsHoldQueueOptions {
   client: SQSClient;
   queueUrl: string;
-  /** Bytes of JSON per message, under SQS's 256 KiB limit with room for attributes. Default 200 000. */
-  maxMessageBytes?: number;
+  /** Bytes of all bodies in one SendMessageBatch. Default LIMITS.sendMessageBatchBytes. */
+  maxBatchBytes?: number;
   retry?: RetryOptions;
+  /** Called for each request sent (operation name), e.g. to emit a metric. */
+  onRequest?: (operation: string) => void;
 }
 
 /** SQS's longest delivery delay. A longer wait is made of several holds. */
@@ -30,60 +35,51 @@ const SEND_BATCH_LIMIT = 10;
 export class SqsHoldQueue implements HoldQueue {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
-  readonly #maxBytes: number;
+  readonly #maxBatchBytes: number;
   readonly #retry: ResolvedRetryOptions;
+  readonly #onRequest: ((operation: string) => void) | undefined;
 
   constructor(options: SqsHoldQueueOptions) {
     this.#client = options.client;
     this.#queueUrl = options.queueUrl;
-    this.#maxBytes = options.maxMessageBytes ?? 200_000;
+    this.#maxBatchBytes = options.maxBatchBytes ?? LIMITS.sendMessageBatchBytes;
     this.#retry = resolveRetryOptions(options.retry);
+    this.#onRequest = options.onRequest;
   }
 
-  async hold(items: readonly HeldConnection[], delayMs: number): Promise<void> {
+  async send(bodies: readonly string[], delayMs: number): Promise<{ refused: { index: number; reason: string }[] }> {
     const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
-    const bodies = this.#messages(items);
-    for (let i = 0; i < bodies.length; i += SEND_BATCH_LIMIT) {
-      const entries = bodies
-        .slice(i, i + SEND_BATCH_LIMIT)
-        .map(
-          (body, j): SendMessageBatchRequestEntry => ({ Id: String(i + j), MessageBody: body, DelaySeconds: delay }),
-        );
-      await this.#send(entries);
-    }
-  }
-
-  /** Splits the items into message bodies under the size limit (one item is never split). */
-  #messages(items: readonly HeldConnection[]): string[] {
-    const bodies: string[] = [];
-    let current: HeldConnection[] = [];
-    let size = 0;
-    for (const item of items) {
-      const itemSize = Buffer.byteLength(JSON.stringify(item));
-      if (current.length > 0 && size + itemSize > this.#maxBytes) {
-        bodies.push(encodeHeld(current));
-        current = [];
-        size = 0;
+    const refused: { index: number; reason: string }[] = [];
+    let entries: SendMessageBatchRequestEntry[] = [];
+    let bytes = 0;
+    for (let i = 0; i < bodies.length; i++) {
+      const body = bodies[i] as string;
+      const size = utf8Length(body);
+      if (entries.length > 0 && (entries.length >= SEND_BATCH_LIMIT || bytes + size > this.#maxBatchBytes)) {
+        await this.#send(entries, refused);
+        entries = [];
+        bytes = 0;
       }
-      current.push(item);
-      size += itemSize + 1;
+      // Ids are indexes into `bodies`: unique in the request, and they name refused entries.
+      entries.push({ Id: String(i), MessageBody: body, DelaySeconds: delay });
+      bytes += size;
     }
-    if (current.length > 0) bodies.push(encodeHeld(current));
-    return bodies;
+    if (entries.length > 0) await this.#send(entries, refused);
+    return { refused };
   }
 
-  async #send(entries: SendMessageBatchRequestEntry[]): Promise<void> {
+  async #send(entries: SendMessageBatchRequestEntry[], refused: { index: number; reason: string }[]): Promise<void> {
     let pending = entries;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const output = await retryOnTransient('sqs:SendMessageBatch', this.#retry, () =>
-        this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: pending })),
-      );
-      const failed = new Set((output.Failed ?? []).map((failure) => failure.Id));
-      const senderFault = (output.Failed ?? []).find((failure) => failure.SenderFault);
-      if (senderFault !== undefined) {
-        // A sender fault (e.g. a message too large) cannot succeed on retry: a bug, not a dependency failure.
-        throw new Error(`sqs:SendMessageBatch rejected an entry: ${senderFault.Code} ${senderFault.Message ?? ''}`);
+      const output = await retryOnTransient('sqs:SendMessageBatch', this.#retry, () => {
+        this.#onRequest?.('SendMessageBatch');
+        return this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: pending }));
+      });
+      const failures = output.Failed ?? [];
+      for (const failure of failures.filter((f) => f.SenderFault)) {
+        refused.push({ index: Number(failure.Id), reason: `${failure.Code} ${failure.Message ?? ''}`.trim() });
       }
+      const failed = new Set(failures.filter((f) => !f.SenderFault).map((failure) => failure.Id));
       pending = pending.filter((entry) => failed.has(entry.Id));
       if (pending.length === 0) return;
       if (attempt + 1 >= this.#retry.maxAttempts) {

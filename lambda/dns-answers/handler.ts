@@ -2,17 +2,16 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
 import { createBatchHandler } from '../batch-handler.js';
-import { batchPosition, toInputRecords } from '../kinesis-input.js';
+import { recordPositions, toInputRecords } from '../kinesis-input.js';
 import { createTelemetry } from '../telemetry.js';
 import { createDnsAnswersService } from './dependencies.js';
 
 /** Tests pass a service pointed at the emulators. */
 export function createHandler(make: () => Promise<DnsAnswersService>) {
   return createBatchHandler<DnsAnswersService, KinesisStreamEvent>({
-    source: 'kinesis',
     telemetry: createTelemetry('dns-answers'),
     make,
-    run: (service, event) => service.processRecords(toInputRecords(event.Records), batchPosition(event.Records)),
+    run: (service, event) => service.processRecords(toInputRecords(event.Records), recordPositions(event.Records)),
   });
 }
 

@@ -4,11 +4,12 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CachedResolutionStore } from '../../src/dns/cached-resolution-store.js';
 import { createHooks, planHooks } from '../../src/hooks/index.js';
 import { DNS_ANSWERS_CONSUMER } from '../../src/pipeline/dns-answers-service.js';
+import { CommitLog } from '../../src/pipeline/commit-log.js';
 import { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { DynamoDbAlertDeduplicator } from '../adapters/dynamodb-alert-deduplicator.js';
+import { DynamoDbCommitStore } from '../adapters/dynamodb-commit-store.js';
 import { DynamoDbResolutionStore } from '../adapters/dynamodb-resolution-store.js';
 import { DynamoDbWatermarkStore } from '../adapters/dynamodb-watermark-store.js';
 import { KinesisCatchUp } from '../adapters/kinesis-catch-up.js';
@@ -60,14 +61,14 @@ export async function createEnrichService(
   const config = enrichConfig(env);
   const rules = await loadRules(config.rulesDir, env.LAMBDA_TASK_ROOT ?? process.cwd());
   const enrichment = { retentionMs: config.retentionMs, lookAheadMs: config.lookAheadMs, mode: config.enrichMode };
-  const remote = (consistentRead: boolean) =>
-    new DynamoDbResolutionStore({
-      client: clients.dynamodb,
-      tableName: config.resolutionTable,
-      retentionMs: config.retentionMs,
-      clock: clocks.store,
-      consistentRead,
-    });
+  // Read only after the catch-up oracle said every answer that counts is written: strongly consistent, uncached.
+  const store = new DynamoDbResolutionStore({
+    client: clients.dynamodb,
+    tableName: config.resolutionTable,
+    retentionMs: config.retentionMs,
+    clock: clocks.store,
+    consistentRead: true,
+  });
   const watermarks = new DynamoDbWatermarkStore({
     client: clients.dynamodb,
     tableName: config.watermarkTable,
@@ -76,9 +77,7 @@ export async function createEnrichService(
   return new EnrichService({
     hooks: planHooks(createHooks(enrichment)),
     enrichment,
-    store: new CachedResolutionStore(remote(false), { ttlMs: config.cacheTtlMs, now }),
-    // Held connections wait for answers written moments ago: read them strongly consistent, past the cache.
-    directStore: remote(true),
+    store,
     rules,
     writer: new S3ObjectWriter({ client: clients.s3, bucket: config.outputBucket }),
     publisher: new SnsAlertPublisher({ client: clients.sns, topicArn: config.alertTopicArn }),
@@ -88,6 +87,14 @@ export async function createEnrichService(
       windowMs: config.dedupeWindowMs,
     }),
     holds: new SqsHoldQueue({ client: clients.sqs, queueUrl: config.holdQueueUrl }),
+    commits: new CommitLog(
+      new DynamoDbCommitStore({
+        dynamodb: clients.dynamodb,
+        tableName: config.dedupeTable,
+        s3: clients.s3,
+        bucket: config.outputBucket,
+      }),
+    ),
     catchUp: new KinesisCatchUp({
       kinesis: clients.kinesis,
       stream: config.streamArn,

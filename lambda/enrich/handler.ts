@@ -1,18 +1,27 @@
 /** The enrich function on the Kinesis stream: decode, enrich, hold late connections, detect, write, alert. */
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
-import { createBatchHandler } from '../batch-handler.js';
-import { batchName, toInputRecords } from '../kinesis-input.js';
+import { emptySummary } from '../../src/pipeline/summary.js';
+import { createBatchHandler, deadlineOf } from '../batch-handler.js';
+import { batchName, shardOf, toInputRecords } from '../kinesis-input.js';
 import { createTelemetry } from '../telemetry.js';
 import { createEnrichService } from './dependencies.js';
 
 /** Tests pass a service pointed at the emulators. */
 export function createHandler(make: () => Promise<EnrichService>) {
   return createBatchHandler<EnrichService, KinesisStreamEvent>({
-    source: 'kinesis',
     telemetry: createTelemetry('enrich'),
     make,
-    run: (service, event) => service.processRecords(toInputRecords(event.Records), batchName(event.Records)),
+    run: async (service, event, context) => {
+      const first = event.Records[0];
+      if (first === undefined) return { summary: emptySummary() };
+      const summary = await service.processRecords(toInputRecords(event.Records), {
+        shard: shardOf(first),
+        name: batchName(event.Records),
+        leaseUntil: deadlineOf(context),
+      });
+      return { summary };
+    },
   });
 }
 

@@ -4,13 +4,13 @@ import type { SQSEvent } from 'aws-lambda';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { decodeHeld } from '../../src/pipeline/held-codec.js';
 import { emptySummary, mergeSummary } from '../../src/pipeline/summary.js';
-import { createBatchHandler } from '../batch-handler.js';
+import { createBatchHandler, deadlineOf } from '../batch-handler.js';
 import { createTelemetry } from '../telemetry.js';
 import { createEnrichService } from './dependencies.js';
 
 /**
- * Output name from one message's content: a message delivered twice, or the same hold sent twice by a batch
- * delivered twice (identical bodies: see HeldConnection.firstHeldAt), overwrites its own objects.
+ * Output and unit name from one message's content: a message delivered twice, or a body sent again by a retried
+ * stream batch, is the same unit, finished once (src/pipeline/commit-log.ts).
  */
 export function heldBatchName(body: string): string {
   return `held-${createHash('sha256').update(body).digest('hex').slice(0, 32)}`;
@@ -19,22 +19,30 @@ export function heldBatchName(body: string): string {
 export function createHoldHandler(make: () => Promise<EnrichService>) {
   const telemetry = createTelemetry('enrich-hold');
   return createBatchHandler<EnrichService, SQSEvent>({
-    source: 'sqs',
     telemetry,
     make,
-    // Each message on its own, so its objects are named after it whatever else SQS delivered with it.
-    run: async (service, event) => {
+    // Each message on its own: its own unit and object names, and its own failure (one message left for a retry
+    // never holds back the others).
+    run: async (service, event, context) => {
       const summary = emptySummary();
-      for (const message of event.Records) {
+      const failedMessages: number[] = [];
+      for (const [index, message] of event.Records.entries()) {
         const decoded = decodeHeld(message.body);
         if (!decoded.ok) {
           // Only our own code writes these messages: a malformed one is a bug, logged and dropped, never retried.
           telemetry.logger.error('hold message dropped', { reason: decoded.reason, messageId: message.messageId });
           continue;
         }
-        mergeSummary(summary, await service.recheck(decoded.items, heldBatchName(message.body)));
+        try {
+          const name = heldBatchName(message.body);
+          const leaseUntil = deadlineOf(context);
+          mergeSummary(summary, await service.recheck(decoded.items, { name, leaseUntil, body: message.body }));
+        } catch (error) {
+          telemetry.logger.warn('hold message left for a retry', { messageId: message.messageId, error: error as Error });
+          failedMessages.push(index);
+        }
       }
-      return summary;
+      return { summary, failedMessages };
     },
   });
 }

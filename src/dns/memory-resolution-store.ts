@@ -1,7 +1,14 @@
 /**
  * The in-memory resolution store: the batch-local table the hooks read synchronously, and the whole store in replay.
  */
-import { type DnsAnswer, type HostIp, type Resolution, type ResolutionStore, resolutionKey } from './resolution.js';
+import {
+  type DnsAnswer,
+  type HostIp,
+  type RefusedKey,
+  type Resolution,
+  type ResolutionStore,
+  resolutionKey,
+} from './resolution.js';
 
 /** Bounds of a {@link MemoryResolutionStore}. */
 export interface MemoryResolutionStoreOptions {
@@ -147,8 +154,9 @@ export class MemoryResolutionStore implements ResolutionStore {
     return entries ?? NO_RESOLUTIONS;
   }
 
-  async put(answers: readonly DnsAnswer[]): Promise<void> {
+  async put(answers: readonly DnsAnswer[]): Promise<{ refused: RefusedKey[] }> {
     for (const answer of answers) this.add(answer);
+    return { refused: [] };
   }
 
   async get(keys: readonly HostIp[]): Promise<ReadonlyMap<string, readonly Resolution[]>> {

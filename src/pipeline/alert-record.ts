@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { RuleInfo } from '../detection/types.js';
 import type { CanonicalEvent } from '../events/canonical-event.js';
 import { type OutputRecord, toOutputRecord } from './output-record.js';
+import { LIMITS } from '../limits.js';
+import { serviceSafeText, toServiceSafeJson, utf8Length } from './service-text.js';
 import type { AlertNotification } from './ports.js';
 
 /** One line of the alerts table: the rule, where and when, and the matched (enriched) event. */
@@ -24,6 +27,8 @@ export interface Detection {
   rule: RuleInfo;
   /** Stable position of the source record: `shard/sequence` in Lambda, `file` in replay. */
   origin: string;
+  /** The event's stable id (`<origin>#<n>`, SourcedEvent.id). */
+  id: string;
 }
 
 /** Fields of the event that stand for "destination" in the default dedupe key. */
@@ -43,7 +48,10 @@ export function dedupeKeyOf(detection: Detection, fields: readonly string[]): st
     else if (field === 'destination') parts.push(destinationOf(detection.event).toLowerCase());
     else parts.push(detection.event.data[field] ?? '');
   }
-  return parts.join('|');
+  const key = parts.join('|');
+  // The key is a DynamoDB partition key (at most 2,048 bytes): a long one is replaced by its hash, same meaning.
+  if (utf8Length(key) <= LIMITS.dedupeKeyBytes) return key;
+  return `${detection.rule.id}|sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 /** The alerts-table row of a detection. */
@@ -108,14 +116,23 @@ export function alertMessage(record: AlertRecord, rule: RuleInfo): string {
   lines.push('', `Rule:     ${rule.id} (${rule.file})`);
   if (rule.description) lines.push(`          ${rule.description.trim()}`);
   if (rule.tags.length > 0) lines.push(`Tags:     ${rule.tags.join(', ')}`);
-  lines.push('', JSON.stringify(record));
-  return lines.join('\n');
+  const text = lines.map((line) =>
+    serviceSafeText(line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}...` : line),
+  );
+  const head = `${text.join('\n')}\n\n`;
+  const json = toServiceSafeJson(record);
+  if (utf8Length(head) + utf8Length(json) <= LIMITS.notificationBytes) return head + json;
+  // The whole alert is in alerts/ (S3); a notification over the SNS limit would be refused.
+  return `${head}(alert JSON over ${LIMITS.notificationBytes} bytes left out: see the alerts table)`;
 }
+
+/** Characters of one human-readable line of a notification; the full values are in the alert JSON and alerts/. */
+const MAX_LINE_CHARS = 2_000;
 
 /** The notification for one detection; `occurrenceId` is stable across retries of the same input. */
 export function toNotification(detection: Detection, record: AlertRecord): AlertNotification {
   return {
-    occurrenceId: `${detection.origin}|${detection.rule.id}|${detection.event.time}`,
+    occurrenceId: `${detection.id}|${detection.rule.id}`,
     dedupeKey: record.dedupe_key,
     level: detection.rule.level,
     ruleId: detection.rule.id,

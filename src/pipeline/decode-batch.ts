@@ -8,6 +8,8 @@ export interface InputRecord {
   data: Uint8Array;
   /** When the record reached the stream (Kinesis ApproximateArrivalTimestamp), epoch ms; replay uses its start time. */
   arrival: number;
+  /** Its Kinesis sequence number (Lambda): what the exactly-once bookkeeping orders and commits by. */
+  sequence?: string;
 }
 
 /** An event and the record it came from. */
@@ -15,6 +17,13 @@ export interface SourcedEvent {
   event: CanonicalEvent;
   origin: string;
   arrival: number;
+  /**
+   * Stable identity of this event whatever the batch boundaries: `<origin>#<n>`, n the document's position in its
+   * record. Alert occurrence ids and held connections are keyed by it.
+   */
+  id: string;
+  /** The record's sequence number, when it has one. */
+  sequence?: string;
 }
 
 /** A record (or one document of it) that could not become an event. Never retried: written to `rejected/`. */
@@ -39,13 +48,17 @@ export function decodeBatch(records: readonly InputRecord[], summary: Summary): 
   const events: SourcedEvent[] = [];
   const rejected: RejectedItem[] = [];
   for (const record of records) {
+    let position = 0;
     for (const outcome of readRecord(record.data)) {
       summary.read++;
+      const id = `${record.origin}#${position++}`;
       if (outcome.kind === 'event') {
         const event = outcome.event;
         bump(summary.byFormat, event.format);
         bump(summary.byEvent, `${event.channel} ${event.eventId}`);
-        events.push({ event, origin: record.origin, arrival: record.arrival });
+        const sourced: SourcedEvent = { event, origin: record.origin, arrival: record.arrival, id };
+        if (record.sequence !== undefined) sourced.sequence = record.sequence;
+        events.push(sourced);
       } else if (outcome.kind === 'rejected') {
         summary.rejected++;
         bump(summary.rejectedByReason, outcome.reason);

@@ -9,10 +9,28 @@ import {
 } from '../hooks/index.js';
 import { toNotification } from './alert-record.js';
 import { batchOutputs } from './batch-outputs.js';
-import { connectionKey } from './connection-keys.js';
-import { decodeBatch, type InputRecord, type RejectedItem, type SourcedEvent } from './decode-batch.js';
+import {
+  type Attempt,
+  type CommitLog,
+  compareSequence,
+  HOLD_UNIT_TTL_MS,
+  type HeldRef,
+  mergeManifests,
+  STREAM_UNIT_TTL_MS,
+} from './commit-log.js';
+import { connectionKey, connectionKeys } from './connection-keys.js';
+import {
+  decodeBatch,
+  type InputRecord,
+  type RejectedItem,
+  type SourcedEvent,
+  toRejectedLine,
+} from './decode-batch.js';
+import { encodeHoldMessages } from './held-codec.js';
+import { partitionOf, partitionRows } from './partition.js';
 import type {
   AlertDeduplicator,
+  AlertNotification,
   AlertPublisher,
   CatchUpOracle,
   HeldConnection,
@@ -20,22 +38,25 @@ import type {
   ObjectWriter,
 } from './ports.js';
 import { publishedBefore } from './ports.js';
-import { countHooks, detect, loadAnswers } from './process-batch.js';
-import { emptySummary, type Summary } from './summary.js';
+import { countHooks, detect } from './process-batch.js';
+import { bump, emptySummary, type Summary } from './summary.js';
 
 export interface EnrichServiceDependencies {
   hooks: HookPlan<EnrichmentContext>;
   enrichment: EnrichmentOptions;
-  /** The store for fresh batches (behind the in-container cache). */
+  /**
+   * The resolution store, read strongly consistent and only after the catch-up oracle said the DNS consumer has
+   * written every answer that can name the connections being finalised (see docs/late-answers.md).
+   */
   store: ResolutionStore;
-  /** The store for re-checks of held connections (no cache: they wait for new answers). */
-  directStore: ResolutionStore;
   rules: RuleSet;
   writer: ObjectWriter;
   publisher: AlertPublisher;
   deduper: AlertDeduplicator;
   holds: HoldQueue;
   catchUp: CatchUpOracle;
+  /** Exactly-once bookkeeping per shard and per hold message (docs/lambda.md). */
+  commits: CommitLog;
   /** Wall clock, epoch ms. */
   now: () => number;
   /** A connection waits for answers that reach the stream up to this long after it. */
@@ -45,181 +66,308 @@ export interface EnrichServiceDependencies {
   dedupeFields: readonly string[];
 }
 
+/** Where a stream batch comes from, for its exactly-once unit and object names. */
+export interface StreamBatch {
+  /** The shard id: one unit per shard. */
+  shard: string;
+  /** Object name of this batch (shard and first sequence number). */
+  name: string;
+  /** Until when this invocation may run, epoch ms (the Lambda deadline). */
+  leaseUntil: number;
+}
+
+/** One hold message: its unit and object name both come from its body's hash. */
+export interface HoldMessage {
+  /** `held-<hash>`: the unit is `hold/<hash>`, the objects `held-<hash>`. */
+  name: string;
+  leaseUntil: number;
+  /** The message body, kept as the original bytes of anything rejected from it. */
+  body: string;
+}
+
+/** A final event, or a connection to hold, decided before any store read. */
+interface Settled {
+  final: SourcedEvent[];
+  held: HeldConnection[];
+}
+
 /**
  * The enrich function's use case, behind ports: fresh records from the stream, and held connections coming back
- * from the hold queue. See docs/late-answers.md for when a connection is final.
- * Throws only dependency errors (the caller fails the batch so that it is retried; every write is idempotent).
+ * from the hold queue. When a connection is final: docs/late-answers.md. Exactly once: docs/lambda.md.
+ * Throws only retryable errors (a dependency failing, another attempt at the same unit); a permanent refusal of one
+ * item never fails the batch: the item is written to `rejected/` with the reason.
  */
 export class EnrichService {
   constructor(private readonly deps: EnrichServiceDependencies) {}
 
-  /** A batch of stream records; `name` is derived from the shard and first sequence number. */
-  async processRecords(records: readonly InputRecord[], name: string): Promise<Summary> {
+  /** A batch of stream records of one shard, in sequence order. */
+  async processRecords(records: readonly InputRecord[], batch: StreamBatch): Promise<Summary> {
     const summary = emptySummary();
-    const { events, rejected } = decodeBatch(records, summary);
-    const originals = snapshotConnections(events);
-    const context = createEnrichmentContext(this.deps.enrichment);
-    await loadAnswers(events, this.deps.store, context);
-    this.runHooks(events, context, summary);
-    const { final, held } = await this.settle(events, originals, summary, (sourced) => ({
-      event: { ...sourced.event, data: originals.get(sourced) as Record<string, string> },
-      origin: sourced.origin,
-      arrival: sourced.arrival,
-      // The record's arrival, not the wall clock: a batch delivered twice then holds identical messages.
-      firstHeldAt: sourced.arrival,
-    }));
-    await this.finish(final, rejected, held, name, summary);
+    const now = this.deps.now();
+    const attempt = await this.deps.commits.begin(`stream/${batch.shard}`, now, {
+      exclusive: false,
+      ttlMs: STREAM_UNIT_TTL_MS,
+    });
+    const fresh = records.filter((record) => !attempt.isCommitted(record.sequence));
+    summary.retries.committedSkipped += records.length - fresh.length;
+    if (fresh.length === 0) return summary;
+    const inheritedIds = new Set(attempt.inherited?.held.map((ref) => ref.id));
+    const decoded = decodeBatch(fresh, summary);
+    const events = decoded.events.filter((sourced) => {
+      if (!inheritedIds.has(sourced.id)) return true;
+      // An earlier attempt handed it to a hold message, which this attempt sends again: that message writes it.
+      summary.retries.inheritedHolds++;
+      summary.read--;
+      return false;
+    });
+    const settled = await this.settle(events, summary, (sourced) => ({ firstHeldAt: sourced.arrival }));
+    const last = lastSequence(fresh);
+    await this.finish(settled, decoded.rejected, summary, {
+      attempt,
+      name: batch.name,
+      leaseUntil: batch.leaseUntil,
+      now,
+      rejectedPartition: partitionOf(fresh[0]?.arrival ?? now),
+      rawOf: rawLookup(fresh),
+      commit: () => ({
+        position: last === undefined ? {} : { committed: last },
+        carry: (attempt.inherited?.held ?? []).filter(
+          (ref) => last !== undefined && ref.sequence !== undefined && compareSequence(ref.sequence, last) > 0,
+        ),
+      }),
+    });
     return summary;
   }
 
-  /** Held connections back from the hold queue; `name` is derived from the messages' content. */
-  async recheck(items: readonly HeldConnection[], name: string): Promise<Summary> {
+  /** The held connections of one hold message, back after their delay. */
+  async recheck(items: readonly HeldConnection[], message: HoldMessage): Promise<Summary> {
     const summary = emptySummary();
-    summary.read = items.length;
+    const now = this.deps.now();
+    const unit = `hold/${message.name}`;
+    const attempt = await this.deps.commits.begin(unit, now, { exclusive: true, ttlMs: HOLD_UNIT_TTL_MS });
+    if (attempt.done) {
+      summary.retries.committedSkipped += items.length;
+      return summary;
+    }
+    const inheritedIds = new Set(attempt.inherited?.held.map((ref) => ref.id));
     const byEvent = new Map<SourcedEvent, HeldConnection>();
     const events: SourcedEvent[] = [];
     for (const item of items) {
-      const sourced = { event: item.event, origin: item.origin, arrival: item.arrival };
+      if (inheritedIds.has(item.id)) {
+        summary.retries.inheritedHolds++;
+        continue;
+      }
+      summary.read++;
+      const sourced: SourcedEvent = { event: item.event, origin: item.origin, arrival: item.arrival, id: item.id };
+      if (item.sequence !== undefined) sourced.sequence = item.sequence;
       byEvent.set(sourced, item);
       events.push(sourced);
     }
     events.sort((a, b) => a.event.time - b.event.time);
-    const originals = snapshotConnections(events);
-    const context = createEnrichmentContext(this.deps.enrichment);
-    await loadAnswers(events, this.deps.directStore, context);
-    this.runHooks(events, context, summary);
-    const now = this.deps.now();
-    const { final, held } = await this.settle(
+    const settled = await this.settle(
       events,
-      originals,
       summary,
-      (sourced) => {
-        const item = byEvent.get(sourced) as HeldConnection;
-        return { ...item, event: { ...sourced.event, data: originals.get(sourced) as Record<string, string> } };
-      },
+      (sourced) => ({ firstHeldAt: (byEvent.get(sourced) as HeldConnection).firstHeldAt }),
       (sourced) => {
         const expired = now - (byEvent.get(sourced) as HeldConnection).firstHeldAt >= this.deps.maxHoldMs;
         if (expired) summary.holdExpired++;
         return expired;
       },
     );
-    await this.finish(final, [], held, name, summary);
+    const body = new TextEncoder().encode(message.body);
+    await this.finish(settled, [], summary, {
+      attempt,
+      name: message.name,
+      leaseUntil: message.leaseUntil,
+      now,
+      rejectedPartition: partitionOf(now),
+      rawOf: () => body,
+      commit: () => ({ position: { done: true }, carry: [] }),
+    });
     return summary;
   }
 
-  private runHooks(events: readonly SourcedEvent[], context: EnrichmentContext, summary: Summary): void {
+  /**
+   * Decides which connections are final, before reading anything: a lookup-able connection is final only once the
+   * DNS consumer has caught up to the end of its hold window (then the table holds every answer that can name it,
+   * including a newer answer of the same process), or when `release` says so; any other connection is held. Then
+   * reads the answers the final connections need (strongly consistent, after the oracle answered) and runs the
+   * hooks over the final events only.
+   */
+  private async settle(
+    events: readonly SourcedEvent[],
+    summary: Summary,
+    holdInfo: (sourced: SourcedEvent) => { firstHeldAt: number },
+    release: (sourced: SourcedEvent) => boolean = () => false,
+  ): Promise<Settled> {
+    const now = this.deps.now();
+    const candidates: HeldConnection[] = [];
+    const candidateEvents = new Set<SourcedEvent>();
+    let caughtUpTo: number | undefined;
+    for (const sourced of events) {
+      if (connectionKey(sourced.event) === undefined) continue;
+      const needed = sourced.arrival + this.deps.holdWindowMs;
+      // No consumer can have caught up with the future: a fresh connection is held without asking.
+      let waiting = needed > now;
+      if (!waiting) {
+        caughtUpTo ??= await this.deps.catchUp.caughtUpTo();
+        waiting = needed > caughtUpTo;
+      }
+      if (!waiting || release(sourced)) continue;
+      const held: HeldConnection = {
+        id: sourced.id,
+        event: structuredClone(sourced.event),
+        origin: sourced.origin,
+        arrival: sourced.arrival,
+        firstHeldAt: holdInfo(sourced).firstHeldAt,
+      };
+      if (sourced.sequence !== undefined) held.sequence = sourced.sequence;
+      candidates.push(held);
+      candidateEvents.add(sourced);
+    }
+    const messages = encodeHoldMessages(candidates);
+    // A connection too large for any hold message is final now, named from what is known (counted).
+    const tooLarge = new Set(messages.tooLarge.map((item) => item.id));
+    summary.trimmed.holdTooLarge += tooLarge.size;
+    const final = events.filter((sourced) => !candidateEvents.has(sourced) || tooLarge.has(sourced.id));
+    const context = createEnrichmentContext(this.deps.enrichment);
+    const keys = connectionKeys(final.map((sourced) => sourced.event));
+    if (keys.length > 0) {
+      const found = await this.deps.store.get(keys);
+      for (const key of keys) {
+        const entries = found.get(`${key.host}|${key.ip}`);
+        if (entries !== undefined) for (const entry of entries) context.resolutions.addResolution(key.host, key.ip, entry);
+      }
+    }
     const before = { ...context.counters };
     runHooks(
-      events.map((sourced) => sourced.event),
+      final.map((sourced) => sourced.event),
       this.deps.hooks,
       context,
     );
     countHooks(summary, before, context);
-  }
-
-  /**
-   * Splits the events into final ones and connections to hold: a connection named from its own process's answer is
-   * final; any other (named host-wide, or not at all) is final once the DNS consumer has caught up to the end of
-   * its hold window, or when `release` says so.
-   */
-  private async settle(
-    events: readonly SourcedEvent[],
-    originals: ReadonlyMap<SourcedEvent, Record<string, string>>,
-    summary: Summary,
-    toHeld: (sourced: SourcedEvent) => HeldConnection,
-    release: (sourced: SourcedEvent) => boolean = () => false,
-  ): Promise<{ final: SourcedEvent[]; held: HeldConnection[] }> {
-    const final: SourcedEvent[] = [];
-    const held: HeldConnection[] = [];
-    let caughtUpTo: number | undefined;
-    const now = this.deps.now();
-    for (const sourced of events) {
-      if (originals.has(sourced) && sourced.event.data.DestinationHostnameSource !== 'dns-process') {
-        const needed = sourced.arrival + this.deps.holdWindowMs;
-        // No consumer can have caught up with the future: a fresh connection is held without asking.
-        let waiting = needed > now;
-        if (!waiting) {
-          caughtUpTo ??= await this.deps.catchUp.caughtUpTo();
-          waiting = needed > caughtUpTo;
-        }
-        if (waiting && !release(sourced)) {
-          held.push(toHeld(sourced));
-          uncount(summary, sourced.event);
-          continue;
-        }
-      }
-      final.push(sourced);
-    }
-    summary.held = held.length;
+    const held = candidates.filter((item) => !tooLarge.has(item.id));
+    summary.held += held.length;
     return { final, held };
   }
 
   /**
-   * Detection on the final events, then every write: de-dup claims, S3, notifications, and the holds last. A hold
-   * sent cannot be taken back: a batch that failed after sending its holds would send them again on retry, and the
-   * held connections would be written twice; every earlier write is idempotent on retry.
+   * Detection on the final events, then every write, bracketed by the commit log: open (what this attempt will
+   * write and send, with what a failed attempt left), S3 objects, deletion of the failed attempt's other objects,
+   * de-dup claims and notifications, hold messages (this attempt's and the inherited ones, again), commit.
    */
-  private async finish(
-    final: readonly SourcedEvent[],
-    rejected: readonly RejectedItem[],
-    held: readonly HeldConnection[],
-    name: string,
-    summary: Summary,
-  ): Promise<void> {
+  private async finish(settled: Settled, rejected: readonly RejectedItem[], summary: Summary, run: FinishRun) {
     const { deps } = this;
-    const detections = detect(final, deps.rules, summary);
-    summary.written = final.length;
+    const { attempt } = run;
+    const detections = detect(settled.final, deps.rules, summary);
+    summary.written += settled.final.length;
     const outputs = batchOutputs(
-      { events: [...final], detections, rejected: [...rejected], summary },
-      name,
+      { events: settled.final, detections, rejected: [...rejected], summary },
+      run.name,
       deps.dedupeFields,
     );
     const notifications = detections.map((detection, i) => toNotification(detection, outputs.alerts[i]!));
-    const decisions = notifications.length > 0 ? await deps.deduper.claim(notifications, deps.now()) : [];
+    const messages = encodeHoldMessages(settled.held);
+    const heldRefs: HeldRef[] = settled.held.map((item) =>
+      item.sequence === undefined ? { id: item.id } : { id: item.id, sequence: item.sequence },
+    );
+    // Refused items (a service's permanent refusal of one notification or message) go to this object.
+    const refusedKey = `rejected/${run.rejectedPartition}/${run.name}-refused.json.gz`;
+    const own = [...outputs.objects.map((object) => object.key), refusedKey];
+    const inherited = attempt.inherited;
+    const manifest = mergeManifests({ objects: own, held: heldRefs, holdBodies: messages.bodies }, inherited);
+    await attempt.open(manifest, run.now, run.leaseUntil);
+
     await Promise.all(
       outputs.objects.map((object) => deps.writer.put(object.key, object.body, { contentType: object.contentType })),
     );
+    const ownKeys = new Set(own);
+    const stale = (inherited?.objects ?? []).filter((key) => !ownKeys.has(key));
+    await Promise.all(stale.map((key) => deps.writer.delete(key)));
+    summary.retries.staleObjectsDeleted += stale.length;
+
+    const refused: RejectedItem[] = [];
+    const decisions = notifications.length > 0 ? await deps.deduper.claim(notifications, deps.now()) : [];
     const toSend = notifications.filter((_, i) => decisions[i] === 'notify');
-    summary.alerts.sent += toSend.length;
     summary.alerts.suppressed += notifications.length - toSend.length;
     if (toSend.length > 0) {
+      let outcome: Awaited<ReturnType<AlertPublisher['publish']>>;
       try {
-        await deps.publisher.publish(toSend);
+        outcome = await deps.publisher.publish(toSend);
       } catch (error) {
         // Mark what did go out, so that the retried batch does not send it again.
         const published = publishedBefore(error);
         if (published.length > 0) await deps.deduper.markSent(published);
         throw error;
       }
+      const refusedIds = new Set(outcome.refused.map((r) => r.notification.occurrenceId));
+      const sent = toSend.filter((n) => !refusedIds.has(n.occurrenceId));
+      summary.alerts.sent += sent.length;
+      // A refused notification is marked too: it would be refused again; its alert row is in alerts/ already.
       await deps.deduper.markSent(toSend);
+      for (const { notification, reason } of outcome.refused) {
+        refused.push(refusedNotification(notification, reason, run));
+      }
     }
-    if (held.length > 0) await deps.holds.hold(held, deps.holdWindowMs);
+    const allBodies = manifest.holdBodies;
+    if (allBodies.length > 0) {
+      const sent = await deps.holds.send(allBodies, deps.holdWindowMs);
+      for (const { index, reason } of sent.refused) {
+        // Never happens with encodeHoldMessages' bodies; if it does, the connections are kept in rejected/.
+        refused.push({
+          origin: run.name,
+          arrival: run.now,
+          reason: `hold message refused: ${reason}`,
+          raw: new TextEncoder().encode(allBodies[index] ?? ''),
+        });
+      }
+    }
+    if (refused.length > 0) {
+      summary.rejected += refused.length;
+      for (const item of refused) bump(summary.rejectedByReason, item.reason);
+      const [object] = partitionRows('rejected', `${run.name}-refused`, refused, () => run.now, (item) =>
+        JSON.stringify(toRejectedLine(item)),
+      );
+      if (object !== undefined) await deps.writer.put(refusedKey, object.body, { contentType: object.contentType });
+    }
+    const { position, carry } = run.commit();
+    await attempt.commit(position, carry, deps.now());
   }
 }
 
-/** A copy of each lookup-able connection's fields before the hooks change them (what a held connection carries). */
-function snapshotConnections(events: readonly SourcedEvent[]): Map<SourcedEvent, Record<string, string>> {
-  const originals = new Map<SourcedEvent, Record<string, string>>();
-  for (const sourced of events) {
-    if (connectionKey(sourced.event) !== undefined) originals.set(sourced, { ...sourced.event.data });
-  }
-  return originals;
+interface FinishRun {
+  attempt: Attempt;
+  name: string;
+  leaseUntil: number;
+  now: number;
+  rejectedPartition: string;
+  rawOf: (origin: string) => Uint8Array | undefined;
+  commit: () => { position: { committed?: string; done?: boolean }; carry: HeldRef[] };
 }
 
-/**
- * Takes a held connection back out of the batch's connection counts: it is counted once, by the batch that
- * finally writes it, so the unresolved share is not inflated by connections still waiting.
- */
-function uncount(summary: Summary, event: SourcedEvent['event']): void {
-  const connections = summary.connections;
-  connections.total--;
-  const source = event.data.DestinationHostnameSource;
-  if (source === undefined) {
-    connections.unresolved--;
-    return;
+function refusedNotification(notification: AlertNotification, reason: string, run: FinishRun): RejectedItem {
+  const origin = notification.occurrenceId.split('|')[0] ?? '';
+  const record = origin.slice(0, origin.lastIndexOf('#'));
+  return {
+    origin,
+    arrival: run.now,
+    reason: `notification refused: ${reason}`,
+    raw: run.rawOf(record) ?? new TextEncoder().encode(notification.message),
+  };
+}
+
+/** The last sequence number of the batch (records come in order; the maximum, to be safe). */
+function lastSequence(records: readonly InputRecord[]): string | undefined {
+  let last: string | undefined;
+  for (const record of records) {
+    if (record.sequence !== undefined && (last === undefined || compareSequence(record.sequence, last) > 0)) {
+      last = record.sequence;
+    }
   }
-  connections.enriched--;
-  const left = (connections.bySource[source] ?? 0) - 1;
-  if (left > 0) connections.bySource[source] = left;
-  else delete connections.bySource[source];
+  return last;
+}
+
+function rawLookup(records: readonly InputRecord[]): (origin: string) => Uint8Array | undefined {
+  const byOrigin = new Map(records.map((record) => [record.origin, record.data]));
+  return (origin) => byOrigin.get(origin);
 }

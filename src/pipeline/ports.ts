@@ -10,11 +10,13 @@ import type { CanonicalEvent } from '../events/canonical-event.js';
 /** Writes whole objects. A put to an existing key replaces it (so a retried batch overwrites its own output). */
 export interface ObjectWriter {
   put(key: string, body: Uint8Array, options: { contentType: string; contentEncoding?: string }): Promise<void>;
+  /** Removes an object a failed attempt wrote; removing a key that does not exist succeeds. */
+  delete(key: string): Promise<void>;
 }
 
 /** What one alert notification says; built by the pipeline from a rule match and its event. */
 export interface AlertNotification {
-  /** Stable id of this occurrence (source record position + rule id): the same on every retry. */
+  /** Stable id of this occurrence (the event's id + rule id): the same on every retry, whatever the batch. */
   occurrenceId: string;
   /** Rule + dedupe fields (default: rule id, host, destination): equal keys within the window notify once. */
   dedupeKey: string;
@@ -35,7 +37,17 @@ export interface AlertNotification {
  * retried batch does not send them again.
  */
 export interface AlertPublisher {
-  publish(notifications: readonly AlertNotification[]): Promise<void>;
+  /**
+   * Entries the service refuses for good (a sender fault: an invalid or oversized message) are not thrown: they are
+   * returned, so that one bad notification never fails its batch; the caller keeps them in `rejected/`.
+   */
+  publish(notifications: readonly AlertNotification[]): Promise<{ refused: RefusedNotification[] }>;
+}
+
+/** A notification the service refused for good, and its reason (the service's error code and message). */
+export interface RefusedNotification {
+  notification: AlertNotification;
+  reason: string;
 }
 
 /** The notifications a failed `publish` did publish (its error's `published`), or none. */
@@ -59,6 +71,10 @@ export interface AlertDeduplicator {
 
 /** A connection waiting for a late answer: the event as it was before enrichment, and where it came from. */
 export interface HeldConnection {
+  /** The event's stable id (SourcedEvent.id): what de-duplicates it across attempts and hold messages. */
+  id: string;
+  /** Its record's sequence number, when it came from the stream. */
+  sequence?: string;
   event: CanonicalEvent;
   origin: string;
   /** When its record reached the stream, epoch ms. */
@@ -70,9 +86,14 @@ export interface HeldConnection {
   firstHeldAt: number;
 }
 
-/** Delivers held connections back to the enrich code after a delay (SQS with DelaySeconds). */
+/**
+ * Delivers hold messages (bodies made by encodeHoldMessages, each within LIMITS.holdMessageBytes and safe for
+ * SQS) back to the enrich code after a delay (SQS with DelaySeconds). Sending a body twice is allowed: the hold
+ * handler finishes each distinct body once.
+ */
 export interface HoldQueue {
-  hold(items: readonly HeldConnection[], delayMs: number): Promise<void>;
+  /** Bodies the service refuses for good are returned by index with the reason, never thrown. */
+  send(bodies: readonly string[], delayMs: number): Promise<{ refused: { index: number; reason: string }[] }>;
 }
 
 /**

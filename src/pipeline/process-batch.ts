@@ -84,9 +84,9 @@ export function countHooks(summary: Summary, before: EnrichmentContext['counters
 /** Evaluates the rules on the events; counts the matches into the summary. */
 export function detect(events: readonly SourcedEvent[], rules: RuleSet, summary: Summary): Detection[] {
   const detections: Detection[] = [];
-  for (const { event, origin } of events) {
+  for (const { event, origin, id } of events) {
     for (const match of rules.match(event)) {
-      detections.push({ event, rule: match.rule, origin });
+      detections.push({ event, rule: match.rule, origin, id });
       summary.alerts.total++;
       bump(summary.alerts.byLevel, match.rule.level);
       bump(summary.alerts.byRule, `${match.rule.title} (${match.rule.id})`);

@@ -14,7 +14,14 @@ export interface Summary {
    * UTF-8 (replaced by U+FFFD), EventData values cut to the field limit, DNS answer addresses and CNAME steps dropped
    * over the per-answer caps.
    */
-  trimmed: { invalidUtf8: number; truncatedFields: number; answerIps: number; answerCnames: number };
+  trimmed: {
+    invalidUtf8: number;
+    truncatedFields: number;
+    answerIps: number;
+    answerCnames: number;
+    /** Connections too large for a hold message (over LIMITS.holdMessageBytes alone): final at once. */
+    holdTooLarge: number;
+  };
   /**
    * Exactly-once bookkeeping (Lambda only; docs/lambda.md): records skipped because an earlier delivery already
    * committed them, connections left to a hold message an earlier attempt sent, stale objects of a failed attempt
@@ -56,7 +63,7 @@ export function emptySummary(): Summary {
     filtered: 0,
     held: 0,
     holdExpired: 0,
-    trimmed: { invalidUtf8: 0, truncatedFields: 0, answerIps: 0, answerCnames: 0 },
+    trimmed: { invalidUtf8: 0, truncatedFields: 0, answerIps: 0, answerCnames: 0, holdTooLarge: 0 },
     retries: { committedSkipped: 0, inheritedHolds: 0, staleObjectsDeleted: 0 },
     byFormat: {},
     byEvent: {},

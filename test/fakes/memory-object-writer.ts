@@ -11,6 +11,7 @@ export interface RecordedObject {
 export class MemoryObjectWriter implements ObjectWriter {
   readonly objects = new Map<string, RecordedObject>();
   readonly puts: RecordedObject[] = [];
+  readonly deletes: string[] = [];
   /** Set to make the next puts throw (e.g. a RetryableDependencyError), to test the caller's error path. */
   failWith: Error | undefined;
 
@@ -20,5 +21,11 @@ export class MemoryObjectWriter implements ObjectWriter {
     if (options.contentEncoding !== undefined) recorded.contentEncoding = options.contentEncoding;
     this.objects.set(key, recorded);
     this.puts.push(recorded);
+  }
+
+  async delete(key: string): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.objects.delete(key);
+    this.deletes.push(key);
   }
 }

@@ -1,10 +1,21 @@
+import { decodeHeld } from '../../src/pipeline/held-codec.js';
 import type { HeldConnection, HoldQueue } from '../../src/pipeline/ports.js';
 
-/** A hold queue that records what was held, for tests that deliver the items back by hand. */
+/** A hold queue that records every body sent, for tests that deliver them back by hand. */
 export class RecordingHoldQueue implements HoldQueue {
-  readonly holds: { items: HeldConnection[]; delayMs: number }[] = [];
+  readonly sent: { body: string; delayMs: number }[] = [];
 
-  async hold(items: readonly HeldConnection[], delayMs: number): Promise<void> {
-    this.holds.push({ items: structuredClone([...items]), delayMs });
+  async send(bodies: readonly string[], delayMs: number): Promise<{ refused: { index: number; reason: string }[] }> {
+    for (const body of bodies) this.sent.push({ body, delayMs });
+    return { refused: [] };
+  }
+
+  /** The connections of every body sent, in order (a body sent twice counts twice). */
+  get items(): HeldConnection[] {
+    return this.sent.flatMap(({ body }) => {
+      const decoded = decodeHeld(body);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return decoded.items;
+    });
   }
 }

@@ -1,15 +1,25 @@
+import { gunzipSync } from 'node:zlib';
 import { jest } from '@jest/globals';
 /**
  * The enrich use case over in-memory ports: when a connection is final and when it is held, how held connections
- * come back, and that a retried batch writes the same objects and notifies once.
+ * come back, and exactly once whatever is done to a batch (retried, bisected after a partial write, delivered
+ * again after its hold window; hold messages duplicated and partly held again).
  */
 import { compileRules } from '../../../src/detection/index.js';
 import { answersFromEvent } from '../../../src/dns/answers-from-event.js';
 import { MemoryResolutionStore } from '../../../src/dns/memory-resolution-store.js';
 import { readRecord } from '../../../src/events/read-record.js';
 import { createHooks, planHooks } from '../../../src/hooks/index.js';
+import {
+  CommitLog,
+  type CommitStore,
+  ConcurrentAttemptError,
+  type UnitRecord,
+} from '../../../src/pipeline/commit-log.js';
 import type { InputRecord } from '../../../src/pipeline/decode-batch.js';
 import { EnrichService } from '../../../src/pipeline/enrich-service.js';
+import { decodeHeld } from '../../../src/pipeline/held-codec.js';
+import { MemoryCommitStore } from '../../../src/pipeline/memory-commit-store.js';
 import type { CatchUpOracle } from '../../../src/pipeline/ports.js';
 import { MemoryAlertDeduplicator } from '../../fakes/memory-alert-deduplicator.js';
 import { MemoryObjectWriter } from '../../fakes/memory-object-writer.js';
@@ -25,12 +35,13 @@ logsource: { category: network_connection, product: windows }
 detection:
   selection:
     Image|endswith: '\\powershell.exe'
-    DestinationHostname: raw.githubusercontent.com
   condition: selection
 `;
 
 const GUID = '{39e4a257-1e6c-5f91-c712-000000000700}';
 const T0 = Date.UTC(2020, 9, 22, 5, 54, 21, 520);
+const HOUR = 3_600_000;
+const START = 1_000_000;
 
 function utc(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
@@ -51,13 +62,14 @@ function sysmon(eventId: number, time: number, data: Record<string, string>): Ui
   return new TextEncoder().encode(JSON.stringify(event));
 }
 
-const connection = (time = T0) =>
+const connection = (time = T0, sourcePort = '52094', extra: Record<string, string> = {}) =>
   sysmon(3, time, {
     Image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
     DestinationIp: '151.101.248.133',
     DestinationPort: '443',
     DestinationHostname: '-',
-    SourcePort: '52094',
+    SourcePort: sourcePort,
+    ...extra,
   });
 const answer = (time = T0 + 5, guid = GUID) =>
   sysmon(22, time, {
@@ -66,9 +78,31 @@ const answer = (time = T0 + 5, guid = GUID) =>
     QueryStatus: '0',
     QueryResults: 'type:  5 github.map.fastly.net;::ffff:151.101.248.133;',
   });
+const fileCreate = (time: number, name: string) => sysmon(11, time, { TargetFilename: `C:\\temp\\${name}` });
+
+const SHARD = 'shardId-000000000000';
 
 function record(data: Uint8Array, sequence: number, arrival: number): InputRecord {
-  return { origin: `shardId-000000000000/${sequence}`, data, arrival };
+  return { origin: `${SHARD}/${sequence}`, data, arrival, sequence: String(sequence) };
+}
+
+/** A commit store whose next saves can be made to fail, as a timeout or a crash between two writes would. */
+class FaultyCommitStore implements CommitStore {
+  readonly inner = new MemoryCommitStore();
+  failSaves = 0;
+
+  load(unit: string) {
+    return this.inner.load(unit);
+  }
+
+  async save(unit: string, record: UnitRecord, expected: number): Promise<number> {
+    // A commit (no open manifest) that fails: everything before it was written.
+    if (this.failSaves > 0 && record.leaseUntil === 0) {
+      this.failSaves--;
+      throw new Error('simulated timeout before the commit');
+    }
+    return this.inner.save(unit, record, expected);
+  }
 }
 
 function setUp(caughtUpTo: number) {
@@ -77,116 +111,311 @@ function setUp(caughtUpTo: number) {
   const publisher = new RecordingAlertPublisher();
   const deduper = new MemoryAlertDeduplicator();
   const holds = new RecordingHoldQueue();
+  const commits = new FaultyCommitStore();
   const oracle = { caughtUpTo: async () => caughtUpTo } satisfies CatchUpOracle;
-  let now = 1_000_000;
+  const clock = { now: START };
   const service = new EnrichService({
     hooks: planHooks(createHooks()),
     enrichment: {},
     store,
-    directStore: store,
     rules: compileRules([{ file: 'rule.yml', text: RULE }]).ruleSet,
     writer,
     publisher,
     deduper,
     holds,
     catchUp: oracle,
-    now: () => now,
+    commits: new CommitLog(commits),
+    now: () => clock.now,
     holdWindowMs: 30_000,
     maxHoldMs: 15 * 60_000,
     dedupeFields: ['host', 'destination'],
   });
-  return { service, store, writer, publisher, holds, oracle, advance: (ms: number) => (now += ms) };
+  const setCaughtUp = (to: number) => {
+    oracle.caughtUpTo = async () => to;
+  };
+  const batch = (name: string) => ({ shard: SHARD, name, leaseUntil: clock.now + 60_000 });
+  return { service, store, writer, publisher, holds, oracle, commits, clock, setCaughtUp, batch };
 }
 
-describe('EnrichService', () => {
-  it('writes a connection named by its own process at once, with its alert', async () => {
-    // Prepare: the DNS consumer is far behind; the answer is in the same batch.
-    const { service, writer, publisher, holds } = setUp(0);
+/** Every event line in `events/`, by source port (the fixtures' identity), counted. */
+function writtenPorts(writer: MemoryObjectWriter, area = 'events'): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [key, object] of writer.objects) {
+    if (!key.startsWith(`${area}/`)) continue;
+    for (const line of gunzipSync(object.body).toString('utf8').split('\n')) {
+      if (line === '') continue;
+      const row = JSON.parse(line) as Record<string, unknown>;
+      const event = (area === 'alerts' ? row.event : row) as Record<string, string>;
+      const id = event.SourcePort ?? event.TargetFilename ?? event.QueryName ?? '?';
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+async function putAnswer(store: MemoryResolutionStore, data: Uint8Array) {
+  const outcome = readRecord(data)[0];
+  if (outcome?.kind !== 'event') throw new Error('the answer fixture does not normalise');
+  await store.put(answersFromEvent(outcome.event));
+}
+
+async function deliverHolds(service: EnrichService, holds: RecordingHoldQueue, from = 0) {
+  const bodies = holds.sent.slice(from).map((s) => s.body);
+  for (const body of bodies) {
+    const decoded = decodeHeld(body);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    await service.recheck(decoded.items, { name: `held-${hash(body)}`, leaseUntil: 0, body });
+  }
+  return bodies.length;
+}
+
+function hash(text: string): string {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  return h.toString(16);
+}
+
+describe('EnrichService: when a connection is final', () => {
+  it('holds a fresh connection even when its own process named it, then writes it with that name', async () => {
+    // Prepare: a newer answer of the same process could still be on its way from another shard.
+    const { service, store, writer, publisher, holds, clock, setCaughtUp } = setUp(0);
     // Act
-    const summary = await service.processRecords([record(connection(), 1, 500), record(answer(), 2, 501)], 'b1');
+    const first = await service.processRecords(
+      [record(connection(), 1, START - 500), record(answer(), 2, START - 499)],
+      { shard: SHARD, name: 'b1', leaseUntil: 0 },
+    );
+    await putAnswer(store, answer()); // what the dns-answers function does with the same records
+    clock.now += 30_000;
+    setCaughtUp(clock.now);
+    await deliverHolds(service, holds);
     // Assess
-    expect(summary).toMatchObject({ read: 2, written: 2, held: 0 });
-    expect(summary.connections).toMatchObject({ enriched: 1, bySource: { 'dns-process': 1 } });
-    expect(holds.holds).toEqual([]);
-    expect(publisher.calls.flat().map((n) => n.subject)).toEqual([
-      '[high] PowerShell To Raw GitHub Content by powershell.exe on WORKSTATION5',
-    ]);
-    expect([...writer.objects.keys()].sort()).toEqual([
-      'alerts/dt=2020-10-22/hour=05/b1.json.gz',
-      'events/dt=2020-10-22/hour=05/b1.json.gz',
-    ]);
+    expect(first).toMatchObject({ read: 2, written: 1, held: 1 });
+    expect(writtenPorts(writer)).toEqual(
+      new Map([
+        ['52094', 1],
+        ['raw.githubusercontent.com', 1],
+      ]),
+    );
+    const row = [...writer.objects.entries()].find(([key]) => key.includes('held-'));
+    expect(gunzipSync(row?.[1].body ?? new Uint8Array()).toString()).toContain(
+      '"DestinationHostnameSource":"dns-process"',
+    );
+    expect(publisher.published).toHaveLength(1);
   });
 
-  it('holds an unresolved connection while the DNS consumer is behind, and counts it once, when released', async () => {
-    // Prepare
-    const { service, store, writer, publisher, holds } = setUp(0);
-    // Act: the connection alone; its answer reaches the stream on another shard later.
-    const first = await service.processRecords([record(connection(), 1, 500)], 'b1');
-    // Assess: held, not written, not counted yet.
+  it('names a held connection from an answer written after it was held, and counts it once', async () => {
+    const { service, store, writer, holds, clock, setCaughtUp, batch } = setUp(0);
+    const first = await service.processRecords([record(connection(), 1, START - 500)], batch('b1'));
     expect(first).toMatchObject({ read: 1, written: 0, held: 1 });
     expect(first.connections.total).toBe(0);
-    expect(writer.objects.size).toBe(0);
-    const held = holds.holds[0]?.items ?? [];
-    expect(held).toHaveLength(1);
-    expect(held[0]?.event.data.DestinationHostname).toBe('-');
-    expect(held[0]?.event.data.DestinationHostnameOriginal).toBeUndefined();
-    // Act: the dns-answers function writes the answer; the held connection comes back.
-    const outcome = readRecord(answer())[0];
-    if (outcome?.kind !== 'event') throw new Error('the answer fixture does not normalise');
-    await store.put(answersFromEvent(outcome.event));
-    const second = await service.recheck(held, 'held-1');
-    // Assess
+    expect(holds.items[0]?.event.data.DestinationHostname).toBe('-');
+    await putAnswer(store, answer());
+    clock.now += 30_000;
+    setCaughtUp(clock.now);
+    const body = holds.sent[0]?.body ?? '';
+    const second = await service.recheck(holds.items, { name: 'held-1', leaseUntil: 0, body });
     expect(second).toMatchObject({ read: 1, written: 1, held: 0 });
     expect(second.connections).toMatchObject({ total: 1, enriched: 1 });
-    expect(publisher.calls.flat()).toHaveLength(1);
     expect([...writer.objects.keys()]).toContain('events/dt=2020-10-22/hour=05/held-1.json.gz');
   });
 
   it('writes an unresolved connection at once when the DNS consumer has caught up past its hold window', async () => {
-    const { service, holds } = setUp(500 + 30_000);
-    const summary = await service.processRecords([record(connection(), 1, 500)], 'b1');
+    const { service, holds, batch } = setUp(START);
+    const summary = await service.processRecords([record(connection(), 1, START - 30_000)], batch('b1'));
     expect(summary).toMatchObject({ written: 1, held: 0 });
     expect(summary.connections).toMatchObject({ total: 1, unresolved: 1 });
-    expect(holds.holds).toEqual([]);
+    expect(holds.sent).toEqual([]);
   });
 
-  it('holds a connection whose hold window has not passed yet without asking how far the DNS consumer is', async () => {
-    const { service, holds, oracle } = setUp(Number.POSITIVE_INFINITY);
+  it('holds a connection whose hold window has not passed without asking how far the DNS consumer is', async () => {
+    const { service, holds, oracle, batch } = setUp(Number.POSITIVE_INFINITY);
     const asked = jest.spyOn(oracle, 'caughtUpTo');
-    const summary = await service.processRecords([record(connection(), 1, 1_000_000 - 1_000)], 'b1');
+    const summary = await service.processRecords([record(connection(), 1, START - 1_000)], batch('b1'));
     expect(summary).toMatchObject({ written: 0, held: 1 });
-    expect(holds.holds).toHaveLength(1);
+    expect(holds.sent).toHaveLength(1);
     expect(asked).not.toHaveBeenCalled();
   });
 
-  it('holds a connection named only host-wide until the DNS consumer has caught up', async () => {
-    const { service } = setUp(0);
-    const other = '{39e4a257-0000-0000-0000-000000000001}';
-    const summary = await service.processRecords(
-      [record(answer(T0 - 1000, other), 1, 400), record(connection(), 2, 500)],
-      'b1',
-    );
-    expect(summary).toMatchObject({ written: 1, held: 1 });
-  });
-
   it('releases a held connection unresolved after the maximum hold', async () => {
-    const { service, holds, advance } = setUp(0);
-    await service.processRecords([record(connection(), 1, 500)], 'b1');
-    advance(15 * 60_000);
-    const summary = await service.recheck(holds.holds[0]?.items ?? [], 'held-1');
+    const { service, holds, clock, batch } = setUp(0);
+    await service.processRecords([record(connection(), 1, START - 500)], batch('b1'));
+    clock.now += 15 * 60_000;
+    const body = holds.sent[0]?.body ?? '';
+    const summary = await service.recheck(holds.items, { name: 'held-1', leaseUntil: 0, body });
     expect(summary).toMatchObject({ written: 1, held: 0, holdExpired: 1 });
     expect(summary.connections).toMatchObject({ unresolved: 1 });
   });
 
-  it('writes the same objects and notifies once when the same batch is retried', async () => {
-    const { service, writer, publisher } = setUp(0);
-    const batch = [record(connection(), 1, 500), record(answer(), 2, 501)];
-    await service.processRecords(batch, 'b1');
-    const first = new Map([...writer.objects].map(([key, object]) => [key, Buffer.from(object.body).toString('hex')]));
-    await service.processRecords(batch, 'b1');
-    const second = new Map([...writer.objects].map(([key, object]) => [key, Buffer.from(object.body).toString('hex')]));
-    expect(second).toEqual(first);
-    expect(writer.puts.length).toBe(4);
-    expect(publisher.calls.flat()).toHaveLength(1);
+  it('finalises a connection too large for any hold message at once, and counts it', async () => {
+    const { service, writer, holds, batch } = setUp(0);
+    // Seven fields of 30,000 characters: each under the field limit, together over a hold message.
+    const padding = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((n) => [`Padding${n}`, 'x'.repeat(30_000)]));
+    const big = connection(T0, '50001', padding);
+    const summary = await service.processRecords([record(big, 1, START - 500)], batch('b1'));
+    expect(summary).toMatchObject({ written: 1, held: 0 });
+    expect(summary.trimmed.holdTooLarge).toBe(1);
+    expect(holds.sent).toEqual([]);
+    expect(writtenPorts(writer).get('50001')).toBe(1);
+  });
+
+  it('sends a held connection holding U+FFFF in a body without the raw character, and gets it back equal', async () => {
+    const { service, holds, batch } = setUp(0);
+    await service.processRecords([record(connection(T0, '50002', { User: 'a\uffffb' }), 1, START - 500)], batch('b1'));
+    const body = holds.sent[0]?.body ?? '';
+    expect(body).not.toMatch(/\uffff/);
+    expect(body).toContain('\\uffff');
+    expect(holds.items[0]?.event.data.User).toBe('a\uffffb');
+  });
+});
+
+describe('EnrichService: exactly once', () => {
+  it('skips records an earlier delivery committed: the same batch again writes and notifies nothing more', async () => {
+    const { service, writer, publisher, batch } = setUp(START);
+    const records = [record(connection(T0, '1'), 1, START - 40_000), record(fileCreate(T0, 'a'), 2, START - 40_000)];
+    await service.processRecords(records, batch('b1'));
+    const puts = writer.puts.length;
+    const again = await service.processRecords(records, batch('b1'));
+    expect(again.retries.committedSkipped).toBe(2);
+    expect(writer.puts.length).toBe(puts);
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('deletes the stale objects of an attempt bisected after a partial write: every event once', async () => {
+    // Prepare: four records in two event hours; the first attempt writes its objects, then dies before committing.
+    const { service, writer, publisher, commits, batch } = setUp(START);
+    const records = [
+      record(connection(T0, '1'), 1, START - 40_000),
+      record(fileCreate(T0, 'a'), 2, START - 40_000),
+      record(connection(T0 + HOUR, '2'), 3, START - 40_000),
+      record(fileCreate(T0 + HOUR, 'b'), 4, START - 40_000),
+    ];
+    commits.failSaves = 1;
+    await expect(service.processRecords(records, batch(`${SHARD}-1`))).rejects.toThrow('simulated timeout');
+    expect(writtenPorts(writer).get('2')).toBe(1);
+    // Act: Lambda bisects: the first half, then the second half.
+    const firstHalf = await service.processRecords(records.slice(0, 2), batch(`${SHARD}-1`));
+    await service.processRecords(records.slice(2), batch(`${SHARD}-3`));
+    // Assess
+    expect(firstHalf.retries.staleObjectsDeleted).toBeGreaterThan(0);
+    expect(writtenPorts(writer)).toEqual(
+      new Map([
+        ['1', 1],
+        ['2', 1],
+        ['C:\\temp\\a', 1],
+        ['C:\\temp\\b', 1],
+      ]),
+    );
+    expect(writtenPorts(writer, 'alerts')).toEqual(
+      new Map([
+        ['1', 1],
+        ['2', 1],
+      ]),
+    );
+    // Same rule, host and destination: one notification per de-dup window.
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('writes a held connection once when its batch is retried after the hold window', async () => {
+    // Prepare: the first attempt holds the connection, sends the hold, then dies before committing.
+    const { service, writer, holds, commits, clock, setCaughtUp, batch } = setUp(0);
+    const records = [record(connection(T0, '7'), 1, START - 500), record(fileCreate(T0, 'c'), 2, START - 500)];
+    commits.failSaves = 1;
+    await expect(service.processRecords(records, batch('b1'))).rejects.toThrow('simulated timeout');
+    expect(holds.sent).toHaveLength(1);
+    // Act: the retry comes after the hold window, when the DNS consumer has caught up: on its own it would write
+    // the connection at once, and the hold message would write it again.
+    clock.now += 60_000;
+    setCaughtUp(clock.now);
+    const retry = await service.processRecords(records, batch('b1'));
+    const delivered = await deliverHolds(service, holds);
+    // Assess: the body was sent again (identical), and the connection is written once.
+    expect(retry.retries.inheritedHolds).toBe(1);
+    expect(delivered).toBe(2);
+    expect(holds.sent[1]?.body).toBe(holds.sent[0]?.body);
+    expect(writtenPorts(writer)).toEqual(
+      new Map([
+        ['7', 1],
+        ['C:\\temp\\c', 1],
+      ]),
+    );
+  });
+
+  it('carries held connections past a bisected commit: the other half does not write them again', async () => {
+    const { service, writer, holds, commits, clock, setCaughtUp, batch } = setUp(0);
+    const records = [record(fileCreate(T0, 'd'), 1, START - 500), record(connection(T0, '8'), 2, START - 500)];
+    commits.failSaves = 1;
+    await expect(service.processRecords(records, batch('b1'))).rejects.toThrow('simulated timeout');
+    clock.now += 60_000;
+    setCaughtUp(clock.now);
+    await service.processRecords(records.slice(0, 1), batch('b1'));
+    const second = await service.processRecords(records.slice(1), batch('b2'));
+    await deliverHolds(service, holds);
+    expect(second.retries.inheritedHolds).toBe(1);
+    expect(writtenPorts(writer)).toEqual(
+      new Map([
+        ['8', 1],
+        ['C:\\temp\\d', 1],
+      ]),
+    );
+  });
+
+  it('finishes a hold message delivered twice once, even when the first copy held part of it again', async () => {
+    // Prepare: two connections held together; only the older one's hold window has passed at the first re-check.
+    const { service, writer, holds, clock, setCaughtUp, batch } = setUp(0);
+    await service.processRecords(
+      [record(connection(T0, '11'), 1, START - 500), record(connection(T0, '12'), 2, START + 20_000)],
+      batch('b1'),
+    );
+    expect(holds.sent).toHaveLength(1);
+    const body = holds.sent[0]?.body ?? '';
+    const items = holds.items;
+    clock.now += 30_000;
+    setCaughtUp(clock.now);
+    // Act: the first copy writes one and holds the other again; the second copy comes when both could be final.
+    const firstCopy = await service.recheck(items, { name: 'held-x', leaseUntil: 0, body });
+    clock.now += 60_000;
+    setCaughtUp(clock.now);
+    const secondCopy = await service.recheck(items, { name: 'held-x', leaseUntil: 0, body });
+    await deliverHolds(service, holds, 1);
+    // Assess
+    expect(firstCopy).toMatchObject({ written: 1, held: 1 });
+    expect(secondCopy.retries.committedSkipped).toBe(2);
+    expect(writtenPorts(writer)).toEqual(
+      new Map([
+        ['11', 1],
+        ['12', 1],
+      ]),
+    );
+  });
+
+  it('makes a second copy of a hold message wait while the first copy may still be running', async () => {
+    const { service, holds, clock, batch } = setUp(0);
+    await service.processRecords([record(connection(T0, '13'), 1, START - 500)], batch('b1'));
+    const body = holds.sent[0]?.body ?? '';
+    // The first copy opens the unit and dies with a lease still running (its save of the commit fails).
+    const log = (service as unknown as { deps: { commits: CommitLog } }).deps.commits;
+    const attempt = await log.begin('hold/held-y', clock.now, { exclusive: true, ttlMs: 60_000 });
+    await attempt.open({ objects: [], held: [], holdBodies: [] }, clock.now, clock.now + 60_000);
+    await expect(service.recheck(holds.items, { name: 'held-y', leaseUntil: 0, body })).rejects.toBeInstanceOf(
+      ConcurrentAttemptError,
+    );
+    clock.now += 61_000;
+    await expect(service.recheck(holds.items, { name: 'held-y', leaseUntil: 0, body })).resolves.toMatchObject({
+      read: 1,
+    });
+  });
+});
+
+describe('EnrichService: a permanent refusal never fails the batch', () => {
+  it('keeps a notification SNS refuses in rejected/ with its reason and the record, and writes the rest', async () => {
+    const { service, writer, publisher, batch } = setUp(START);
+    publisher.refuseSubjectsWith = 'powershell.exe';
+    const summary = await service.processRecords([record(connection(T0, '21'), 1, START - 40_000)], batch('b1'));
+    expect(summary.rejectedByReason).toEqual({ 'notification refused: InvalidParameter test refusal': 1 });
+    expect(writtenPorts(writer).get('21')).toBe(1);
+    const refused = [...writer.objects.entries()].find(([key]) => key.endsWith('-refused.json.gz'));
+    const line = JSON.parse(gunzipSync(refused?.[1].body ?? new Uint8Array()).toString()) as Record<string, string>;
+    expect(line.origin).toBe(`${SHARD}/1#0`);
+    expect(Buffer.from(line.raw_base64 ?? '', 'base64')).toEqual(Buffer.from(connection(T0, '21')));
   });
 });

@@ -1,0 +1,29 @@
+/**
+ * Names shared by the Lambda adapters, the CDK stack and `hookstream dev`'s local stack, so that they cannot
+ * drift: table key schemas, the TTL attribute, object prefixes.
+ */
+
+/** The TTL attribute every table uses; the adapters write epoch seconds into it. */
+export const TTL_ATTRIBUTE = 'ttl';
+
+/** Key schemas of the three tables. */
+export const TABLE_KEYS = {
+  resolution: { partitionKey: 'host', sortKey: 'ip' },
+  watermark: { partitionKey: 'consumer', sortKey: 'shard' },
+  dedupe: { partitionKey: 'dedupe_key' },
+} as const;
+
+/** The partition key of the de-dup table, which also holds the exactly-once commit records. */
+export const DEDUPE_TABLE_KEY = TABLE_KEYS.dedupe.partitionKey;
+
+/** Commit records share the de-dup table; alert de-dup keys start with a rule id, never with this. */
+export const COMMIT_KEY_PREFIX = 'commit|';
+
+/** Output areas the enrich functions write (Athena tables and the rejected dump). */
+export const OUTPUT_PREFIXES = ['events', 'alerts', 'rejected'] as const;
+
+/** Bookkeeping objects (attempt manifests) in the output bucket, outside every Athena table's location. */
+export const STATE_PREFIX = '_state';
+
+/** How long attempt manifests are kept in S3 (longer than a hold unit is remembered), days. */
+export const STATE_RETENTION_DAYS = 8;
