@@ -10,10 +10,9 @@
  * streamed (aws-chunked) uploads, so send Buffers, which the adapters do. `s3Backend: 'fauxqs'` saves a server.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AttributeDefinition,
@@ -34,6 +33,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createTempFolder, type TempFolder } from './temp-folders.js';
 
 /** `sns-sqs` is one fauxqs server. */
 export type EmulatedService = 'dynamodb' | 'kinesis' | 's3' | 'sns-sqs';
@@ -43,7 +43,7 @@ export interface EmulatorOptions {
   services?: readonly EmulatedService[];
   /** Which server emulates S3. Default 's3rver'; 'fauxqs' serves it from the SNS/SQS server. */
   s3Backend?: 's3rver' | 'fauxqs';
-  /** Where s3rver keeps objects. Default: a new temporary directory, removed by stop(). */
+  /** Where s3rver keeps objects. Default: a new temporary folder (cli/dev/temp-folders.ts), removed by stop(). */
   s3Directory?: string;
   /** Fixed ports (e.g. for `hookstream dev`). Default 0: the OS picks a free one. */
   ports?: Partial<Record<EmulatedService, number>>;
@@ -295,7 +295,15 @@ async function startS3rver(
   host: string,
   directory: string | undefined,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = directory ?? (await mkdtemp(join(tmpdir(), 'hookstream-s3-')));
+  let dir = directory;
+  let temporary: TempFolder | undefined;
+  if (dir === undefined) {
+    // An owned temporary folder: if this process is killed, the next `hookstream dev` removes it.
+    temporary = await createTempFolder('s3');
+    // A subfolder: s3rver takes every entry of its root for a bucket, the owner file included.
+    dir = join(temporary.path, 'data');
+    await mkdir(dir);
+  }
   const server = new S3rver({ port, address: host, silent: true, directory: dir, vhostBuckets: false });
   try {
     const address = await server.run();
@@ -303,11 +311,11 @@ async function startS3rver(
       url: `http://${host}:${address.port}`,
       async stop() {
         await server.close();
-        if (directory === undefined) await rm(dir, { recursive: true, force: true });
+        await temporary?.remove();
       },
     };
   } catch (error) {
-    if (directory === undefined) await rm(dir, { recursive: true, force: true });
+    await temporary?.remove();
     throw error;
   }
 }

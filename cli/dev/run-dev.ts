@@ -5,6 +5,8 @@
  * the alert printer, and a mirror of the bucket to a folder.
  */
 
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { ENV } from '../../lambda/config.js';
 import { createDnsAnswersService } from '../../lambda/dns-answers/dependencies.js';
 import { createHandler as createDnsAnswersHandler } from '../../lambda/dns-answers/handler.js';
@@ -13,13 +15,15 @@ import { createHandler as createEnrichHandler } from '../../lambda/enrich/handle
 import { createHoldHandler } from '../../lambda/enrich/hold-handler.js';
 import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
+import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
 import { AlertPrinter } from './alert-printer.js';
 import { BucketMirror } from './bucket-mirror.js';
 import { type Emulators, startEmulators } from './emulators.js';
 import { HoldPoller } from './hold-poller.js';
 import { createLocalStack, type LocalStack } from './local-stack.js';
-import { prepareRulesFolder, type RulesFolder } from './rules-folder.js';
+import { prepareRulesFolder } from './rules-folder.js';
 import { ShardPoller } from './shard-poller.js';
+import { createTempFolder, removeAbandonedTempFolders, type TempFolder } from './temp-folders.js';
 
 /** The event source mappings of infra/constructs/pipeline-functions.ts (DNS_SOURCE, ENRICH_SOURCE). */
 export const DNS_SOURCE = { batchSize: 500, batchWindowMs: 1000 } as const;
@@ -52,32 +56,54 @@ export interface DevSession {
   stack: LocalStack;
   endpoints: Record<string, string | undefined>;
   rulesDir: string;
-  /** Stops polling, drains, prints the last alerts, mirrors the bucket a last time, closes the emulators. */
+  /**
+   * Stops polling, drains, prints the last alerts, mirrors the bucket a last time, closes the emulators and removes
+   * the session's temporary folder.
+   */
   stop(): Promise<void>;
 }
 
 export async function startDev(options: DevOptions): Promise<DevSession> {
-  const rules = await prepareRulesFolder(options.rules);
-  const emulators = await startEmulators({ host: options.host, ports: { kinesis: options.port } }).catch(
-    async (error: unknown) => {
-      await rules.dispose();
-      throw error;
-    },
-  );
+  // dev reads nothing but its rules; refused before anything starts, so a refusal leaves no trace.
+  if (options.out !== undefined) await checkOutputFolder(options.out, options.rules);
+  for (const left of await removeAbandonedTempFolders()) {
+    options.report(`hookstream dev: removed ${left.path}, left by pid ${left.owner.pid}, which is no longer running`);
+  }
+  // One folder for the rules copy and the bucket's objects: one owner file, one removal.
+  const scratch = await createTempFolder('dev');
+  let emulators: Emulators | undefined;
+  let session: DevSession;
   try {
-    return await wire(options, emulators, rules);
+    const rulesDir = await prepareRulesFolder(options.rules, scratch.path);
+    const s3Directory = path.join(scratch.path, 's3');
+    await mkdir(s3Directory);
+    emulators = await startEmulators({ host: options.host, ports: { kinesis: options.port }, s3Directory });
+    session = await wire(options, emulators, rulesDir, scratch);
   } catch (error) {
-    await emulators.stop();
-    await rules.dispose();
+    await emulators?.stop();
+    await scratch.remove();
     throw error;
   }
+  if (options.out !== undefined) {
+    // Marked once everything has started, so a start-up problem leaves no new folder behind.
+    await markOutputFolder(options.out, 'dev').catch(async (error: unknown) => {
+      await session.stop();
+      throw error;
+    });
+  }
+  return session;
 }
 
-async function wire(options: DevOptions, emulators: Emulators, rules: RulesFolder): Promise<DevSession> {
+async function wire(
+  options: DevOptions,
+  emulators: Emulators,
+  rulesDir: string,
+  scratch: TempFolder,
+): Promise<DevSession> {
   const { clients } = emulators;
   const stack = await createLocalStack(emulators, options.shards);
   const env = stack.env({
-    [ENV.rulesDir]: rules.dir,
+    [ENV.rulesDir]: rulesDir,
     [ENV.retentionHours]: String(options.retentionHours),
     [ENV.holdWindowSeconds]: String(options.holdWindowSeconds),
   });
@@ -161,19 +187,23 @@ async function wire(options: DevOptions, emulators: Emulators, rules: RulesFolde
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     clearInterval(timer);
-    // Answers first, so that the connections enrich still holds or reads find them; then held connections (they
-    // become visible after the hold window), then the alerts they raised.
-    await Promise.all(dnsPollers.map((poller) => poller.stop()));
-    await Promise.all(enrichPollers.map((poller) => poller.stop()));
-    await holdPoller.stop((options.holdWindowSeconds * 2 + 5) * 1000);
-    const left = await holdPoller.pending();
-    if (left > 0) onFailure(`${left} hold messages left unprocessed`);
-    await alerts.stop();
-    await syncing;
-    if (mirror) await mirror.sync();
-    reportCounts(true);
-    await emulators.stop();
-    await rules.dispose();
+    try {
+      // Answers first, so that the connections enrich still holds or reads find them; then held connections (they
+      // become visible after the hold window), then the alerts they raised.
+      await Promise.all(dnsPollers.map((poller) => poller.stop()));
+      await Promise.all(enrichPollers.map((poller) => poller.stop()));
+      await holdPoller.stop((options.holdWindowSeconds * 2 + 5) * 1000);
+      const left = await holdPoller.pending();
+      if (left > 0) onFailure(`${left} hold messages left unprocessed`);
+      await alerts.stop();
+      await syncing;
+      if (mirror) await mirror.sync();
+      reportCounts(true);
+    } finally {
+      // Even when draining failed: open servers would keep the process alive, and the scratch folder is ours.
+      await emulators.stop();
+      await scratch.remove();
+    }
   };
 
   return {
@@ -181,7 +211,7 @@ async function wire(options: DevOptions, emulators: Emulators, rules: RulesFolde
     streamName: stack.streamName,
     stack,
     endpoints: { ...emulators.endpoints },
-    rulesDir: rules.dir,
+    rulesDir,
     stop: () => {
       stopping ??= stop();
       return stopping;

@@ -10,13 +10,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { strFromU8, unzipSync } from 'fflate';
 import { alertLine } from '../../../cli/dev/alert-printer.js';
+import { OWNER_FILE, TEMP_PREFIX } from '../../../cli/dev/temp-folders.js';
+import { OUTPUT_MARKER } from '../../../cli/io/output-folder.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -40,10 +42,13 @@ async function freePort(): Promise<number> {
 }
 
 /** The CLI from source, as test/helpers/run-cli.ts runs it, but asynchronous (dev runs until signalled). */
-function startCli(args: readonly string[]): { child: ChildProcess; stdout: () => string; stderr: () => string } {
+function startCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; stdout: () => string; stderr: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), ...args], {
     cwd: root,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -187,6 +192,136 @@ async function readLines(folder: string): Promise<Record<string, unknown>[]> {
       destinationhostnamesource: 'dns-process',
     });
   }, 150_000);
+});
+
+/**
+ * What dev leaves on disk: its temporary folder (rules copy, the bucket's objects) under TMPDIR, owned by its pid.
+ * Each test gives dev a TMPDIR of its own, so other sessions and test runs are out of sight. Project rules, two
+ * files: dev copies them into its temporary folder (one folder would be used in place).
+ */
+describe('hookstream dev on disk', () => {
+  const ruleFiles = [
+    'rules/windows/network_connection/net_connection_win_office_raw_github.yml',
+    'rules/windows/network_connection/net_connection_win_paste_site_resolved_hostname.yml',
+  ];
+  let work: string;
+  let temp: string;
+  const started: ReturnType<typeof startCli>[] = [];
+
+  beforeEach(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'hookstream-dev-disk-'));
+    temp = path.join(work, 'tmp');
+    await mkdir(temp);
+  });
+
+  afterEach(async () => {
+    // Only if a test failed before stopping its dev: never leave the servers running.
+    for (const dev of started.splice(0)) {
+      if (dev.child.exitCode === null && dev.child.signalCode === null) {
+        dev.child.kill('SIGKILL');
+        await exited(dev.child);
+      }
+    }
+    await rm(work, { recursive: true, force: true });
+  });
+
+  /** Our temporary folders under the test's TMPDIR (tsx keeps its cache there too). */
+  async function ours(): Promise<string[]> {
+    return (await readdir(temp)).filter((name) => name.startsWith(TEMP_PREFIX)).sort();
+  }
+
+  async function startReady(args: readonly string[]): Promise<ReturnType<typeof startCli>> {
+    const port = await freePort();
+    const dev = startCli(['dev', '--port', String(port), ...args], { TMPDIR: temp });
+    started.push(dev);
+    const log = () => `stdout:\n${dev.stdout()}\nstderr:\n${dev.stderr()}`;
+    await waitFor('the ready line', () => dev.stdout().includes('hookstream dev: ready;'), 60_000, log);
+    return dev;
+  }
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'keeps its files in one owned temporary folder and removes it on %s, exit 0',
+    async (signal) => {
+      // Prepare
+      const out = path.join(work, 'out');
+      const dev = await startReady(['--rules', ...ruleFiles, '--out', out]);
+      const [folder, ...others] = await ours();
+      expect(others).toEqual([]);
+      expect(folder).toMatch(new RegExp(`^${TEMP_PREFIX}dev-`));
+      const inside = path.join(temp, folder ?? '');
+      expect(JSON.parse(await readFile(path.join(inside, OWNER_FILE), 'utf8'))).toMatchObject({ pid: dev.child.pid });
+      expect((await readdir(inside)).sort()).toEqual([OWNER_FILE, 'rules', 's3']);
+
+      // Act
+      dev.child.kill(signal);
+      const code = await exited(dev.child);
+
+      // Assess
+      expect({ code, stderr: dev.stderr() }).toMatchObject({ code: 0, stderr: expect.stringContaining('stopped') });
+      expect(await ours()).toEqual([]);
+      expect(JSON.parse(await readFile(path.join(out, OUTPUT_MARKER), 'utf8'))).toMatchObject({ command: 'dev' });
+    },
+    120_000,
+  );
+
+  it("after a crash, the next start removes the dead session's folder and keeps a live process's", async () => {
+    // Prepare: a session killed outright, and a folder of a process that is still running (this test).
+    const crashed = await startReady(['--rules', ...ruleFiles]);
+    crashed.child.kill('SIGKILL');
+    await exited(crashed.child);
+    const leftover = await ours();
+    expect(leftover).toHaveLength(1);
+    const live = path.join(temp, `${TEMP_PREFIX}test-live`);
+    await mkdir(live);
+    await writeFile(
+      path.join(live, OWNER_FILE),
+      JSON.stringify({ pid: process.pid, host: hostname(), purpose: 'test' }),
+    );
+
+    // Act
+    const next = await startReady(['--rules', ...ruleFiles]);
+    const during = await ours();
+    next.child.kill('SIGINT');
+    const code = await exited(next.child);
+
+    // Assess
+    const removed = path.join(temp, leftover[0] ?? '');
+    expect(next.stderr()).toContain(`removed ${removed}, left by pid ${crashed.child.pid}, which is no longer running`);
+    expect(during).not.toContain(leftover[0]);
+    expect(during).toContain(path.basename(live));
+    expect(during).toHaveLength(2);
+    expect(code).toBe(0);
+    expect(await ours()).toEqual([path.basename(live)]);
+  }, 180_000);
+
+  it.each([
+    ['is a rules folder', (w: string) => ['--rules', path.join(w, 'rules'), '--out', path.join(w, 'rules')]],
+    ['contains a rules folder', (w: string) => ['--rules', path.join(w, 'rules'), '--out', w]],
+    ['is inside a rules folder', (w: string) => ['--rules', path.join(w, 'rules'), '--out', path.join(w, 'rules/o')]],
+    [
+      'holds files hookstream did not write',
+      (w: string) => ['--rules', path.join(w, 'rules'), '--out', path.join(w, 'notes')],
+    ],
+  ])('refuses an --out that %s before starting anything', async (_name, args) => {
+    // Prepare
+    await cp(path.join(root, 'rules'), path.join(work, 'rules'), { recursive: true });
+    await mkdir(path.join(work, 'notes'));
+    await writeFile(path.join(work, 'notes/todo.txt'), 'keep me');
+    // tmp/ is the child's TMPDIR, where tsx keeps its cache: checked for our folders alone.
+    const files = async () => (await readdir(work, { recursive: true })).filter((f) => !f.startsWith('tmp')).sort();
+    const before = await files();
+
+    // Act
+    const dev = startCli(['dev', '--port', String(await freePort()), ...args(work)], { TMPDIR: temp });
+    started.push(dev);
+    const code = await exited(dev.child);
+
+    // Assess
+    expect({ code, stdout: dev.stdout() }).toEqual({ code: 2, stdout: '' });
+    expect(dev.stderr()).toMatch(/^hookstream: refusing --out [^\n]+\n$/);
+    expect(await files()).toEqual(before);
+    expect(await ours()).toEqual([]);
+  });
 });
 
 describe('alertLine', () => {
