@@ -1,49 +1,78 @@
 /**
  * The pipeline's entry point: one Kinesis record's bytes -> one outcome per document found in it.
  * Decoding is by content only: magic bytes (gzip, zstd, KPL), then text (JSON, newline-delimited or
- * concatenated JSON, XML), then envelopes (CloudWatch Logs) and JSON strings, each layer bounded in depth.
+ * concatenated JSON, XML), then envelopes (CloudWatch Logs) and JSON strings, each layer bounded in depth, all
+ * layers of one record together bounded in decompressed size.
  */
 
 import type { CanonicalEvent } from './canonical-event.js';
-import { binaryLayer, deaggregate, gunzip, type Unwrapped, unzstd } from './decode/binary-layers.js';
+import {
+  binaryLayer,
+  type DecompressionBudget,
+  deaggregate,
+  gunzip,
+  recordBudget,
+  type Unwrapped,
+  unzstd,
+} from './decode/binary-layers.js';
 import { splitJsonText } from './decode/json-text.js';
+import { type ByteText, textFromBytes } from './decode/text-from-bytes.js';
 import { parseXmlEvents } from './decode/xml-events.js';
+import type { Normalised } from './formats/build-event.js';
 import { normaliseDocument } from './formats/index.js';
 import { isObject } from './values.js';
 
+/**
+ * What became of one document. `invalidUtf8`: the document's bytes held invalid UTF-8 (or UTF-16), decoded as
+ * U+FFFD. `truncatedFields`: EventData values cut to the field limit. Both are absent when not the case.
+ */
 export type RecordOutcome =
-  | { kind: 'event'; event: CanonicalEvent }
-  | { kind: 'rejected'; reason: string; raw: Uint8Array }
-  | { kind: 'filtered'; reason: string };
+  | { kind: 'event'; event: CanonicalEvent; truncatedFields?: number; invalidUtf8?: true }
+  | { kind: 'rejected'; reason: string; raw: Uint8Array; invalidUtf8?: true }
+  | { kind: 'filtered'; reason: string; invalidUtf8?: true };
 
 /** Most wrapping layers (compression, aggregation, envelope, JSON string) one document may sit under. */
 export const MAX_LAYERS = 8;
 
-const utf8 = new TextDecoder('utf-8');
-const utf16 = new TextDecoder('utf-16le');
 const encoder = new TextEncoder();
 
-/** Where a rejected document's bytes come from: already bytes, or text to encode only when rejected. */
-type Raw = Uint8Array | string;
+/**
+ * Where a rejected document's bytes come from: already bytes; a piece of a record's text, given back as its
+ * original bytes; or text that never existed as bytes of its own (inside a JSON string), encoded only when
+ * rejected.
+ */
+type Raw = Uint8Array | string | { source: ByteText; start: number; end: number };
+
+function rawBytes(raw: Raw): Uint8Array {
+  if (typeof raw === 'string') return encoder.encode(raw);
+  if (raw instanceof Uint8Array) return raw;
+  return raw.source.bytesOf(raw.start, raw.end);
+}
 
 function reject(out: RecordOutcome[], reason: string, raw: Raw): void {
-  out.push({ kind: 'rejected', reason, raw: typeof raw === 'string' ? encoder.encode(raw) : raw });
+  out.push({ kind: 'rejected', reason, raw: rawBytes(raw) });
 }
 
-function bytesToText(bytes: Uint8Array): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8.decode(bytes.subarray(3));
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16.decode(bytes.subarray(2));
-  return utf8.decode(bytes);
+function accept(out: RecordOutcome[], result: Normalised, raw: Raw): void {
+  if (!result.ok) reject(out, result.error, raw);
+  else if (result.truncatedFields === undefined) out.push({ kind: 'event', event: result.value });
+  else out.push({ kind: 'event', event: result.value, truncatedFields: result.truncatedFields });
 }
 
-function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[]): void {
+/** Flags the outcomes from `from` on as decoded from invalid bytes. */
+function markInvalid(out: RecordOutcome[], from: number): void {
+  for (let i = from; i < out.length; i++) (out[i] as RecordOutcome).invalidUtf8 = true;
+}
+
+function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[], budget: DecompressionBudget): void {
   if (bytes.length === 0) {
     reject(out, 'record empty', bytes);
     return;
   }
   const layer = binaryLayer(bytes);
   if (layer === undefined) {
-    readText(bytesToText(bytes), depth, out, bytes);
+    const source = textFromBytes(bytes);
+    readText(source.text, depth, out, bytes, source);
     return;
   }
   if (depth >= MAX_LAYERS) {
@@ -51,8 +80,8 @@ function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[]): void
     return;
   }
   let inner: Unwrapped;
-  if (layer === 'gzip') inner = gunzip(bytes);
-  else if (layer === 'zstd') inner = unzstd(bytes);
+  if (layer === 'gzip') inner = gunzip(bytes, budget);
+  else if (layer === 'zstd') inner = unzstd(bytes, budget);
   else inner = deaggregate(bytes);
   if (!inner.ok) {
     reject(out, inner.error, bytes);
@@ -62,7 +91,7 @@ function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[]): void
     reject(out, 'record empty', bytes);
     return;
   }
-  for (const part of inner.value) readBytes(part, depth + 1, out);
+  for (const part of inner.value) readBytes(part, depth + 1, out, budget);
 }
 
 function firstNonSpace(text: string): number {
@@ -81,15 +110,26 @@ function lastNonSpace(text: string): number {
   return -1;
 }
 
-function readText(text: string, depth: number, out: RecordOutcome[], raw: Raw): void {
+/**
+ * One text: XML, one JSON document, or several (split by lines and brackets). `source` is given when the text was
+ * decoded from bytes: pieces are then rejected with their own original bytes, and flagged when those bytes were
+ * invalid; a text read whole is one document, flagged as a whole.
+ */
+function readText(text: string, depth: number, out: RecordOutcome[], raw: Raw, source?: ByteText): void {
+  const from = out.length;
+  if (!readSplitText(text, depth, out, raw, source) && source?.invalid) markInvalid(out, from);
+}
+
+/** Reads `text`; true when it was split into pieces (each already flagged), false when read whole. */
+function readSplitText(text: string, depth: number, out: RecordOutcome[], raw: Raw, source?: ByteText): boolean {
   const first = firstNonSpace(text);
   if (first === -1) {
     reject(out, 'record empty', raw);
-    return;
+    return false;
   }
   if (first === 60 /* < */) {
     readXml(text, out, raw);
-    return;
+    return false;
   }
   // Fast path: the whole text is one JSON value (single event, or one pretty-printed document).
   let value: unknown;
@@ -107,18 +147,22 @@ function readText(text: string, depth: number, out: RecordOutcome[], raw: Raw): 
   }
   if (parsed) {
     readValue(value, depth, out, raw);
-    return;
+    return false;
   }
   const pieces = splitJsonText(text);
   if (pieces.length === 1 && !pieces[0]?.ok) {
     reject(out, pieces[0]?.error ?? 'not JSON or XML', raw);
-    return;
+    return false;
   }
   for (const piece of pieces) {
-    if (piece.ok) readValue(piece.value, depth, out, piece.text);
-    else if (firstNonSpace(piece.text) === 60) readXml(piece.text, out, piece.text);
-    else reject(out, piece.error, piece.text);
+    const mark = out.length;
+    const pieceRaw: Raw = source === undefined ? piece.text : { source, start: piece.start, end: piece.end };
+    if (piece.ok) readValue(piece.value, depth, out, pieceRaw);
+    else if (firstNonSpace(piece.text) === 60) readXml(piece.text, out, pieceRaw);
+    else reject(out, piece.error, pieceRaw);
+    if (source?.isInvalid(piece.start, piece.end)) markInvalid(out, mark);
   }
+  return true;
 }
 
 function readXml(text: string, out: RecordOutcome[], raw: Raw): void {
@@ -128,9 +172,12 @@ function readXml(text: string, out: RecordOutcome[], raw: Raw): void {
     return;
   }
   for (const element of events.value) {
-    const result = normaliseDocument({ Event: element }, 'xml');
-    if (result.ok) out.push({ kind: 'event', event: result.value });
-    else reject(out, result.error, events.value.length === 1 ? raw : JSON.stringify(element));
+    // The parser gives no positions, so one of several <Event>s is rejected as its element tree in JSON.
+    accept(
+      out,
+      normaliseDocument({ Event: element }, 'xml'),
+      events.value.length === 1 ? raw : JSON.stringify(element),
+    );
   }
 }
 
@@ -151,9 +198,7 @@ function readValue(value: unknown, depth: number, out: RecordOutcome[], raw: Raw
     readCloudWatchEnvelope(value, depth, out, raw);
     return;
   }
-  const result = normaliseDocument(value, 'json');
-  if (result.ok) out.push({ kind: 'event', event: result.value });
-  else reject(out, result.error, raw);
+  accept(out, normaliseDocument(value, 'json'), raw);
 }
 
 /** A CloudWatch Logs subscription payload: each log event's message is a document of its own. */
@@ -195,7 +240,7 @@ function readCloudWatchEnvelope(envelope: Record<string, unknown>, depth: number
 export function readRecord(data: Uint8Array): RecordOutcome[] {
   const out: RecordOutcome[] = [];
   try {
-    readBytes(data, 0, out);
+    readBytes(data, 0, out, recordBudget());
   } catch (error) {
     // Last resort for the "never throws" contract (e.g. a stack overflow inside a third-party parser): the
     // record is rejected as a whole, with what was already decoded discarded so nothing is counted twice.

@@ -89,3 +89,23 @@ export function readName(value: unknown): string | undefined {
   if (isObject(value) && '#text' in value) return readName(value['#text']);
   return undefined;
 }
+
+/**
+ * Bytes of `text` in UTF-8, without encoding it. A lone surrogate counts 3 bytes, as the U+FFFD it is encoded to.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}

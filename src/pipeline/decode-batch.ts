@@ -42,7 +42,8 @@ export interface DecodedBatch {
 
 /**
  * Decodes and normalises every record and sorts the events by event time. Counts every document into `summary`
- * as read and as an event, a rejection or a filtered item; never throws.
+ * as read and as an event, a rejection or a filtered item, and what the input limits trimmed (documents with
+ * invalid UTF-8, EventData values cut) into `summary.trimmed`; never throws.
  */
 export function decodeBatch(records: readonly InputRecord[], summary: Summary): DecodedBatch {
   const events: SourcedEvent[] = [];
@@ -51,9 +52,11 @@ export function decodeBatch(records: readonly InputRecord[], summary: Summary): 
     let position = 0;
     for (const outcome of readRecord(record.data)) {
       summary.read++;
+      if (outcome.invalidUtf8) summary.trimmed.invalidUtf8++;
       const id = `${record.origin}#${position++}`;
       if (outcome.kind === 'event') {
         const event = outcome.event;
+        if (outcome.truncatedFields !== undefined) summary.trimmed.truncatedFields += outcome.truncatedFields;
         bump(summary.byFormat, event.format);
         bump(summary.byEvent, `${event.channel} ${event.eventId}`);
         const sourced: SourcedEvent = { event, origin: record.origin, arrival: record.arrival, id };

@@ -1,15 +1,34 @@
 /**
  * Binary wrappers recognised by magic bytes: gzip, zstd and KPL aggregates. Each unwraps to the next layer's
- * bytes (several, for KPL) or a rejection reason. Decompression is streamed with an output cap, because a
- * hostile or truncated header must not decide how much memory is allocated.
+ * bytes (several, for KPL) or a rejection reason. Decompression is streamed against a budget shared by every
+ * layer of one record (gzip inside KPL inside gzip...), because neither a hostile header nor a stack of
+ * compressions may decide how much memory one record costs: a bomb stops at the budget, it is never fully decoded.
  */
 
 import kinesisAgg from 'aws-kinesis-agg';
 import { Gunzip } from 'fflate';
 import { Decompress } from 'fzstd';
+import { LIMITS } from '../../limits.js';
 
-/** Largest decompressed layer accepted (a Kinesis record is at most 1 MiB compressed). */
-export const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+/**
+ * Decompressed bytes one record may still produce, all layers together. One budget per record, spent by
+ * {@link gunzip} and {@link unzstd} as they inflate (KPL de-aggregation only cuts its input, so it costs nothing).
+ */
+export interface DecompressionBudget {
+  remaining: number;
+}
+
+/** A fresh budget of {@link LIMITS.decompressedBytesPerRecord}. */
+export function recordBudget(bytes: number = LIMITS.decompressedBytesPerRecord): DecompressionBudget {
+  return { remaining: bytes };
+}
+
+/**
+ * Compressed bytes handed to the gzip inflater at a time. fflate inflates all it is given before it calls back,
+ * so pushing a whole bomb would allocate its whole output first; deflate expands at most ~1,032:1, so a slice
+ * this size produces at most ~4 MiB before the budget is checked.
+ */
+const GZIP_SLICE_BYTES = 4096;
 
 export type Unwrapped = { ok: true; value: Uint8Array[] } | { ok: false; error: string };
 
@@ -42,13 +61,20 @@ function errorCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-function collect(name: string, truncatedCode: number, run: (onChunk: (chunk: Uint8Array) => void) => void): Unwrapped {
+function collect(
+  name: string,
+  truncatedCode: number,
+  budget: DecompressionBudget,
+  run: (onChunk: (chunk: Uint8Array) => void) => void,
+): Unwrapped {
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     run((chunk) => {
       total += chunk.length;
-      if (total > MAX_DECOMPRESSED_BYTES) throw new TooLarge();
+      // Spent as it is produced: a layer that fails later has still cost this memory and time.
+      budget.remaining -= chunk.length;
+      if (budget.remaining < 0) throw new TooLarge();
       chunks.push(chunk);
     });
   } catch (error) {
@@ -59,14 +85,14 @@ function collect(name: string, truncatedCode: number, run: (onChunk: (chunk: Uin
 }
 
 /**
- * gzip, all members. fflate's stream does not fail on a stream cut at a block boundary, so the last member's
- * ISIZE trailer is checked against what it produced (a cut record's "trailer" is compressed bytes).
+ * gzip, all members, spending `budget`. fflate's stream does not fail on a stream cut at a block boundary, so the
+ * last member's ISIZE trailer is checked against what it produced (a cut record's "trailer" is compressed bytes).
  */
-export function gunzip(bytes: Uint8Array): Unwrapped {
+export function gunzip(bytes: Uint8Array, budget: DecompressionBudget = recordBudget()): Unwrapped {
   if (bytes.length < 18) return { ok: false, error: 'truncated gzip' };
   let total = 0;
   let memberStart = 0;
-  const result = collect('gzip', 0, (onChunk) => {
+  const result = collect('gzip', 0, budget, (onChunk) => {
     const stream = new Gunzip((chunk) => {
       total += chunk.length;
       onChunk(chunk);
@@ -74,7 +100,10 @@ export function gunzip(bytes: Uint8Array): Unwrapped {
     stream.onmember = () => {
       memberStart = total;
     };
-    stream.push(bytes, true);
+    for (let at = 0; at < bytes.length; at += GZIP_SLICE_BYTES) {
+      const end = Math.min(bytes.length, at + GZIP_SLICE_BYTES);
+      stream.push(bytes.subarray(at, end), end === bytes.length);
+    }
   });
   if (!result.ok) return result;
   const n = bytes.length;
@@ -88,12 +117,18 @@ export function gunzip(bytes: Uint8Array): Unwrapped {
   return result;
 }
 
-/** zstd; fzstd error code 5 is 'unexpected EOF'. A frame that ends early without an error is truncated too. */
-export function unzstd(bytes: Uint8Array): Unwrapped {
+/**
+ * zstd, spending `budget`; fzstd error code 5 is 'unexpected EOF'. A frame that ends early without an error is
+ * truncated too. fzstd streams block by block (128 KiB at most), but it allocates the frame's window up front, so
+ * a frame declaring more content or a larger window than the budget is rejected before anything is allocated.
+ */
+export function unzstd(bytes: Uint8Array, budget: DecompressionBudget = recordBudget()): Unwrapped {
   const declared = zstdContentSize(bytes);
-  if (declared !== undefined && declared > MAX_DECOMPRESSED_BYTES) return { ok: false, error: 'zstd too large' };
+  if (declared !== undefined && declared > budget.remaining) return { ok: false, error: 'zstd too large' };
+  const window = zstdWindowSize(bytes);
+  if (window !== undefined && window > budget.remaining) return { ok: false, error: 'zstd too large' };
   let finished = false;
-  const result = collect('zstd', 5, (onChunk) => {
+  const result = collect('zstd', 5, budget, (onChunk) => {
     const stream = new Decompress((chunk, final) => {
       onChunk(chunk);
       if (final) finished = true;
@@ -121,6 +156,18 @@ export function zstdContentSize(bytes: Uint8Array): number | undefined {
   let size = 0;
   for (let i = sizeBytes - 1; i >= 0; i--) size = size * 256 + (bytes[at + i] as number);
   return sizeBytes === 2 ? size + 256 : size;
+}
+
+/**
+ * The first frame's window size from its Window_Descriptor (RFC 8878 3.1.1.1.2), when the frame has one (a
+ * single-segment frame's window is its content size, see {@link zstdContentSize}).
+ */
+export function zstdWindowSize(bytes: Uint8Array): number | undefined {
+  const descriptor = bytes[4];
+  const windowByte = bytes[5];
+  if (descriptor === undefined || windowByte === undefined || (descriptor >> 5) & 1) return undefined;
+  const base = 2 ** (10 + (windowByte >> 3));
+  return base + (base / 8) * (windowByte & 7);
 }
 
 interface UserRecord {

@@ -2,13 +2,17 @@
  * The checks and defaults every format shares: header fields, event time, and the result union.
  */
 
+import { LIMITS } from '../../limits.js';
 import { type CanonicalEvent, DNS_CLIENT_CHANNEL, type ShipperFormat, SYSMON_CHANNEL } from '../canonical-event.js';
 import { parseSysmonUtcTime, parseTime } from '../event-time.js';
 import { DNS_CLIENT_PROVIDER, isSysmon, SYSMON_PROVIDER } from '../schemas.js';
-import { readInteger, readName } from '../values.js';
+import { readInteger, readName, utf8ByteLength } from '../values.js';
 
-/** Untrusted input is normalised into this: the event, or the reason it was rejected. */
-export type Normalised = { ok: true; value: CanonicalEvent } | { ok: false; error: string };
+/**
+ * Untrusted input is normalised into this: the event, or the reason it was rejected. `truncatedFields` (present
+ * only when not zero) counts the EventData values cut to {@link LIMITS.fieldChars}.
+ */
+export type Normalised = { ok: true; value: CanonicalEvent; truncatedFields?: number } | { ok: false; error: string };
 
 /** The header fields of one document as the shipper wrote them (any type; checked here). */
 export interface RawHeader {
@@ -67,6 +71,7 @@ export function buildEvent(format: ShipperFormat, header: RawHeader, readData: D
   if (id.value > 65535) return { ok: false, error: 'EventID out of range' };
   const host = readName(header.host);
   if (host === undefined) return { ok: false, error: 'host missing' };
+  if (utf8ByteLength(host) > LIMITS.hostBytes) return { ok: false, error: 'host name too long' };
   const rawChannel = readName(header.channel);
   if (rawChannel === undefined) return { ok: false, error: 'channel missing' };
   const channel = canonicalChannel(rawChannel);
@@ -80,6 +85,8 @@ export function buildEvent(format: ShipperFormat, header: RawHeader, readData: D
   const data: Record<string, string> = {};
   const dataError = readData({ provider, channel, eventId }, data);
   if (dataError !== undefined) return { ok: false, error: dataError };
+  const truncatedFields = limitEventData(data);
+  if (truncatedFields === undefined) return { ok: false, error: 'event too large' };
 
   let time: number | undefined;
   if (isSysmon(provider, channel)) {
@@ -92,5 +99,35 @@ export function buildEvent(format: ShipperFormat, header: RawHeader, readData: D
   const event: CanonicalEvent = { host, channel, provider, eventId, time, format, data };
   if (recordId.value !== undefined) event.recordId = recordId.value;
   if (processId.value !== undefined) event.processId = processId.value;
-  return { ok: true, value: event };
+  return truncatedFields > 0 ? { ok: true, value: event, truncatedFields } : { ok: true, value: event };
+}
+
+/**
+ * Applies the EventData limits in place: a value longer than {@link LIMITS.fieldChars} is cut to it (an event
+ * with one huge command line is still worth detecting on). Returns how many values were cut, or undefined when
+ * the event has more than {@link LIMITS.fieldsPerEvent} fields or more than {@link LIMITS.eventDataChars} in all
+ * after the cut: such an event would not fit the items and messages downstream, so it is rejected.
+ */
+export function limitEventData(data: Record<string, string>): number | undefined {
+  let fields = 0;
+  let chars = 0;
+  let truncated = 0;
+  for (const name in data) {
+    if (++fields > LIMITS.fieldsPerEvent) return undefined;
+    let value = data[name] as string;
+    if (value.length > LIMITS.fieldChars) {
+      value = cutText(value, LIMITS.fieldChars);
+      data[name] = value;
+      truncated++;
+    }
+    chars += value.length;
+    if (chars > LIMITS.eventDataChars) return undefined;
+  }
+  return truncated;
+}
+
+/** The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair (a lone surrogate is invalid in JSON for SQS and in UTF-8). */
+function cutText(text: string, max: number): string {
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }

@@ -1,5 +1,6 @@
 /** Record factories for the events tests: the OTRF powershell.exe Sysmon 3 connection in every shape. */
 
+import kinesisAgg from 'aws-kinesis-agg';
 import { gzipSync } from 'fflate';
 import type { CanonicalEvent } from '../../../src/events/canonical-event.js';
 
@@ -166,4 +167,98 @@ export function sysmon3Xml(): string {
 /** The outcomes' kinds and reasons/event formats, compactly, for table assertions. */
 export function summary(outcomes: ReadonlyArray<{ kind: string; reason?: string; event?: CanonicalEvent }>) {
   return outcomes.map((o) => (o.kind === 'event' ? `event:${o.event?.format}` : `${o.kind}:${o.reason}`));
+}
+
+/** One line of {@link mixedRecord}: its bytes and what reading it must give. */
+export interface MixedLine {
+  bytes: Uint8Array;
+  /** `event:<SourcePort>` for a good line (flagged `+invalid` when it holds invalid UTF-8), `rejected:<reason>`. */
+  expected: string;
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * Newline-delimited NXLog connections (SourcePort 1..good) with every kind of bad line between them: cut inside a
+ * string, cut between values, binary garbage (also starting with `{`), invalid UTF-8 inside a good document,
+ * invalid UTF-8 in a cut line, a host name over the limit, a text line, and one good line after the last bad one.
+ */
+export function mixedLines(good = 12): MixedLine[] {
+  const goodLine = (port: number): MixedLine => ({
+    bytes: encoder.encode(JSON.stringify(nxlogDocument({ SourcePort: String(port) }))),
+    expected: `event:${port}`,
+  });
+  const full = JSON.stringify(nxlogDocument({ SourcePort: '999' }));
+  const [before, after] = JSON.stringify(nxlogDocument({ SourcePort: 'INVALID', Image: 'C:\\@@.exe' })).split('@@');
+  const at = full.indexOf('C:\\\\');
+  const bad: MixedLine[] = [
+    { bytes: encoder.encode(full.slice(0, at + 10)), expected: 'rejected:truncated JSON' },
+    { bytes: encoder.encode('{"EventID":3,"Hostname":'), expected: 'rejected:truncated JSON' },
+    {
+      bytes: new Uint8Array([0x00, 0x01, 0x02, 0xfe, 0x7b, 0xff, 0x80, 0x7d]),
+      expected: 'rejected:not JSON or XML+invalid',
+    },
+    { bytes: new Uint8Array([0x7b, 0x22, 0xff, 0x00, 0x7d, 0xc3]), expected: 'rejected:truncated JSON+invalid' },
+    {
+      // A good document whose Image holds the bytes C3 28 (invalid UTF-8): read, with U+FFFD, and counted.
+      bytes: concatBytes([encoder.encode(before ?? ''), new Uint8Array([0xc3, 0x28]), encoder.encode(after ?? '')]),
+      expected: 'event:INVALID+invalid',
+    },
+    {
+      bytes: concatBytes([encoder.encode('{"EventID":3,"Image":"'), new Uint8Array([0xe2, 0x82, 0xff])]),
+      expected: 'rejected:truncated JSON+invalid',
+    },
+    {
+      bytes: encoder.encode(JSON.stringify(nxlogDocument({ Hostname: 'h'.repeat(300), SourcePort: '0' }))),
+      expected: 'rejected:host name too long',
+    },
+    { bytes: encoder.encode('hello, world'), expected: 'rejected:not JSON or XML' },
+  ];
+  const lines: MixedLine[] = [];
+  for (let port = 1; port <= good; port++) {
+    lines.push(goodLine(port));
+    const next = bad[port - 1];
+    if (next !== undefined) lines.push(next);
+  }
+  return lines;
+}
+
+/** The lines joined by `\n` (`\r\n` with crlf), ending with one. */
+export function joinLines(lines: readonly MixedLine[], crlf = false): Uint8Array {
+  const end = encoder.encode(crlf ? '\r\n' : '\n');
+  return concatBytes(lines.flatMap((line) => [line.bytes, end]));
+}
+
+/** What reading gave, in the {@link MixedLine.expected} notation. */
+export function mixedOutcomes(
+  outcomes: ReadonlyArray<{ kind: string; reason?: string; event?: CanonicalEvent; invalidUtf8?: true }>,
+): string[] {
+  return outcomes.map((o) => {
+    const what = o.kind === 'event' ? `event:${o.event?.data.SourcePort}` : `${o.kind}:${o.reason}`;
+    return o.invalidUtf8 ? `${what}+invalid` : what;
+  });
+}
+
+/** A KPL aggregate of these user records (aws-kinesis-agg, as the KPL writes them). */
+export function aggregate(users: readonly Uint8Array[]): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    let result: Uint8Array | undefined;
+    kinesisAgg.aggregate(
+      users.map((data) => ({ partitionKey: 'WORKSTATION5', data: Buffer.from(data) })),
+      (encoded: { data: Buffer }, done: () => void) => {
+        result = new Uint8Array(encoded.data);
+        done();
+      },
+      () => (result === undefined ? reject(new Error('nothing aggregated')) : resolve(result)),
+      reject,
+    );
+  });
 }

@@ -1,13 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type RecordOutcome, readRecord } from '../../../src/events/read-record.js';
+import { LIMITS } from '../../../src/limits.js';
 import {
+  aggregate,
   cloudWatchEnvelope,
   dnsClient3008Document,
   evtxDocument,
   expectedSysmon3,
   gzip,
+  joinLines,
+  type MixedLine,
+  mixedLines,
+  mixedOutcomes,
   ndjson,
   nxlogDocument,
   record,
@@ -216,6 +223,36 @@ describe('readRecord rejections', () => {
       ['rejected:CloudWatch Logs event without message'],
     ],
     [
+      'a host name over the limit',
+      () => record(evtxDocument({ system: { Computer: 'h'.repeat(LIMITS.hostBytes + 1) } })),
+      ['rejected:host name too long'],
+    ],
+    [
+      'more EventData fields than the limit',
+      () =>
+        record(
+          evtxDocument({
+            eventData: Object.fromEntries(Array.from({ length: LIMITS.fieldsPerEvent + 1 }, (_v, i) => [`F${i}`, 'x'])),
+          }),
+        ),
+      ['rejected:event too large'],
+    ],
+    [
+      'more EventData characters in all than the limit (each field within its own)',
+      () =>
+        record(
+          evtxDocument({
+            eventData: Object.fromEntries(
+              Array.from({ length: LIMITS.eventDataChars / LIMITS.fieldChars + 1 }, (_v, i) => [
+                `F${i}`,
+                bigValue.slice(0, LIMITS.fieldChars),
+              ]),
+            ),
+          }),
+        ),
+      ['rejected:event too large'],
+    ],
+    [
       'one bad line among good ones',
       () => ndjson(evtxDocument(), 'garbage line', { hello: 1 }, nxlogDocument()),
       ['event:evtx-json', 'rejected:not JSON or XML', 'rejected:unknown event shape', 'event:nxlog'],
@@ -242,11 +279,13 @@ describe('readRecord rejections', () => {
     expect(outcome?.kind === 'rejected' && outcome.raw).toEqual(data);
   });
 
-  it('passes a 5 MB field value through unchanged', () => {
+  it('cuts a 5 MB field value to the field limit and says so', () => {
     const data = record(evtxDocument({ eventData: { ...expectedSysmon3().data, CommandLine: bigValue } }));
     const [outcome] = readRecord(data);
     expect(outcome?.kind).toBe('event');
-    if (outcome?.kind === 'event') expect(outcome.event.data.CommandLine).toHaveLength(bigValue.length);
+    if (outcome?.kind !== 'event') return;
+    expect(outcome.event.data.CommandLine).toBe(bigValue.slice(0, LIMITS.fieldChars));
+    expect(outcome.truncatedFields).toBe(1);
   });
 });
 
@@ -276,4 +315,141 @@ describe('readRecord host and time rules', () => {
     const [outcome] = readRecord(record(document));
     expect(outcome?.kind === 'event' && outcome.event.time).toBe(Date.UTC(2021, 0, 1));
   });
+});
+
+describe('readRecord on partly bad input', () => {
+  const hex = (data: Uint8Array) => Buffer.from(data).toString('hex');
+  const rejectedRaws = (outcomes: RecordOutcome[]) =>
+    outcomes.flatMap((o) => (o.kind === 'rejected' ? [hex(o.raw)] : []));
+
+  it.each<[string, (lines: MixedLine[]) => Uint8Array]>([
+    ['newline-delimited', (lines) => joinLines(lines)],
+    ['with CRLF line ends', (lines) => joinLines(lines, true)],
+    ['inside gzip', (lines) => gzip(joinLines(lines))],
+    ['after a UTF-8 BOM', (lines) => new Uint8Array([0xef, 0xbb, 0xbf, ...joinLines(lines)])],
+  ])('reads every good line around the bad ones and keeps each bad line as its exact bytes (%s)', (_name, make) => {
+    // Prepare
+    const lines = mixedLines();
+    const data = make(lines);
+    // Act
+    const outcomes = readRecord(data);
+    // Assess
+    expect(mixedOutcomes(outcomes)).toEqual(lines.map((line) => line.expected));
+    expect(rejectedRaws(outcomes)).toEqual(
+      lines.filter((line) => line.expected.startsWith('rejected')).map((line) => hex(line.bytes)),
+    );
+  });
+
+  it('reads the 100 good events after a truncated line', () => {
+    const good = Array.from({ length: 100 }, (_v, i) => nxlogDocument({ SourcePort: String(i) }));
+    const data = ndjson(nxlogDocument(), JSON.stringify(nxlogDocument()).slice(0, 200), ...good);
+    expect(summary(readRecord(data))).toEqual([
+      'event:nxlog',
+      'rejected:truncated JSON',
+      ...good.map(() => 'event:nxlog'),
+    ]);
+  });
+
+  it('keeps the original bytes of a rejected single-document record with invalid UTF-8, and flags it', () => {
+    const data = new Uint8Array([...record('{"hello":"'), 0xff, 0xfe, ...record('"}')]);
+    const [outcome] = readRecord(data);
+    expect(outcome).toEqual({ kind: 'rejected', reason: 'unknown event shape', raw: data, invalidUtf8: true });
+  });
+
+  it('flags an event decoded from invalid UTF-8, and only that one', () => {
+    // Prepare
+    const [before, after] = JSON.stringify(
+      evtxDocument({ eventData: { ...expectedSysmon3().data, Image: '@@' } }),
+    ).split('@@');
+    const invalid = new Uint8Array([...record(before ?? ''), 0xc0, 0xaf, ...record(after ?? '')]);
+    const data = new Uint8Array([...ndjson(evtxDocument()), ...invalid, 0x0a, ...ndjson(evtxDocument())]);
+    // Act
+    const outcomes = readRecord(data);
+    // Assess
+    expect(outcomes.map((o) => o.kind === 'event' && o.invalidUtf8 === true)).toEqual([false, true, false]);
+    expect(outcomes[1]?.kind === 'event' && outcomes[1].event.data.Image).toBe('\ufffd\ufffd');
+  });
+
+  it('does not flag a genuine U+FFFD (the bytes EF BF BD)', () => {
+    const outcomes = readRecord(record(evtxDocument({ eventData: { ...expectedSysmon3().data, Image: '\ufffd' } })));
+    expect(outcomes[0]).not.toHaveProperty('invalidUtf8');
+  });
+
+  it('keeps the UTF-16LE bytes of a rejected line of UTF-16LE text', () => {
+    // Prepare
+    const text = `${JSON.stringify(evtxDocument())}\r\nnot json\r\n${JSON.stringify(evtxDocument())}\r\n`;
+    const data = new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);
+    // Act
+    const outcomes = readRecord(data);
+    // Assess
+    expect(summary(outcomes)).toEqual(['event:evtx-json', 'rejected:not JSON or XML', 'event:evtx-json']);
+    expect(outcomes[1]?.kind === 'rejected' && hex(outcomes[1].raw)).toBe(
+      Buffer.from('not json', 'utf16le').toString('hex'),
+    );
+  });
+});
+
+describe('readRecord decompression budget (all layers of one record together)', () => {
+  const MIB = 1024 * 1024;
+  /** One event line padded with blanks to `bytes` (compresses to almost nothing). */
+  const padded = (bytes: number) => {
+    const line = record(evtxDocument());
+    const out = new Uint8Array(bytes).fill(0x20);
+    out.set(line);
+    return out;
+  };
+  // The budget cases need tens of MiB; zlib at level 1 makes them in a fraction of fflate's time.
+  const gzip = (data: Uint8Array) => new Uint8Array(gzipSync(data, { level: 1 }));
+
+  it('reads a record that decompresses to just under the budget', () => {
+    expect(summary(readRecord(gzip(padded(LIMITS.decompressedBytesPerRecord - 1024))))).toEqual(['event:evtx-json']);
+  });
+
+  it.each<[string, () => { data: Uint8Array; rejected: Uint8Array }, string[]]>([
+    [
+      'one gzip layer over the budget',
+      () => {
+        const data = gzip(padded(LIMITS.decompressedBytesPerRecord + 1));
+        return { data, rejected: data };
+      },
+      ['rejected:gzip too large'],
+    ],
+    [
+      'two gzip layers, the inner one over the budget (the inner layer is the rejected document)',
+      () => {
+        const inner = gzip(padded(LIMITS.decompressedBytesPerRecord + 1));
+        return { data: gzip(inner), rejected: inner };
+      },
+      ['rejected:gzip too large'],
+    ],
+    [
+      'two gzip members each under the budget, over it together',
+      () => {
+        const data = new Uint8Array([...gzip(padded(40 * MIB)), ...gzip(padded(40 * MIB))]);
+        return { data, rejected: data };
+      },
+      ['rejected:gzip too large'],
+    ],
+  ])('%s', (_name, make, expected) => {
+    // Prepare
+    const { data, rejected } = make();
+    // Act
+    const outcomes = readRecord(data);
+    // Assess
+    expect(summary(outcomes)).toEqual(expected);
+    expect(outcomes[0]?.kind === 'rejected' && hex(outcomes[0].raw)).toBe(hex(rejected));
+  });
+
+  it('charges the user records of one KPL aggregate to one budget', async () => {
+    // Prepare: two gzip user records of 40 MiB each; either alone fits the budget, both do not.
+    const user = gzip(padded(40 * MIB));
+    const aggregated = await aggregate([user, user]);
+    // Act
+    const outcomes = readRecord(aggregated);
+    // Assess
+    expect(summary(outcomes)).toEqual(['event:evtx-json', 'rejected:gzip too large']);
+    expect(outcomes[1]?.kind === 'rejected' && hex(outcomes[1].raw)).toBe(hex(user));
+  });
+
+  const hex = (data: Uint8Array) => Buffer.from(data).toString('hex');
 });
