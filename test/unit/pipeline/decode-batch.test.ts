@@ -1,7 +1,14 @@
 import { LIMITS } from '../../../src/limits.js';
 import { decodeBatch, type InputRecord } from '../../../src/pipeline/decode-batch.js';
 import { emptySummary } from '../../../src/pipeline/summary.js';
-import { cloudWatchEnvelope, evtxDocument, expectedSysmon3, joinLines, mixedLines, record } from '../events/factories.js';
+import {
+  cloudWatchEnvelope,
+  evtxDocument,
+  expectedSysmon3,
+  joinLines,
+  mixedLines,
+  record,
+} from '../events/factories.js';
 
 function input(data: Uint8Array, origin = 'test'): InputRecord {
   return { origin, data, arrival: 0 };
