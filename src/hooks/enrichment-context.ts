@@ -14,6 +14,10 @@ export interface HookCounters {
   dnsAnswerEvents: number;
   /** dns-answers: (name, IP) answers added to the table. */
   dnsAnswers: number;
+  /** dns-answers: addresses left out of answers over the per-answer cap (LIMITS.ipsPerAnswer). */
+  dnsAnswerIpsDropped: number;
+  /** dns-answers: CNAME steps left out of answers over the per-answer cap (LIMITS.cnamesPerAnswer). */
+  dnsAnswerCnamesDropped: number;
   /** netconn-hostname: connections named from the same process's answer. */
   netconnEnrichedProcess: number;
   /** netconn-hostname: connections named from an answer of another (or an unknown) process of the same host. */
@@ -75,6 +79,8 @@ export function newHookCounters(): HookCounters {
   return {
     dnsAnswerEvents: 0,
     dnsAnswers: 0,
+    dnsAnswerIpsDropped: 0,
+    dnsAnswerCnamesDropped: 0,
     netconnEnrichedProcess: 0,
     netconnEnrichedHost: 0,
     netconnMissed: 0,

@@ -70,6 +70,8 @@ export function countHooks(summary: Summary, before: EnrichmentContext['counters
   const after = context.counters;
   const delta = (name: keyof typeof after) => after[name] - before[name];
   summary.dnsAnswers += delta('dnsAnswers');
+  summary.trimmed.answerIps += delta('dnsAnswerIpsDropped');
+  summary.trimmed.answerCnames += delta('dnsAnswerCnamesDropped');
   const process = delta('netconnEnrichedProcess');
   const host = delta('netconnEnrichedHost');
   if (process > 0) bump(summary.connections.bySource, 'dns-process', process);

@@ -1,5 +1,6 @@
-import { answersFromEvent } from '../../../src/dns/answers-from-event.js';
+import { answersFromEvent, readDnsAnswers } from '../../../src/dns/answers-from-event.js';
 import type { CanonicalEvent } from '../../../src/events/canonical-event.js';
+import { LIMITS } from '../../../src/limits.js';
 import { dnsClient3008, seedScenario, sysmon3, sysmon22, T0 } from '../hooks/event-factories.js';
 
 describe('answersFromEvent', () => {
@@ -65,7 +66,53 @@ describe('answersFromEvent', () => {
     ['an event 22 of another channel', { ...sysmon22({}), channel: 'Security' }],
     ['no QueryName', { ...sysmon22({}), data: { QueryResults: '1.2.3.4;', QueryStatus: '0' } }],
     ['no data at all', { ...sysmon22({}), data: undefined as unknown as Record<string, string> }],
+    ['a query name longer than any DNS name', sysmon22({ name: `${'a'.repeat(LIMITS.dnsNameChars - 3)}.com` })],
   ])('gives nothing for %s', (_label, event) => {
     expect(answersFromEvent(event)).toEqual([]);
+  });
+
+  it('answers for a query name of the longest DNS name', () => {
+    const name = `${'a'.repeat(LIMITS.dnsNameChars - 4)}.com`;
+    expect(answersFromEvent(sysmon22({ name })).map((answer) => answer.name)).toEqual([name]);
+  });
+});
+
+describe('readDnsAnswers', () => {
+  const ips = (count: number) => Array.from({ length: count }, (_v, i) => `10.0.${i >> 8}.${i & 255}`);
+  const steps = (count: number) => Array.from({ length: count }, (_v, i) => `type:  5 s${i}.example`);
+
+  it.each<[string, CanonicalEvent, number, { ips: number; cnames: number }]>([
+    ['an ordinary answer', sysmon22({}), 1, { ips: 0, cnames: 0 }],
+    [
+      'a Sysmon 22 over both caps',
+      sysmon22({ results: `${[...steps(LIMITS.cnamesPerAnswer + 2), ...ips(LIMITS.ipsPerAnswer + 5)].join(';')};` }),
+      LIMITS.ipsPerAnswer,
+      { ips: 5, cnames: 2 },
+    ],
+    [
+      'a DNS-Client 3008 over the address cap',
+      dnsClient3008({ results: `${ips(LIMITS.ipsPerAnswer + 1).join(';')};` }),
+      LIMITS.ipsPerAnswer,
+      { ips: 1, cnames: 0 },
+    ],
+    [
+      'a failed query over the caps: no answer, nothing counted',
+      sysmon22({ status: '9701', results: `${ips(LIMITS.ipsPerAnswer + 5).join(';')};` }),
+      0,
+      { ips: 0, cnames: 0 },
+    ],
+  ])('keeps the event and counts what the caps dropped: %s', (_name, event, answers, dropped) => {
+    // Act
+    const read = readDnsAnswers(event);
+    // Assess
+    expect(read.answers).toHaveLength(answers);
+    expect(read.dropped).toEqual(dropped);
+    expect(read.answers).toEqual(answersFromEvent(event));
+  });
+
+  it('gives every capped answer the capped chain', () => {
+    const event = sysmon22({ results: `${[...steps(40), ...ips(3)].join(';')};` });
+    const { answers } = readDnsAnswers(event);
+    expect(answers.map((answer) => answer.cnames.length)).toEqual([16, 16, 16]);
   });
 });

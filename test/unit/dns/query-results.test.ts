@@ -1,4 +1,16 @@
 import { normalizeDnsName, parseQueryResults } from '../../../src/dns/query-results.js';
+import { LIMITS } from '../../../src/limits.js';
+
+const NONE_DROPPED = { ips: 0, cnames: 0 };
+
+/** `count` distinct IPv4 addresses as Windows lists them (`::ffff:` form), from 10.0.0.0 up. */
+function ipList(count: number): string[] {
+  return Array.from({ length: count }, (_v, i) => `::ffff:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+}
+
+function cnameSteps(count: number): string[] {
+  return Array.from({ length: count }, (_v, i) => `type:  5 step${i}.example.net`);
+}
 
 describe('parseQueryResults', () => {
   // Real QueryResults values from the OTRF recordings and the seed events.
@@ -32,7 +44,7 @@ describe('parseQueryResults', () => {
     // no trailing ';', a trailing dot, upper case, duplicates
     ['type:  5 Edge.Example.NET.;2001:0db8::0001;2001:db8::1', ['edge.example.net'], ['2001:db8::1']],
   ])('%j', (text, cnames, ips) => {
-    expect(parseQueryResults(text)).toEqual({ cnames, ips });
+    expect(parseQueryResults(text)).toEqual({ cnames, ips, dropped: NONE_DROPPED });
   });
 
   it.each([
@@ -52,8 +64,80 @@ describe('parseQueryResults', () => {
   });
 
   it('never throws on non-string input', () => {
-    expect(parseQueryResults(undefined)).toEqual({ cnames: [], ips: [] });
-    expect(parseQueryResults(7 as unknown as string)).toEqual({ cnames: [], ips: [] });
+    expect(parseQueryResults(undefined)).toEqual({ cnames: [], ips: [], dropped: NONE_DROPPED });
+    expect(parseQueryResults(7 as unknown as string)).toEqual({ cnames: [], ips: [], dropped: NONE_DROPPED });
+  });
+});
+
+describe('parseQueryResults caps', () => {
+  it.each<[string, string, number, number, { ips: number; cnames: number }]>([
+    ['exactly the most addresses', `${ipList(LIMITS.ipsPerAnswer).join(';')};`, 0, LIMITS.ipsPerAnswer, NONE_DROPPED],
+    [
+      'one address over the most',
+      `${ipList(LIMITS.ipsPerAnswer + 1).join(';')};`,
+      0,
+      LIMITS.ipsPerAnswer,
+      { ips: 1, cnames: 0 },
+    ],
+    [
+      'duplicates over the cap are neither kept nor counted',
+      `${[...ipList(LIMITS.ipsPerAnswer + 2), ...ipList(LIMITS.ipsPerAnswer + 2)].join(';')};`,
+      0,
+      LIMITS.ipsPerAnswer,
+      { ips: 2, cnames: 0 },
+    ],
+    [
+      'exactly the most CNAME steps',
+      `${cnameSteps(LIMITS.cnamesPerAnswer).join(';')};1.2.3.4;`,
+      LIMITS.cnamesPerAnswer,
+      1,
+      NONE_DROPPED,
+    ],
+    [
+      'three CNAME steps over the most',
+      `${cnameSteps(LIMITS.cnamesPerAnswer + 3).join(';')};1.2.3.4;`,
+      LIMITS.cnamesPerAnswer,
+      1,
+      { ips: 0, cnames: 3 },
+    ],
+    ['a CNAME of the longest name is kept', `type:  5 ${'a'.repeat(LIMITS.dnsNameChars)};1.2.3.4;`, 1, 1, NONE_DROPPED],
+    [
+      'a CNAME longer than any DNS name is no step (and not counted)',
+      `type:  5 ${'a'.repeat(LIMITS.dnsNameChars + 1)};type:  5 ok.example;1.2.3.4;`,
+      1,
+      1,
+      NONE_DROPPED,
+    ],
+  ])('%s', (_name, text, cnames, ips, dropped) => {
+    // Act
+    const parsed = parseQueryResults(text);
+    // Assess
+    expect([parsed.cnames.length, parsed.ips.length, parsed.dropped]).toEqual([cnames, ips, dropped]);
+  });
+
+  it('keeps the first addresses and steps, in order', () => {
+    const parsed = parseQueryResults(`${cnameSteps(40).join(';')};${ipList(200).join(';')};`);
+    expect(parsed.cnames).toEqual(cnameSteps(LIMITS.cnamesPerAnswer).map((step) => step.slice(9)));
+    expect(parsed.ips).toEqual(ipList(LIMITS.ipsPerAnswer).map((ip) => ip.slice(7)));
+  });
+
+  it.each<[string, () => string[], { ips: number; cnames: number }]>([
+    ['78,000 addresses', () => ipList(78_000), { ips: 78_000 - LIMITS.ipsPerAnswer, cnames: 0 }],
+    [
+      '36,000 CNAME steps and an address',
+      () => [...cnameSteps(36_000), '1.2.3.4'],
+      { ips: 0, cnames: 36_000 - LIMITS.cnamesPerAnswer },
+    ],
+  ])('parses a 1 MB value of %s with the caps applied', (_name, items, dropped) => {
+    // Prepare
+    const text = `${items().join(';')};`;
+    expect(text.length).toBeGreaterThan(900_000);
+    // Act
+    const parsed = parseQueryResults(text);
+    // Assess: the counts, not the time (the parse is one pass; bench/ measures speed).
+    expect(parsed.ips.length).toBe(dropped.ips > 0 ? LIMITS.ipsPerAnswer : 1);
+    expect(parsed.cnames.length).toBe(dropped.cnames > 0 ? LIMITS.cnamesPerAnswer : 0);
+    expect(parsed.dropped).toEqual(dropped);
   });
 });
 

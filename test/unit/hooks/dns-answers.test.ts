@@ -1,6 +1,7 @@
 import { createDnsAnswersHook } from '../../../src/hooks/dns-answers.js';
 import { createEnrichmentContext } from '../../../src/hooks/enrichment-context.js';
 import { createHooks, HOOK_NAMES } from '../../../src/hooks/index.js';
+import { LIMITS } from '../../../src/limits.js';
 import { dnsClient3008, sysmon3, sysmon22 } from './event-factories.js';
 
 describe('dns-answers', () => {
@@ -21,6 +22,26 @@ describe('dns-answers', () => {
       processId: 5196,
       source: 'dns-client-3008',
     });
+  });
+
+  it('adds the first addresses of an answer over the caps and counts what was dropped', () => {
+    // Prepare
+    const hook = createDnsAnswersHook();
+    const context = createEnrichmentContext();
+    const ips = Array.from({ length: LIMITS.ipsPerAnswer + 10 }, (_v, i) => `10.1.0.${i}`);
+    const steps = Array.from({ length: LIMITS.cnamesPerAnswer + 4 }, (_v, i) => `type:  5 s${i}.example`);
+    // Act
+    hook.apply(sysmon22({ results: `${[...steps, ...ips].join(';')};` }), context);
+    hook.apply(sysmon22({}), context);
+    // Assess
+    expect(context.counters).toMatchObject({
+      dnsAnswerEvents: 2,
+      dnsAnswers: LIMITS.ipsPerAnswer + 1,
+      dnsAnswerIpsDropped: 10,
+      dnsAnswerCnamesDropped: 4,
+    });
+    expect(context.resolutions.candidates('workstation5', `10.1.0.${LIMITS.ipsPerAnswer - 1}`)).toHaveLength(1);
+    expect(context.resolutions.candidates('workstation5', `10.1.0.${LIMITS.ipsPerAnswer}`)).toHaveLength(0);
   });
 
   it('is a pick hook on Sysmon 22 and DNS-Client 3008', () => {
