@@ -59,8 +59,11 @@ export const TABLE_ACTIONS = {
   resolutionRead: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
   /** DynamoDbWatermarkStore: UpdateItem of the own shard, Query of a consumer's shards. */
   watermark: ['dynamodb:Query', 'dynamodb:UpdateItem'],
-  /** DynamoDbAlertDeduplicator: conditional UpdateItem claims, consistent GetItem. */
-  dedupe: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  /**
+   * DynamoDbAlertDeduplicator: conditional UpdateItem claims, consistent GetItem; DynamoDbCommitStore (the
+   * exactly-once records in the same table): consistent GetItem, conditional PutItem.
+   */
+  dedupe: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
 } as const;
 
 export class HookstreamFunction extends NodejsFunction {
@@ -159,22 +162,38 @@ export class HookstreamFunction extends NodejsFunction {
     return this;
   }
 
-  /** Sets `variable` to the bucket name and grants PutObject under the given prefixes only. */
-  writesUnder(variable: string, bucket: s3.IBucket, prefixes: readonly string[]): this {
+  /**
+   * Sets `variable` to the bucket name and grants PutObject and DeleteObject under the output prefixes (a retry
+   * deletes the objects a failed attempt wrote and does not write again: docs/lambda.md, "Exactly once"), and
+   * PutObject and GetObject under the bookkeeping prefix (attempt manifests). Nothing else: no listing, no reading
+   * of output.
+   */
+  writesUnder(variable: string, bucket: s3.IBucket, prefixes: readonly string[], statePrefix: string): this {
     this.addEnvironment(variable, bucket.bucketName);
     this.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['s3:PutObject'],
+        actions: ['s3:PutObject', 's3:DeleteObject'],
         resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}/*`)),
+      }),
+    );
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [bucket.arnForObjects(`${statePrefix}/*`)],
       }),
     );
     for (const prefix of prefixes) {
       this.acknowledgeObjectPrefix(
         bucket,
         `${prefix}/*`,
-        `PutObject only under ${prefix}/: keys are dt=/hour= partitions and batch names chosen at run time.`,
+        `PutObject and DeleteObject only under ${prefix}/: keys are dt=/hour= partitions and batch names chosen at run time; a retry deletes only the objects of its own failed attempt.`,
       );
     }
+    this.acknowledgeObjectPrefix(
+      bucket,
+      `${statePrefix}/*`,
+      `PutObject and GetObject only under ${statePrefix}/: attempt manifests named by unit and version at run time.`,
+    );
     return this;
   }
 

@@ -7,6 +7,7 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { STATE_PREFIX, STATE_RETENTION_DAYS } from '../../src/pipeline/names.js';
 
 export interface OutputStorageProps {
   removalPolicy: RemovalPolicy;
@@ -69,6 +70,12 @@ export class OutputStorage extends Construct {
           expiration: props.expireDays > 0 ? Duration.days(props.expireDays) : undefined,
           noncurrentVersionExpiration: props.versioned ? Duration.days(30) : undefined,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        {
+          // Attempt manifests of the exactly-once bookkeeping: needed only while a retry may still come.
+          id: 'expire-attempt-manifests',
+          prefix: `${STATE_PREFIX}/`,
+          expiration: Duration.days(STATE_RETENTION_DAYS),
         },
       ],
     });

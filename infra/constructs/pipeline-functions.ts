@@ -22,6 +22,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/config.js';
+import { OUTPUT_PREFIXES, STATE_PREFIX } from '../../src/pipeline/names.js';
 import { HookstreamFunction, SERVICE_NAMES, TABLE_ACTIONS } from './hookstream-function.js';
 import type { CompiledRuleBundle } from './rule-bundle.js';
 import { BUNDLED_RULES_DIR } from './rule-bundle.js';
@@ -51,7 +52,6 @@ export const STREAM_RETRY = { retryAttempts: 8, maxRecordAgeHours: 6 } as const;
 export const HOLD_MAX_RECEIVES = 5;
 
 /** The output areas the enrich functions write (src/pipeline/partition.ts OutputArea). */
-export const OUTPUT_PREFIXES = ['events', 'alerts', 'rejected'] as const;
 
 const DNS_EVENT_IDS = [22, 3008, '22', '3008'];
 
@@ -155,7 +155,7 @@ export class PipelineFunctions extends Construct {
       fn.usesTable(ENV.resolutionTable, props.tables.resolution, TABLE_ACTIONS.resolutionRead)
         .usesTable(ENV.watermarkTable, props.tables.watermark, TABLE_ACTIONS.watermark)
         .usesTable(ENV.dedupeTable, props.tables.dedupe, TABLE_ACTIONS.dedupe)
-        .writesUnder(ENV.outputBucket, props.output, OUTPUT_PREFIXES)
+        .writesUnder(ENV.outputBucket, props.output, OUTPUT_PREFIXES, STATE_PREFIX)
         .publishesTo(ENV.alertTopicArn, props.alertTopic, props.alertTopicKey)
         .sendsTo(ENV.holdQueueUrl, this.holdQueue)
         // KinesisCatchUp: how far the dns-answers consumer has read, before a connection is held or given up.

@@ -120,7 +120,7 @@ export class EnrichService {
       summary.read--;
       return false;
     });
-    const settled = await this.settle(events, summary, (sourced) => ({ firstHeldAt: sourced.arrival }));
+    const settled = await this.settle(events, summary, (sourced) => ({ firstHeldAt: sourced.arrival, round: 1 }));
     const last = lastSequence(fresh);
     await this.finish(settled, decoded.rejected, summary, {
       attempt,
@@ -167,7 +167,10 @@ export class EnrichService {
     const settled = await this.settle(
       events,
       summary,
-      (sourced) => ({ firstHeldAt: (byEvent.get(sourced) as HeldConnection).firstHeldAt }),
+      (sourced) => {
+        const item = byEvent.get(sourced) as HeldConnection;
+        return { firstHeldAt: item.firstHeldAt, round: item.round + 1 };
+      },
       (sourced) => {
         const expired = now - (byEvent.get(sourced) as HeldConnection).firstHeldAt >= this.deps.maxHoldMs;
         if (expired) summary.holdExpired++;
@@ -197,7 +200,7 @@ export class EnrichService {
   private async settle(
     events: readonly SourcedEvent[],
     summary: Summary,
-    holdInfo: (sourced: SourcedEvent) => { firstHeldAt: number },
+    holdInfo: (sourced: SourcedEvent) => { firstHeldAt: number; round: number },
     release: (sourced: SourcedEvent) => boolean = () => false,
   ): Promise<Settled> {
     const now = this.deps.now();
@@ -219,7 +222,7 @@ export class EnrichService {
         event: structuredClone(sourced.event),
         origin: sourced.origin,
         arrival: sourced.arrival,
-        firstHeldAt: holdInfo(sourced).firstHeldAt,
+        ...holdInfo(sourced),
       };
       if (sourced.sequence !== undefined) held.sequence = sourced.sequence;
       candidates.push(held);
@@ -278,12 +281,12 @@ export class EnrichService {
     const manifest = mergeManifests({ objects: own, held: heldRefs, holdBodies: messages.bodies }, inherited);
     await attempt.open(manifest, run.now, run.leaseUntil);
 
-    await Promise.all(
+    await settleAll(
       outputs.objects.map((object) => deps.writer.put(object.key, object.body, { contentType: object.contentType })),
     );
     const ownKeys = new Set(own);
     const stale = (inherited?.objects ?? []).filter((key) => !ownKeys.has(key));
-    await Promise.all(stale.map((key) => deps.writer.delete(key)));
+    await settleAll(stale.map((key) => deps.writer.delete(key)));
     summary.retries.staleObjectsDeleted += stale.length;
 
     const refused: RejectedItem[] = [];
@@ -354,6 +357,16 @@ function refusedNotification(notification: AlertNotification, reason: string, ru
     reason: `notification refused: ${reason}`,
     raw: run.rawOf(record) ?? new TextEncoder().encode(notification.message),
   };
+}
+
+/**
+ * Waits for every write, then throws the first failure: an attempt never ends with writes of its own still in
+ * flight, which could land after a retry deleted them as stale.
+ */
+async function settleAll(writes: readonly Promise<void>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(writes);
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /** The last sequence number of the batch (records come in order; the maximum, to be safe). */

@@ -91,7 +91,8 @@ export function decodeHeld(body: string): HeldDecode {
       typeof h.origin !== 'string' ||
       typeof h.id !== 'string' ||
       !Number.isFinite(h.arrival) ||
-      !Number.isFinite(h.firstHeldAt)
+      !Number.isFinite(h.firstHeldAt) ||
+      !Number.isInteger(h.round)
     ) {
       return { ok: false, reason: 'hold message has a malformed entry' };
     }
@@ -101,6 +102,7 @@ export function decodeHeld(body: string): HeldDecode {
       origin: h.origin,
       arrival: h.arrival as number,
       firstHeldAt: h.firstHeldAt as number,
+      round: h.round as number,
     };
     if (typeof h.sequence === 'string') out.sequence = h.sequence;
     items.push(out);

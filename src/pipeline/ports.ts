@@ -84,6 +84,11 @@ export interface HeldConnection {
    * delivered twice) gives byte-identical hold messages, which the hold handler writes under the same object names.
    */
   firstHeldAt: number;
+  /**
+   * How many times it has been held (1 the first time). A connection held again is a new message: without this it
+   * could be byte-identical to the one it came back in, and the hold handler would take it for a duplicate.
+   */
+  round: number;
 }
 
 /**

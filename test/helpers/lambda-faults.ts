@@ -138,9 +138,9 @@ export function faultyClients(
   };
 }
 
-type Next = (args: { input: unknown }) => Promise<unknown>;
+export type Next = (args: { input: unknown }) => Promise<unknown>;
 
-function attach(
+export function attach(
   client: unknown,
   inject: (commandName: string, args: { input: unknown }, next: Next) => Promise<unknown>,
 ): void {

@@ -30,6 +30,7 @@ import type { Context, KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { lambdaContext, toKinesisRecord, toSqsRecord } from '../../cli/dev/lambda-events.js';
 import { createLocalStack, LOCAL_NAMES } from '../../cli/dev/local-stack.js';
 import type { Env } from '../../lambda/config.js';
+import { STATE_PREFIX } from '../../src/pipeline/names.js';
 import { decodeHeld } from '../../src/pipeline/held-codec.js';
 import { type EmulatorClients, type Emulators, startEmulators } from './emulators.js';
 
@@ -333,7 +334,12 @@ export async function startLambdaHarness(options: HarnessOptions = {}): Promise<
       const page = await clients.s3.send(
         new ListObjectsV2Command({ Bucket: NAMES.bucket, Prefix: prefix, ContinuationToken: token }),
       );
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      // Attempt manifests (the exactly-once bookkeeping) are no output: only a prefix naming them reads them.
+      for (const object of page.Contents ?? []) {
+        if (object.Key && (prefix.startsWith(STATE_PREFIX) || !object.Key.startsWith(`${STATE_PREFIX}/`))) {
+          keys.push(object.Key);
+        }
+      }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
     keys.sort();

@@ -236,6 +236,18 @@ describe('EnrichService: when a connection is final', () => {
     expect(asked).not.toHaveBeenCalled();
   });
 
+  it('holds a connection again as a new message, which is not taken for a duplicate of the first', async () => {
+    const { service, writer, holds, clock, setCaughtUp, batch } = setUp(0);
+    await service.processRecords([record(connection(T0, '31'), 1, START - 500)], batch('b1'));
+    clock.now += 30_000;
+    const again = await deliverHolds(service, holds);
+    expect(holds.sent).toHaveLength(2);
+    expect(holds.sent[1]?.body).not.toBe(holds.sent[0]?.body);
+    setCaughtUp(clock.now);
+    await deliverHolds(service, holds, again);
+    expect(writtenPorts(writer).get('31')).toBe(1);
+  });
+
   it('releases a held connection unresolved after the maximum hold', async () => {
     const { service, holds, clock, batch } = setUp(0);
     await service.processRecords([record(connection(), 1, START - 500)], batch('b1'));
