@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ENCODERS, type ShipperFormat } from '../../src/events/index.js';
+import { LIMITS } from '../../src/limits.js';
 import { InputNotFoundError } from '../io/input-files.js';
 import { createKinesisClient } from '../send/kinesis-client.js';
 import { type PartitionKeyMode, runSend, type SendResult } from '../send/run-send.js';
@@ -49,7 +50,14 @@ function summary(result: SendResult, stream: string): string {
   for (const failure of result.failed.slice(0, LISTED)) {
     lines.push(`  ${failure.source}: ${failure.errorCode} after ${failure.attempts} attempts ${failure.errorMessage}`);
   }
-  if (result.oversize.length > 0) lines.push(`  failed ${result.oversize.length}: over the record size limit`);
+  const [first] = result.oversize;
+  if (first !== undefined) {
+    // One line however many: the count, the reason, and the first to look at (--json lists them all).
+    lines.push(
+      `  not sent ${result.oversize.length}: over the ${LIMITS.kinesisRecordBytes}-byte limit of one Kinesis record ` +
+        `(the first: ${first.source}, ${first.bytes} bytes)`,
+    );
+  }
   if (result.skipped.length > 0) {
     lines.push(`skipped ${result.skipped.length} documents that are not events (cannot be re-encoded):`);
     for (const [reason, n] of countBy(result.skipped, (s) => s.reason)) lines.push(`  ${n}  ${reason}`);
@@ -82,8 +90,10 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Records: a JSON-lines file gives one record per line; any other file is one record, its bytes as they are
-(gzip, zstd, KPL, XML, a JSON document). With --format each event read is re-encoded, one record per event.
+Records: a text file of several JSON documents (JSON lines, concatenated or pretty-printed) gives one record per
+document, a broken line included as its own; any other file is one record, its bytes as they are (gzip, zstd,
+KPL, XML, one JSON document). With --format each event read is re-encoded, one record per event. A document or
+file over ${LIMITS.kinesisRecordBytes} bytes is not sent; the summary counts them.
 
 Examples:
   hookstream send events --stream hookstream-events --region eu-west-1
@@ -112,7 +122,6 @@ Examples:
           onReady: (total) => bar?.start(total, 0, { failed: 0 }),
           onProgress: ({ sent, failed }) => bar?.update(sent + failed, { failed }),
         }).finally(() => bar?.stop());
-        for (const message of result.oversize) process.stderr.write(`hookstream: ${message}\n`);
         if (flags.json) {
           const { records, sent, failed, oversize, skipped, requests, retried } = result;
           process.stdout.write(

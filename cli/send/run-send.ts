@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ShipperFormat } from '../../src/events/index.js';
 import { readInputs } from '../io/input-files.js';
-import { type Entry, oversizeReason } from './batch-records.js';
+import { type Entry, entrySize, oversizeReason } from './batch-records.js';
 import { KINESIS_LIMITS, type KinesisLimits } from './kinesis-limits.js';
 import { type EntryFailure, type PutOptions, type PutRecordsClient, putEntries } from './put-records.js';
-import { type SkippedDocument, splitRecords } from './split-records.js';
+import { type OversizeDocument, type SkippedDocument, splitRecords } from './split-records.js';
 
 /** `host`: the event's host, lower case (one host's events stay in order on one shard); `random`: spread evenly. */
 export type PartitionKeyMode = 'host' | 'random';
@@ -26,8 +26,8 @@ export interface SendResult {
   records: number;
   sent: number;
   failed: EntryFailure[];
-  /** One message per record over the Kinesis record limit, naming its source; none of them was sent. */
-  oversize: string[];
+  /** Documents (or files sent whole) too big for one Kinesis record: none of them was sent. */
+  oversize: OversizeDocument[];
   /** Documents that did not read as events (with --format only). */
   skipped: SkippedDocument[];
   requests: number;
@@ -42,12 +42,14 @@ function partitionKeyOf(host: string | undefined, mode: PartitionKeyMode, limits
 export async function runSend(options: SendOptions): Promise<SendResult> {
   const limits = options.limits ?? KINESIS_LIMITS;
   const entries: Entry[] = [];
-  const oversize: string[] = [];
+  const oversize: OversizeDocument[] = [];
   const skipped: SkippedDocument[] = [];
   let records = 0;
   for await (const input of readInputs(options.inputs)) {
     const split = splitRecords(input, options.format);
     skipped.push(...split.skipped);
+    records += split.oversize.length;
+    oversize.push(...split.oversize);
     for (const record of split.records) {
       records++;
       const entry = {
@@ -55,9 +57,9 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
         data: record.data,
         partitionKey: partitionKeyOf(record.host, options.partitionKey, limits),
       };
-      const tooBig = oversizeReason(entry, limits);
-      if (tooBig === undefined) entries.push(entry);
-      else oversize.push(tooBig);
+      // Split records leave room for any key made here (a host is at most 255 bytes): this guards smaller limits.
+      if (oversizeReason(entry, limits) === undefined) entries.push(entry);
+      else oversize.push({ source: record.source, bytes: entrySize(entry) });
     }
   }
   options.onReady?.(entries.length);

@@ -1,12 +1,28 @@
 /**
  * Input files -> Kinesis records, one per event or document, each with where it came from and its host.
  *
- * Without a format, a JSON-lines file gives one record per line and any other file (one JSON or XML document,
- * gzip, zstd, KPL...) is sent as its own bytes, one record: the pipeline decodes records by content, as it does a
- * shipper's. With a format, every event read from the file is re-encoded as that shipper's document, one record
- * each; documents that do not read as events cannot be re-encoded and are skipped with the reader's reason.
+ * Without a format, a text file of several documents (JSON lines, concatenated or pretty-printed JSON) gives one
+ * record per document, found by the pipeline's own splitter, so a broken line is a record of its own (which the
+ * pipeline rejects) instead of turning the whole file into one record over the Kinesis limit; each record holds
+ * the document's exact bytes. Any other file (one JSON or XML document, gzip, zstd, KPL...) is sent as its own
+ * bytes, one record: the pipeline decodes records by content, as it does a shipper's. With a format, every event
+ * read from the file is re-encoded as that shipper's document, one record each; documents that do not read as
+ * events cannot be re-encoded and are skipped with the reader's reason.
+ *
+ * A record whose data is over LIMITS.kinesisRecordBytes is never made: it is returned as oversize, with its source
+ * and size, so `send` reports it instead of failing a PutRecords request.
  */
-import { type CanonicalEvent, encodeEvent, hostKey, readRecord, type ShipperFormat } from '../../src/events/index.js';
+import {
+  binaryLayer,
+  type CanonicalEvent,
+  encodeEvent,
+  hostKey,
+  readRecord,
+  type ShipperFormat,
+  splitJsonText,
+  textFromBytes,
+} from '../../src/events/index.js';
+import { LIMITS } from '../../src/limits.js';
 import type { InputRecord } from '../io/input-files.js';
 
 /** One record to put, before it has a partition key. */
@@ -24,31 +40,51 @@ export interface SkippedDocument {
   reason: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const encoder = new TextEncoder();
+/** A document too big for one Kinesis record: not sent. */
+export interface OversizeDocument {
+  source: string;
+  /** Its data bytes. */
+  bytes: number;
+}
 
-/** Lines of a JSON-lines text (two or more lines, each a JSON object); undefined for anything else. */
-function jsonLines(data: Uint8Array): { line: number; text: string }[] | undefined {
-  let text: string;
-  try {
-    text = utf8.decode(data);
-  } catch {
-    return undefined; // binary: gzip, zstd, KPL
+export interface SplitResult {
+  records: SendRecord[];
+  skipped: SkippedDocument[];
+  oversize: OversizeDocument[];
+}
+
+const encoder = new TextEncoder();
+const UTF16_BOM = new Uint8Array([0xff, 0xfe]);
+
+/**
+ * The documents of a text file of several, each as its exact bytes with the line it starts on; undefined for a
+ * file that goes as one record (binary, XML, one document, nothing).
+ */
+function documents(data: Uint8Array): { line: number; data: Uint8Array }[] | undefined {
+  if (binaryLayer(data) !== undefined) return undefined;
+  const source = textFromBytes(data);
+  const text = source.text;
+  if (text.trimStart().startsWith('<')) return undefined;
+  const pieces = splitJsonText(text);
+  if (pieces.length < 2) return undefined;
+  const out: { line: number; data: Uint8Array }[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const piece of pieces) {
+    for (let at = text.indexOf('\n', counted); at !== -1 && at < piece.start; at = text.indexOf('\n', at + 1)) line++;
+    counted = piece.start;
+    out.push({ line, data: withBom(source.encoding, source.bytesOf(piece.start, piece.end)) });
   }
-  const lines: { line: number; text: string }[] = [];
-  const all = text.replace(/^\uFEFF/, '').split('\n');
-  for (let i = 0; i < all.length; i++) {
-    const trimmed = (all[i] as string).trim();
-    if (trimmed === '') continue;
-    if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) return undefined;
-    try {
-      JSON.parse(trimmed);
-    } catch {
-      return undefined; // a pretty-printed document spans lines
-    }
-    lines.push({ line: i + 1, text: trimmed });
-  }
-  return lines.length >= 2 ? lines : undefined;
+  return out;
+}
+
+/** A piece of UTF-16LE text is read alone only with its BOM; UTF-8 needs none. */
+function withBom(encoding: 'utf-8' | 'utf-16le', bytes: Uint8Array): Uint8Array {
+  if (encoding === 'utf-8') return bytes;
+  const out = new Uint8Array(UTF16_BOM.length + bytes.length);
+  out.set(UTF16_BOM);
+  out.set(bytes, UTF16_BOM.length);
+  return out;
 }
 
 function firstEvent(data: Uint8Array): CanonicalEvent | undefined {
@@ -61,36 +97,33 @@ function hostOf(data: Uint8Array): string | undefined {
   return event === undefined ? undefined : hostKey(event.host);
 }
 
-/** The records one input gives, and the documents skipped (only with a format). */
-export function splitRecords(
-  input: InputRecord,
-  format?: ShipperFormat,
-): { records: SendRecord[]; skipped: SkippedDocument[] } {
-  if (format === undefined) {
-    const lines = jsonLines(input.data);
-    if (lines === undefined)
-      return { records: [{ source: input.source, data: input.data, host: hostOf(input.data) }], skipped: [] };
-    return {
-      records: lines.map(({ line, text }) => {
-        const data = encoder.encode(text);
-        return { source: `${input.source}:${line}`, data, host: hostOf(data) };
-      }),
-      skipped: [],
-    };
+/** Adds the record to `into`, or to `into.oversize` when its data cannot be one Kinesis record. */
+function add(into: SplitResult, source: string, data: Uint8Array, host: () => string | undefined): void {
+  if (data.byteLength > LIMITS.kinesisRecordBytes) {
+    into.oversize.push({ source, bytes: data.byteLength });
+    return;
   }
-  const records: SendRecord[] = [];
-  const skipped: SkippedDocument[] = [];
+  const value = host();
+  into.records.push(value === undefined ? { source, data } : { source, data, host: value });
+}
+
+/** The records one input gives, the documents skipped (only with a format) and those too big to send. */
+export function splitRecords(input: InputRecord, format?: ShipperFormat): SplitResult {
+  const result: SplitResult = { records: [], skipped: [], oversize: [] };
+  if (format === undefined) {
+    const pieces = documents(input.data);
+    if (pieces === undefined) add(result, input.source, input.data, () => hostOf(input.data));
+    else for (const piece of pieces) add(result, `${input.source}:${piece.line}`, piece.data, () => hostOf(piece.data));
+    return result;
+  }
   readRecord(input.data).forEach((outcome, i) => {
     const source = `${input.source}#${i + 1}`;
     if (outcome.kind === 'event') {
-      records.push({
-        source,
-        data: encoder.encode(encodeEvent(outcome.event, format)),
-        host: hostKey(outcome.event.host),
-      });
+      const host = hostKey(outcome.event.host);
+      add(result, source, encoder.encode(encodeEvent(outcome.event, format)), () => host);
     } else {
-      skipped.push({ source, reason: outcome.reason });
+      result.skipped.push({ source, reason: outcome.reason });
     }
   });
-  return { records, skipped };
+  return result;
 }

@@ -2,6 +2,9 @@
 
 export type { CanonicalEvent, ShipperFormat } from './canonical-event.js';
 export { DNS_CLIENT_CHANNEL, hostKey, SYSMON_CHANNEL } from './canonical-event.js';
+export { binaryLayer } from './decode/binary-layers.js';
+export { type JsonPiece, splitJsonText } from './decode/json-text.js';
+export { type ByteText, textFromBytes } from './decode/text-from-bytes.js';
 export { ENCODERS, type EventEncoder, encodeEvent } from './encode/index.js';
 export { parseSysmonUtcTime, parseTime } from './event-time.js';
 export type { DocumentSyntax, FormatReader, Normalised } from './formats/index.js';

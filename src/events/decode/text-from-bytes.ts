@@ -9,6 +9,8 @@ import { isUtf8 } from 'node:buffer';
 /** Decoded text and the way back from any piece of it to its bytes. */
 export interface ByteText {
   text: string;
+  /** How the bytes were decoded (a piece of UTF-16LE text needs its BOM back to be read alone). */
+  readonly encoding: 'utf-8' | 'utf-16le';
   /** Whether some bytes were not valid in their encoding (decoded as U+FFFD, as TextDecoder does). */
   readonly invalid: boolean;
   /** The original bytes of `text.slice(start, end)` (a view, not a copy); `start`, `end` at character boundaries. */
@@ -47,6 +49,7 @@ function utf16Text(body: Uint8Array): ByteText {
   const invalid = !valid(body);
   return {
     text,
+    encoding: 'utf-16le',
     invalid,
     bytesOf: (start, end) => body.subarray(offset(start), offset(end)),
     isInvalid: (start, end) => invalid && !valid(body.subarray(offset(start), offset(end))),
@@ -78,6 +81,7 @@ function utf8Text(body: Uint8Array): ByteText {
   };
   return {
     text,
+    encoding: 'utf-8',
     invalid,
     bytesOf: (start, end) => {
       const from = offset(start);

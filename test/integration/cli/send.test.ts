@@ -26,9 +26,11 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { backoffDelay } from '../../../cli/send/put-records.js';
 import { runSend } from '../../../cli/send/run-send.js';
 import { type CanonicalEvent, encodeEvent, readRecord } from '../../../src/events/index.js';
+import { LIMITS } from '../../../src/limits.js';
 import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../../helpers/emulators.js';
 import { seededRandom, seedFrom } from '../../helpers/lambda-prng.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { joinLines, mixedLines, mixedOutcomes } from '../../unit/events/factories.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const SEED = seedFrom('HOOKSTREAM_SEND_SEED');
@@ -246,14 +248,36 @@ describe('hookstream send', () => {
     client.destroy();
 
     expect(result).toMatchObject({ records: 13, sent: 12, failed: [] });
-    expect(result.oversize).toEqual([
-      expect.stringMatching(new RegExp(`^${path.join(dir, 'huge.json')}: 10486\\d\\d bytes .* not sent$`)),
-    ]);
+    expect(result.oversize).toEqual([{ source: path.join(dir, 'huge.json'), bytes: 1024 * 1024 + '{"pad":""}'.length }]);
     expect(stats.sizes.length).toBeGreaterThanOrEqual(2);
     for (const size of stats.sizes) expect(size.bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
     expect(received.map((data) => JSON.parse(Buffer.from(data).toString('utf8')).id).sort((a, b) => a - b)).toEqual(
       big.map((_l, i) => i),
     );
+  });
+
+  it('sends every line of a file of good lines with bad ones between them, and counts a line too big to send', async () => {
+    // Prepare: the mixed lines, then one line over the record limit, then a last good one.
+    await emulators.createStream('mixed', 1);
+    const lines = mixedLines();
+    const huge = new TextEncoder().encode(JSON.stringify({ pad: 'z'.repeat(LIMITS.kinesisRecordBytes) }));
+    const last = { bytes: new TextEncoder().encode(floodLine(base, 4242)), expected: 'event:4242' };
+    const file = path.join(dir, 'mixed.ndjson');
+    await writeFile(file, joinLines([...lines, { bytes: huge, expected: 'oversize' }, last]));
+    const { client } = throttlingClient(emulators.endpoints.kinesis as string, () => false);
+
+    // Act
+    const result = await runSend({ inputs: [file], client, streamName: 'mixed', partitionKey: 'host' });
+    const received = await readStream(emulators.clients.kinesis, 'mixed');
+    client.destroy();
+
+    // Assess: one record per line, in order (one shard), each the line's exact bytes; the huge one counted.
+    const hex = (data: Uint8Array) => Buffer.from(data).toString('hex');
+    expect(result).toMatchObject({ records: lines.length + 2, sent: lines.length + 1, failed: [] });
+    expect(result.oversize).toEqual([{ source: `${file}:${lines.length + 1}`, bytes: huge.length }]);
+    expect(received.map(hex)).toEqual([...lines, last].map((line) => hex(line.bytes)));
+    const read = received.flatMap((data) => readRecord(data));
+    expect(mixedOutcomes(read)).toEqual([...lines, last].map((line) => line.expected));
   });
 
   it('--format re-encodes every event as the shipper format, one record per event', async () => {
@@ -305,6 +329,46 @@ describe('hookstream send', () => {
     );
     expect(JSON.parse(stdout)).toMatchObject({ stream: 'cli', records: 3, sent: 3, failed: [], oversize: [] });
     expect(await readStream(emulators.clients.kinesis, 'cli')).toHaveLength(3);
+  });
+
+  it('the command line reports the lines too big to send in one line, with the count and the reason', async () => {
+    // Prepare: two good lines and three over the record limit.
+    await emulators.createStream('cli-big', 1);
+    const huge = JSON.stringify({ pad: 'z'.repeat(LIMITS.kinesisRecordBytes) });
+    const file = path.join(dir, 'cli-big.ndjson');
+    await writeFile(file, [floodLine(base, 1), huge, huge, floodLine(base, 2), huge].join('\n'));
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', AWS_EC2_METADATA_DISABLED: 'true' };
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+      delete env[name];
+    }
+    // Act
+    const run = promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(root, 'cli/main.ts'),
+        'send',
+        file,
+        '--stream',
+        'cli-big',
+        '--endpoint',
+        emulators.endpoints.kinesis as string,
+      ],
+      { cwd: root, env, timeout: 60_000 },
+    );
+    const failure = await run.then(
+      () => undefined,
+      (error: { code?: number; stdout?: string; stderr?: string }) => error,
+    );
+    // Assess: exit 1 (something was not sent), one line naming the count and the reason, the good lines sent.
+    expect(failure?.code).toBe(1);
+    const reported = (failure?.stdout ?? '').split('\n').filter((line) => line.includes('not sent'));
+    expect(reported).toEqual([
+      `  not sent 3: over the ${LIMITS.kinesisRecordBytes}-byte limit of one Kinesis record (the first: ${file}:2, ${huge.length} bytes)`,
+    ]);
+    expect(failure?.stdout).toMatch(/^sent 2 of 5 records/);
+    expect(await readStream(emulators.clients.kinesis, 'cli-big')).toHaveLength(2);
   });
 
   it('backs off exponentially up to the ceiling, in the upper half of each step', () => {
