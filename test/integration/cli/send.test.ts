@@ -248,7 +248,9 @@ describe('hookstream send', () => {
     client.destroy();
 
     expect(result).toMatchObject({ records: 13, sent: 12, failed: [] });
-    expect(result.oversize).toEqual([{ source: path.join(dir, 'huge.json'), bytes: 1024 * 1024 + '{"pad":""}'.length }]);
+    expect(result.oversize).toEqual([
+      { source: path.join(dir, 'huge.json'), bytes: 1024 * 1024 + '{"pad":""}'.length },
+    ]);
     expect(stats.sizes.length).toBeGreaterThanOrEqual(2);
     for (const size of stats.sizes) expect(size.bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
     expect(received.map((data) => JSON.parse(Buffer.from(data).toString('utf8')).id).sort((a, b) => a - b)).toEqual(
