@@ -1,5 +1,6 @@
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, KinesisStreamEvent, SQSEvent } from 'aws-lambda';
@@ -53,6 +54,7 @@ export function createBatchHandler<Service, Event extends KinesisStreamEvent | S
       result = await options.run(ready, event, context);
     } catch (error) {
       logger.error('batch failed; it will be retried', error as Error);
+      metrics.addMetric('BatchesRetried', MetricUnit.Count, 1);
       return { batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) };
     }
     emitSummary(metrics, result.summary, event.Records.length);

@@ -134,11 +134,16 @@ const ENRICH_WRITES = [
   'dynamodb:GetItem',
   'dynamodb:Query',
   'dynamodb:UpdateItem',
+  // The exactly-once commit records (docs/lambda.md): conditional PutItem in the dedupe table.
+  'dynamodb:PutItem',
   'kms:Decrypt',
   'kms:GenerateDataKey',
   'sns:Publish',
   'sqs:SendMessage',
   's3:PutObject',
+  // A retry deletes a failed attempt's stale objects; attempt manifests are read back under _state/.
+  's3:DeleteObject',
+  's3:GetObject',
 ];
 
 describe('IAM', () => {
@@ -212,17 +217,22 @@ describe('IAM', () => {
     const dns = roleActions(roleOf(pipeline.dnsAnswers));
     expect(dns.get('dynamodb:PutItem')).toEqual([JSON.stringify({ 'Fn::GetAtt': [idOf(tables.resolution), 'Arn'] })]);
     const enrich = roleActions(roleOf(pipeline.enrich));
-    // Enrich never writes resolutions; its UpdateItem is on the watermark and dedupe tables only.
-    expect(enrich.get('dynamodb:PutItem')).toBeUndefined();
+    // Enrich never writes resolutions: its PutItem (commit records) is on the dedupe table only, its UpdateItem on
+    // the watermark and dedupe tables only.
+    expect(enrich.get('dynamodb:PutItem')).toEqual([JSON.stringify({ 'Fn::GetAtt': [idOf(tables.dedupe), 'Arn'] })]);
     expect(enrich.get('dynamodb:UpdateItem')?.sort()).toEqual(
       [idOf(tables.watermark), idOf(tables.dedupe)].map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })).sort(),
     );
   });
 
-  it('lets enrich put objects only under events/, alerts/ and rejected/', () => {
-    const puts = roleActions(roleOf(synthesised.stack.pipeline.enrich)).get('s3:PutObject') ?? [];
+  it.each([
+    ['s3:PutObject', ['_state', 'alerts', 'events', 'rejected']],
+    ['s3:DeleteObject', ['alerts', 'events', 'rejected']],
+    ['s3:GetObject', ['_state']],
+  ])('lets enrich use %s on the output bucket only under %j', (action, expected) => {
+    const resources = roleActions(roleOf(synthesised.stack.pipeline.enrich)).get(action) ?? [];
     const output = idOf(synthesised.stack.storage.output);
-    const prefixes = puts.filter((r) => r.includes(output)).map((r) => r.match(/\/(\w+)\/\*/)?.[1]);
-    expect(prefixes.sort()).toEqual(['alerts', 'events', 'rejected']);
+    const prefixes = resources.filter((r) => r.includes(output)).map((r) => r.match(/\/(\w+)\/\*/)?.[1]);
+    expect(prefixes.sort()).toEqual(expected);
   });
 });

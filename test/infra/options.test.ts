@@ -87,7 +87,10 @@ describe('cross-account producers, provisioned stream, event-source filter, stri
     synthesised().template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })],
+        Rules: [
+          Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+          Match.objectLike({ Prefix: '_state/', ExpirationInDays: 8 }),
+        ],
       },
     });
   });

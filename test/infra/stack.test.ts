@@ -280,6 +280,8 @@ describe('storage', () => {
             Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
             ExpirationInDays: Match.absent(),
           }),
+          // The exactly-once bookkeeping's attempt manifests (docs/lambda.md) expire on their own.
+          { Id: 'expire-attempt-manifests', Prefix: '_state/', ExpirationInDays: 8, Status: 'Enabled' },
         ],
       },
     });

@@ -163,7 +163,7 @@ describe('SnsAlertPublisher', () => {
       expect(publisher.requestCount).toBe(3);
     });
 
-    it('does not retry an entry rejected as the sender’s fault', async () => {
+    it('returns an entry refused as the sender’s fault, without retrying it or throwing', async () => {
       const { client, stub } = faultyClient();
       stub.on(PublishBatchCommand).resolves({
         Successful: [],
@@ -171,10 +171,11 @@ describe('SnsAlertPublisher', () => {
       });
       const publisher = new SnsAlertPublisher({ client, topicArn, retry: fast });
 
-      const publish = publisher.publish([notification(1)]);
+      const outcome = await publisher.publish([notification(1)]);
 
-      await expect(publish).rejects.toThrow(/rejected entry 0: InvalidParameter/);
-      await expect(publish).rejects.not.toBeInstanceOf(RetryableDependencyError);
+      expect(outcome.refused.map((r) => [r.notification.occurrenceId, r.reason])).toEqual([
+        [notification(1).occurrenceId, 'InvalidParameter bad attribute'],
+      ]);
       expect(publisher.requestCount).toBe(1);
     });
   });
