@@ -14,6 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../src/pipeline/names.js';
 import { type LambdaHandler, lambdaContext, toSqsRecord } from './lambda-events.js';
 import { pause } from './pause.js';
 import type { PollerCounts } from './shard-poller.js';
@@ -101,7 +102,7 @@ export class HoldPoller {
     if (Messages.length === 0) return;
     this.counts.invocations++;
     const event: SQSEvent = { Records: Messages.map((message) => toSqsRecord(message, queueArn)) };
-    const response = await handler(event, lambdaContext(FUNCTION_NAME));
+    const response = await handler(event, lambdaContext(FUNCTION_NAME, FUNCTION_TIMEOUT_SECONDS.enrichHold * 1000));
     const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
     this.counts.records += done.length;

@@ -22,7 +22,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/config.js';
-import { OUTPUT_PREFIXES, STATE_PREFIX } from '../../src/pipeline/names.js';
+import { FUNCTION_TIMEOUT_SECONDS, OUTPUT_PREFIXES, STATE_PREFIX } from '../../src/pipeline/names.js';
 import { HookstreamFunction, SERVICE_NAMES, TABLE_ACTIONS } from './hookstream-function.js';
 import type { CompiledRuleBundle } from './rule-bundle.js';
 import { BUNDLED_RULES_DIR } from './rule-bundle.js';
@@ -118,7 +118,7 @@ export class PipelineFunctions extends Construct {
       description: 'hookstream: Sysmon 22 / DNS-Client 3008 answers from the stream into the resolution table',
       serviceName: SERVICE_NAMES.dnsAnswers,
       memorySize: 512,
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.dnsAnswers),
     });
     this.dnsAnswers
       .usesTable(ENV.resolutionTable, props.tables.resolution, TABLE_ACTIONS.resolutionWrite)
@@ -139,7 +139,7 @@ export class PipelineFunctions extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const holdTimeout = Duration.seconds(120);
+    const holdTimeout = Duration.seconds(FUNCTION_TIMEOUT_SECONDS.enrichHold);
     this.holdQueue = new sqs.Queue(this, 'Hold', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -173,7 +173,7 @@ export class PipelineFunctions extends Construct {
         description: 'hookstream: enrich Sysmon connections with DNS names, run Sigma rules, write S3, publish alerts',
         serviceName: SERVICE_NAMES.enrich,
         memorySize: 1024,
-        timeout: Duration.seconds(120),
+        timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.enrich),
         commandHooks: props.rules.commandHooks,
       }),
     );

@@ -132,6 +132,16 @@ export class Attempt {
   }
 
   /**
+   * After a failure this attempt caught: keeps its manifest (a later attempt inherits it) but ends its lease, so
+   * that a retry need not wait for the deadline. Best effort: if this write fails too, the lease simply runs out.
+   */
+  async release(manifest: AttemptManifest, now: number): Promise<void> {
+    const record: UnitRecord = { done: false, open: manifest, leaseUntil: 0, expiresAt: now + this.ttlMs };
+    if (this.committed !== undefined) record.committed = this.committed;
+    this.#version = await this.store.save(this.unit, record, this.#version);
+  }
+
+  /**
    * After every write: the new committed position (stream) or done (hold), and what must still be carried: held
    * connections of an inherited manifest whose records are beyond the new position.
    */

@@ -11,21 +11,16 @@ import { toNotification } from './alert-record.js';
 import { batchOutputs } from './batch-outputs.js';
 import {
   type Attempt,
+  type AttemptManifest,
   type CommitLog,
   compareSequence,
-  HOLD_UNIT_TTL_MS,
   type HeldRef,
+  HOLD_UNIT_TTL_MS,
   mergeManifests,
   STREAM_UNIT_TTL_MS,
 } from './commit-log.js';
 import { connectionKey, connectionKeys } from './connection-keys.js';
-import {
-  decodeBatch,
-  type InputRecord,
-  type RejectedItem,
-  type SourcedEvent,
-  toRejectedLine,
-} from './decode-batch.js';
+import { decodeBatch, type InputRecord, type RejectedItem, type SourcedEvent, toRejectedLine } from './decode-batch.js';
 import { encodeHoldMessages } from './held-codec.js';
 import { partitionOf, partitionRows } from './partition.js';
 import type {
@@ -239,7 +234,8 @@ export class EnrichService {
       const found = await this.deps.store.get(keys);
       for (const key of keys) {
         const entries = found.get(`${key.host}|${key.ip}`);
-        if (entries !== undefined) for (const entry of entries) context.resolutions.addResolution(key.host, key.ip, entry);
+        if (entries !== undefined)
+          for (const entry of entries) context.resolutions.addResolution(key.host, key.ip, entry);
       }
     }
     const before = { ...context.counters };
@@ -280,12 +276,28 @@ export class EnrichService {
     const inherited = attempt.inherited;
     const manifest = mergeManifests({ objects: own, held: heldRefs, holdBodies: messages.bodies }, inherited);
     await attempt.open(manifest, run.now, run.leaseUntil);
+    try {
+      await this.writeAll(
+        { outputs, notifications, manifest, stale: inheritedStale(inherited, own), refusedKey },
+        summary,
+        run,
+      );
+    } catch (error) {
+      // The lease ends now rather than at the deadline: the retry can inherit this attempt's manifest at once.
+      await attempt.release(manifest, deps.now()).catch(() => undefined);
+      throw error;
+    }
+    const { position, carry } = run.commit();
+    await attempt.commit(position, carry, deps.now());
+  }
 
+  /** Every write of an opened attempt, in order (see finish). */
+  private async writeAll(plan: WritePlan, summary: Summary, run: FinishRun): Promise<void> {
+    const { deps } = this;
+    const { outputs, notifications, manifest, stale, refusedKey } = plan;
     await settleAll(
       outputs.objects.map((object) => deps.writer.put(object.key, object.body, { contentType: object.contentType })),
     );
-    const ownKeys = new Set(own);
-    const stale = (inherited?.objects ?? []).filter((key) => !ownKeys.has(key));
     await settleAll(stale.map((key) => deps.writer.delete(key)));
     summary.retries.staleObjectsDeleted += stale.length;
 
@@ -328,14 +340,33 @@ export class EnrichService {
     if (refused.length > 0) {
       summary.rejected += refused.length;
       for (const item of refused) bump(summary.rejectedByReason, item.reason);
-      const [object] = partitionRows('rejected', `${run.name}-refused`, refused, () => run.now, (item) =>
-        JSON.stringify(toRejectedLine(item)),
+      const [object] = partitionRows(
+        'rejected',
+        `${run.name}-refused`,
+        refused,
+        () => run.now,
+        (item) => JSON.stringify(toRejectedLine(item)),
       );
       if (object !== undefined) await deps.writer.put(refusedKey, object.body, { contentType: object.contentType });
     }
-    const { position, carry } = run.commit();
-    await attempt.commit(position, carry, deps.now());
   }
+}
+
+/** What an opened attempt writes and sends. */
+interface WritePlan {
+  outputs: ReturnType<typeof batchOutputs>;
+  notifications: AlertNotification[];
+  /** Its own and the inherited hold bodies are all in here. */
+  manifest: AttemptManifest;
+  /** Objects of a failed attempt this one does not write again. */
+  stale: string[];
+  refusedKey: string;
+}
+
+/** The inherited objects that `own` does not overwrite. */
+function inheritedStale(inherited: AttemptManifest | undefined, own: readonly string[]): string[] {
+  const ownKeys = new Set(own);
+  return (inherited?.objects ?? []).filter((key) => !ownKeys.has(key));
 }
 
 interface FinishRun {

@@ -27,3 +27,9 @@ export const STATE_PREFIX = '_state';
 
 /** How long attempt manifests are kept in S3 (longer than a hold unit is remembered), days. */
 export const STATE_RETENTION_DAYS = 8;
+
+/**
+ * Function timeouts, seconds: the stack sets them, and `hookstream dev` gives its handlers the same deadline (an
+ * attempt's lease in the exactly-once bookkeeping runs until the deadline).
+ */
+export const FUNCTION_TIMEOUT_SECONDS = { dnsAnswers: 60, enrich: 120, enrichHold: 120 } as const;

@@ -30,8 +30,8 @@ import type { Context, KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { lambdaContext, toKinesisRecord, toSqsRecord } from '../../cli/dev/lambda-events.js';
 import { createLocalStack, LOCAL_NAMES } from '../../cli/dev/local-stack.js';
 import type { Env } from '../../lambda/config.js';
-import { STATE_PREFIX } from '../../src/pipeline/names.js';
 import { decodeHeld } from '../../src/pipeline/held-codec.js';
+import { STATE_PREFIX } from '../../src/pipeline/names.js';
 import { type EmulatorClients, type Emulators, startEmulators } from './emulators.js';
 
 /** The Lambda event shapes are the ones `hookstream dev` delivers (cli/dev/lambda-events.ts). */
@@ -144,6 +144,8 @@ export interface LambdaHarness {
 }
 
 const PUT_RECORDS_LIMIT = 500;
+/** The hold handler's simulated function timeout (AWS: 120 s, and SQS retries after six times that). */
+const HOLD_TIMEOUT_MS = 5_000;
 const PUT_RECORDS_BYTES = 4_500_000;
 
 export async function startLambdaHarness(options: HarnessOptions = {}): Promise<LambdaHarness> {
@@ -284,7 +286,8 @@ export async function startLambdaHarness(options: HarnessOptions = {}): Promise<
           for (const item of decoded.items) distinct.add(item.origin);
         }
         const event: SQSEvent = { Records: Messages.map((m) => toSqsRecord(m, holdQueueArn)) };
-        const response = await handler(event, lambdaContext('enrich-hold'));
+        // A short simulated timeout: an attempt that failed without releasing its lease blocks its message this long.
+        const response = await handler(event, lambdaContext('enrich-hold', HOLD_TIMEOUT_MS));
         const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
         const done = Messages.filter((m) => !failed.has(m.MessageId as string));
         if (done.length > 0) {

@@ -400,6 +400,20 @@ describe('EnrichService: exactly once', () => {
     );
   });
 
+  it('ends the lease of a hold attempt that failed, so that its retry goes on at once and writes once', async () => {
+    const { service, writer, holds, clock, setCaughtUp, batch } = setUp(0);
+    await service.processRecords([record(connection(T0, '14'), 1, START - 500)], batch('b1'));
+    const body = holds.sent[0]?.body ?? '';
+    clock.now += 30_000;
+    setCaughtUp(clock.now);
+    writer.failWith = new Error('injected: S3 down');
+    const message = { name: 'held-z', leaseUntil: clock.now + 120_000, body };
+    await expect(service.recheck(holds.items, message)).rejects.toThrow('S3 down');
+    writer.failWith = undefined;
+    await expect(service.recheck(holds.items, message)).resolves.toMatchObject({ written: 1 });
+    expect(writtenPorts(writer).get('14')).toBe(1);
+  });
+
   it('makes a second copy of a hold message wait while the first copy may still be running', async () => {
     const { service, holds, clock, batch } = setUp(0);
     await service.processRecords([record(connection(T0, '13'), 1, START - 500)], batch('b1'));
