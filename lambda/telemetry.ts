@@ -34,7 +34,11 @@ export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: numbe
   // Exactly-once bookkeeping and input limits: non-zero values say that Lambda retried or a host sent odd input.
   metrics.addMetric('RecordsAlreadyCommitted', count, summary.retries.committedSkipped);
   metrics.addMetric('StaleObjectsDeleted', count, summary.retries.staleObjectsDeleted);
-  metrics.addMetric('InputTrimmed', count, Object.values(summary.trimmed).reduce((a, b) => a + b, 0));
+  metrics.addMetric(
+    'InputTrimmed',
+    count,
+    Object.values(summary.trimmed).reduce((a, b) => a + b, 0),
+  );
   // Events by type: `channel event-id` (a few dozen values: Sysmon's IDs, DNS-Client, Security...).
   for (const [type, n] of Object.entries(summary.byEvent)) {
     metrics.singleMetric().addDimension('type', type).addMetric('EventsByType', count, n);

@@ -9,8 +9,8 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import type { AlertNotification, AlertPublisher, RefusedNotification } from '../../src/pipeline/ports.js';
 import { LIMITS } from '../../src/limits.js';
+import type { AlertNotification, AlertPublisher, RefusedNotification } from '../../src/pipeline/ports.js';
 import { serviceSafeText } from '../../src/pipeline/service-text.js';
 import { RetryableDependencyError } from './errors.js';
 import {

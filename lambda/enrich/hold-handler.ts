@@ -38,7 +38,10 @@ export function createHoldHandler(make: () => Promise<EnrichService>) {
           const leaseUntil = deadlineOf(context);
           mergeSummary(summary, await service.recheck(decoded.items, { name, leaseUntil, body: message.body }));
         } catch (error) {
-          telemetry.logger.warn('hold message left for a retry', { messageId: message.messageId, error: error as Error });
+          telemetry.logger.warn('hold message left for a retry', {
+            messageId: message.messageId,
+            error: error as Error,
+          });
           failedMessages.push(index);
         }
       }

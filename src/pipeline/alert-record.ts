@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { RuleInfo } from '../detection/types.js';
 import type { CanonicalEvent } from '../events/canonical-event.js';
-import { type OutputRecord, toOutputRecord } from './output-record.js';
 import { LIMITS } from '../limits.js';
-import { serviceSafeText, toServiceSafeJson, utf8Length } from './service-text.js';
+import { type OutputRecord, toOutputRecord } from './output-record.js';
 import type { AlertNotification } from './ports.js';
+import { serviceSafeText, toServiceSafeJson, utf8Length } from './service-text.js';
 
 /** One line of the alerts table: the rule, where and when, and the matched (enriched) event. */
 export interface AlertRecord {

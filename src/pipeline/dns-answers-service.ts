@@ -74,7 +74,8 @@ export class DnsAnswersService {
         const failedKeys = new Set(error.failedKeys);
         failedFrom = records.length;
         for (const [i, answer] of answers.entries()) {
-          if (failedKeys.has(resolutionKey(answer.host, answer.ip))) failedFrom = Math.min(failedFrom, recordOf[i] ?? 0);
+          if (failedKeys.has(resolutionKey(answer.host, answer.ip)))
+            failedFrom = Math.min(failedFrom, recordOf[i] ?? 0);
         }
         failure = error;
       }
@@ -82,7 +83,12 @@ export class DnsAnswersService {
     const done = failedFrom ?? records.length;
     const position = positions[done - 1];
     if (position !== undefined) {
-      await this.deps.watermarks.advance(DNS_ANSWERS_CONSUMER, position.shardId, position.arrival, position.sequenceNumber);
+      await this.deps.watermarks.advance(
+        DNS_ANSWERS_CONSUMER,
+        position.shardId,
+        position.arrival,
+        position.sequenceNumber,
+      );
     }
     // Nothing was kept: the whole batch is retried as a plain failure would be.
     if (failedFrom === 0) throw failure;
