@@ -4,6 +4,9 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // `*.heavy.test.ts` (whole-corpus and multi-process end-to-end runs) belong to `npm run test:full` only.
+  testPathIgnorePatterns:
+    process.env.HOOKSTREAM_TESTS === 'full' ? ['/node_modules/'] : ['/node_modules/', '\\.heavy\\.test\\.ts$'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],

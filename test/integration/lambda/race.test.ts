@@ -4,8 +4,8 @@
  * dns-answers consumer stalls for random stretches, and at the end is stalled while the enrich consumer and the
  * hold queue run). The outcome must equal `hookstream replay` over the same records as one batch.
  *
- * HOOKSTREAM_RACE_SEED=<n> replays a schedule. Every recording is fed (39,373 records, about 100 s alone on a
- * 2-core machine); HOOKSTREAM_RACE_FILES=subset feeds only psh_cmstp + the covenant ones (7,588 records, about 25 s).
+ * HOOKSTREAM_RACE_SEED=<n> replays a schedule. `npm test` feeds psh_cmstp + the covenant recordings (7,588
+ * records, about 45 s); HOOKSTREAM_RACE_FILES=all (`npm run test:full`) feeds every recording (39,373 records).
  */
 import { createEnrichmentContext, createHooks, planHooks } from '../../../src/hooks/index.js';
 import { toOutputRecord } from '../../../src/pipeline/output-record.js';
@@ -39,7 +39,7 @@ function isConnectionRow(row: Row): boolean {
 
 describeIfData('the race between the dns-answers and enrich consumers', () => {
   const seed = seedFrom('HOOKSTREAM_RACE_SEED');
-  const files = process.env.HOOKSTREAM_RACE_FILES === 'subset' ? SUBSET : otrfFiles();
+  const files = process.env.HOOKSTREAM_RACE_FILES === 'all' ? otrfFiles() : SUBSET;
   let harness: LambdaHarness;
 
   beforeAll(async () => {
