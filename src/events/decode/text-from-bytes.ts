@@ -62,18 +62,20 @@ function utf8Text(body: Uint8Array): ByteText {
   // A cursor that only moves forward: pieces are asked for in order, so the walk costs one pass in all.
   let char = 0;
   let byte = 0;
+  // The first line feed at or after `char` (-1: none), kept so that a long line is not searched again per piece.
+  let lineFeed = text.indexOf('\n');
   const offset = (index: number): number => {
     if (index < char) {
       char = 0;
       byte = 0;
+      lineFeed = text.indexOf('\n');
     }
     // Jump line by line: a line feed is one character and one byte 0x0A, which no multi-byte sequence contains
     // and which the decoder never swallows into an invalid one.
-    for (;;) {
-      const lineFeed = text.indexOf('\n', char);
-      if (lineFeed === -1 || lineFeed >= index) break;
+    while (lineFeed !== -1 && lineFeed < index) {
       byte = body.indexOf(0x0a, byte) + 1;
       char = lineFeed + 1;
+      lineFeed = text.indexOf('\n', char);
     }
     byte = advanceUtf8(body, byte, index - char);
     char = index;

@@ -27,6 +27,8 @@ describe('splitJsonText', () => {
       ['!not JSON or XML: {a:1} {"b":2}', { c: 3 }],
     ],
     ['nothing', ' \n ', []],
+    ['a lone quote line', '"\n{"a":1}', ['!not JSON or XML: "', { a: 1 }]],
+    ['a one-line value with blanks after it', '{"a":1} \t\r\n', [{ a: 1 }]],
   ])('%s', (_name, text, expected) => {
     expect(shape(text)).toEqual(expected);
   });

@@ -97,6 +97,25 @@ describe('textFromBytes', () => {
     expect(decoded.isInvalid(second, decoded.text.length)).toBe(true);
   });
 
+  it.each<[string, string]>([
+    ['no line feed at all', ''],
+    ['a line feed only far after them', `${' '.repeat(1000)}\n{"z":1}`],
+  ])('gives back each of many documents on one long line (%s)', (_name, tail) => {
+    // Prepare: 500 documents with a multi-byte character each, asked for in order.
+    const documents = Array.from({ length: 500 }, (_v, i) => `{"n":"\u20ac${i}"}`);
+    const text = `${documents.join('')}${tail}`;
+    const decoded = textFromBytes(bytes(text));
+    // Act
+    let at = 0;
+    const pieces = documents.map((document) => {
+      const piece = hex(decoded.bytesOf(at, at + document.length));
+      at += document.length;
+      return piece;
+    });
+    // Assess
+    expect(pieces).toEqual(documents.map((document) => hex(bytes(document))));
+  });
+
   it('keeps a second UTF-8 BOM as a character, so offsets do not drift', () => {
     const data = bytes([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf], '{}');
     const decoded = textFromBytes(data);
