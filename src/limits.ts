@@ -35,7 +35,7 @@ export const LIMITS = {
   namesPerResolutionItem: 16,
   /** Bytes of one hold-queue message body (SQS: 256 KiB with attributes). */
   holdMessageBytes: 200_000,
-  /** Bytes of all message bodies in one SendMessageBatch request (SQS: 256 KiB in all). */
+  /** Bytes of all messages in one SQS SendMessageBatch or SNS PublishBatch request (both: 256 KiB in all). */
   sendMessageBatchBytes: 240 * KIB,
   /** Bytes of one SNS notification message (SNS: 256 KiB); the JSON part is cut beyond this. */
   notificationBytes: 200_000,

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { LIMITS } from '../../src/limits.js';
 import type { AlertNotification, AlertPublisher, RefusedNotification } from '../../src/pipeline/ports.js';
-import { serviceSafeText } from '../../src/pipeline/service-text.js';
+import { serviceSafeText, utf8Length } from '../../src/pipeline/service-text.js';
 import { RetryableDependencyError } from './errors.js';
 import {
   backoffDelay,
@@ -61,9 +61,7 @@ export class SnsAlertPublisher implements AlertPublisher {
     const published: AlertNotification[] = [];
     const refused: RefusedNotification[] = [];
     try {
-      for (let i = 0; i < notifications.length; i += PUBLISH_BATCH_LIMIT) {
-        await this.#publishChunk(notifications.slice(i, i + PUBLISH_BATCH_LIMIT), published, refused);
-      }
+      for (const chunk of publishChunks(notifications)) await this.#publishChunk(chunk, published, refused);
       return { refused };
     } catch (error) {
       if (published.length > 0 && typeof error === 'object' && error !== null) {
@@ -111,6 +109,33 @@ export class SnsAlertPublisher implements AlertPublisher {
       await this.#retry.sleep(backoffDelay(this.#retry, round));
     }
   }
+}
+
+/** Bytes a notification adds to a PublishBatch request: its message, subject and attributes. */
+function entryBytes(n: AlertNotification): number {
+  return utf8Length(n.message) + utf8Length(n.subject) + utf8Length(n.host) + n.ruleId.length + n.level.length + 64;
+}
+
+/**
+ * Chunks of at most 10 entries AND at most LIMITS.sendMessageBatchBytes in all: SNS refuses a PublishBatch whose
+ * messages add up to more than 256 KiB as a whole, which no retry could fix.
+ */
+export function publishChunks(notifications: readonly AlertNotification[]): AlertNotification[][] {
+  const chunks: AlertNotification[][] = [];
+  let current: AlertNotification[] = [];
+  let bytes = 0;
+  for (const n of notifications) {
+    const size = entryBytes(n);
+    if (current.length > 0 && (current.length >= PUBLISH_BATCH_LIMIT || bytes + size > LIMITS.sendMessageBatchBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(n);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function toEntry(n: AlertNotification, id: string): PublishBatchRequestEntry {
