@@ -251,7 +251,10 @@ function killSwitch(ledger: FaultLedger): KillSwitch {
       inFlight++;
       // The last allowed write still goes out (it lands); any request after it, even one sent in the same tick
       // (the writes of a batch go out together), hangs.
-      if (last) die();
+      if (last) {
+        ledger.add(`kill: after ${command.replace(/Command$/, '')}`);
+        die();
+      }
       try {
         return await send();
       } finally {

@@ -1,10 +1,13 @@
 /**
  * A simulated SQS event source mapping of the enrich-hold function on the hold queue: ReceiveMessage, the handler,
- * DeleteMessage for what succeeded, failed messages visible again at once, a message received more than
- * `maxReceives` times moved aside (the queue's dead-letter redrive; counted, it must stay 0). Plus the faults the
- * soak injects here: an invocation killed after part of its writes (its messages come back after a short
- * visibility timeout, to a fresh container), and SQS's at-least-once delivery: a message that was processed and
- * deleted delivered once more, later (same message id and body), so that its two copies meet the DNS consumer at
+ * DeleteMessage for what succeeded; a message that failed (reported, thrown, or timed out) comes back once its
+ * visibility timeout has passed, which on AWS is six times the function's timeout: here just past the failed
+ * invocation's deadline, so that the lease the attempt took has expired, as it has on AWS. A message received more
+ * than `maxReceives` times is moved aside (the queue's dead-letter redrive; counted: its connections are lost).
+ *
+ * Faults injected here: an invocation killed after part of its writes (the next one runs in a fresh container),
+ * and SQS's at-least-once delivery of a message that was processed: a copy (same message id and body) handed to a
+ * second container at the same moment, or delivered again later, so that the two copies meet the DNS consumer at
  * different points and can split their connections differently.
  */
 import {
@@ -21,8 +24,8 @@ import { toOutputRecord } from '../../src/pipeline/output-record.js';
 import { type LambdaHarness, NAMES } from '../helpers/lambda-harness.js';
 import { randomInt } from '../helpers/lambda-prng.js';
 import { eventIdOfRow } from '../helpers/lambda-records.js';
-import type { FunctionRuntime } from './function-runtime.js';
-import type { Redeliveries } from './redeliveries.js';
+import type { FunctionRuntime, Outcome } from './function-runtime.js';
+import type { Redeliveries, RedeliveryResult } from './redeliveries.js';
 
 /** What the SQS event source mapping puts in eventSourceARN (the handler does not read it). */
 const HOLD_QUEUE_ARN = `arn:aws:sqs:us-east-1:000000000000:${NAMES.holdQueue}`;
@@ -36,10 +39,12 @@ export interface HoldMappingOptions {
   /** Receives of one message before the redrive moves it to the dead-letter queue (HOLD_MAX_RECEIVES). */
   maxReceives: number;
   chances: {
-    /** An invocation is killed once 1-3 of its writes went out. */
+    /** An invocation is killed once 1-4 of its writes went out. */
     kill: number;
+    /** A message received is also handed, at the same moment, to a second container. */
+    concurrentCopy: number;
     /** A message processed and deleted is delivered once more, 0.2-3 s later. */
-    duplicate: number;
+    lateCopy: number;
   };
   redeliveries: Redeliveries;
 }
@@ -49,8 +54,10 @@ export interface HoldStats {
   answeredWithFailures: number;
   functionErrors: number;
   timeouts: number;
-  /** Messages delivered twice on purpose. */
-  duplicates: number;
+  /** Messages handed to two containers at once. */
+  concurrentCopies: number;
+  /** Messages delivered once more after they were processed. */
+  lateCopies: number;
   /** Messages moved aside after too many receives: their connections are lost. */
   deadLettered: number;
   /** Held connections delivered to the handler, copies included. */
@@ -65,27 +72,24 @@ export class HoldMapping {
     answeredWithFailures: 0,
     functionErrors: 0,
     timeouts: 0,
-    duplicates: 0,
+    concurrentCopies: 0,
+    lateCopies: 0,
     deadLettered: 0,
     deliveries: 0,
     distinct: new Set(),
   };
-  /** Bodies moved aside, to tell the report which connections they held. */
-  readonly deadLetters: string[] = [];
 
   constructor(readonly options: HoldMappingOptions) {}
 
   /** One receive and one invocation (if anything was visible); returns the messages received. */
   async poll(): Promise<number> {
     const { harness, random, runtime, chances } = this.options;
-    const { sqs } = harness.clients;
-    const queueUrl = harness.holdQueueUrl;
-    const { Messages = [] } = await sqs.send(
+    const { Messages = [] } = await harness.clients.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
+        QueueUrl: harness.holdQueueUrl,
         MaxNumberOfMessages: this.options.batchSize(),
         WaitTimeSeconds: 0,
-        VisibilityTimeout: 60,
+        VisibilityTimeout: 900,
         MessageSystemAttributeNames: ['All'],
       }),
     );
@@ -98,39 +102,38 @@ export class HoldMapping {
     }
     if (tooOften.length > 0) {
       this.stats.deadLettered += tooOften.length;
-      for (const m of tooOften) this.deadLetters.push(m.Body ?? '');
       await this.#delete(tooOften);
     }
     if (live.length === 0) return Messages.length;
     const records = live.map((m) => toSqsRecord(m, HOLD_QUEUE_ARN));
+    const copied = records.filter(() => random() < chances.concurrentCopy);
+    const killAfterWrites = random() < chances.kill ? randomInt(random, 1, 4) : undefined;
     this.#count(records);
-    const kill = random() < chances.kill ? randomInt(random, 1, 3) : undefined;
-    const outcome = await runtime.invoke({ Records: records }, kill);
-    this.stats.invocations++;
-    if (outcome.kind !== 'answered') {
-      if (outcome.kind === 'error') this.stats.functionErrors++;
-      else this.stats.timeouts++;
-      // The messages come back once their visibility timeout has passed: on AWS six times the function's timeout,
-      // here just past the timed-out invocation's deadline (so its lease on a message has expired).
-      const after = outcome.kind === 'timeout' ? Math.ceil((outcome.deadline - Date.now()) / 1000) : 0;
-      for (const m of live) await this.#visibleIn(m, Math.max(0, after) + randomInt(random, 0, 1));
-      return Messages.length;
+    const original = runtime.invoke({ Records: records }, { killAfterWrites });
+    if (copied.length > 0) {
+      // The copies run alongside, on another container; what they leave undone comes back as SQS would.
+      this.stats.concurrentCopies += copied.length;
+      this.#count(copied);
+      const copies = runtime.invoke({ Records: copied.map(secondCopy) }, { sibling: true });
+      this.stats.invocations++;
+      const outcome = await copies;
+      this.#note(outcome);
+      for (const record of this.#failedOf(outcome, copied)) {
+        this.options.redeliveries.add('hold message copy', retryTime(outcome, random), () => this.#deliverCopy(record));
+      }
     }
-    const failed = new Set(outcome.response.batchItemFailures.map((failure) => failure.itemIdentifier));
-    if (failed.size > 0) this.stats.answeredWithFailures++;
+    const outcome = await original;
+    this.stats.invocations++;
+    this.#note(outcome);
+    const failed = new Set(this.#failedOf(outcome, records).map((record) => record.messageId));
     const done = live.filter((m) => !failed.has(m.MessageId as string));
     if (done.length > 0) await this.#delete(done);
-    for (const m of live.filter((m) => failed.has(m.MessageId as string))) await this.#visibleIn(m, 0);
+    const after = Math.max(0, Math.ceil((retryTime(outcome, random) - Date.now()) / 1000));
+    for (const m of live.filter((m) => failed.has(m.MessageId as string))) await this.#visibleIn(m, after);
     for (const record of records.filter((r) => !failed.has(r.messageId))) {
-      if (random() >= chances.duplicate) continue;
-      this.stats.duplicates++;
-      const copy: SQSRecord = {
-        ...record,
-        attributes: {
-          ...record.attributes,
-          ApproximateReceiveCount: String(Number(record.attributes.ApproximateReceiveCount) + 1),
-        },
-      };
+      if (random() >= chances.lateCopy) continue;
+      this.stats.lateCopies++;
+      const copy = secondCopy(record);
       this.options.redeliveries.add('hold message copy', Date.now() + randomInt(random, 200, 3_000), () =>
         this.#deliverCopy(copy),
       );
@@ -157,16 +160,27 @@ export class HoldMapping {
     );
   }
 
-  /** The second copy of a message already processed and deleted; false: it failed, and SQS owes it again. */
-  async #deliverCopy(copy: SQSRecord): Promise<boolean> {
+  /** A copy of a message delivered on its own; failed, it is owed again after the attempt's deadline. */
+  async #deliverCopy(copy: SQSRecord): Promise<RedeliveryResult> {
     this.#count([copy]);
     const outcome = await this.options.runtime.invoke({ Records: [copy] });
     this.stats.invocations++;
-    if (outcome.kind === 'answered' && outcome.response.batchItemFailures.length === 0) return true;
-    if (outcome.kind === 'answered') this.stats.answeredWithFailures++;
-    else if (outcome.kind === 'error') this.stats.functionErrors++;
-    else this.stats.timeouts++;
-    return false;
+    this.#note(outcome);
+    if (this.#failedOf(outcome, [copy]).length === 0) return { done: true };
+    return { done: false, retryAt: retryTime(outcome, this.options.random) };
+  }
+
+  /** The records an outcome leaves for a retry: the reported ones, or all after an error or a timeout. */
+  #failedOf(outcome: Outcome, records: readonly SQSRecord[]): SQSRecord[] {
+    if (outcome.kind !== 'answered') return [...records];
+    const failed = new Set(outcome.response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    return records.filter((record) => failed.has(record.messageId));
+  }
+
+  #note(outcome: Outcome): void {
+    if (outcome.kind === 'error') this.stats.functionErrors++;
+    else if (outcome.kind === 'timeout') this.stats.timeouts++;
+    else if (outcome.response.batchItemFailures.length > 0) this.stats.answeredWithFailures++;
   }
 
   #count(records: readonly SQSRecord[]): void {
@@ -196,4 +210,15 @@ export class HoldMapping {
       }),
     );
   }
+}
+
+/** The same message as SQS hands it out a second time: same id and body, one more receive. */
+function secondCopy(record: SQSRecord): SQSRecord {
+  const count = Number(record.attributes.ApproximateReceiveCount);
+  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(count + 1) } };
+}
+
+/** When a failed message may come back: after the attempt's deadline (its lease), plus up to a second. */
+function retryTime(outcome: Outcome, random: () => number): number {
+  return Math.max(Date.now(), outcome.deadline) + randomInt(random, 0, 1_000);
 }

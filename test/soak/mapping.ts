@@ -18,11 +18,11 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import type { LambdaHarness } from '../helpers/lambda-harness.js';
 import { randomInt } from '../helpers/lambda-prng.js';
 import type { FunctionRuntime, Outcome } from './function-runtime.js';
-import type { Redeliveries } from './redeliveries.js';
+import type { Redeliveries, RedeliveryResult } from './redeliveries.js';
 
 /** Chances per invocation or per successful batch; 0 turns a fault off. */
 export interface MappingChances {
-  /** An invocation is killed once 1-3 of its writes went out (a timeout after a partial write). */
+  /** An invocation is killed once 1-4 of its writes went out (a timeout after a partial write). */
   kill: number;
   /** A batch that succeeded is delivered again at once. */
   duplicate: number;
@@ -124,8 +124,8 @@ export class KinesisMapping {
     const event = await options.harness.readEvent(options.shardId, limit, this.checkpoint);
     const records = event.Records;
     if (records.length === 0) return 0;
-    const kill = random() < options.chances.kill ? randomInt(random, 1, 3) : undefined;
-    const outcome = await options.runtime.invoke(event, kill);
+    const killAfterWrites = random() < options.chances.kill ? randomInt(random, 1, 4) : undefined;
+    const outcome = await options.runtime.invoke(event, { killAfterWrites });
     stats.invocations++;
     if (outcome.kind === 'answered') {
       const failed = new Set(outcome.response.batchItemFailures.map((failure) => failure.itemIdentifier));
@@ -211,11 +211,12 @@ export class KinesisMapping {
     }
   }
 
-  /** The same batch again, boundaries and all; false when it did not succeed (it is then owed again). */
-  async #deliverAgain(event: KinesisStreamEvent): Promise<boolean> {
+  /** The same batch again, boundaries and all; if it fails, it is owed again after the attempt's deadline. */
+  async #deliverAgain(event: KinesisStreamEvent): Promise<RedeliveryResult> {
     const outcome = await this.options.runtime.invoke(event);
     this.options.stats.invocations++;
-    return outcome.kind === 'answered' && outcome.response.batchItemFailures.length === 0;
+    if (outcome.kind === 'answered' && outcome.response.batchItemFailures.length === 0) return { done: true };
+    return { done: false, retryAt: outcome.kind === 'timeout' ? outcome.deadline : Date.now() };
   }
 }
 

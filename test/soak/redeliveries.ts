@@ -1,15 +1,18 @@
 /**
  * Deliveries owed for later: a batch (Kinesis) or a message (SQS) that already succeeded, delivered again at a set
- * wall-clock time, as the at-least-once services may. A delivery that fails is retried like its original would be.
+ * wall-clock time, as the at-least-once services may. A delivery that fails is owed again, like its original
+ * would be, from the time its run says (after the failed invocation's deadline).
  */
+
+/** What one run of a redelivery did: done, or failed and owed again from `retryAt` (epoch ms). */
+export type RedeliveryResult = { done: true } | { done: false; retryAt: number };
 
 export interface Redelivery {
   /** Wall-clock time (epoch ms) from which it may run. */
   dueAt: number;
   /** What it is, for reports. */
   kind: string;
-  /** Delivers it; false: it failed and should come again later. */
-  run: () => Promise<boolean>;
+  run: () => Promise<RedeliveryResult>;
   /** Failed runs so far. */
   failures: number;
 }
@@ -17,15 +20,12 @@ export interface Redelivery {
 export class Redeliveries {
   readonly #queue: Redelivery[] = [];
   delivered = 0;
-  /** Redeliveries that kept failing and were given up (the original had succeeded, so nothing is lost). */
+  /** Redeliveries that kept failing and were given up (their original had succeeded). */
   abandoned = 0;
 
-  constructor(
-    private readonly random: () => number,
-    private readonly maxFailures: number,
-  ) {}
+  constructor(private readonly maxFailures: number) {}
 
-  add(kind: string, dueAt: number, run: () => Promise<boolean>): void {
+  add(kind: string, dueAt: number, run: () => Promise<RedeliveryResult>): void {
     this.#queue.push({ kind, dueAt, run, failures: 0 });
   }
 
@@ -33,29 +33,19 @@ export class Redeliveries {
     return this.#queue.length;
   }
 
-  /** When the earliest one is due, or undefined when none is owed. */
-  get nextDue(): number | undefined {
-    let next: number | undefined;
-    for (const item of this.#queue) if (next === undefined || item.dueAt < next) next = item.dueAt;
-    return next;
-  }
-
-  /** Runs every delivery due by now (in due order); a failed one comes back after a short while. */
+  /** Runs every delivery due by now (in due order); returns how many ran. */
   async runDue(now = Date.now()): Promise<number> {
     const due = this.#queue.filter((item) => item.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
     for (const item of due) {
       this.#queue.splice(this.#queue.indexOf(item), 1);
-      if (await item.run()) {
+      const result = await item.run();
+      if (result.done) {
         this.delivered++;
         continue;
       }
       item.failures++;
-      if (item.failures > this.maxFailures) {
-        this.abandoned++;
-        continue;
-      }
-      // Not at once: a lease the failed delivery ran into (an attempt that timed out) needs a moment to expire.
-      this.#queue.push({ ...item, dueAt: Date.now() + 200 + Math.floor(this.random() * 1_300) });
+      if (item.failures > this.maxFailures) this.abandoned++;
+      else this.#queue.push({ ...item, dueAt: result.retryAt });
     }
     return due.length;
   }

@@ -55,7 +55,8 @@ export function formatResult(result: SoakResult): string {
     `  alerts: ${tallyText(c.alerts)}`,
     `  notifications: ${tallyText(c.notifications)}; unreadable ${c.notifications.unreadable}`,
     `  held: ${n(result.hold.distinct)} connections, ${n(result.hold.deliveries)} deliveries; ` +
-      `hold messages copied ${result.hold.duplicates}, dead-lettered ${result.hold.deadLettered}`,
+      `hold messages copied ${result.hold.concurrentCopies} at once + ${result.hold.lateCopies} later, ` +
+      `dead-lettered ${result.hold.deadLettered}`,
     `  batches given up: ${result.failedBatches.length}` +
       (result.failedBatches.length > 0
         ? ` (${result.failedBatches

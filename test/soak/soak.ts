@@ -49,13 +49,13 @@ export const DEFAULT_RATES: FaultRates = { dynamodb: 0.02, s3: 0.03, sns: 0.05, 
 export interface SoakChances {
   enrich: MappingChances;
   dns: MappingChances;
-  hold: { kill: number; duplicate: number };
+  hold: { kill: number; concurrentCopy: number; lateCopy: number };
 }
 
 export const DEFAULT_CHANCES: SoakChances = {
   enrich: { kill: 0.04, duplicate: 0.03, lateDuplicate: 0.03, rewind: 0.02 },
   dns: { kill: 0.03, duplicate: 0.02, lateDuplicate: 0.02, rewind: 0.02 },
-  hold: { kill: 0.05, duplicate: 0.1 },
+  hold: { kill: 0.05, concurrentCopy: 0.05, lateCopy: 0.08 },
 };
 
 export interface SoakOptions {
@@ -96,10 +96,32 @@ export interface SoakResult {
 
 /** Covers 2019-03 .. 2020-10: every recording's answers stay live in one table under one store clock. */
 const RETENTION_HOURS = 20_000;
-/** An invocation running longer is killed as timed out: far above any healthy one on the emulators. */
-const DEADLINE_MS = 120_000;
+/**
+ * The stream functions' timeout: an invocation running longer is killed. Far above any healthy one on the
+ * emulators (the stack gives 60 s and 120 s); their retries do not wait for it, stream units take no lease.
+ */
+const STREAM_DEADLINE_MS = 120_000;
+/**
+ * The hold function's timeout, scaled down from the stack's 120 s: a failed hold message comes back after it (its
+ * attempt's lease), and the run cannot wait minutes per failure. Still far above a healthy hold invocation.
+ */
+const HOLD_DEADLINE_MS = 4_000;
 /** The deadline of an invocation that is to be killed: its retry (after the deadline) comes soon. */
 const KILL_DEADLINE_MS = 2_000;
+/**
+ * What a kill counts as writes: every call that changes state (objects, attempt manifests and commits, de-dup
+ * claims, notifications, hold messages, answers, watermarks), so kills land between any two of them.
+ */
+const WRITES = new Set([
+  'PutObjectCommand',
+  'DeleteObjectCommand',
+  'DeleteObjectsCommand',
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'BatchWriteItemCommand',
+  'PublishBatchCommand',
+  'SendMessageBatchCommand',
+]);
 /** The whole drain at the end; past it the run fails instead of hanging. */
 const DRAIN_LIMIT_MS = 20 * 60_000;
 
@@ -150,14 +172,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const faults = new DependencyFaults(random, options.rates ?? DEFAULT_RATES, ledger);
     const functions = (clients: Parameters<typeof createFunctions>[1]['clients']) =>
       createFunctions(harness, { env, clocks, clients });
-    const s3Writes = new Set(['PutObjectCommand']);
     const dns = new FunctionRuntime({
       name: 'dns-answers',
       harness,
       faults,
       make: (clients) => functions(clients).dnsAnswers,
-      writes: new Set(['PutItemCommand', 'BatchWriteItemCommand']),
-      deadlineMs: DEADLINE_MS,
+      writes: WRITES,
+      deadlineMs: STREAM_DEADLINE_MS,
       killDeadlineMs: KILL_DEADLINE_MS,
     });
     const enrich = new FunctionRuntime({
@@ -165,8 +186,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       harness,
       faults,
       make: (clients) => functions(clients).enrich,
-      writes: s3Writes,
-      deadlineMs: DEADLINE_MS,
+      writes: WRITES,
+      deadlineMs: STREAM_DEADLINE_MS,
       killDeadlineMs: KILL_DEADLINE_MS,
     });
     const holdFunction = new FunctionRuntime({
@@ -174,13 +195,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       harness,
       faults,
       make: (clients) => functions(clients).hold,
-      writes: s3Writes,
-      deadlineMs: DEADLINE_MS,
+      writes: WRITES,
+      deadlineMs: HOLD_DEADLINE_MS,
       killDeadlineMs: KILL_DEADLINE_MS,
     });
     runtimes.push(dns, enrich, holdFunction);
 
-    const redeliveries = new Redeliveries(random, STREAM_RETRY.retryAttempts);
+    const redeliveries = new Redeliveries(STREAM_RETRY.retryAttempts);
     const failedBatches: FailedBatch[] = [];
     const stats = { enrich: emptyMappingStats(), dns: emptyMappingStats() };
     const mappings = (runtime: FunctionRuntime<KinesisStreamEvent>, which: 'enrich' | 'dns', maxBatch: number) =>
