@@ -8,7 +8,7 @@ import {
   DynamoDbResolutionStore,
   type DynamoDbResolutionStoreOptions,
 } from '../../../lambda/adapters/dynamodb-resolution-store.js';
-import { RetryableDependencyError } from '../../../lambda/adapters/errors.js';
+import { PartialWriteError, RetryableDependencyError } from '../../../lambda/adapters/errors.js';
 import type { DnsAnswer } from '../../../src/dns/resolution.js';
 import { resolutionKey } from '../../../src/dns/resolution.js';
 import { faultyDynamoDbClient, recordingSleep, throughputExceeded } from '../../helpers/aws-fault-injection.js';
@@ -328,6 +328,67 @@ describe('DynamoDbResolutionStore', () => {
     });
   });
 
+  describe('keys DynamoDB refuses', () => {
+    // dynalite counts a string key's length in UTF-16 units, DynamoDB in UTF-8 bytes: an ASCII host is both.
+    const longHost = `${'h'.repeat(2049)}.corp.example`;
+
+    // Known bug (reported): put() reads every key first with one consistent BatchGetItem (dynamodb-resolution-store.ts,
+    // put: batchGetAll), and DynamoDB (dynalite alike) refuses that whole request with ValidationException when one
+    // key is over the limit; put() throws it before any PutItem, so the refusal path of the write loop is never reached
+    // and no key of the call is written.
+    it.failing('returns a host key over 2,048 bytes in refused and writes the other keys of the same put', async () => {
+      const s = store();
+      const refusedKey = resolutionKey(longHost, '203.0.113.10');
+
+      const result = await s.put([
+        answer({ name: 'before.example' }),
+        answer({ host: longHost, name: 'refused.example' }),
+        answer({ ip: '198.51.100.7', name: 'after.example' }),
+      ]);
+
+      expect(result.refused).toEqual([
+        { key: refusedKey, reason: expect.stringMatching(/^ValidationException: .*hashkey.*2048 bytes/) },
+      ]);
+      const got = await s.get([
+        { host: 'ws-01.corp.example', ip: '203.0.113.10' },
+        { host: 'ws-01.corp.example', ip: '198.51.100.7' },
+      ]);
+      expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual([
+        'before.example',
+      ]);
+      expect(got.get(resolutionKey('ws-01.corp.example', '198.51.100.7'))?.map((r) => r.name)).toEqual([
+        'after.example',
+      ]);
+    });
+
+    it('refuses the long key on its PutItem once the read lets it through (the write path alone works)', async () => {
+      // Pins the bug above to the read: a BatchGetItem that leaves out the long key, as if DynamoDB had read it.
+      const { client, stub, forward } = faultyDynamoDbClient(emulators.clients.dynamodb);
+      stub.on(BatchGetItemCommand).callsFake(async (input: ConstructorParameters<typeof BatchGetItemCommand>[0]) => {
+        const request = input.RequestItems?.[tableName];
+        const keys = (request?.Keys ?? []).filter((k) => k.host?.S !== longHost);
+        return forward.batchGet({ RequestItems: { [tableName]: { ...request, Keys: keys } } });
+      });
+      const s = store({ client });
+
+      const result = await s.put([
+        answer({ name: 'kept.example' }),
+        answer({ host: longHost, name: 'refused.example' }),
+      ]);
+
+      expect(result.refused).toEqual([
+        {
+          key: resolutionKey(longHost, '203.0.113.10'),
+          reason: expect.stringMatching(/^ValidationException: .*hashkey.*2048 bytes/),
+        },
+      ]);
+      const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
+      expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual([
+        'kept.example',
+      ]);
+    });
+  });
+
   describe('faults (injected)', () => {
     it('retries throttled BatchGetItem and PutItem, then succeeds', async () => {
       const { client, stub, forward } = faultyDynamoDbClient(emulators.clients.dynamodb);
@@ -368,6 +429,28 @@ describe('DynamoDbResolutionStore', () => {
 
       expect(got.size).toBe(5);
       expect(calls).toBe(5);
+    });
+
+    it('throws PartialWriteError naming only the key whose PutItem kept failing; the other keys are written', async () => {
+      const { client, stub, forward } = faultyDynamoDbClient(emulators.clients.dynamodb);
+      const failingIp = '198.51.100.2';
+      stub.on(PutItemCommand).callsFake(async (input: ConstructorParameters<typeof PutItemCommand>[0]) => {
+        if (input.Item?.ip?.S === failingIp) throw throughputExceeded();
+        return forward.put(input);
+      });
+      const ips = ['198.51.100.1', failingIp, '198.51.100.3'];
+      const s = store({ client, retry: { ...fast, maxAttempts: 2 } });
+
+      const put = s.put(ips.map((ip) => answer({ ip, name: `n-${ip}.example` })));
+
+      await expect(put).rejects.toBeInstanceOf(PartialWriteError);
+      const error = (await put.catch((e: unknown) => e)) as PartialWriteError;
+      expect(error.failedKeys).toEqual([resolutionKey('ws-01.corp.example', failingIp)]);
+      expect(error.cause).toBeInstanceOf(RetryableDependencyError);
+      const got = await store().get(ips.map((ip) => ({ host: 'ws-01.corp.example', ip })));
+      expect([...got.keys()].sort()).toEqual(
+        [resolutionKey('ws-01.corp.example', ips[0]!), resolutionKey('ws-01.corp.example', ips[2]!)].sort(),
+      );
     });
 
     it('throws RetryableDependencyError when throttling outlasts the retries', async () => {

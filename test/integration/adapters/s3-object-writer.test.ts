@@ -1,4 +1,10 @@
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RetryableDependencyError } from '../../../lambda/adapters/errors.js';
 import { S3ObjectWriter } from '../../../lambda/adapters/s3-object-writer.js';
@@ -66,6 +72,42 @@ describe('S3ObjectWriter', () => {
     expect((await read('overwrite.txt')).body.toString()).toBe('second');
   });
 
+  it('deletes an object', async () => {
+    const writer = new S3ObjectWriter({ client: emulators.clients.s3, bucket: BUCKET });
+    await writer.put('stale/attempt-1.jsonl', Buffer.from('stale'), { contentType: 'application/x-ndjson' });
+    await writer.put('stale/attempt-1.jsonl.keep', Buffer.from('kept'), { contentType: 'application/x-ndjson' });
+    const operations: string[] = [];
+    const deleting = new S3ObjectWriter({
+      client: emulators.clients.s3,
+      bucket: BUCKET,
+      onRequest: (op) => operations.push(op),
+    });
+
+    await deleting.delete('stale/attempt-1.jsonl');
+
+    await expect(read('stale/attempt-1.jsonl')).rejects.toMatchObject({ name: 'NoSuchKey' });
+    expect((await read('stale/attempt-1.jsonl.keep')).body.toString()).toBe('kept');
+    expect(operations).toEqual(['DeleteObject']);
+    expect(deleting.requestCount).toBe(1);
+  });
+
+  it('succeeds in deleting a key that does not exist (and one already deleted)', async () => {
+    const writer = new S3ObjectWriter({ client: emulators.clients.s3, bucket: BUCKET });
+    await writer.put('twice.txt', Buffer.from('x'), { contentType: 'text/plain' });
+
+    await expect(writer.delete('never/written.jsonl.gz')).resolves.toBeUndefined();
+    await writer.delete('twice.txt');
+    await expect(writer.delete('twice.txt')).resolves.toBeUndefined();
+
+    await expect(read('twice.txt')).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+
+  it('does not hide a delete that fails (a missing bucket is not a missing key)', async () => {
+    const writer = new S3ObjectWriter({ client: emulators.clients.s3, bucket: 'no-such-bucket', retry: fast });
+
+    await expect(writer.delete('x.txt')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
   describe('faults (injected)', () => {
     function faultyClient() {
       const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
@@ -86,6 +128,31 @@ describe('S3ObjectWriter', () => {
       expect((await read('retried.txt')).body.toString()).toBe('ok');
       expect(delays).toHaveLength(2);
       expect(writer.requestCount).toBe(3);
+    });
+
+    it('retries a delete that fails with a 500, then deletes', async () => {
+      await new S3ObjectWriter({ client: emulators.clients.s3, bucket: BUCKET }).put(
+        'retried-delete.txt',
+        Buffer.from('x'),
+        {
+          contentType: 'text/plain',
+        },
+      );
+      const { client, stub } = faultyClient();
+      stub
+        .on(DeleteObjectCommand)
+        .rejectsOnce(internalError())
+        .callsFake((input: ConstructorParameters<typeof DeleteObjectCommand>[0]) =>
+          emulators.clients.s3.send(new DeleteObjectCommand(input)),
+        );
+      const { sleep, delays } = recordingSleep();
+      const writer = new S3ObjectWriter({ client, bucket: BUCKET, retry: { ...fast, sleep } });
+
+      await writer.delete('retried-delete.txt');
+
+      await expect(read('retried-delete.txt')).rejects.toMatchObject({ name: 'NoSuchKey' });
+      expect(delays).toHaveLength(1);
+      expect(writer.requestCount).toBe(2);
     });
 
     it('throws RetryableDependencyError when 500s outlast the retries', async () => {

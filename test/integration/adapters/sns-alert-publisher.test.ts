@@ -1,7 +1,13 @@
-import { PublishBatchCommand, type PublishBatchCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import {
+  PublishBatchCommand,
+  type PublishBatchCommandInput,
+  type PublishBatchRequestEntry,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RetryableDependencyError } from '../../../lambda/adapters/errors.js';
 import { SnsAlertPublisher, sanitizeSubject } from '../../../lambda/adapters/sns-alert-publisher.js';
+import { LIMITS } from '../../../src/limits.js';
 import type { AlertNotification } from '../../../src/pipeline/ports.js';
 import { recordingSleep } from '../../helpers/aws-fault-injection.js';
 import { type Emulators, startEmulators } from '../../helpers/emulators.js';
@@ -178,5 +184,126 @@ describe('SnsAlertPublisher', () => {
       ]);
       expect(publisher.requestCount).toBe(1);
     });
+
+    it('publishes the other entries of a request with an entry refused as the sender’s fault', async () => {
+      const { client, stub, forward } = faultyClient();
+      const requests: string[][] = [];
+      stub.on(PublishBatchCommand).callsFake(async (input: PublishBatchCommandInput) => {
+        const entries = input.PublishBatchRequestEntries ?? [];
+        requests.push(entries.map((e) => e.Id!));
+        // Entry 1 is refused (as SNS refuses a bad attribute); the rest really go to the emulator.
+        const ok = await forward({ ...input, PublishBatchRequestEntries: entries.filter((e) => e.Id !== '1') });
+        return {
+          Successful: ok.Successful,
+          Failed: [{ Id: '1', Code: 'InvalidParameter', SenderFault: true, Message: 'bad attribute' }],
+        };
+      });
+      const publisher = new SnsAlertPublisher({ client, topicArn, retry: fast });
+      const notifications = [notification(301), notification(302), notification(303)];
+
+      const result = await publisher.publish(notifications);
+
+      expect(result.refused).toEqual([{ notification: notifications[1], reason: 'InvalidParameter bad attribute' }]);
+      expect(requests).toEqual([['0', '1', '2']]);
+      const received = await emulators.drainQueue(queueUrl, 2);
+      expect(received.map((m) => (JSON.parse(m.Body!) as SnsEnvelope).Message).sort()).toEqual(
+        [notifications[0]!.message, notifications[2]!.message].sort(),
+      );
+    });
+
+    it('names a refused entry of a later chunk by its notification, not by its position in the chunk', async () => {
+      const { client, stub, forward } = faultyClient();
+      stub.on(PublishBatchCommand).callsFake(async (input: PublishBatchCommandInput) => {
+        const entries = input.PublishBatchRequestEntries ?? [];
+        // The second chunk (notifications 10 and 11) has its entry '1' refused.
+        const refuse = entries.length === 2 ? ['1'] : [];
+        const ok = await forward({
+          ...input,
+          PublishBatchRequestEntries: entries.filter((e) => !refuse.includes(e.Id!)),
+        });
+        return {
+          Successful: ok.Successful,
+          Failed: refuse.map((Id) => ({ Id, Code: 'InvalidParameter', SenderFault: true })),
+        };
+      });
+      const publisher = new SnsAlertPublisher({ client, topicArn, retry: fast });
+      const notifications = Array.from({ length: 12 }, (_, i) => notification(400 + i));
+
+      const result = await publisher.publish(notifications);
+
+      expect(result.refused).toEqual([{ notification: notifications[11], reason: 'InvalidParameter' }]);
+      expect(publisher.requestCount).toBe(2);
+      expect(await emulators.drainQueue(queueUrl, 11)).toHaveLength(11);
+    });
+  });
+
+  /** A client of its own on the emulator, recording the entries of every PublishBatch it sends. */
+  function recordingClient(): { client: SNSClient; requests: PublishBatchRequestEntry[][] } {
+    const sns = new SNSClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      endpoint: emulators.endpoints.snsSqs,
+    });
+    const requests: PublishBatchRequestEntry[][] = [];
+    sns.middlewareStack.add(
+      (next) => async (args) => {
+        requests.push((args.input as PublishBatchCommandInput).PublishBatchRequestEntries ?? []);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordPublishBatch' },
+    );
+    return { client: sns, requests };
+  }
+
+  it('returns a message the emulator refuses (over 256 KiB) in refused, sent once, and publishes the others', async () => {
+    // fauxqs reports a PublishBatch entry over 256 KiB as Failed, InvalidParameter "Message too long", SenderFault.
+    const { client, requests } = recordingClient();
+    const publisher = new SnsAlertPublisher({ client, topicArn, retry: fast });
+    const tooLong = 'x'.repeat(256 * 1024 + 1);
+    const notifications = [notification(501), notification(502, { message: tooLong })];
+
+    const result = await publisher.publish(notifications);
+
+    expect(result.refused).toEqual([
+      { notification: notifications[1], reason: expect.stringMatching(/^InvalidParameter Message too long/) },
+    ]);
+    expect(requests.flat().filter((e) => e.Message === tooLong)).toHaveLength(1);
+    const received = await emulators.drainQueue(queueUrl, 1);
+    expect(received.map((m) => (JSON.parse(m.Body!) as SnsEnvelope).Message)).toEqual([notifications[0]!.message]);
+    client.destroy();
+  });
+
+  it('keeps each PublishBatch within 256 KiB in all (UTF-8 bytes of messages, subjects and attributes)', async () => {
+    // fauxqs does not check a batch's total (SNS refuses one over 256 KiB as a whole): measured on the way out.
+    const { client, requests } = recordingClient();
+    const publisher = new SnsAlertPublisher({ client, topicArn, retry: fast });
+    // Two bytes per 'é': ~200,000 bytes each, so a packer that counted characters would put two in one request.
+    const notifications = Array.from({ length: 3 }, (_, i) =>
+      notification(600 + i, { message: `${i}:${'é'.repeat(LIMITS.notificationBytes / 2 - 10)}` }),
+    );
+
+    const result = await publisher.publish(notifications);
+
+    expect(result.refused).toEqual([]);
+    expect(requests).toHaveLength(3);
+    for (const entries of requests) {
+      const bytes = entries.reduce(
+        (sum, e) =>
+          sum +
+          Buffer.byteLength(e.Message ?? '', 'utf8') +
+          Buffer.byteLength(e.Subject ?? '', 'utf8') +
+          Object.entries(e.MessageAttributes ?? {}).reduce(
+            (n, [name, a]) => n + Buffer.byteLength(name + (a.DataType ?? '') + (a.StringValue ?? ''), 'utf8'),
+            0,
+          ),
+        0,
+      );
+      expect(bytes).toBeLessThanOrEqual(256 * 1024);
+    }
+    const received = await emulators.drainQueue(queueUrl, 3);
+    expect(received.map((m) => (JSON.parse(m.Body!) as SnsEnvelope).Message).sort()).toEqual(
+      notifications.map((n) => n.message).sort(),
+    );
+    client.destroy();
   });
 });
