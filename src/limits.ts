@@ -19,6 +19,11 @@ export const LIMITS = {
   hostBytes: 255,
   /** Decompressed bytes of one record, all layers together (a gzip bomb is rejected, not decoded). */
   decompressedBytesPerRecord: 64 * MIB,
+  /**
+   * Documents (JSON values or lines) in one record's text; the rest of the text is rejected as one piece. A real
+   * record holds at most tens of thousands (64 MiB of 1 KB events); each bad one costs a parse exception.
+   */
+  documentsPerRecord: 100_000,
   /** Characters of one EventData value; longer values are cut to this length and counted (`truncatedFields`). */
   fieldChars: 32 * KIB,
   /** EventData fields of one event; an event with more is rejected. */

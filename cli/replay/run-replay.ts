@@ -5,6 +5,13 @@ import { createEnrichmentContext, createHooks, type EnrichmentOptions, planHooks
 import { batchOutputs } from '../../src/pipeline/batch-outputs.js';
 import type { InputRecord } from '../../src/pipeline/decode-batch.js';
 import { processBatch } from '../../src/pipeline/process-batch.js';
+
+/**
+ * replay reads each file (or archive entry) as one record: a responder's export is not a 1 MiB Kinesis record, so
+ * the per-record document cap does not apply, and a .gz file may inflate to 2 GiB (a larger one needs streaming).
+ */
+const REPLAY_RECORD_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
+
 import type { Summary } from '../../src/pipeline/summary.js';
 import { DiskObjectWriter } from '../io/disk-object-writer.js';
 import { readInputs } from '../io/input-files.js';
@@ -57,6 +64,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     hooks: options.enrich ? planHooks(createHooks(options.enrichment)) : undefined,
     context: createEnrichmentContext(options.enrichment),
     rules,
+    recordLimits: REPLAY_RECORD_LIMITS,
   });
   const { objects } = batchOutputs(batch, 'replay', options.dedupeFields);
   // Marked before the first delete, so a run interrupted half-way leaves a folder the next run may clear.

@@ -2,10 +2,11 @@
  * The commit store (src/pipeline/commit-log.ts) over DynamoDB and S3: one item per unit in the enrich function's
  * idempotency table (the alert de-dup table, key `dedupe_key` = `commit|<unit>`, TTL attribute `ttl`), saved with a
  * conditional PutItem on its version; an open attempt's manifest (object keys, held ids, hold-message bodies: up
- * to megabytes) lives in S3 under `_state/attempts/`, named by unit and version so that a save never overwrites a
- * manifest another version points to.
+ * to megabytes) lives in S3 under `_state/attempts/`, under a name of its own (unit, version, random id) so that a
+ * save never overwrites a manifest a record points to.
  */
 
+import { randomUUID } from 'node:crypto';
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
@@ -28,9 +29,13 @@ export interface DynamoDbCommitStoreOptions {
   onRequest?: (operation: string) => void;
 }
 
-/** `stream/shardId-000000000001` -> an S3-safe path segment. */
+/**
+ * `stream/shardId-000000000001` -> an S3-safe path segment, then the version and a random part: two attempts that
+ * read the same version and both save must not overwrite each other's manifest (only one PutItem wins, and the
+ * record must keep pointing at the winner's).
+ */
 function manifestKey(unit: string, version: number): string {
-  return `${STATE_PREFIX}/attempts/${encodeURIComponent(unit)}/${String(version).padStart(10, '0')}.json`;
+  return `${STATE_PREFIX}/attempts/${encodeURIComponent(unit)}/${String(version).padStart(10, '0')}-${randomUUID()}.json`;
 }
 
 function isManifest(value: unknown): value is AttemptManifest {

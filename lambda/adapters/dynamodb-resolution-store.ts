@@ -119,7 +119,15 @@ export class DynamoDbResolutionStore implements ResolutionStore {
       }
       group.entries.push(toResolution(answer));
     }
-    if (groups.size === 0) return { refused: [] };
+    // A key DynamoDB can never hold would make it refuse the whole BatchGetItem below: refused here, alone.
+    const refused: RefusedKey[] = [];
+    for (const [key, group] of groups) {
+      if (!isStorableKey(group.host, group.ip)) {
+        refused.push({ key, reason: 'key over the DynamoDB key size limits' });
+        groups.delete(key);
+      }
+    }
+    if (groups.size === 0) return { refused };
     const items = await batchGetAll({
       client: this.#client,
       tableName: this.#tableName,
@@ -135,7 +143,6 @@ export class DynamoDbResolutionStore implements ResolutionStore {
       const ip = item.ip?.S;
       if (host !== undefined && ip !== undefined) stored.set(resolutionKey(host, ip), parseItem(item));
     }
-    const refused: RefusedKey[] = [];
     const failed: string[] = [];
     let firstFailure: unknown;
     await mapWithConcurrency([...groups.entries()], this.#writeConcurrency, async ([key, group]) => {
@@ -158,7 +165,8 @@ export class DynamoDbResolutionStore implements ResolutionStore {
 
   async get(keys: readonly HostIp[]): Promise<ReadonlyMap<string, readonly Resolution[]>> {
     const distinct = new Map<string, HostIp>();
-    for (const k of keys) distinct.set(resolutionKey(k.host, k.ip), k);
+    // A key DynamoDB cannot hold has no item: asking for it would fail the whole request.
+    for (const k of keys) if (isStorableKey(k.host, k.ip)) distinct.set(resolutionKey(k.host, k.ip), k);
     const result = new Map<string, Resolution[]>();
     if (distinct.size === 0) return result;
     const items = await batchGetAll({
@@ -324,6 +332,11 @@ function sameResolutions(a: readonly Resolution[], b: readonly Resolution[]): bo
 
 function isExpired(ttlSeconds: number, nowMs: number): boolean {
   return ttlSeconds * 1000 <= nowMs;
+}
+
+/** DynamoDB key limits: a partition key of at most 2,048 bytes, a sort key of at most 1,024 (UTF-8). */
+function isStorableKey(host: string, ip: string): boolean {
+  return Buffer.byteLength(host) <= 2048 && Buffer.byteLength(ip) <= 1024;
 }
 
 function itemKey(host: string, ip: string): Record<string, AttributeValue> {

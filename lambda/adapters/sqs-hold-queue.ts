@@ -5,11 +5,16 @@
  * refuses a batch over 256 KiB as a whole). Entries SQS reports as Failed are retried with backoff; an entry
  * refused as the sender's fault is returned as refused, never thrown, so that it cannot fail its batch.
  */
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { LIMITS } from '../../src/limits.js';
 import type { HoldQueue } from '../../src/pipeline/ports.js';
 import { utf8Length } from '../../src/pipeline/service-text.js';
-import { RetryableDependencyError } from './errors.js';
+import { describeError, isPermanentItemRefusal, RetryableDependencyError } from './errors.js';
 import {
   backoffDelay,
   type ResolvedRetryOptions,
@@ -71,10 +76,20 @@ export class SqsHoldQueue implements HoldQueue {
   async #send(entries: SendMessageBatchRequestEntry[], refused: { index: number; reason: string }[]): Promise<void> {
     let pending = entries;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const output = await retryOnTransient('sqs:SendMessageBatch', this.#retry, () => {
-        this.#onRequest?.('SendMessageBatch');
-        return this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: pending }));
-      });
+      let output: SendMessageBatchCommandOutput;
+      try {
+        output = await retryOnTransient('sqs:SendMessageBatch', this.#retry, () => {
+          this.#onRequest?.('SendMessageBatch');
+          return this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: pending }));
+        });
+      } catch (error) {
+        // A request of one body refused as a whole (too long): that body is refused, not the batch. Bodies are
+        // packed within the limits, so a request of several is never refused this way.
+        const only = pending.length === 1 ? pending[0] : undefined;
+        if (only === undefined || !isPermanentItemRefusal(error)) throw error;
+        refused.push({ index: Number(only.Id), reason: describeError(error) });
+        return;
+      }
       const failures = output.Failed ?? [];
       for (const failure of failures.filter((f) => f.SenderFault)) {
         refused.push({ index: Number(failure.Id), reason: `${failure.Code} ${failure.Message ?? ''}`.trim() });

@@ -5,6 +5,7 @@
  * layers of one record together bounded in decompressed size.
  */
 
+import { LIMITS } from '../limits.js';
 import type { CanonicalEvent } from './canonical-event.js';
 import {
   binaryLayer,
@@ -64,7 +65,7 @@ function markInvalid(out: RecordOutcome[], from: number): void {
   for (let i = from; i < out.length; i++) (out[i] as RecordOutcome).invalidUtf8 = true;
 }
 
-function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[], budget: DecompressionBudget): void {
+function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[], budget: ReadBudget): void {
   if (bytes.length === 0) {
     reject(out, 'record empty', bytes);
     return;
@@ -72,7 +73,7 @@ function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[], budge
   const layer = binaryLayer(bytes);
   if (layer === undefined) {
     const source = textFromBytes(bytes);
-    readText(source.text, depth, out, bytes, source);
+    readText(source.text, depth, out, bytes, budget, source);
     return;
   }
   if (depth >= MAX_LAYERS) {
@@ -115,13 +116,27 @@ function lastNonSpace(text: string): number {
  * decoded from bytes: pieces are then rejected with their own original bytes, and flagged when those bytes were
  * invalid; a text read whole is one document, flagged as a whole.
  */
-function readText(text: string, depth: number, out: RecordOutcome[], raw: Raw, source?: ByteText): void {
+function readText(
+  text: string,
+  depth: number,
+  out: RecordOutcome[],
+  raw: Raw,
+  budget: ReadBudget,
+  source?: ByteText,
+): void {
   const from = out.length;
-  if (!readSplitText(text, depth, out, raw, source) && source?.invalid) markInvalid(out, from);
+  if (!readSplitText(text, depth, out, raw, budget, source) && source?.invalid) markInvalid(out, from);
 }
 
 /** Reads `text`; true when it was split into pieces (each already flagged), false when read whole. */
-function readSplitText(text: string, depth: number, out: RecordOutcome[], raw: Raw, source?: ByteText): boolean {
+function readSplitText(
+  text: string,
+  depth: number,
+  out: RecordOutcome[],
+  raw: Raw,
+  budget: ReadBudget,
+  source?: ByteText,
+): boolean {
   const first = firstNonSpace(text);
   if (first === -1) {
     reject(out, 'record empty', raw);
@@ -146,10 +161,10 @@ function readSplitText(text: string, depth: number, out: RecordOutcome[], raw: R
     }
   }
   if (parsed) {
-    readValue(value, depth, out, raw);
+    readValue(value, depth, out, raw, budget);
     return false;
   }
-  const pieces = splitJsonText(text);
+  const pieces = splitJsonText(text, budget.documents);
   if (pieces.length === 1 && !pieces[0]?.ok) {
     reject(out, pieces[0]?.error ?? 'not JSON or XML', raw);
     return false;
@@ -157,7 +172,7 @@ function readSplitText(text: string, depth: number, out: RecordOutcome[], raw: R
   for (const piece of pieces) {
     const mark = out.length;
     const pieceRaw: Raw = source === undefined ? piece.text : { source, start: piece.start, end: piece.end };
-    if (piece.ok) readValue(piece.value, depth, out, pieceRaw);
+    if (piece.ok) readValue(piece.value, depth, out, pieceRaw, budget);
     else if (firstNonSpace(piece.text) === 60) readXml(piece.text, out, pieceRaw);
     else reject(out, piece.error, pieceRaw);
     if (source?.isInvalid(piece.start, piece.end)) markInvalid(out, mark);
@@ -181,13 +196,13 @@ function readXml(text: string, out: RecordOutcome[], raw: Raw): void {
   }
 }
 
-function readValue(value: unknown, depth: number, out: RecordOutcome[], raw: Raw): void {
+function readValue(value: unknown, depth: number, out: RecordOutcome[], raw: Raw, budget: ReadBudget): void {
   if (typeof value === 'string') {
     if (depth >= MAX_LAYERS) {
       reject(out, 'encoding nested too deeply', raw);
       return;
     }
-    readText(value, depth + 1, out, raw);
+    readText(value, depth + 1, out, raw, budget);
     return;
   }
   if (!isObject(value)) {
@@ -195,14 +210,20 @@ function readValue(value: unknown, depth: number, out: RecordOutcome[], raw: Raw
     return;
   }
   if (typeof value.messageType === 'string' && value.logEvents !== undefined) {
-    readCloudWatchEnvelope(value, depth, out, raw);
+    readCloudWatchEnvelope(value, depth, out, raw, budget);
     return;
   }
   accept(out, normaliseDocument(value, 'json'), raw);
 }
 
 /** A CloudWatch Logs subscription payload: each log event's message is a document of its own. */
-function readCloudWatchEnvelope(envelope: Record<string, unknown>, depth: number, out: RecordOutcome[], raw: Raw) {
+function readCloudWatchEnvelope(
+  envelope: Record<string, unknown>,
+  depth: number,
+  out: RecordOutcome[],
+  raw: Raw,
+  budget: ReadBudget,
+) {
   if (envelope.messageType === 'CONTROL_MESSAGE') {
     out.push({ kind: 'filtered', reason: 'CloudWatch Logs control message' });
     return;
@@ -228,8 +249,24 @@ function readCloudWatchEnvelope(envelope: Record<string, unknown>, depth: number
     const message = isObject(logEvent) ? logEvent.message : undefined;
     if (typeof message !== 'string')
       reject(out, 'CloudWatch Logs event without message', JSON.stringify(logEvent) ?? '');
-    else readText(message, depth + 1, out, message);
+    else readText(message, depth + 1, out, message, budget);
   }
+}
+
+/**
+ * Per-record limits (defaults: src/limits.ts). A Kinesis record is at most 1 MiB; `replay` reads a whole file as
+ * one record and passes limits of its own.
+ */
+export interface RecordLimits {
+  /** Decompressed bytes, all layers together. Default LIMITS.decompressedBytesPerRecord. */
+  decompressedBytes?: number;
+  /** Documents in one text. Default LIMITS.documentsPerRecord. */
+  documents?: number;
+}
+
+/** The decompression budget and the document cap, carried down the layers of one record. */
+interface ReadBudget extends DecompressionBudget {
+  documents: number;
 }
 
 /**
@@ -237,10 +274,14 @@ function readCloudWatchEnvelope(envelope: Record<string, unknown>, depth: number
  * record yields exactly one outcome: an event, a rejection (with a short stable reason and the document's
  * bytes) or a filtered item (with its reason).
  */
-export function readRecord(data: Uint8Array): RecordOutcome[] {
+export function readRecord(data: Uint8Array, limits: RecordLimits = {}): RecordOutcome[] {
   const out: RecordOutcome[] = [];
+  const budget: ReadBudget = {
+    ...recordBudget(limits.decompressedBytes),
+    documents: limits.documents ?? LIMITS.documentsPerRecord,
+  };
   try {
-    readBytes(data, 0, out, recordBudget());
+    readBytes(data, 0, out, budget);
   } catch (error) {
     // Last resort for the "never throws" contract (e.g. a stack overflow inside a third-party parser): the
     // record is rejected as a whole, with what was already decoded discarded so nothing is counted twice.

@@ -1,5 +1,5 @@
 import type { CanonicalEvent } from '../events/canonical-event.js';
-import { readRecord } from '../events/read-record.js';
+import { type RecordLimits, readRecord } from '../events/read-record.js';
 import { bump, type Summary } from './summary.js';
 
 /** One input record and where it came from (shard/sequence in Lambda, the file in replay). */
@@ -45,12 +45,12 @@ export interface DecodedBatch {
  * as read and as an event, a rejection or a filtered item, and what the input limits trimmed (documents with
  * invalid UTF-8, EventData values cut) into `summary.trimmed`; never throws.
  */
-export function decodeBatch(records: readonly InputRecord[], summary: Summary): DecodedBatch {
+export function decodeBatch(records: readonly InputRecord[], summary: Summary, limits?: RecordLimits): DecodedBatch {
   const events: SourcedEvent[] = [];
   const rejected: RejectedItem[] = [];
   for (const record of records) {
     let position = 0;
-    for (const outcome of readRecord(record.data)) {
+    for (const outcome of readRecord(record.data, limits)) {
       summary.read++;
       if (outcome.invalidUtf8) summary.trimmed.invalidUtf8++;
       const id = `${record.origin}#${position++}`;

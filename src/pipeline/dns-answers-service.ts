@@ -1,4 +1,4 @@
-import { answersFromEvent } from '../dns/answers-from-event.js';
+import { readDnsAnswers } from '../dns/answers-from-event.js';
 import { type DnsAnswer, PartialWriteError, type ResolutionStore, resolutionKey } from '../dns/resolution.js';
 import { decodeBatch, type InputRecord } from './decode-batch.js';
 import { bump, emptySummary, type Summary } from './summary.js';
@@ -47,7 +47,9 @@ export class DnsAnswersService {
     const answers: DnsAnswer[] = [];
     const recordOf: number[] = [];
     for (const { event, origin } of events) {
-      const found = answersFromEvent(event);
+      const { answers: found, dropped } = readDnsAnswers(event);
+      summary.trimmed.answerIps += dropped.ips;
+      summary.trimmed.answerCnames += dropped.cnames;
       if (found.length === 0) {
         summary.filtered++;
         bump(summary.filteredByReason, 'not a DNS answer');

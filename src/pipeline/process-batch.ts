@@ -1,5 +1,6 @@
 import type { RuleSet } from '../detection/rule-set.js';
 import type { ResolutionStore } from '../dns/resolution.js';
+import type { RecordLimits } from '../events/read-record.js';
 import { type EnrichmentContext, type HookPlan, runHooks } from '../hooks/index.js';
 import type { Detection } from './alert-record.js';
 import { connectionKeys, isConnection } from './connection-keys.js';
@@ -18,6 +19,8 @@ export interface BatchOptions {
   store?: ResolutionStore;
   /** Compiled Sigma rules; undefined: detection off. */
   rules?: RuleSet;
+  /** Per-record limits (default: a Kinesis record's, src/limits.ts); replay reads a whole file as one record. */
+  recordLimits?: RecordLimits;
 }
 
 export interface ProcessedBatch {
@@ -35,7 +38,7 @@ export interface ProcessedBatch {
  */
 export async function processBatch(records: readonly InputRecord[], options: BatchOptions): Promise<ProcessedBatch> {
   const summary = emptySummary();
-  const { events, rejected } = decodeBatch(records, summary);
+  const { events, rejected } = decodeBatch(records, summary, options.recordLimits);
   const { context } = options;
   if (options.hooks !== undefined) {
     if (options.store !== undefined) await loadAnswers(events, options.store, context);

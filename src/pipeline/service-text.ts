@@ -8,12 +8,24 @@
 const SQS_UNSAFE = /[\ufffe\uffff]/g;
 
 /**
+ * In JSON, also every character outside the Basic Multilingual Plane (an emoji): SQS accepts them, but the local
+ * emulator refuses them, and an escaped surrogate pair reads back as the same character.
+ */
+const JSON_ESCAPED = /[\ufffe\uffff]|[\ud800-\udbff][\udc00-\udfff]/g;
+
+function escapeUnits(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += `\\u${text.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
+
+/**
  * JSON text that any message service accepts as it is: the characters SQS (and SNS, which is XML underneath)
  * refuse are written as `\uXXXX` escapes, which JSON.parse reads back to the same string. Outside strings JSON
  * holds none of them, so escaping the whole text is safe.
  */
 export function toServiceSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(SQS_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(JSON_ESCAPED, escapeUnits);
 }
 
 const encoder = new TextEncoder();

@@ -9,6 +9,8 @@
  * whatever it holds.
  */
 
+import { LIMITS } from '../../limits.js';
+
 /** One piece of the text, `text.slice(start, end)`: a parsed value, or the reason it is not one. */
 export type JsonPiece =
   | { ok: true; value: unknown; text: string; start: number; end: number }
@@ -120,7 +122,7 @@ function scanValue(text: string, start: number, compact: boolean): Scan {
  * document line) is 'truncated JSON', and reading goes on after it. Blank lines are not documents; pieces exclude
  * the blanks around them. Linear in the length of the text: no character is scanned by two bracket matches.
  */
-export function splitJsonText(text: string): JsonPiece[] {
+export function splitJsonText(text: string, maxDocuments: number = LIMITS.documentsPerRecord): JsonPiece[] {
   const pieces: JsonPiece[] = [];
   let i = 0;
   // Whether `i` is the first non-blank of its line. After a value that ended inside a line (concatenated on one
@@ -131,6 +133,13 @@ export function splitJsonText(text: string): JsonPiece[] {
   let lineEnd = -1;
   let contentEnd = -1;
   while (i < text.length) {
+    if (pieces.length >= maxDocuments) {
+      // Each bad piece costs a parse: a record of a million tiny bad lines must not take minutes (and time out its
+      // batch forever). The rest is rejected as one piece, with its bytes.
+      const rest = failed('too many documents in one record', text, i, text.length);
+      pieces.push(rest);
+      break;
+    }
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
       if (c === LF) lineStart = true;

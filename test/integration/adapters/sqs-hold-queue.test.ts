@@ -206,12 +206,9 @@ describe('SqsHoldQueue', () => {
     expect((await received(2)).sort()).toEqual([bodies[0], bodies[2]].sort());
   });
 
-  // Known bug (reported): SQS refuses a request whose bodies exceed its batch limit as a whole
-  // (BatchRequestTooLong, fauxqs: over 1 MiB), and one body over the limit is sent alone and refused that way; the
-  // adapter throws that error (sqs-hold-queue.ts #send: retryOnTransient rethrows it) instead of returning the body
-  // as refused, as the port promises ("refused for good ... never thrown"). The core keeps bodies at 200,000 bytes,
-  // so only a body made elsewhere can hit this.
-  it.failing('returns a body refused with the whole request (BatchRequestTooLong) as refused, not thrown', async () => {
+  // Was a bug (found by this test): a body too long for any request was sent alone and SQS refused the whole
+  // request (BatchRequestTooLong); the adapter threw instead of returning it as refused.
+  it('returns a body refused with the whole request (BatchRequestTooLong) as refused, not thrown', async () => {
     const { client: sqs, requests } = client();
     const bodies = ['{"v":2,"held":[]}', 'x'.repeat(1_100_000)];
 

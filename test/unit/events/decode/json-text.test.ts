@@ -1,4 +1,5 @@
 import { splitJsonText } from '../../../../src/events/decode/json-text.js';
+import { LIMITS } from '../../../../src/limits.js';
 
 function shape(text: string) {
   return splitJsonText(text).map((piece) => (piece.ok ? piece.value : `!${piece.error}: ${piece.text}`));
@@ -105,5 +106,19 @@ describe('splitJsonText: a bad line costs only itself', () => {
       pieces.map((piece) => [piece.text, piece.text]),
     );
     expect(pieces.map((piece) => piece.text)).toEqual(['{"a":1}', '{"b":', '{"c": 2}', '{\n "d": 3\n}', '{"e":4}']);
+  });
+});
+
+describe('splitJsonText: documents per record', () => {
+  it('rejects the rest of a text past LIMITS.documentsPerRecord as one piece, keeping the pieces before it', () => {
+    const limit = LIMITS.documentsPerRecord;
+    const text = lines(...Array.from({ length: limit + 500 }, (_, i) => (i % 2 === 0 ? `{x${i}}` : GOOD)));
+    const pieces = splitJsonText(text);
+    expect(pieces).toHaveLength(limit + 1);
+    const last = pieces[limit];
+    expect(last?.ok).toBe(false);
+    expect(last && !last.ok && last.error).toBe('too many documents in one record');
+    expect(last?.text.split('\n').filter((line) => line !== '')).toHaveLength(500);
+    expect(pieces.slice(0, limit).filter((p) => p.ok)).toHaveLength(limit / 2);
   });
 });
