@@ -46,7 +46,8 @@ export function formatResult(result: SoakResult): string {
   const lines = [
     `\nseed ${result.seed}: ${problems.length === 0 ? 'CLEAN' : 'FAILED'} in ${(result.durationMs / 1000).toFixed(0)} s ` +
       `(${result.scheduleSteps} schedule steps)`,
-    `  records in: ${n(result.records.ordinary)} ordinary + ${result.records.hostile} hostile; ` +
+    `  records in: ${n(result.records.ordinary)} ordinary + ${result.records.hostile} hostile ` +
+      `(${result.records.lateAnswersMoved} late answers moved next to their connection); ` +
       `events replay writes: ${n(result.eventsIn)}`,
     `  events written: ${tallyText(c.events)}`,
     `    of which went through the hold queue: lost ${n(c.heldShare.lost)}, duplicated ${n(c.heldShare.duplicated)}`,

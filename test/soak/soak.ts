@@ -33,6 +33,7 @@ import {
   type MappingStats,
 } from './mapping.js';
 import { Redeliveries } from './redeliveries.js';
+import { orderForHoldWindow } from './stream-order.js';
 
 /** psh_cmstp + the four covenant recordings: 7,588 records, the race test's subset. */
 export const SUBSET_FILES = [
@@ -77,7 +78,7 @@ export interface SoakOptions {
 export interface SoakResult {
   seed: number;
   files: readonly string[];
-  records: { ordinary: number; hostile: number };
+  records: { ordinary: number; hostile: number; lateAnswersMoved: number };
   /** Events replay writes for the same input: what the pipeline must write. */
   eventsIn: number;
   comparison: Comparison;
@@ -137,15 +138,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // Prepare: the records, the hostile ones at random places (the two big ones side by side), their partition keys.
   const ordinary = otrfRecords(...options.files);
   const hostile = options.hostile === false ? [] : hostileRecords({ time: middleTime(ordinary) });
-  const { records, keys, hostileAt } = mixIn(ordinary, hostile, random);
+  const lookAheadMs = 5_000;
+  const order = orderForHoldWindow(mixIn(ordinary, hostile, random), (slot) => slot.data, lookAheadMs);
+  const slots = order.items;
+  const records = slots.map((slot) => slot.data);
 
   const rulesDir = await writeTestRules({ dnsQueries: true });
-  const enrichment = { retentionMs: RETENTION_HOURS * 3_600_000, lookAheadMs: 5_000, mode: 'replace' as const };
-  const kept = new Set(hostile.filter((record) => record.outcome === 'kept'));
-  const replayInput = records.filter((_, i) => {
-    const record = hostileAt.get(i);
-    return record === undefined || kept.has(record);
-  });
+  const enrichment = { retentionMs: RETENTION_HOURS * 3_600_000, lookAheadMs, mode: 'replace' as const };
+  const replayInput = slots.filter((slot) => slot.hostile?.outcome !== 'rejected').map((slot) => slot.data);
   const replay = await processBatch(
     replayInput.map((data, i) => ({ origin: `input/${i}`, data, arrival: 0 })),
     {
@@ -243,18 +243,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     while (cursor < records.length) {
       steps++;
       if (random() < 0.35) {
-        const size = randomInt(random, 1, 800);
         const start = cursor;
-        const put = await harness.putRecords(
-          records.slice(start, start + size),
-          (i) => keys[start + i] as string,
-          random,
-        );
+        let end = Math.min(records.length, start + randomInt(random, 1, 800));
+        // A late answer goes out in the same request as the connection it names (stream-order.ts).
+        while (end < records.length && order.glued.has(end)) end++;
+        const put = await harness.putRecords(records.slice(start, end), (i) => slots[start + i]?.key as string, random);
         put.forEach((where, i) => {
-          const record = hostileAt.get(start + i);
+          const record = slots[start + i]?.hostile;
           if (record !== undefined) hostileSequence.set(record, where.sequenceNumber);
         });
-        cursor += put.length;
+        cursor = end;
       }
       if (random() < 0.08) dnsStalled = !dnsStalled;
       await pick(enrichMappings).step();
@@ -318,7 +316,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     return {
       seed: options.seed,
       files: options.files,
-      records: { ordinary: ordinary.length, hostile: hostile.length },
+      records: { ordinary: ordinary.length, hostile: hostile.length, lateAnswersMoved: order.moved },
       eventsIn: replay.events.length,
       comparison,
       failedBatches,
@@ -358,34 +356,29 @@ function middleTime(records: readonly Uint8Array[]): number {
   return times[Math.floor(times.length / 2)] ?? Date.parse('2020-10-22T00:00:00Z');
 }
 
+interface Slot {
+  data: Uint8Array;
+  key: string;
+  hostile?: HostileRecord;
+}
+
 /**
- * The ordinary records with the hostile ones inserted at random positions (a hostile record with a partition key
- * next to the previous one with the same key), and every record's partition key (random, or the hostile one's).
+ * The ordinary records with the hostile ones inserted at random places in the middle half (a hostile record with a
+ * partition key next to the previous one with the same key), each with its partition key (random, or the hostile
+ * one's).
  */
-function mixIn(
-  ordinary: readonly Uint8Array[],
-  hostile: readonly HostileRecord[],
-  random: () => number,
-): { records: Uint8Array[]; keys: string[]; hostileAt: Map<number, HostileRecord> } {
-  const slots: { data: Uint8Array; key: string; hostile?: HostileRecord }[] = ordinary.map((data) => ({
-    data,
-    key: randomKey(random),
-  }));
+function mixIn(ordinary: readonly Uint8Array[], hostile: readonly HostileRecord[], random: () => number): Slot[] {
+  const slots: Slot[] = ordinary.map((data) => ({ data, key: randomKey(random) }));
   for (const record of hostile) {
     const partner =
       record.partitionKey === undefined
         ? -1
         : slots.findIndex((slot) => slot.hostile?.partitionKey === record.partitionKey);
-    // In the middle half of the stream: both consumers are busy there, and the end drains them.
     const at =
       partner >= 0 ? partner + 1 : randomInt(random, Math.floor(slots.length / 4), Math.floor((3 * slots.length) / 4));
     slots.splice(at, 0, { data: record.data, key: record.partitionKey ?? randomKey(random), hostile: record });
   }
-  const hostileAt = new Map<number, HostileRecord>();
-  slots.forEach((slot, i) => {
-    if (slot.hostile !== undefined) hostileAt.set(i, slot.hostile);
-  });
-  return { records: slots.map((slot) => slot.data), keys: slots.map((slot) => slot.key), hostileAt };
+  return slots;
 }
 
 function randomKey(random: () => number): string {
