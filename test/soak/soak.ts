@@ -10,6 +10,8 @@
  * while the enrich consumer finishes, so that connections wait in the hold queue. Records go on the stream in
  * event-time order across recordings, as live hosts ship them (the invariant of docs/late-answers.md).
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { HOLD_MAX_RECEIVES, STREAM_RETRY } from '../../infra/constructs/pipeline-functions.js';
 import { loadRules } from '../../lambda/rules.js';
@@ -144,6 +146,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const records = slots.map((slot) => slot.data);
 
   const rulesDir = await writeTestRules({ dnsQueries: true });
+  await writeSoakRule(rulesDir);
   const enrichment = { retentionMs: RETENTION_HOURS * 3_600_000, lookAheadMs, mode: 'replace' as const };
   const replayInput = slots.filter((slot) => slot.hostile?.outcome !== 'rejected').map((slot) => slot.data);
   const replay = await processBatch(
@@ -354,6 +357,31 @@ function middleTime(records: readonly Uint8Array[]): number {
     .map((data) => otrfToCanonical(JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>)?.time)
     .filter((time): time is number => time !== undefined && Number.isFinite(time));
   return times[Math.floor(times.length / 2)] ?? Date.parse('2020-10-22T00:00:00Z');
+}
+
+/**
+ * A rule on the enriched name of connections all over the recordings (the test rules match in two of them only):
+ * its matches depend on the name each connection got, after holds and retries, and each is evaluated once.
+ */
+async function writeSoakRule(dir: string): Promise<void> {
+  await writeFile(
+    join(dir, 'net_connection_local_name_soak.yml'),
+    [
+      'title: Connection To A .local Name (soak)',
+      'id: 3d6f2b8e-4c1a-4e7b-9a25-6b0c8d1e7f43',
+      'status: test',
+      'description: hookstream fault soak; matches connections enrichment named inside an AD domain.',
+      'logsource:',
+      '    category: network_connection',
+      '    product: windows',
+      'detection:',
+      '    selection:',
+      "        DestinationHostname|endswith: '.local'",
+      '    condition: selection',
+      'level: low',
+      '',
+    ].join('\n'),
+  );
 }
 
 interface Slot {
