@@ -65,7 +65,11 @@ export interface EnrichServiceDependencies {
 export interface StreamBatch {
   /** The shard id: one unit per shard. */
   shard: string;
-  /** Object name of this batch (shard and first sequence number). */
+  /**
+   * Object name of the batch when its records have no sequence numbers (tests). Otherwise the name is the shard
+   * and the sequence number of the first record not yet committed: a delivery that starts with records already
+   * committed must not take the name (and overwrite the objects) of the batch that wrote them.
+   */
   name: string;
   /** Until when this invocation may run, epoch ms (the Lambda deadline). */
   leaseUntil: number;
@@ -119,7 +123,7 @@ export class EnrichService {
     const last = lastSequence(fresh);
     await this.finish(settled, decoded.rejected, summary, {
       attempt,
-      name: batch.name,
+      name: fresh[0]?.sequence === undefined ? batch.name : `${batch.shard}-${fresh[0].sequence}`,
       leaseUntil: batch.leaseUntil,
       now,
       rejectedPartition: partitionOf(fresh[0]?.arrival ?? now),

@@ -292,6 +292,16 @@ describe('EnrichService: exactly once', () => {
     expect(publisher.published).toHaveLength(1);
   });
 
+  it('never overwrites the objects of committed records with a delivery that starts with them', async () => {
+    // Prepare: records 1-2 committed; then a delivery of 1-4 (Lambda rewinding, or a late duplicate).
+    const { service, writer, batch } = setUp(START);
+    const records = [1, 2, 3, 4].map((n) => record(fileCreate(T0, `f${n}`), n, START - 40_000));
+    await service.processRecords(records.slice(0, 2), batch('first'));
+    const again = await service.processRecords(records, batch('first'));
+    expect(again.retries.committedSkipped).toBe(2);
+    expect(writtenPorts(writer)).toEqual(new Map([1, 2, 3, 4].map((n) => [`C:\\temp\\f${n}`, 1] as [string, number])));
+  });
+
   it('deletes the stale objects of an attempt bisected after a partial write: every event once', async () => {
     // Prepare: four records in two event hours; the first attempt writes its objects, then dies before committing.
     const { service, writer, publisher, commits, batch } = setUp(START);
