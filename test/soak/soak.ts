@@ -18,7 +18,7 @@ import { loadRules } from '../../lambda/rules.js';
 import { createEnrichmentContext, createHooks, planHooks } from '../../src/hooks/index.js';
 import { processBatch } from '../../src/pipeline/process-batch.js';
 import { createFunctions, writeTestRules } from '../helpers/lambda-functions.js';
-import { startLambdaHarness } from '../helpers/lambda-harness.js';
+import { type LambdaHarness, startLambdaHarness } from '../helpers/lambda-harness.js';
 import { randomInt, seededRandom } from '../helpers/lambda-prng.js';
 import { otrfRecords } from '../helpers/lambda-records.js';
 import { otrfToCanonical } from '../helpers/otrf.js';
@@ -71,8 +71,12 @@ export interface SoakOptions {
   holdWindowSeconds?: number;
   rates?: FaultRates;
   chances?: SoakChances;
+  /** The commands a kill counts as writes (e.g. only PublishBatchCommand, to kill right after notifying). */
+  killWrites?: ReadonlySet<string>;
   /** Mix the hostile records in. Default true. */
   hostile?: boolean;
+  /** Called once everything is drained, before the outputs are read (to dig into a failing seed). */
+  afterDrain?: (harness: LambdaHarness) => Promise<void>;
   /** Progress lines. Default: none. */
   log?: (line: string) => void;
 }
@@ -171,6 +175,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       HOLD_WINDOW_SECONDS: String(holdWindowMs / 1000),
     });
     const clocks = { wall: Date.now, store: () => storeNow };
+    const writes = options.killWrites ?? WRITES;
     const ledger = new FaultLedger();
     const faults = new DependencyFaults(random, options.rates ?? DEFAULT_RATES, ledger);
     const functions = (clients: Parameters<typeof createFunctions>[1]['clients']) =>
@@ -180,7 +185,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       harness,
       faults,
       make: (clients) => functions(clients).dnsAnswers,
-      writes: WRITES,
+      writes,
       deadlineMs: STREAM_DEADLINE_MS,
       killDeadlineMs: KILL_DEADLINE_MS,
     });
@@ -189,7 +194,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       harness,
       faults,
       make: (clients) => functions(clients).enrich,
-      writes: WRITES,
+      writes,
       deadlineMs: STREAM_DEADLINE_MS,
       killDeadlineMs: KILL_DEADLINE_MS,
     });
@@ -198,7 +203,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       harness,
       faults,
       make: (clients) => functions(clients).hold,
-      writes: WRITES,
+      writes,
       deadlineMs: HOLD_DEADLINE_MS,
       killDeadlineMs: KILL_DEADLINE_MS,
     });
@@ -286,6 +291,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await sleep(150);
     }
     log(`  drained (${Date.now() - started} ms); reading the outputs`);
+    await options.afterDrain?.(harness);
 
     // Assess
     const rowsOf = async (prefix: string) => (await harness.readJsonLines(prefix)).flatMap((object) => object.rows);
