@@ -36,17 +36,6 @@ export class FaultLedger {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + by);
   }
 
-  get(kind: string): number {
-    return this.counts.get(kind) ?? 0;
-  }
-
-  /** The sum over every key that starts with `prefix`. */
-  total(prefix: string): number {
-    let sum = 0;
-    for (const [kind, n] of this.counts) if (kind.startsWith(prefix)) sum += n;
-    return sum;
-  }
-
   toJSON(): Record<string, number> {
     return Object.fromEntries([...this.counts].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
@@ -54,10 +43,9 @@ export class FaultLedger {
 
 /**
  * The dependency faults every container shares: the rates, the bursts in progress (per command), the PRNG and the
- * ledger. `active = false` stops injecting (a run can end with a clean drain if it wants one).
+ * ledger. They stay on to the end of a run, drain included, as they would on AWS.
  */
 export class DependencyFaults {
-  active = true;
   readonly #bursts = new Map<string, number>();
 
   constructor(
@@ -70,7 +58,6 @@ export class DependencyFaults {
 
   /** Whether this call of `command` on `service` fails. */
   failNow(service: Service, command: string): boolean {
-    if (!this.active) return false;
     const key = `${service}:${command}`;
     const left = this.#bursts.get(key) ?? 0;
     if (left > 0) {
@@ -99,8 +86,6 @@ export interface ContainerKill {
   readonly killed: boolean;
   /** Resolves once the container is killed and no request it sent is still in flight. */
   readonly dead: Promise<void>;
-  /** Requests that hung because the container was dead. */
-  readonly hung: number;
 }
 
 export interface ContainerClients {
@@ -210,7 +195,6 @@ interface KillSwitch extends ContainerKill {
 function killSwitch(ledger: FaultLedger): KillSwitch {
   let killed = false;
   let inFlight = 0;
-  let hung = 0;
   let armed: { commands: ReadonlySet<string>; left: number } | undefined;
   let markDead: () => void = () => undefined;
   const dead = new Promise<void>((resolve) => {
@@ -236,13 +220,9 @@ function killSwitch(ledger: FaultLedger): KillSwitch {
     get killed() {
       return killed;
     },
-    get hung() {
-      return hung;
-    },
     dead,
     async pass(command, send) {
       if (killed) {
-        hung++;
         ledger.add('kill: requests hung');
         // Never settles: a frozen runtime answers nothing. Nothing holds the event loop open for it.
         return new Promise<never>(() => undefined);
@@ -329,15 +309,15 @@ async function unprocessedKeys(
   const input = args.input as { RequestItems?: Record<string, KeysAndAttributes> };
   const asked: Record<string, KeysAndAttributes> = {};
   const left: Record<string, KeysAndAttributes> = {};
-  let held = 0;
+  let unanswered = 0;
   for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
     const keys = request.Keys ?? [];
     const cut = keys.length > 1 ? randomInt(random, 0, keys.length - 1) : 0;
     if (cut > 0) asked[table] = { ...request, Keys: keys.slice(0, cut) };
     if (cut < keys.length) left[table] = { ...request, Keys: keys.slice(cut) };
-    held += keys.length - cut;
+    unanswered += keys.length - cut;
   }
-  ledger.add('unprocessed keys: dynamodb', held);
+  ledger.add('unprocessed keys: dynamodb', unanswered);
   const answered =
     Object.keys(asked).length > 0
       ? ((await next({ ...args, input: { ...input, RequestItems: asked } })) as { output: Record<string, unknown> })
