@@ -310,20 +310,22 @@ export class EnrichService {
     const toSend = notifications.filter((_, i) => decisions[i] === 'notify');
     summary.alerts.suppressed += notifications.length - toSend.length;
     if (toSend.length > 0) {
+      // Marked sent BEFORE the publish: an invocation killed after SNS took the messages (a hung request, the
+      // timeout) must not have them sent again by its retry. A failed publish that the code sees takes the mark
+      // back from what did not go out. What remains: killed between the mark and the publish, a notification is
+      // not sent (its alert row is in alerts/); see docs/lambda.md, "Exactly once".
+      await deps.deduper.markSent(toSend);
       let outcome: Awaited<ReturnType<AlertPublisher['publish']>>;
       try {
         outcome = await deps.publisher.publish(toSend);
       } catch (error) {
-        // Mark what did go out, so that the retried batch does not send it again.
-        const published = publishedBefore(error);
-        if (published.length > 0) await deps.deduper.markSent(published);
+        const published = new Set(publishedBefore(error).map((n) => n.occurrenceId));
+        await deps.deduper.unmarkSent(toSend.filter((n) => !published.has(n.occurrenceId)));
         throw error;
       }
       const refusedIds = new Set(outcome.refused.map((r) => r.notification.occurrenceId));
-      const sent = toSend.filter((n) => !refusedIds.has(n.occurrenceId));
-      summary.alerts.sent += sent.length;
-      // A refused notification is marked too: it would be refused again; its alert row is in alerts/ already.
-      await deps.deduper.markSent(toSend);
+      summary.alerts.sent += toSend.filter((n) => !refusedIds.has(n.occurrenceId)).length;
+      // A refused notification stays marked: it would be refused again; its alert row is in alerts/ already.
       for (const { notification, reason } of outcome.refused) {
         refused.push(refusedNotification(notification, reason, run));
       }

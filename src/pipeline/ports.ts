@@ -66,7 +66,10 @@ export type DedupeDecision = 'notify' | 'suppress';
  */
 export interface AlertDeduplicator {
   claim(notifications: readonly AlertNotification[], now: number): Promise<DedupeDecision[]>;
+  /** Marks the occurrences sent: later claims of them are suppressed. */
   markSent(notifications: readonly AlertNotification[]): Promise<void>;
+  /** Takes the mark back from occurrences a failed publish did not send, so that a retry notifies them. */
+  unmarkSent(notifications: readonly AlertNotification[]): Promise<void>;
 }
 
 /** A connection waiting for a late answer: the event as it was before enrichment, and where it came from. */

@@ -442,6 +442,38 @@ describe('EnrichService: exactly once', () => {
   });
 });
 
+describe('EnrichService: notifications when an invocation dies', () => {
+  it('does not notify again when the invocation died after SNS took the notification', async () => {
+    // Prepare: a publisher that publishes, then never answers (the invocation hangs until Lambda kills it).
+    const { service, publisher, batch } = setUp(START);
+    const records = [record(connection(T0, '41'), 1, START - 40_000)];
+    const realPublish = publisher.publish.bind(publisher);
+    publisher.publish = async (notifications) => {
+      await realPublish(notifications);
+      return new Promise(() => undefined);
+    };
+    void service.processRecords(records, batch('b1'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(publisher.published).toHaveLength(1);
+    // Act: Lambda retries the batch in a new container (same tables, same topic).
+    publisher.publish = realPublish;
+    const retry = await service.processRecords(records, batch('b1'));
+    // Assess
+    expect(retry.alerts.suppressed).toBe(1);
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('notifies again on retry what a failed publish did not send', async () => {
+    const { service, publisher, batch } = setUp(START);
+    const records = [record(connection(T0, '42'), 1, START - 40_000)];
+    publisher.failWith = new Error('injected: SNS 500');
+    await expect(service.processRecords(records, batch('b1'))).rejects.toThrow('SNS 500');
+    publisher.failWith = undefined;
+    await service.processRecords(records, batch('b1'));
+    expect(publisher.published).toHaveLength(1);
+  });
+});
+
 describe('EnrichService: a permanent refusal never fails the batch', () => {
   it('keeps a notification SNS refuses in rejected/ with its reason and the record, and writes the rest', async () => {
     const { service, writer, publisher, batch } = setUp(START);
