@@ -157,21 +157,26 @@ async function wire(
   alerts.start();
 
   let lastCounts = '';
-  const reportCounts = (force: boolean) => {
+  const reportCounts = async (force: boolean) => {
     const sum = (pollers: ShardPoller[], key: 'records' | 'invocations' | 'failedInvocations') =>
       pollers.reduce((total, poller) => total + poller.counts[key], 0);
     const failed =
       sum(dnsPollers, 'failedInvocations') +
       sum(enrichPollers, 'failedInvocations') +
       holdPoller.counts.failedInvocations;
+    // Held connections still waiting (delayed, visible or being processed): 0 once everything sent is written.
+    const queued = await holdPoller.pending();
     const line =
       `records: dns-answers ${sum(dnsPollers, 'records')} (${sum(dnsPollers, 'invocations')} batches), ` +
       `enrich ${sum(enrichPollers, 'records')} (${sum(enrichPollers, 'invocations')} batches); ` +
-      `hold messages re-checked ${holdPoller.counts.records}; alerts ${alerts.printed}; failed batches ${failed}` +
-      (mirror ? `; mirrored objects ${mirror.objects}` : '');
+      `hold messages re-checked ${holdPoller.counts.records}, queued ${queued}; alerts ${alerts.printed}; ` +
+      `failed batches ${failed}` +
+      (mirror ? `; mirrored objects ${mirror.objects} (deleted ${mirror.deleted})` : '');
     if (force || line !== lastCounts) options.report(`hookstream dev: ${line}`);
     lastCounts = line;
   };
+  const failing = (what: string) => (error: unknown) =>
+    onFailure(`${what}: ${error instanceof Error ? error.message : error}`);
   let syncing: Promise<unknown> = Promise.resolve();
   const timer =
     options.intervalMs > 0
@@ -179,8 +184,9 @@ async function wire(
           // One sync at a time: a slow one is not overlapped by the next tick.
           syncing = syncing
             .then(() => mirror?.sync())
-            .catch((error: unknown) => onFailure(`mirror: ${error instanceof Error ? error.message : error}`))
-            .then(() => reportCounts(false));
+            .catch(failing('mirror'))
+            .then(() => reportCounts(false))
+            .catch(failing('counts'));
         }, options.intervalMs)
       : undefined;
 
@@ -198,7 +204,7 @@ async function wire(
       await alerts.stop();
       await syncing;
       if (mirror) await mirror.sync();
-      reportCounts(true);
+      await reportCounts(true);
     } finally {
       // Even when draining failed: open servers would keep the process alive, and the scratch folder is ours.
       await emulators.stop();

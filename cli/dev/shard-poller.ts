@@ -112,6 +112,8 @@ export class ShardPoller {
       }
       const lowest = records.findIndex((record) => failed.has(record.kinesis.sequenceNumber));
       if (lowest > 0) this.#checkpoint = records[lowest - 1]?.kinesis.sequenceNumber;
+      // The records before the first failed one are done and never read again: counted now.
+      this.counts.records += Math.max(0, lowest);
       this.#retryAtLeast = records.length - Math.max(0, lowest);
       return this.#failed(`${failed.size} of ${records.length} records reported failed; retrying from the first`);
     } catch (error) {

@@ -8,17 +8,15 @@
  * an enrich batch and are named inside it; split, the name must come from the resolution table, which is where a
  * 2020 answer would be expired by today's clock (see docs/dev.md, --retention and --wall-clock-expiry).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { strFromU8, unzipSync } from 'fflate';
 import { alertLine } from '../../../cli/dev/alert-printer.js';
 import { OWNER_FILE, TEMP_PREFIX } from '../../../cli/dev/temp-folders.js';
 import { OUTPUT_MARKER } from '../../../cli/io/output-folder.js';
+import { exited, freePort, readRows, startCli, waitFor } from '../../helpers/dev-session.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -31,49 +29,6 @@ if (!available) console.warn(`SKIPPED dev.test.ts: ${recording} or ${rules} is a
 const DEAD_DROP_ALERT =
   /^\[high\] New Connection Initiated To Potential Dead Drop Resolver Domain by powershell\.exe on /m;
 const DEAD_DROP_RULE_ID = '297ae038-edc2-4b2e-bb3e-7c5fc94dd5c7';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** The CLI from source, as test/helpers/run-cli.ts runs it, but asynchronous (dev runs until signalled). */
-function startCli(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-): { child: ChildProcess; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** The recording's lines as two JSON-lines files: the connections (Sysmon 3), and everything else. */
 async function splitRecording(folder: string): Promise<{ rest: string; connections: string; restCount: number }> {
@@ -103,18 +58,6 @@ function send(file: string, endpoint: string): ReturnType<typeof startCli> {
     'random',
     '--no-progress',
   ]);
-}
-
-async function readLines(folder: string): Promise<Record<string, unknown>[]> {
-  const files = (await readdir(folder, { recursive: true }).catch(() => [] as string[])).filter((file) =>
-    file.endsWith('.json.gz'),
-  );
-  const rows: Record<string, unknown>[] = [];
-  for (const file of files) {
-    const text = gunzipSync(await readFile(path.join(folder, file))).toString('utf8');
-    for (const line of text.split('\n')) if (line !== '') rows.push(JSON.parse(line));
-  }
-  return rows;
 }
 
 (available ? describe : describe.skip)('hookstream dev', () => {
@@ -165,7 +108,7 @@ async function readLines(folder: string): Promise<Record<string, unknown>[]> {
     // Assess
     expect({ code, stderr: running.stderr() }).toMatchObject({ code: 0 });
     expect(running.stderr()).toContain('hookstream dev: stopped');
-    const events = await readLines(path.join(out, 'events'));
+    const events = await readRows(path.join(out, 'events'));
     expect(events).toHaveLength(1166);
     const connection = events.find(
       (row) => row.DestinationIp === '151.101.248.133' && String(row.Image).toLowerCase().endsWith('powershell.exe'),
@@ -174,7 +117,7 @@ async function readLines(folder: string): Promise<Record<string, unknown>[]> {
       DestinationHostname: 'raw.githubusercontent.com',
       DestinationHostnameSource: 'dns-process',
     });
-    const alerts = await readLines(path.join(out, 'alerts'));
+    const alerts = await readRows(path.join(out, 'alerts'));
     expect(alerts.map((alert) => alert.rule_id)).toContain(DEAD_DROP_RULE_ID);
     // And as a user checks it: `hookstream query` over the mirrored output.
     const query = runCli([
@@ -232,7 +175,7 @@ describe('hookstream dev on disk', () => {
 
   async function startReady(args: readonly string[]): Promise<ReturnType<typeof startCli>> {
     const port = await freePort();
-    const dev = startCli(['dev', '--port', String(port), ...args], { TMPDIR: temp });
+    const dev = startCli(['dev', '--port', String(port), ...args], { env: { TMPDIR: temp } });
     started.push(dev);
     const log = () => `stdout:\n${dev.stdout()}\nstderr:\n${dev.stderr()}`;
     await waitFor('the ready line', () => dev.stdout().includes('hookstream dev: ready;'), 60_000, log);
@@ -312,7 +255,7 @@ describe('hookstream dev on disk', () => {
     const before = await files();
 
     // Act
-    const dev = startCli(['dev', '--port', String(await freePort()), ...args(work)], { TMPDIR: temp });
+    const dev = startCli(['dev', '--port', String(await freePort()), ...args(work)], { env: { TMPDIR: temp } });
     started.push(dev);
     const code = await exited(dev.child);
 
