@@ -186,7 +186,7 @@ export class DynamoDbResolutionStore implements ResolutionStore {
       const parsed = parseItem(item);
       // DynamoDB deletes expired items up to days late, so expiry is enforced here.
       if (isExpired(parsed.ttl, now)) continue;
-      const names = mergeResolutions([], parsed.names, this.#maxNames, this.#retentionMs);
+      const names = mergeResolutions([], parsed.names, this.#maxNames);
       if (names.length > 0) result.set(resolutionKey(host, ip), names);
     }
     return result;
@@ -198,7 +198,7 @@ export class DynamoDbResolutionStore implements ResolutionStore {
     for (let attempt = 1; ; attempt++) {
       const now = this.#clock();
       const live = stored !== undefined && !isExpired(stored.ttl, now) ? stored.names : [];
-      const merged = mergeResolutions(live, group.entries, this.#maxNames, this.#retentionMs);
+      const merged = mergeResolutions(live, group.entries, this.#maxNames);
       const newest = merged[0];
       if (newest === undefined) return;
       const ttl = Math.ceil((newest.time + this.#retentionMs) / 1000);
@@ -279,14 +279,13 @@ export class DynamoDbResolutionStore implements ResolutionStore {
  * Merges incoming resolutions into existing ones, by the rules of the in-memory store (src/dns): one entry per
  * (name, ProcessGuid, or ProcessId without a ProcessGuid); the newer answer's time, CNAMEs, source and ProcessId win
  * (an exact time tie goes to the lexically smaller CNAME chain, so the result does not depend on arrival order) and
- * `firstTime` keeps the oldest time seen; entries older than the newest minus retention are dropped; newest first,
- * at most `maxNames` (on a time tie at the bound, the lower name goes first).
+ * `firstTime` keeps the oldest time seen; newest first, at most `maxNames` (on a time tie at the bound, the lower name
+ * goes first). No retention horizon: see the body.
  */
 export function mergeResolutions(
   existing: readonly Resolution[],
   incoming: readonly Resolution[],
   maxNames: number,
-  retentionMs: number,
 ): Resolution[] {
   const byIdentity = new Map<string, Resolution>();
   for (const entry of [...existing, ...incoming]) {
@@ -303,10 +302,10 @@ export function mergeResolutions(
   const sorted = [...byIdentity.values()].sort(
     (a, b) => b.time - a.time || compare(a.name, b.name) || compare(identity(a), identity(b)),
   );
-  const newest = sorted[0];
-  if (newest === undefined) return [];
-  const oldestKept = newest.time - retentionMs;
-  return sorted.filter((r) => r.time >= oldestKept).slice(0, maxNames);
+  // No horizon relative to the newest entry: retention is enforced per lookup, relative to each connection's time
+  // (as the in-memory store does). A horizon here dropped the answers that held connections of an older recording
+  // still needed once a newer one was sent (hookstream dev over OTRF: 12 of 143 named connections left unnamed).
+  return sorted.slice(0, maxNames);
 }
 
 /** A copy with a fixed key order, so that equal entries serialise equally (see sameResolutions). */

@@ -251,13 +251,17 @@ describe('DynamoDbResolutionStore', () => {
     expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual(['fresh.example']);
   });
 
-  it('drops entries older than retention relative to the newest entry of the item', async () => {
+  it('keeps an entry far older than the newest one: retention is per lookup, as in the memory store', async () => {
+    // Two recordings 48 days apart sent one after the other: the older one's held connections still need theirs.
     const s = store({ retentionMs: 10 * HOUR, clock: () => T0 + 20 * HOUR });
     await s.put([answer({ name: 'old.example', time: T0 }), answer({ name: 'new.example', time: T0 + 11 * HOUR })]);
 
     const got = await s.get([{ host: 'ws-01.corp.example', ip: '203.0.113.10' }]);
 
-    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual(['new.example']);
+    expect(got.get(resolutionKey('ws-01.corp.example', '203.0.113.10'))?.map((r) => r.name)).toEqual([
+      'new.example',
+      'old.example',
+    ]);
   });
 
   it('computes ttl from the newest answer event time plus retention, in epoch seconds', async () => {
