@@ -122,7 +122,7 @@ export function containerClients(harness: LambdaHarness, faults: DependencyFault
   const guarded =
     (service: Service, inject: Inject): Inject =>
     (command, args, next) =>
-      kill.pass(command, () => {
+      kill.pass(command, args.input, () => {
         if (!faults.failNow(service, command)) return next(args);
         return inject(command, args, next);
       });
@@ -189,7 +189,7 @@ export function containerClients(harness: LambdaHarness, faults: DependencyFault
 
 interface KillSwitch extends ContainerKill {
   /** Runs `send` unless the container is dead (then the request hangs forever); counts what is in flight. */
-  pass(command: string, send: () => Promise<unknown>): Promise<unknown>;
+  pass(command: string, input: unknown, send: () => Promise<unknown>): Promise<unknown>;
 }
 
 function killSwitch(ledger: FaultLedger): KillSwitch {
@@ -221,7 +221,7 @@ function killSwitch(ledger: FaultLedger): KillSwitch {
       return killed;
     },
     dead,
-    async pass(command, send) {
+    async pass(command, input, send) {
       if (killed) {
         ledger.add('kill: requests hung');
         // Never settles: a frozen runtime answers nothing. Nothing holds the event loop open for it.
@@ -232,7 +232,7 @@ function killSwitch(ledger: FaultLedger): KillSwitch {
       // The last allowed write still goes out (it lands); any request after it, even one sent in the same tick
       // (the writes of a batch go out together), hangs.
       if (last) {
-        ledger.add(`kill: after ${command.replace(/Command$/, '')}`);
+        ledger.add(`kill: after ${describeWrite(command, input)}`);
         die();
       }
       try {
@@ -243,6 +243,18 @@ function killSwitch(ledger: FaultLedger): KillSwitch {
       }
     },
   };
+}
+
+/**
+ * A write as the kill counts it: the command and what it wrote to (table, or the first part of the object key), so
+ * that a loss can be traced to the step a kill interrupted (e.g. after the de-dup mark, before the publish).
+ */
+function describeWrite(command: string, input: unknown): string {
+  const name = command.replace(/Command$/, '');
+  const { TableName, Key } = (input ?? {}) as { TableName?: unknown; Key?: unknown };
+  if (typeof TableName === 'string') return `${name} ${TableName}`;
+  if (typeof Key === 'string') return `${name} ${Key.split('/')[0]}/`;
+  return name;
 }
 
 type ServiceExceptionClass = new (options: {
