@@ -109,24 +109,16 @@ export class DynamoDbAlertDeduplicator implements AlertDeduplicator {
   }
 
   async markSent(notifications: readonly AlertNotification[]): Promise<void> {
-    await this.#setSent(notifications, true);
-  }
-
-  async unmarkSent(notifications: readonly AlertNotification[]): Promise<void> {
-    await this.#setSent(notifications, false);
-  }
-
-  async #setSent(notifications: readonly AlertNotification[], sent: boolean): Promise<void> {
     const distinct = new Map<string, AlertNotification>();
     for (const n of notifications) distinct.set(`${n.dedupeKey}\u0000${n.occurrenceId}`, n);
     await mapWithConcurrency([...distinct.values()], this.#concurrency, async (n) => {
       try {
-        await this.#update(sent ? 'markSent' : 'unmarkSent', {
+        await this.#update('markSent', {
           Key: { dedupe_key: { S: n.dedupeKey } },
-          UpdateExpression: 'SET #sent = :sent',
+          UpdateExpression: 'SET #sent = :true',
           ConditionExpression: '#owner = :occurrence',
           ExpressionAttributeNames: { '#sent': NAMES['#sent'], '#owner': NAMES['#owner'] },
-          ExpressionAttributeValues: { ':sent': { BOOL: sent }, ':occurrence': { S: n.occurrenceId } },
+          ExpressionAttributeValues: { ':true': { BOOL: true }, ':occurrence': { S: n.occurrenceId } },
         });
       } catch (error) {
         // Another occurrence owns the window now (ours expired): there is nothing of ours left to mark.

@@ -10,7 +10,12 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { LIMITS } from '../../src/limits.js';
-import type { AlertNotification, AlertPublisher, RefusedNotification } from '../../src/pipeline/ports.js';
+import type {
+  AlertNotification,
+  AlertPublisher,
+  PublishOptions,
+  RefusedNotification,
+} from '../../src/pipeline/ports.js';
 import { serviceSafeText, utf8Length } from '../../src/pipeline/service-text.js';
 import { RetryableDependencyError } from './errors.js';
 import {
@@ -57,11 +62,16 @@ export class SnsAlertPublisher implements AlertPublisher {
    * Throws after some notifications went out (an earlier chunk, or entries of the failing chunk that succeeded):
    * the error's `published` lists them (src/pipeline/ports.ts publishedBefore), so the caller can mark them sent.
    */
-  async publish(notifications: readonly AlertNotification[]): Promise<{ refused: RefusedNotification[] }> {
+  async publish(
+    notifications: readonly AlertNotification[],
+    options: PublishOptions = {},
+  ): Promise<{ refused: RefusedNotification[] }> {
     const published: AlertNotification[] = [];
     const refused: RefusedNotification[] = [];
     try {
-      for (const chunk of publishChunks(notifications)) await this.#publishChunk(chunk, published, refused);
+      for (const chunk of publishChunks(notifications)) {
+        await this.#publishChunk(chunk, published, refused, options.onPublished);
+      }
       return { refused };
     } catch (error) {
       if (published.length > 0 && typeof error === 'object' && error !== null) {
@@ -75,6 +85,7 @@ export class SnsAlertPublisher implements AlertPublisher {
     chunk: readonly AlertNotification[],
     published: AlertNotification[],
     refused: RefusedNotification[],
+    onPublished: PublishOptions['onPublished'],
   ): Promise<void> {
     // Ids are positions in the chunk: unique within the request, and they map Failed entries back.
     let pending: PublishBatchRequestEntry[] = chunk.map((n, i) => toEntry(n, String(i)));
@@ -89,7 +100,11 @@ export class SnsAlertPublisher implements AlertPublisher {
       });
       const all = response.Failed ?? [];
       const allIds = new Set(all.map((f) => f.Id));
-      for (const entry of entries) if (!allIds.has(entry.Id)) published.push(chunk[Number(entry.Id)]!);
+      const now = entries.filter((entry) => !allIds.has(entry.Id)).map((entry) => chunk[Number(entry.Id)]!);
+      for (const n of now) published.push(n);
+      // Told at once, response by response: the window in which a killed invocation has published without
+      // recording it is one response wide.
+      if (now.length > 0) await onPublished?.(now);
       // A sender fault (bad attribute, message too big) fails the same way on every retry: that entry is refused
       // for good and returned, never thrown, so that it cannot fail its batch.
       for (const fault of all.filter((f) => f.SenderFault)) {

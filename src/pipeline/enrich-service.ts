@@ -310,22 +310,28 @@ export class EnrichService {
     const toSend = notifications.filter((_, i) => decisions[i] === 'notify');
     summary.alerts.suppressed += notifications.length - toSend.length;
     if (toSend.length > 0) {
-      // Marked sent BEFORE the publish: an invocation killed after SNS took the messages (a hung request, the
-      // timeout) must not have them sent again by its retry. A failed publish that the code sees takes the mark
-      // back from what did not go out. What remains: killed between the mark and the publish, a notification is
-      // not sent (its alert row is in alerts/); see docs/lambda.md, "Exactly once".
-      await deps.deduper.markSent(toSend);
+      // Each request's published notifications are marked sent as soon as its answer comes back, so a retry does
+      // not send them again; an error thrown after some went out carries them too. What remains: an invocation
+      // killed between a PublishBatch answer and its mark sends those again on retry (at least once; SNS has no
+      // idempotent publish for standard topics). See docs/lambda.md, "Exactly once".
+      const marked = new Set<string>();
+      const mark = async (notifications: readonly AlertNotification[]) => {
+        await deps.deduper.markSent(notifications);
+        for (const n of notifications) marked.add(n.occurrenceId);
+      };
       let outcome: Awaited<ReturnType<AlertPublisher['publish']>>;
       try {
-        outcome = await deps.publisher.publish(toSend);
+        outcome = await deps.publisher.publish(toSend, { onPublished: mark });
       } catch (error) {
-        const published = new Set(publishedBefore(error).map((n) => n.occurrenceId));
-        await deps.deduper.unmarkSent(toSend.filter((n) => !published.has(n.occurrenceId)));
+        const unmarked = publishedBefore(error).filter((n) => !marked.has(n.occurrenceId));
+        if (unmarked.length > 0) await deps.deduper.markSent(unmarked);
         throw error;
       }
       const refusedIds = new Set(outcome.refused.map((r) => r.notification.occurrenceId));
-      summary.alerts.sent += toSend.filter((n) => !refusedIds.has(n.occurrenceId)).length;
-      // A refused notification stays marked: it would be refused again; its alert row is in alerts/ already.
+      const refusedOnes = toSend.filter((n) => refusedIds.has(n.occurrenceId));
+      summary.alerts.sent += toSend.length - refusedOnes.length;
+      // A refused notification is marked too: it would be refused again; its alert row is in alerts/ already.
+      if (refusedOnes.length > 0) await deps.deduper.markSent(refusedOnes);
       for (const { notification, reason } of outcome.refused) {
         refused.push(refusedNotification(notification, reason, run));
       }

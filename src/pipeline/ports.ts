@@ -41,7 +41,15 @@ export interface AlertPublisher {
    * Entries the service refuses for good (a sender fault: an invalid or oversized message) are not thrown: they are
    * returned, so that one bad notification never fails its batch; the caller keeps them in `rejected/`.
    */
-  publish(notifications: readonly AlertNotification[]): Promise<{ refused: RefusedNotification[] }>;
+  publish(
+    notifications: readonly AlertNotification[],
+    options?: PublishOptions,
+  ): Promise<{ refused: RefusedNotification[] }>;
+}
+
+export interface PublishOptions {
+  /** Called after each request with the notifications it published, before the next request. */
+  onPublished?: (published: AlertNotification[]) => Promise<void>;
 }
 
 /** A notification the service refused for good, and its reason (the service's error code and message). */
@@ -68,8 +76,6 @@ export interface AlertDeduplicator {
   claim(notifications: readonly AlertNotification[], now: number): Promise<DedupeDecision[]>;
   /** Marks the occurrences sent: later claims of them are suppressed. */
   markSent(notifications: readonly AlertNotification[]): Promise<void>;
-  /** Takes the mark back from occurrences a failed publish did not send, so that a retry notifies them. */
-  unmarkSent(notifications: readonly AlertNotification[]): Promise<void>;
 }
 
 /** A connection waiting for a late answer: the event as it was before enrichment, and where it came from. */

@@ -42,13 +42,6 @@ export class MemoryAlertDeduplicator implements AlertDeduplicator {
     }
   }
 
-  async unmarkSent(notifications: readonly AlertNotification[]): Promise<void> {
-    for (const n of notifications) {
-      const window = this.windows.get(n.dedupeKey);
-      if (window?.owner === n.occurrenceId) window.sent = false;
-    }
-  }
-
   /** Suppressed occurrences counted in the key's current window. */
   count(dedupeKey: string): number {
     return this.windows.get(dedupeKey)?.counted.size ?? 0;

@@ -1,4 +1,9 @@
-import type { AlertNotification, AlertPublisher, RefusedNotification } from '../../src/pipeline/ports.js';
+import type {
+  AlertNotification,
+  AlertPublisher,
+  PublishOptions,
+  RefusedNotification,
+} from '../../src/pipeline/ports.js';
 
 /** In-memory AlertPublisher: records every published notification, one entry per publish call. */
 export class RecordingAlertPublisher implements AlertPublisher {
@@ -12,11 +17,16 @@ export class RecordingAlertPublisher implements AlertPublisher {
     return this.calls.flat();
   }
 
-  async publish(notifications: readonly AlertNotification[]): Promise<{ refused: RefusedNotification[] }> {
+  async publish(
+    notifications: readonly AlertNotification[],
+    options: PublishOptions = {},
+  ): Promise<{ refused: RefusedNotification[] }> {
     if (this.failWith) throw this.failWith;
     const marker = this.refuseSubjectsWith;
     const refused = notifications.filter((n) => marker !== undefined && n.subject.includes(marker));
-    this.calls.push(notifications.filter((n) => !refused.includes(n)));
+    const published = notifications.filter((n) => !refused.includes(n));
+    this.calls.push(published);
+    if (published.length > 0) await options.onPublished?.(published);
     return { refused: refused.map((notification) => ({ notification, reason: 'InvalidParameter test refusal' })) };
   }
 }

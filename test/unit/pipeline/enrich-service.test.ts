@@ -443,19 +443,19 @@ describe('EnrichService: exactly once', () => {
 });
 
 describe('EnrichService: notifications when an invocation dies', () => {
-  it('does not notify again when the invocation died after SNS took the notification', async () => {
-    // Prepare: a publisher that publishes, then never answers (the invocation hangs until Lambda kills it).
+  it('does not notify again when the invocation died after its notifications were published and marked', async () => {
+    // Prepare: a publisher that publishes (and reports it), then never answers: Lambda kills the invocation.
     const { service, publisher, batch } = setUp(START);
     const records = [record(connection(T0, '41'), 1, START - 40_000)];
     const realPublish = publisher.publish.bind(publisher);
-    publisher.publish = async (notifications) => {
-      await realPublish(notifications);
+    publisher.publish = async (notifications, options) => {
+      await realPublish(notifications, options);
       return new Promise(() => undefined);
     };
     void service.processRecords(records, batch('b1'));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(publisher.published).toHaveLength(1);
-    // Act: Lambda retries the batch in a new container (same tables, same topic).
+    // Act: Lambda retries the batch.
     publisher.publish = realPublish;
     const retry = await service.processRecords(records, batch('b1'));
     // Assess
@@ -463,7 +463,7 @@ describe('EnrichService: notifications when an invocation dies', () => {
     expect(publisher.published).toHaveLength(1);
   });
 
-  it('notifies again on retry what a failed publish did not send', async () => {
+  it('notifies on retry what a failed publish did not send', async () => {
     const { service, publisher, batch } = setUp(START);
     const records = [record(connection(T0, '42'), 1, START - 40_000)];
     publisher.failWith = new Error('injected: SNS 500');
