@@ -17,8 +17,8 @@ const describeIfData = available ? describe : describe.skip;
 
 /** Raised from the long soak's chances: a 7,588-record run has about 50 enrich and 40 DNS batches. */
 const CHANCES: SoakChances = {
-  enrich: { kill: 0.1, duplicate: 0.1, lateDuplicate: 0.1, rewind: 0.08 },
-  dns: { kill: 0.05, duplicate: 0.05, lateDuplicate: 0.05, rewind: 0.05 },
+  enrich: { kill: 0.1, duplicate: 0.1, lateDuplicate: 0.1, rewind: 0.2 },
+  dns: { kill: 0.05, duplicate: 0.05, lateDuplicate: 0.05, rewind: 0.1 },
   hold: { kill: 0.1, concurrentCopy: 0.15, lateCopy: 0.15 },
 };
 
