@@ -9,6 +9,15 @@ function percent(part: number, whole: number): string {
 }
 
 /** The summary as a person reads it on a terminal. */
+/** What each trimmed counter means, in the summary's words. */
+const TRIMMED: Record<keyof Summary['trimmed'], string> = {
+  invalidUtf8: 'documents with invalid UTF-8 (decoded as U+FFFD)',
+  truncatedFields: 'EventData values cut to 32 Ki characters',
+  answerIps: 'DNS answer addresses dropped over 64 per answer',
+  answerCnames: 'DNS answer CNAME steps dropped over 16 per answer',
+  holdTooLarge: 'connections too large to hold, finalised at once',
+};
+
 export function formatSummary(summary: Summary): string {
   const lines: string[] = [];
   const c = summary.connections;
@@ -28,6 +37,12 @@ export function formatSummary(summary: Summary): string {
   if (summary.rejected > 0) {
     lines.push('', 'rejected:');
     for (const [reason, count] of sortedCounts(summary.rejectedByReason)) lines.push(`  ${count}  ${reason}`);
+  }
+  const trimmed = Object.entries(TRIMMED).filter(([key]) => summary.trimmed[key as keyof Summary['trimmed']] > 0);
+  if (trimmed.length > 0) {
+    // Kept, but not exactly as sent: the input limits of docs/lambda.md ("Limits") cut or decoded something.
+    lines.push('', 'trimmed (kept):');
+    for (const [key, label] of trimmed) lines.push(`  ${summary.trimmed[key as keyof Summary['trimmed']]}  ${label}`);
   }
   if (summary.filtered > 0) {
     lines.push('', 'filtered:');

@@ -1,0 +1,20 @@
+/** The replay summary says what the input limits trimmed, and says nothing about them when nothing was. */
+import { formatSummary } from '../../../../cli/replay/format-summary.js';
+import { emptySummary } from '../../../../src/pipeline/summary.js';
+
+describe('formatSummary: trimmed input', () => {
+  it('lists each non-zero trimmed counter with its meaning', () => {
+    const summary = emptySummary();
+    summary.trimmed.invalidUtf8 = 2;
+    summary.trimmed.answerCnames = 35_984;
+    const text = formatSummary(summary);
+    expect(text).toContain('trimmed (kept):');
+    expect(text).toContain('  2  documents with invalid UTF-8 (decoded as U+FFFD)');
+    expect(text).toContain('  35984  DNS answer CNAME steps dropped over 16 per answer');
+    expect(text).not.toContain('EventData values cut');
+  });
+
+  it('prints no trimmed section for clean input', () => {
+    expect(formatSummary(emptySummary())).not.toContain('trimmed');
+  });
+});
