@@ -11,7 +11,7 @@ function percent(part: number, whole: number): string {
 /** The summary as a person reads it on a terminal. */
 /** What each trimmed counter means, in the summary's words. */
 const TRIMMED: Record<keyof Summary['trimmed'], string> = {
-  invalidUtf8: 'documents with invalid UTF-8 (decoded as U+FFFD)',
+  invalidUtf8: 'documents with invalid UTF-8, decoded as U+FFFD (then written or rejected as they read)',
   truncatedFields: 'EventData values cut to 32 Ki characters',
   answerIps: 'DNS answer addresses dropped over 64 per answer',
   answerCnames: 'DNS answer CNAME steps dropped over 16 per answer',
@@ -40,8 +40,8 @@ export function formatSummary(summary: Summary): string {
   }
   const trimmed = Object.entries(TRIMMED).filter(([key]) => summary.trimmed[key as keyof Summary['trimmed']] > 0);
   if (trimmed.length > 0) {
-    // Kept, but not exactly as sent: the input limits of docs/lambda.md ("Limits") cut or decoded something.
-    lines.push('', 'trimmed (kept):');
+    // Not exactly as sent: the input limits of docs/lambda.md ("Limits") cut, capped or repaired something.
+    lines.push('', 'trimmed:');
     for (const [key, label] of trimmed) lines.push(`  ${summary.trimmed[key as keyof Summary['trimmed']]}  ${label}`);
   }
   if (summary.filtered > 0) {

@@ -8,8 +8,8 @@ describe('formatSummary: trimmed input', () => {
     summary.trimmed.invalidUtf8 = 2;
     summary.trimmed.answerCnames = 35_984;
     const text = formatSummary(summary);
-    expect(text).toContain('trimmed (kept):');
-    expect(text).toContain('  2  documents with invalid UTF-8 (decoded as U+FFFD)');
+    expect(text).toContain('trimmed:');
+    expect(text).toContain('  2  documents with invalid UTF-8, decoded as U+FFFD');
     expect(text).toContain('  35984  DNS answer CNAME steps dropped over 16 per answer');
     expect(text).not.toContain('EventData values cut');
   });
