@@ -140,9 +140,11 @@ export function faultyClients(
 
 export type Next = (args: { input: unknown }) => Promise<unknown>;
 
+/** Puts `inject` around every command of `client`, in the `initialize` step (above the SDK's own retries). */
 export function attach(
   client: unknown,
   inject: (commandName: string, args: { input: unknown }, next: Next) => Promise<unknown>,
+  name = 'hookstreamFaultInjection',
 ): void {
   const middleware =
     (next: Next, context: { commandName?: string }) =>
@@ -150,6 +152,6 @@ export function attach(
       inject(context.commandName ?? '', args, next);
   (client as Middlewared).middlewareStack.add(middleware as never, {
     step: 'initialize',
-    name: 'hookstreamFaultInjection',
+    name,
   });
 }

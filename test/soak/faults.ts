@@ -20,6 +20,7 @@ import { SQSClient, SQSServiceException } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EnrichClients } from '../../lambda/enrich/dependencies.js';
 import { EMULATOR_CREDENTIALS, S3RVER_CREDENTIALS } from '../helpers/emulators.js';
+import { attach, type Next } from '../helpers/lambda-faults.js';
 import type { LambdaHarness } from '../helpers/lambda-harness.js';
 import { randomInt } from '../helpers/lambda-prng.js';
 
@@ -95,12 +96,7 @@ export interface ContainerClients {
   destroy(): void;
 }
 
-type Next = (args: { input: unknown }) => Promise<unknown>;
 type Inject = (command: string, args: { input: unknown }, next: Next) => Promise<unknown>;
-
-interface Middlewared {
-  middlewareStack: { add: (middleware: never, options: { step: 'initialize'; name: string }) => void };
-}
 
 /** Fresh SDK clients for one container, with `faults` injected and a kill switch of its own. */
 export function containerClients(harness: LambdaHarness, faults: DependencyFaults): ContainerClients {
@@ -340,15 +336,4 @@ async function unprocessedKeys(
     unprocessed[table] = { ...request, Keys: [...(earlier[table]?.Keys ?? []), ...(request.Keys ?? [])] };
   }
   return { ...answered, output: { ...answered.output, UnprocessedKeys: unprocessed } };
-}
-
-function attach(client: unknown, inject: Inject): void {
-  const middleware =
-    (next: Next, context: { commandName?: string }) =>
-    (args: { input: unknown }): Promise<unknown> =>
-      inject(context.commandName ?? '', args, next);
-  (client as Middlewared).middlewareStack.add(middleware as never, {
-    step: 'initialize',
-    name: 'hookstreamSoakFaults',
-  });
 }
