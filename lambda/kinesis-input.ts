@@ -18,15 +18,6 @@ export function toInputRecords(records: readonly KinesisStreamRecord[]): InputRe
   }));
 }
 
-/**
- * The output object name of a batch: its shard and first sequence number. Lambda retries a failed batch from that
- * record, so a retry overwrites the objects of the failed attempt instead of adding duplicates.
- */
-export function batchName(records: readonly KinesisStreamRecord[]): string {
-  const first = records[0];
-  return first === undefined ? 'empty' : `${shardOf(first)}-${first.kinesis.sequenceNumber}`;
-}
-
 /** Where each record sits on its shard (for the dns-answers watermark). */
 export function recordPositions(records: readonly KinesisStreamRecord[]): RecordPosition[] {
   return records.map((record) => ({

@@ -18,6 +18,7 @@ import type {
 } from '../../src/pipeline/ports.js';
 import { serviceSafeText, utf8Length } from '../../src/pipeline/service-text.js';
 import { RetryableDependencyError } from './errors.js';
+import { packRequests } from './pack-requests.js';
 import {
   backoffDelay,
   type ResolvedRetryOptions,
@@ -136,21 +137,7 @@ function entryBytes(n: AlertNotification): number {
  * messages add up to more than 256 KiB as a whole, which no retry could fix.
  */
 export function publishChunks(notifications: readonly AlertNotification[]): AlertNotification[][] {
-  const chunks: AlertNotification[][] = [];
-  let current: AlertNotification[] = [];
-  let bytes = 0;
-  for (const n of notifications) {
-    const size = entryBytes(n);
-    if (current.length > 0 && (current.length >= PUBLISH_BATCH_LIMIT || bytes + size > LIMITS.sendMessageBatchBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(n);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return packRequests(notifications, entryBytes, PUBLISH_BATCH_LIMIT, LIMITS.sendMessageBatchBytes);
 }
 
 function toEntry(n: AlertNotification, id: string): PublishBatchRequestEntry {

@@ -15,6 +15,7 @@ import { LIMITS } from '../../src/limits.js';
 import type { HoldQueue } from '../../src/pipeline/ports.js';
 import { utf8Length } from '../../src/pipeline/service-text.js';
 import { describeError, isPermanentItemRefusal, RetryableDependencyError } from './errors.js';
+import { packRequests } from './pack-requests.js';
 import {
   backoffDelay,
   type ResolvedRetryOptions,
@@ -55,21 +56,18 @@ export class SqsHoldQueue implements HoldQueue {
   async send(bodies: readonly string[], delayMs: number): Promise<{ refused: { index: number; reason: string }[] }> {
     const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
     const refused: { index: number; reason: string }[] = [];
-    let entries: SendMessageBatchRequestEntry[] = [];
-    let bytes = 0;
-    for (let i = 0; i < bodies.length; i++) {
-      const body = bodies[i] as string;
-      const size = utf8Length(body);
-      if (entries.length > 0 && (entries.length >= SEND_BATCH_LIMIT || bytes + size > this.#maxBatchBytes)) {
-        await this.#send(entries, refused);
-        entries = [];
-        bytes = 0;
-      }
-      // Ids are indexes into `bodies`: unique in the request, and they name refused entries.
-      entries.push({ Id: String(i), MessageBody: body, DelaySeconds: delay });
-      bytes += size;
+    // Ids are indexes into `bodies`: unique in the request, and they name refused entries.
+    const entries = bodies.map(
+      (body, i): SendMessageBatchRequestEntry => ({
+        Id: String(i),
+        MessageBody: body,
+        DelaySeconds: delay,
+      }),
+    );
+    const sizeOf = (entry: SendMessageBatchRequestEntry) => utf8Length(entry.MessageBody ?? '');
+    for (const request of packRequests(entries, sizeOf, SEND_BATCH_LIMIT, this.#maxBatchBytes)) {
+      await this.#send(request, refused);
     }
-    if (entries.length > 0) await this.#send(entries, refused);
     return { refused };
   }
 

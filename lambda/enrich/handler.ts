@@ -3,7 +3,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { emptySummary } from '../../src/pipeline/summary.js';
 import { createBatchHandler, deadlineOf } from '../batch-handler.js';
-import { batchName, shardOf, toInputRecords } from '../kinesis-input.js';
+import { shardOf, toInputRecords } from '../kinesis-input.js';
 import { createTelemetry } from '../telemetry.js';
 import { createEnrichService } from './dependencies.js';
 
@@ -17,7 +17,6 @@ export function createHandler(make: () => Promise<EnrichService>) {
       if (first === undefined) return { summary: emptySummary() };
       const summary = await service.processRecords(toInputRecords(event.Records), {
         shard: shardOf(first),
-        name: batchName(event.Records),
         leaseUntil: deadlineOf(context),
       });
       return { summary };

@@ -126,9 +126,7 @@ export class Attempt {
 
   /** Records, before any write, what this attempt will write and send (inherited entries included). */
   async open(manifest: AttemptManifest, now: number, leaseUntil: number): Promise<void> {
-    const record: UnitRecord = { done: false, open: manifest, leaseUntil, expiresAt: now + this.ttlMs };
-    if (this.committed !== undefined) record.committed = this.committed;
-    this.#version = await this.store.save(this.unit, record, this.#version);
+    await this.#saveOpen(manifest, now, leaseUntil);
   }
 
   /**
@@ -136,7 +134,12 @@ export class Attempt {
    * that a retry need not wait for the deadline. Best effort: if this write fails too, the lease simply runs out.
    */
   async release(manifest: AttemptManifest, now: number): Promise<void> {
-    const record: UnitRecord = { done: false, open: manifest, leaseUntil: 0, expiresAt: now + this.ttlMs };
+    await this.#saveOpen(manifest, now, 0);
+  }
+
+  /** The unit open with `manifest`, its committed position unchanged. */
+  async #saveOpen(manifest: AttemptManifest, now: number, leaseUntil: number): Promise<void> {
+    const record: UnitRecord = { done: false, open: manifest, leaseUntil, expiresAt: now + this.ttlMs };
     if (this.committed !== undefined) record.committed = this.committed;
     this.#version = await this.store.save(this.unit, record, this.#version);
   }

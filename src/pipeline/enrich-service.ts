@@ -19,7 +19,7 @@ import {
   mergeManifests,
   STREAM_UNIT_TTL_MS,
 } from './commit-log.js';
-import { connectionKey, connectionKeys } from './connection-keys.js';
+import { connectionKey } from './connection-keys.js';
 import { decodeBatch, type InputRecord, type RejectedItem, type SourcedEvent, toRejectedLine } from './decode-batch.js';
 import { encodeHoldMessages } from './held-codec.js';
 import { partitionOf, partitionRows } from './partition.js';
@@ -33,7 +33,7 @@ import type {
   ObjectWriter,
 } from './ports.js';
 import { publishedBefore } from './ports.js';
-import { countHooks, detect } from './process-batch.js';
+import { countHooks, detect, loadAnswers } from './process-batch.js';
 import { bump, emptySummary, type Summary } from './summary.js';
 
 export interface EnrichServiceDependencies {
@@ -70,7 +70,7 @@ export interface StreamBatch {
    * and the sequence number of the first record not yet committed: a delivery that starts with records already
    * committed must not take the name (and overwrite the objects) of the batch that wrote them.
    */
-  name: string;
+  name?: string;
   /** Until when this invocation may run, epoch ms (the Lambda deadline). */
   leaseUntil: number;
 }
@@ -88,6 +88,8 @@ export interface HoldMessage {
 interface Settled {
   final: SourcedEvent[];
   held: HeldConnection[];
+  /** The hold messages carrying `held`. */
+  bodies: string[];
 }
 
 /**
@@ -123,7 +125,7 @@ export class EnrichService {
     const last = lastSequence(fresh);
     await this.finish(settled, decoded.rejected, summary, {
       attempt,
-      name: fresh[0]?.sequence === undefined ? batch.name : `${batch.shard}-${fresh[0].sequence}`,
+      name: `${batch.shard}-${fresh[0]?.sequence ?? batch.name ?? 'unsequenced'}`,
       leaseUntil: batch.leaseUntil,
       now,
       rejectedPartition: partitionOf(fresh[0]?.arrival ?? now),
@@ -218,7 +220,8 @@ export class EnrichService {
       if (!waiting || release(sourced)) continue;
       const held: HeldConnection = {
         id: sourced.id,
-        event: structuredClone(sourced.event),
+        // Not copied: hooks run on the final events only, so a held event is never changed.
+        event: sourced.event,
         origin: sourced.origin,
         arrival: sourced.arrival,
         ...holdInfo(sourced),
@@ -233,15 +236,7 @@ export class EnrichService {
     summary.trimmed.holdTooLarge += tooLarge.size;
     const final = events.filter((sourced) => !candidateEvents.has(sourced) || tooLarge.has(sourced.id));
     const context = createEnrichmentContext(this.deps.enrichment);
-    const keys = connectionKeys(final.map((sourced) => sourced.event));
-    if (keys.length > 0) {
-      const found = await this.deps.store.get(keys);
-      for (const key of keys) {
-        const entries = found.get(`${key.host}|${key.ip}`);
-        if (entries !== undefined)
-          for (const entry of entries) context.resolutions.addResolution(key.host, key.ip, entry);
-      }
-    }
+    await loadAnswers(final, this.deps.store, context);
     const before = { ...context.counters };
     runHooks(
       final.map((sourced) => sourced.event),
@@ -251,7 +246,8 @@ export class EnrichService {
     countHooks(summary, before, context);
     const held = candidates.filter((item) => !tooLarge.has(item.id));
     summary.held += held.length;
-    return { final, held };
+    // The bodies leave the too-large ones out already: they are the messages of `held`.
+    return { final, held, bodies: messages.bodies };
   }
 
   /**
@@ -270,7 +266,6 @@ export class EnrichService {
       deps.dedupeFields,
     );
     const notifications = detections.map((detection, i) => toNotification(detection, outputs.alerts[i]!));
-    const messages = encodeHoldMessages(settled.held);
     const heldRefs: HeldRef[] = settled.held.map((item) =>
       item.sequence === undefined ? { id: item.id } : { id: item.id, sequence: item.sequence },
     );
@@ -278,7 +273,7 @@ export class EnrichService {
     const refusedKey = `rejected/${run.rejectedPartition}/${run.name}-refused.json.gz`;
     const own = [...outputs.objects.map((object) => object.key), refusedKey];
     const inherited = attempt.inherited;
-    const manifest = mergeManifests({ objects: own, held: heldRefs, holdBodies: messages.bodies }, inherited);
+    const manifest = mergeManifests({ objects: own, held: heldRefs, holdBodies: settled.bodies }, inherited);
     await attempt.open(manifest, run.now, run.leaseUntil);
     try {
       await this.writeAll(
