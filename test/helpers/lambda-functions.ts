@@ -13,6 +13,9 @@ import { createHandler as createDnsAnswersHandler } from '../../lambda/dns-answe
 import { type Clocks, createEnrichService, type EnrichClients } from '../../lambda/enrich/dependencies.js';
 import { createHandler as createEnrichHandler } from '../../lambda/enrich/handler.js';
 import { createHoldHandler } from '../../lambda/enrich/hold-handler.js';
+import { loadRules } from '../../lambda/rules.js';
+import { createEnrichmentContext, createHooks, planHooks } from '../../src/hooks/index.js';
+import { type ProcessedBatch, processBatch } from '../../src/pipeline/process-batch.js';
 import type { HoldPoller, LambdaHandler, LambdaHarness, ShardConsumer } from './lambda-harness.js';
 
 export interface Functions {
@@ -142,4 +145,23 @@ export async function writeTestRules(options: { dnsQueries?: boolean } = {}): Pr
     ].join('\n'),
   );
   return dir;
+}
+
+/**
+ * What `hookstream replay` makes of the same records: one batch through the core, enrichment on with the pipeline's
+ * options (look-ahead 5 s, replace), the rules of `rulesDir`. The reference the end-to-end tests compare with.
+ */
+export async function replayRecords(
+  records: readonly Uint8Array[],
+  options: { rulesDir: string; retentionHours: number },
+): Promise<ProcessedBatch> {
+  const enrichment = { retentionMs: options.retentionHours * 3_600_000, lookAheadMs: 5_000, mode: 'replace' as const };
+  return processBatch(
+    records.map((data, i) => ({ origin: `input/${i}`, data, arrival: 0 })),
+    {
+      hooks: planHooks(createHooks(enrichment)),
+      context: createEnrichmentContext(enrichment),
+      rules: await loadRules(options.rulesDir, '/'),
+    },
+  );
 }

@@ -9,16 +9,14 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadRules } from '../../../lambda/rules.js';
-import { createEnrichmentContext, createHooks, planHooks } from '../../../src/hooks/index.js';
 import { toOutputRecord } from '../../../src/pipeline/output-record.js';
-import { processBatch } from '../../../src/pipeline/process-batch.js';
 import { faultyClients } from '../../helpers/lambda-faults.js';
 import {
   createFunctions,
   type DrainStats,
   drainConsumers,
   drainHoldQueue,
+  replayRecords,
   TEST_RULE_ID,
   writeTestRules,
 } from '../../helpers/lambda-functions.js';
@@ -65,15 +63,7 @@ describeIfData('the handlers under injected dependency faults', () => {
       INVALID,
     ];
     const rulesDir = await writeTestRules({ dnsQueries: true });
-    const enrichment = { retentionMs: RETENTION_HOURS * 3_600_000, lookAheadMs: 5_000, mode: 'replace' as const };
-    const replay = await processBatch(
-      records.map((data, i) => ({ origin: `input/${i}`, data, arrival: 0 })),
-      {
-        hooks: planHooks(createHooks(enrichment)),
-        context: createEnrichmentContext(enrichment),
-        rules: await loadRules(rulesDir, '/'),
-      },
-    );
+    const replay = await replayRecords(records, { rulesDir, retentionHours: RETENTION_HOURS });
     const storeNow = Math.max(...replay.events.map(({ event }) => event.time)) + 3_600_000;
     const env = harness.env({
       RULES_DIR: rulesDir,

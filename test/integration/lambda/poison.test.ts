@@ -6,12 +6,16 @@
  * record is rejected with its reason and exact bytes or written as its limits say, and no alert is doubled.
  */
 
-import { loadRules } from '../../../lambda/rules.js';
 import { createEnrichmentContext } from '../../../src/hooks/enrichment-context.js';
-import { createHooks, planHooks } from '../../../src/hooks/index.js';
 import { toOutputRecord } from '../../../src/pipeline/output-record.js';
 import { processBatch } from '../../../src/pipeline/process-batch.js';
-import { createFunctions, drainConsumers, drainHoldQueue, writeTestRules } from '../../helpers/lambda-functions.js';
+import {
+  createFunctions,
+  drainConsumers,
+  drainHoldQueue,
+  replayRecords,
+  writeTestRules,
+} from '../../helpers/lambda-functions.js';
 import { type LambdaHarness, startLambdaHarness } from '../../helpers/lambda-harness.js';
 import { countBy, eventIdOfRow, otrfRecords, seedRecords } from '../../helpers/lambda-records.js';
 import { otrfAvailable } from '../../helpers/otrf.js';
@@ -70,15 +74,7 @@ describeIfData('poison records among ordinary ones', () => {
     rejected = rows('rejected');
     notifications = (await harness.receiveAlerts()).length;
     // What replay alerts on for the same input (one batch, same rules).
-    const enrichment = { retentionMs: RETENTION_HOURS * 3_600_000, lookAheadMs: 5_000, mode: 'replace' as const };
-    const replay = await processBatch(
-      records.map((data, i) => ({ origin: `input/${i}`, data, arrival: 0 })),
-      {
-        hooks: planHooks(createHooks(enrichment)),
-        context: createEnrichmentContext(enrichment),
-        rules: await loadRules(rulesDir, '/'),
-      },
-    );
+    const replay = await replayRecords(records, { rulesDir, retentionHours: RETENTION_HOURS });
     expectedAlerts = countBy(replay.detections, (d) => `${d.rule.id}|${eventIdOfRow(toOutputRecord(d.event))}`);
   }, 300_000);
 
