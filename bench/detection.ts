@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { readRuleSources } from '../cli/rule-files.js';
+import { readRuleSources } from '../node-io/rule-files.js';
 import { compileRules, type RuleSet } from '../src/detection/index.js';
 import { createEnrichmentContext, createHooks, planHooks } from '../src/hooks/index.js';
 import type { InputRecord } from '../src/pipeline/decode-batch.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readRuleSources } from '../cli/rule-files.js';
+import { readRuleSources } from '../node-io/rule-files.js';
 import { compileRules, type RuleSet } from '../src/detection/index.js';
 
 /** A bundled rule does not compile: the function must not start (deploy-time checks should have caught it). */

@@ -1,7 +1,7 @@
 /** `hookstream rules check <paths...>`: compile Sigma rules and report what compiled, was skipped or rejected. */
 import type { Command } from 'commander';
 import { compileRules } from '../../src/detection/index.js';
-import { readRuleSources } from '../rule-files.js';
+import { readRuleSources } from '../../node-io/rule-files.js';
 
 export function register(program: Command): void {
   const rules = program.command('rules').description('Sigma rule tools');

@@ -16,7 +16,7 @@ import type { Summary } from '../../src/pipeline/summary.js';
 import { DiskObjectWriter } from '../io/disk-object-writer.js';
 import { readInputs } from '../io/input-files.js';
 import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
-import { readRuleSources } from '../rule-files.js';
+import { readRuleSources } from '../../node-io/rule-files.js';
 
 export interface ReplayOptions {
   inputs: string[];

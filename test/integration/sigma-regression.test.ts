@@ -47,7 +47,7 @@ const cases = present ? regressionCases() : [];
 
 (present ? describe : describe.skip)('literal prefilter soundness on the whole corpus', () => {
   it('gives the same matches as evaluating every rule, on the samples and on perturbed copies', async () => {
-    const { readRuleSources } = await import('../../cli/rule-files.js');
+    const { readRuleSources } = await import('../../node-io/rule-files.js');
     const sources = await readRuleSources(
       ['rules/windows', 'rules-threat-hunting/windows', 'rules-emerging-threats'].map((d) => `${SIGMA_ROOT}/${d}`),
     );

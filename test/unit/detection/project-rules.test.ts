@@ -1,4 +1,4 @@
-import { readRuleSources } from '../../../cli/rule-files.js';
+import { readRuleSources } from '../../../node-io/rule-files.js';
 import { compileRules } from '../../../src/detection/index.js';
 import { sysmonEvent } from '../../helpers/sigma-rules.js';
 

@@ -1,4 +1,9 @@
-/** Reads Sigma rule files (.yml/.yaml) from files and folders, recursively, for the pure detection core. */
+/**
+ * Reads Sigma rule files (.yml/.yaml) from files and folders, recursively, for the pure detection core.
+ *
+ * Here, not in cli/ or lambda/: the CLI (replay, dev, rules check), the enrich functions' cold start and the bench all
+ * read rules the same way, and nothing under lambda/ may import cli/. It does disk I/O, so it cannot be in src/.
+ */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { RuleSource } from '../src/detection/index.js';
