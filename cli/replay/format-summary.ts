@@ -1,11 +1,8 @@
+import { formatEnrichedShare } from '../../src/pipeline/enriched-share.js';
 import type { Summary } from '../../src/pipeline/summary.js';
 
 function sortedCounts(counts: Record<string, number>): [string, number][] {
   return Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-}
-
-function percent(part: number, whole: number): string {
-  return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`;
 }
 
 /** The summary as a person reads it on a terminal. */
@@ -29,9 +26,8 @@ export function formatSummary(summary: Summary): string {
   lines.push('', 'events by channel and ID:');
   for (const [event, count] of sortedCounts(summary.byEvent)) lines.push(`  ${event.padEnd(60)} ${count}`);
   lines.push('', `DNS answers: ${summary.dnsAnswers}`);
-  const lookedUp = c.enriched + c.unresolved;
   lines.push(
-    `network connections: ${c.total}; enriched ${c.enriched} (${percent(c.enriched, lookedUp)} of those looked up), unresolved ${c.unresolved}, not looked up ${c.skipped} (loopback, link-local, multicast, no IP)`,
+    `network connections: ${c.total}; enriched ${c.enriched} (${formatEnrichedShare(c)} of those looked up), unresolved ${c.unresolved}, not looked up ${c.skipped} (loopback, link-local, multicast, no IP)`,
   );
   for (const [source, count] of sortedCounts(c.bySource)) lines.push(`  ${source.padEnd(12)} ${count}`);
   if (summary.rejected > 0) {
