@@ -7,15 +7,9 @@ import { type Compiled, compileSearch, type DetectionEnv, type Pred } from './de
 import { FieldTable } from './eval-context.js';
 import { type Logsource, type Route, resolveRoutes } from './logsource.js';
 import type { Needles } from './prefilter.js';
+import { selectionFromOptions, selectRule } from './rule-selection.js';
 import { type CompiledRule, type IndexKey, RuleSet } from './rule-set.js';
-import {
-  type CompileOptions,
-  LEVELS,
-  type RuleInfo,
-  type RuleProblem,
-  type RuleSource,
-  type SigmaLevel,
-} from './types.js';
+import type { CompileOptions, RuleInfo, RuleProblem, RuleSource } from './types.js';
 import { parseYamlDocuments, type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
 
 export interface CompileResult {
@@ -47,12 +41,9 @@ interface ParsedFilter {
   detection: YamlMap;
 }
 
-const DEFAULT_SKIP = ['deprecated', 'unsupported'];
-
 /** Compiles Sigma rule sources. Never throws on bad input: every problem is in `rejected`. */
 export function compileRules(sources: readonly RuleSource[], options: CompileOptions = {}): CompileResult {
-  const skipStatuses = new Set(options.skipStatuses ?? DEFAULT_SKIP);
-  const minLevel = options.minLevel ? LEVELS.indexOf(options.minLevel) : 0;
+  const selection = selectionFromOptions(options);
   const skipped: RuleProblem[] = [];
   const rejected: RuleProblem[] = [];
   const rules: ParsedRule[] = [];
@@ -96,12 +87,10 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
         skipped.push(problem(`not a Windows rule (product: ${r.logsource.product ?? 'none'})`));
         continue;
       }
-      if (r.info.status && skipStatuses.has(r.info.status)) {
-        skipped.push(problem(`status: ${r.info.status}`));
-        continue;
-      }
-      if (LEVELS.indexOf(r.info.level as SigmaLevel) < minLevel) {
-        skipped.push(problem(`level ${r.info.level} is below ${options.minLevel}`));
+      // Level, status and tags (rule-selection.ts): left out on purpose, counted by what left it out.
+      const verdict = selectRule(r.info, selection);
+      if (!verdict.selected) {
+        skipped.push({ ...problem(verdict.reason), leftOutBy: verdict.by });
         continue;
       }
       const routes = resolveRoutes(r.logsource, options.services ?? {});

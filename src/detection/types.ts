@@ -1,4 +1,5 @@
 /** Public types of the detection core: rule sources in, compile results and matches out. */
+import type { LeftOutBy, RuleSelection } from './rule-selection.js';
 
 /** One rule file's text; `file` is only used to name errors and matches. */
 export interface RuleSource {
@@ -11,6 +12,12 @@ export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as 
 export type SigmaLevel = (typeof LEVELS)[number];
 
 export interface CompileOptions {
+  /**
+   * Which rules to load by level, status and tags (rule-selection.ts, parsed by parseRuleSelection); the rest are
+   * reported as skipped with `leftOutBy`. When given, `skipStatuses` and `minLevel` are ignored. Default: every rule
+   * but the deprecated and unsupported ones.
+   */
+  selection?: RuleSelection;
   /** Rule statuses that are skipped on purpose (reported as skipped, not rejected). Default `['deprecated', 'unsupported']`. */
   skipStatuses?: readonly string[];
   /** Rules below this level are skipped. A rule without a level counts as `informational`. Default: none skipped. */
@@ -47,4 +54,6 @@ export interface RuleProblem {
   /** 1-based line of the document, in files holding several documents. */
   line?: number;
   reason: string;
+  /** Set on skipped rules the selection left out (by level, status or tags). */
+  leftOutBy?: LeftOutBy;
 }
