@@ -11,6 +11,9 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
+  // Lists every skipped test (its title says why: test/helpers/skip.ts); the default reporter shows none of a file
+  // whose tests were all skipped.
+  reporters: ['default', '<rootDir>/test/helpers/skipped-reporter.cjs'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -8,16 +8,14 @@
  * gzip stream lacks its trailer (decompressed with a sync flush, tolerated).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { strFromU8, unzipSync } from 'fflate';
 import type { CanonicalEvent } from '../../src/events/canonical-event.js';
+import { SHARED_DIR } from './skip.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** ../shared/datasets/otrf beside the project checkout. */
-export const OTRF_DIR = resolve(here, '../../../shared/datasets/otrf');
+/** ../shared/datasets/otrf beside the project checkout (see SHARED_DIR). */
+export const OTRF_DIR = join(SHARED_DIR, 'datasets/otrf');
 
 /** Whether the shared recordings are present (they are not shipped with the project). */
 export function otrfAvailable(): boolean {

@@ -1,10 +1,10 @@
 /** Test helper: locates the shared Sigma corpus and its regression data (../shared beside the checkout; absent in a user's clone). */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { SHARED_DIR } from './skip.js';
 
-export const SIGMA_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/sigma');
+export const SIGMA_ROOT = join(SHARED_DIR, 'sigma');
 export const sigmaCorpusPresent = (): boolean => existsSync(join(SIGMA_ROOT, 'regression_data'));
 
 export function listFiles(dir: string, ending: string): string[] {

@@ -5,7 +5,8 @@
 import type { CanonicalEvent } from '../../src/events/canonical-event.js';
 import { createEnrichmentContext, createHooks, type HookCounters, runHooks } from '../../src/hooks/index.js';
 import { type ConnectionTruth, dnsGroundTruth } from '../helpers/dns-ground-truth.js';
-import { otrfAvailable, otrfFiles, readOtrfEvents } from '../helpers/otrf.js';
+import { OTRF_DIR, otrfFiles, readOtrfEvents } from '../helpers/otrf.js';
+import { describeUnless, missing } from '../helpers/skip.js';
 
 interface FileResult {
   file: string;
@@ -14,12 +15,7 @@ interface FileResult {
   counters: HookCounters;
 }
 
-const available = otrfAvailable();
-if (!available) {
-  // Visible on purpose: a silently skipped suite looks like a pass.
-  console.warn('SKIPPED otrf-hooks: ../shared/datasets/otrf is absent');
-}
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 describeIfData('hooks over the OTRF recordings', () => {
   const results: FileResult[] = [];

@@ -8,11 +8,10 @@ import { createEnrichmentContext, createHooks, planHooks } from '../../src/hooks
 import type { InputRecord } from '../../src/pipeline/decode-batch.js';
 import { processBatch } from '../../src/pipeline/process-batch.js';
 import { type ConnectionTruth, dnsGroundTruth } from '../helpers/dns-ground-truth.js';
-import { OTRF_DIR, otrfAvailable, otrfFiles, readOtrfEvents } from '../helpers/otrf.js';
+import { OTRF_DIR, otrfFiles, readOtrfEvents } from '../helpers/otrf.js';
+import { describeUnless, missing } from '../helpers/skip.js';
 
-const available = otrfAvailable();
-if (!available) console.warn('SKIPPED replay-otrf: ../shared/datasets/otrf is absent');
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 function connectionId(event: CanonicalEvent): string {
   const d = event.data;

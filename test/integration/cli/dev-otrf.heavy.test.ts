@@ -12,7 +12,6 @@
  * Run: npm run build --silent && HOOKSTREAM_TESTS=full NODE_OPTIONS='--experimental-vm-modules --no-warnings' \
  *   npx jest test/integration/cli/dev-otrf.heavy.test.ts
  */
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,11 +31,10 @@ import {
   waitUntil,
 } from '../../helpers/dev-session.js';
 import { connectionIdOfRow, eventIdOfRow } from '../../helpers/lambda-records.js';
-import { OTRF_DIR, otrfAvailable, otrfFiles } from '../../helpers/otrf.js';
+import { OTRF_DIR, otrfFiles } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
 
 const SIGMA_WINDOWS = path.resolve(OTRF_DIR, '../../sigma/rules/windows');
-const available = otrfAvailable() && existsSync(SIGMA_WINDOWS);
-if (!available) console.warn(`SKIPPED dev-otrf.heavy.test.ts: ${OTRF_DIR} or ${SIGMA_WINDOWS} is absent`);
 
 /** dev's defaults, given to replay too (docs/dev.md, "Defaults, and why"): the same answers name the same connections. */
 const RETENTION_HOURS = 24;
@@ -74,141 +72,144 @@ function alertIdOfRow(row: Row): string {
   return `${row.rule_id}|${eventIdOfRow((row.event ?? {}) as Row)}`;
 }
 
-(available ? describe : describe.skip)('hookstream dev over every OTRF recording, compared with replay', () => {
-  let work: string;
-  let rules: string;
-  let replay: { events: Row[]; alerts: Row[]; rejected: Row[] };
-  let dev: CliProcess | undefined;
+describeUnless(missing(OTRF_DIR, SIGMA_WINDOWS))(
+  'hookstream dev over every OTRF recording, compared with replay',
+  () => {
+    let work: string;
+    let rules: string;
+    let replay: { events: Row[]; alerts: Row[]; rejected: Row[] };
+    let dev: CliProcess | undefined;
 
-  beforeAll(async () => {
-    assertBuiltCliFresh();
-    work = await mkdtemp(path.join(tmpdir(), 'hookstream-dev-otrf-'));
-    // Every Windows rule that compiles: dev, like the function, refuses to start on a rule that does not.
-    rules = path.join(work, 'rules');
-    await cp(SIGMA_WINDOWS, rules, { recursive: true });
-    const check = startCli(['rules', 'check', rules, '--json'], { built: true });
-    await exited(check.child);
-    const checked = JSON.parse(check.stdout()) as { compiled: number; rejected: { file: string }[] };
-    for (const { file } of checked.rejected) await rm(path.resolve(file));
-    expect(checked.compiled).toBeGreaterThan(1000);
+    beforeAll(async () => {
+      assertBuiltCliFresh();
+      work = await mkdtemp(path.join(tmpdir(), 'hookstream-dev-otrf-'));
+      // Every Windows rule that compiles: dev, like the function, refuses to start on a rule that does not.
+      rules = path.join(work, 'rules');
+      await cp(SIGMA_WINDOWS, rules, { recursive: true });
+      const check = startCli(['rules', 'check', rules, '--json'], { built: true });
+      await exited(check.child);
+      const checked = JSON.parse(check.stdout()) as { compiled: number; rejected: { file: string }[] };
+      for (const { file } of checked.rejected) await rm(path.resolve(file));
+      expect(checked.compiled).toBeGreaterThan(1000);
 
-    const out = path.join(work, 'replay');
-    const run = startCli(
-      [
-        'replay',
-        OTRF_DIR,
-        '--out',
-        out,
-        '--rules',
-        rules,
-        '--retention',
-        String(RETENTION_HOURS),
-        '--look-ahead',
-        String(LOOK_AHEAD_SECONDS),
-        '--no-progress',
-      ],
-      { built: true },
-    );
-    expect({ code: await exited(run.child), stderr: run.stderr() }).toMatchObject({ code: 0 });
-    replay = {
-      events: await readRows(path.join(out, 'events')),
-      alerts: await readRows(path.join(out, 'alerts')),
-      rejected: await readRows(path.join(out, 'rejected')),
-    };
-  }, 300_000);
-
-  afterEach(async () => {
-    await killIfRunning(dev);
-  });
-
-  afterAll(async () => {
-    await killIfRunning(dev);
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
-  });
-
-  it.each(['host', 'random'] as const)(
-    '--partition-key %s: every event once, every connection named as replay names it, the same alerts',
-    async (mode) => {
-      // Prepare
-      const started = Date.now();
-      const out = path.join(work, `dev-${mode}`);
-      const session = await startDev(
+      const out = path.join(work, 'replay');
+      const run = startCli(
         [
-          '--rules',
-          rules,
+          'replay',
+          OTRF_DIR,
           '--out',
           out,
-          '--interval',
-          '2',
+          '--rules',
+          rules,
           '--retention',
           String(RETENTION_HOURS),
-          '--hold-window',
-          String(HOLD_WINDOW_SECONDS),
+          '--look-ahead',
+          String(LOOK_AHEAD_SECONDS),
+          '--no-progress',
         ],
-        { built: true, readyTimeoutMs: 120_000 },
-      );
-      dev = session.dev;
-      const running = session.dev;
-
-      // Act: the folder as a user sends it (the recordings one after the other, in name order).
-      const send = startCli(
-        ['send', OTRF_DIR, '--stream', 'hookstream', '--endpoint', session.endpoint, '--partition-key', mode],
         { built: true },
       );
-      expect({ code: await exited(send.child), stderr: send.stderr() }).toMatchObject({ code: 0 });
-      const sent = Number(/^sent (\d+) of \1 records/m.exec(send.stdout())?.[1] ?? Number.NaN);
-      expect(sent).toBeGreaterThan(0);
-      const sendMs = Date.now() - started;
-      // Quiet: both functions have read every record and no held connection is waiting. The last mirror runs at
-      // SIGINT, after this, so the folder then holds everything the bucket does.
-      const quiet = await waitUntil(() => isQuiet(running.stderr(), sent), QUIET_TIMEOUT_MS, 1000);
-      const quietMs = Date.now() - started;
-      running.child.kill('SIGINT');
-      const code = await exited(running.child);
-      const events = await readRows(path.join(out, 'events'));
-      const alerts = await readRows(path.join(out, 'alerts'));
-      const rejected = await readRows(path.join(out, 'rejected'));
+      expect({ code: await exited(run.child), stderr: run.stderr() }).toMatchObject({ code: 0 });
+      replay = {
+        events: await readRows(path.join(out, 'events')),
+        alerts: await readRows(path.join(out, 'alerts')),
+        rejected: await readRows(path.join(out, 'rejected')),
+      };
+    }, 300_000);
 
-      // Assess
-      const eventIds = compareRows(events, replay.events, eventIdOfRow);
-      const replayConnections = replay.events.filter(isConnection);
-      const devConnections = events.filter(isConnection);
-      const replayNames = namesOf(replay.events);
-      const devNames = namesOf(events);
-      const differentlyNamed = [...new Set([...replayNames.keys(), ...devNames.keys()])]
-        .filter((id) => replayNames.get(id) !== devNames.get(id))
-        .map((id) => ({ id, replay: replayNames.get(id) ?? '-', dev: devNames.get(id) ?? '-' }));
-      const alertIds = compareRows(alerts, replay.alerts, alertIdOfRow);
-      const eventRows = compareRows(events, replay.events);
-      const alertRows = compareRows(alerts, replay.alerts);
-      const counts = lastCounts(running.stderr());
-      console.log(
-        `dev over OTRF, --partition-key ${mode} (${otrfFiles().length} recordings, ${path.basename(BUILT_CLI)}, ` +
-          `--hold-window ${HOLD_WINDOW_SECONDS}): ${sent} records sent in ${sendMs} ms, quiet ${quiet} after ` +
-          `${quietMs} ms, stopped after ${Date.now() - started} ms\n` +
-          `  events: replay ${replay.events.length}, dev ${events.length}; lost ${eventIds.missing.count}, ` +
-          `duplicated ${eventIds.extra.count}; rows differing from replay's ${eventRows.missing.count}\n` +
-          `  connections: replay ${replayConnections.length}, dev ${devConnections.length}; named by replay ` +
-          `${replayNames.size}, by dev ${devNames.size}; named differently ${differentlyNamed.length}\n` +
-          `  alerts: replay ${replay.alerts.length}, dev ${alerts.length}; lost ${alertIds.missing.count}, ` +
-          `duplicated ${alertIds.extra.count}; rows differing ${alertRows.missing.count}; notifications printed ` +
-          `${counts?.alerts}\n` +
-          `  rejected: replay ${replay.rejected.length}, dev ${rejected.length}; hold messages re-checked ` +
-          `${counts?.holdRechecked}; failed batches ${counts?.failedBatches}` +
-          (differentlyNamed.length > 0 ? `\n  differences: ${JSON.stringify(differentlyNamed.slice(0, 20))}` : ''),
-      );
-      expect({ code, stderr: running.stderr().slice(-5000) }).toMatchObject({ code: 0 });
-      expect(running.stderr()).not.toContain('hold messages left unprocessed');
-      expect(quiet).toBe(true);
-      expect(replayNames.size).toBeGreaterThan(100);
-      expect(replay.alerts.length).toBeGreaterThan(100);
-      expect(eventIds).toEqual(SAME_ROWS);
-      expect(differentlyNamed).toEqual([]);
-      expect(alertIds).toEqual(SAME_ROWS);
-      expect(eventRows).toEqual(SAME_ROWS);
-      expect(alertRows).toEqual(SAME_ROWS);
-      expect(rejected).toHaveLength(replay.rejected.length);
-    },
-    QUIET_TIMEOUT_MS + 180_000,
-  );
-});
+    afterEach(async () => {
+      await killIfRunning(dev);
+    });
+
+    afterAll(async () => {
+      await killIfRunning(dev);
+      if (work !== undefined) await rm(work, { recursive: true, force: true });
+    });
+
+    it.each(['host', 'random'] as const)(
+      '--partition-key %s: every event once, every connection named as replay names it, the same alerts',
+      async (mode) => {
+        // Prepare
+        const started = Date.now();
+        const out = path.join(work, `dev-${mode}`);
+        const session = await startDev(
+          [
+            '--rules',
+            rules,
+            '--out',
+            out,
+            '--interval',
+            '2',
+            '--retention',
+            String(RETENTION_HOURS),
+            '--hold-window',
+            String(HOLD_WINDOW_SECONDS),
+          ],
+          { built: true, readyTimeoutMs: 120_000 },
+        );
+        dev = session.dev;
+        const running = session.dev;
+
+        // Act: the folder as a user sends it (the recordings one after the other, in name order).
+        const send = startCli(
+          ['send', OTRF_DIR, '--stream', 'hookstream', '--endpoint', session.endpoint, '--partition-key', mode],
+          { built: true },
+        );
+        expect({ code: await exited(send.child), stderr: send.stderr() }).toMatchObject({ code: 0 });
+        const sent = Number(/^sent (\d+) of \1 records/m.exec(send.stdout())?.[1] ?? Number.NaN);
+        expect(sent).toBeGreaterThan(0);
+        const sendMs = Date.now() - started;
+        // Quiet: both functions have read every record and no held connection is waiting. The last mirror runs at
+        // SIGINT, after this, so the folder then holds everything the bucket does.
+        const quiet = await waitUntil(() => isQuiet(running.stderr(), sent), QUIET_TIMEOUT_MS, 1000);
+        const quietMs = Date.now() - started;
+        running.child.kill('SIGINT');
+        const code = await exited(running.child);
+        const events = await readRows(path.join(out, 'events'));
+        const alerts = await readRows(path.join(out, 'alerts'));
+        const rejected = await readRows(path.join(out, 'rejected'));
+
+        // Assess
+        const eventIds = compareRows(events, replay.events, eventIdOfRow);
+        const replayConnections = replay.events.filter(isConnection);
+        const devConnections = events.filter(isConnection);
+        const replayNames = namesOf(replay.events);
+        const devNames = namesOf(events);
+        const differentlyNamed = [...new Set([...replayNames.keys(), ...devNames.keys()])]
+          .filter((id) => replayNames.get(id) !== devNames.get(id))
+          .map((id) => ({ id, replay: replayNames.get(id) ?? '-', dev: devNames.get(id) ?? '-' }));
+        const alertIds = compareRows(alerts, replay.alerts, alertIdOfRow);
+        const eventRows = compareRows(events, replay.events);
+        const alertRows = compareRows(alerts, replay.alerts);
+        const counts = lastCounts(running.stderr());
+        console.log(
+          `dev over OTRF, --partition-key ${mode} (${otrfFiles().length} recordings, ${path.basename(BUILT_CLI)}, ` +
+            `--hold-window ${HOLD_WINDOW_SECONDS}): ${sent} records sent in ${sendMs} ms, quiet ${quiet} after ` +
+            `${quietMs} ms, stopped after ${Date.now() - started} ms\n` +
+            `  events: replay ${replay.events.length}, dev ${events.length}; lost ${eventIds.missing.count}, ` +
+            `duplicated ${eventIds.extra.count}; rows differing from replay's ${eventRows.missing.count}\n` +
+            `  connections: replay ${replayConnections.length}, dev ${devConnections.length}; named by replay ` +
+            `${replayNames.size}, by dev ${devNames.size}; named differently ${differentlyNamed.length}\n` +
+            `  alerts: replay ${replay.alerts.length}, dev ${alerts.length}; lost ${alertIds.missing.count}, ` +
+            `duplicated ${alertIds.extra.count}; rows differing ${alertRows.missing.count}; notifications printed ` +
+            `${counts?.alerts}\n` +
+            `  rejected: replay ${replay.rejected.length}, dev ${rejected.length}; hold messages re-checked ` +
+            `${counts?.holdRechecked}; failed batches ${counts?.failedBatches}` +
+            (differentlyNamed.length > 0 ? `\n  differences: ${JSON.stringify(differentlyNamed.slice(0, 20))}` : ''),
+        );
+        expect({ code, stderr: running.stderr().slice(-5000) }).toMatchObject({ code: 0 });
+        expect(running.stderr()).not.toContain('hold messages left unprocessed');
+        expect(quiet).toBe(true);
+        expect(replayNames.size).toBeGreaterThan(100);
+        expect(replay.alerts.length).toBeGreaterThan(100);
+        expect(eventIds).toEqual(SAME_ROWS);
+        expect(differentlyNamed).toEqual([]);
+        expect(alertIds).toEqual(SAME_ROWS);
+        expect(eventRows).toEqual(SAME_ROWS);
+        expect(alertRows).toEqual(SAME_ROWS);
+        expect(rejected).toHaveLength(replay.rejected.length);
+      },
+      QUIET_TIMEOUT_MS + 180_000,
+    );
+  },
+);

@@ -10,7 +10,6 @@
  * failed batch, and the mirrored output equals `hookstream replay` over the same files, each poison record having
  * the outcome the factory states.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,15 +30,12 @@ import {
 import { eventIdOfRow } from '../../helpers/lambda-records.js';
 import { readOtrfEvents } from '../../helpers/otrf.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { describeUnless, missing, sharedPath } from '../../helpers/skip.js';
 import { type HostileRecord, hostileRecords } from '../../soak/hostile-records.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-const shared = path.resolve(root, '../shared');
 const RECORDING = 'psh_cmstp_execution_bypassuac.zip';
-const recording = path.join(shared, 'datasets/otrf', RECORDING);
-const rules = path.join(shared, 'sigma/rules/windows/network_connection');
-const available = existsSync(recording) && existsSync(rules);
-if (!available) console.warn(`SKIPPED dev-poison.test.ts: ${recording} or ${rules} is absent`);
+const recording = sharedPath('datasets/otrf', RECORDING);
+const rules = sharedPath('sigma/rules/windows/network_connection');
 
 /** Parts the recording is cut into; the poison records go between them. */
 const PARTS = 6;
@@ -60,7 +56,7 @@ function rejectedWith(rows: Row[], raw: Uint8Array): Row[] {
   return rows.filter((row) => row.raw_base64 === base64);
 }
 
-(available ? describe : describe.skip)('hookstream dev with poison records among ordinary events', () => {
+describeUnless(missing(recording, rules))('hookstream dev with poison records among ordinary events', () => {
   let work: string;
   let dev: CliProcess | undefined;
 

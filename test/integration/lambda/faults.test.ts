@@ -29,11 +29,10 @@ import {
   seedRecords,
   unresolvedConnectionRecord,
 } from '../../helpers/lambda-records.js';
-import { otrfAvailable } from '../../helpers/otrf.js';
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
 
-const available = otrfAvailable();
-if (!available) console.warn('SKIPPED lambda faults: ../shared/datasets/otrf is absent');
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 const RETENTION_HOURS = 26_280;
 const INVALID = new Uint8Array(readFileSync(resolve('events/invalid/truncated-json.json')));

@@ -38,11 +38,10 @@ import {
   seedRecords,
   unresolvedConnectionRecord,
 } from '../../helpers/lambda-records.js';
-import { otrfAvailable } from '../../helpers/otrf.js';
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
 
-const available = otrfAvailable();
-if (!available) console.warn('SKIPPED lambda handlers: ../shared/datasets/otrf is absent');
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 /** Three years: the seed scenario (2018) and the recording (2020) live in one table. */
 const RETENTION_HOURS = 26_280;

@@ -18,12 +18,11 @@ import {
 } from '../../helpers/lambda-functions.js';
 import { type LambdaHarness, startLambdaHarness } from '../../helpers/lambda-harness.js';
 import { countBy, eventIdOfRow, otrfRecords, seedRecords } from '../../helpers/lambda-records.js';
-import { otrfAvailable } from '../../helpers/otrf.js';
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
 import { hostileRecords } from '../../soak/hostile-records.js';
 
-const available = otrfAvailable();
-if (!available) console.warn('SKIPPED lambda poison records: ../shared/datasets/otrf is absent');
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 const RETENTION_HOURS = 26_280;
 type Row = Record<string, unknown>;

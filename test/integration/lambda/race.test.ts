@@ -14,11 +14,10 @@ import { createFunctions, drainConsumers, drainHoldQueue, writeTestRules } from 
 import { type LambdaHarness, type ShardConsumer, startLambdaHarness } from '../../helpers/lambda-harness.js';
 import { randomInt, seededRandom, seedFrom } from '../../helpers/lambda-prng.js';
 import { connectionIdOfRow, countBy, otrfRecords } from '../../helpers/lambda-records.js';
-import { otrfAvailable, otrfFiles } from '../../helpers/otrf.js';
+import { OTRF_DIR, otrfFiles } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
 
-const available = otrfAvailable();
-if (!available) console.warn('SKIPPED lambda race: ../shared/datasets/otrf is absent');
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 const SUBSET = [
   'psh_cmstp_execution_bypassuac.zip',

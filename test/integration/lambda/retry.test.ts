@@ -42,11 +42,10 @@ import {
   seedRecords,
   unresolvedConnectionRecord,
 } from '../../helpers/lambda-records.js';
-import { otrfAvailable } from '../../helpers/otrf.js';
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
 
-const available = otrfAvailable();
-if (!available) console.warn('SKIPPED lambda retry: ../shared/datasets/otrf is absent');
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 const RETENTION_HOURS = 26_280;
 const STORE_NOW = Date.parse('2020-10-23T00:00:00Z');

@@ -7,13 +7,12 @@
  *
  * HOOKSTREAM_SOAK_SEED=<n> picks another seed (default 1; printed).
  */
-import { otrfAvailable } from '../../helpers/otrf.js';
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
 import { formatResult } from '../../soak/report.js';
 import { DEFAULT_RATES, runSoak, type SoakChances, type SoakResult, SUBSET_FILES } from '../../soak/soak.js';
 
-const available = otrfAvailable();
-if (!available) console.warn('SKIPPED lambda soak: ../shared/datasets/otrf is absent');
-const describeIfData = available ? describe : describe.skip;
+const describeIfData = describeUnless(missing(OTRF_DIR));
 
 /** Raised from the long soak's chances: a 7,588-record run has about 50 enrich and 40 DNS batches. */
 const CHANCES: SoakChances = {
