@@ -34,6 +34,8 @@ export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: numbe
   // Exactly-once bookkeeping and input limits: non-zero values say that Lambda retried or a host sent odd input.
   metrics.addMetric('RecordsAlreadyCommitted', count, summary.retries.committedSkipped);
   metrics.addMetric('StaleObjectsDeleted', count, summary.retries.staleObjectsDeleted);
+  // A rule that threw while evaluating (a defect; the rule missed that event): alarm-worthy, never expected.
+  metrics.addMetric('RuleEvaluationErrors', count, summary.evaluationErrors);
   metrics.addMetric(
     'InputTrimmed',
     count,

@@ -89,6 +89,7 @@ export function countHooks(summary: Summary, before: EnrichmentContext['counters
 /** Evaluates the rules on the events; counts the matches into the summary. */
 export function detect(events: readonly SourcedEvent[], rules: RuleSet, summary: Summary): Detection[] {
   const detections: Detection[] = [];
+  const errorsBefore = rules.evaluationErrors;
   for (const { event, origin, id } of events) {
     for (const match of rules.match(event)) {
       detections.push({ event, rule: match.rule, origin, id });
@@ -97,5 +98,6 @@ export function detect(events: readonly SourcedEvent[], rules: RuleSet, summary:
       bump(summary.alerts.byRule, `${match.rule.title} (${match.rule.id})`);
     }
   }
+  summary.evaluationErrors += rules.evaluationErrors - errorsBefore;
   return detections;
 }

@@ -52,6 +52,11 @@ export interface Summary {
     /** Notifications held back by de-duplication (Lambda only). */
     suppressed: number;
   };
+  /**
+   * Rule evaluations that threw (RuleSet.evaluationErrors: a defect, never expected; the rule then counts as not
+   * matching that event). Non-zero: a rule may have missed events.
+   */
+  evaluationErrors: number;
 }
 
 /** A zeroed summary. */
@@ -72,6 +77,7 @@ export function emptySummary(): Summary {
     dnsAnswers: 0,
     connections: { total: 0, enriched: 0, bySource: {}, unresolved: 0, skipped: 0 },
     alerts: { total: 0, byLevel: {}, byRule: {}, sent: 0, suppressed: 0 },
+    evaluationErrors: 0,
   };
 }
 
@@ -105,6 +111,7 @@ export function mergeSummary(into: Summary, from: Summary): void {
   into.alerts.suppressed += from.alerts.suppressed;
   mergeCounts(into.alerts.byLevel, from.alerts.byLevel);
   mergeCounts(into.alerts.byRule, from.alerts.byRule);
+  into.evaluationErrors += from.evaluationErrors;
 }
 
 function mergeCounts(into: Record<string, number>, from: Record<string, number>): void {
