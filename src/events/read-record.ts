@@ -1,6 +1,6 @@
 /**
  * The pipeline's entry point: one Kinesis record's bytes -> one outcome per document found in it.
- * Decoding is by content only: magic bytes (gzip, zstd, KPL), then text (JSON, newline-delimited or
+ * Decoding is by content only: magic bytes (gzip, zstd, KPL, EVTX), then text (JSON, newline-delimited or
  * concatenated JSON, XML), then envelopes (CloudWatch Logs) and JSON strings, each layer bounded in depth, all
  * layers of one record together bounded in decompressed size.
  */
@@ -19,6 +19,7 @@ import {
 import { splitJsonText } from './decode/json-text.js';
 import { type ByteText, textFromBytes } from './decode/text-from-bytes.js';
 import { parseXmlEvents } from './decode/xml-events.js';
+import { readEvtxOutcomes } from './evtx/evtx-outcomes.js';
 import type { Normalised } from './formats/build-event.js';
 import { normaliseDocument } from './formats/index.js';
 import { isObject } from './values.js';
@@ -78,6 +79,10 @@ function readBytes(bytes: Uint8Array, depth: number, out: RecordOutcome[], budge
   }
   if (depth >= MAX_LAYERS) {
     reject(out, 'encoding nested too deeply', bytes);
+    return;
+  }
+  if (layer === 'evtx') {
+    readEvtxOutcomes(bytes, out, budget.documents);
     return;
   }
   let inner: Unwrapped;

@@ -1,5 +1,6 @@
 /**
- * Binary wrappers recognised by magic bytes: gzip, zstd and KPL aggregates. Each unwraps to the next layer's
+ * Binary layers recognised by magic bytes: gzip, zstd and KPL aggregates, and EVTX files (decoded by
+ * src/events/evtx into documents, not bytes). Each wrapper unwraps to the next layer's
  * bytes (several, for KPL) or a rejection reason. Decompression is streamed against a budget shared by every
  * layer of one record (gzip inside KPL inside gzip...), because neither a hostile header nor a stack of
  * compressions may decide how much memory one record costs: a bomb stops at the budget, it is never fully decoded.
@@ -9,6 +10,7 @@ import kinesisAgg from 'aws-kinesis-agg';
 import { Gunzip } from 'fflate';
 import { Decompress } from 'fzstd';
 import { LIMITS } from '../../limits.js';
+import { isEvtx } from '../evtx/index.js';
 
 /**
  * Decompressed bytes one record may still produce, all layers together. One budget per record, spent by
@@ -32,7 +34,7 @@ const GZIP_SLICE_BYTES = 4096;
 
 export type Unwrapped = { ok: true; value: Uint8Array[] } | { ok: false; error: string };
 
-export type Layer = 'gzip' | 'zstd' | 'kpl';
+export type Layer = 'gzip' | 'zstd' | 'kpl' | 'evtx';
 
 /** Which binary layer the bytes start with, if any. */
 export function binaryLayer(bytes: Uint8Array): Layer | undefined {
@@ -40,6 +42,7 @@ export function binaryLayer(bytes: Uint8Array): Layer | undefined {
   if (b0 === 0x1f && bytes[1] === 0x8b) return 'gzip';
   if (b0 === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'zstd';
   if (b0 === 0xf3 && bytes[1] === 0x89 && bytes[2] === 0x9a && bytes[3] === 0xc2) return 'kpl';
+  if (b0 === 0x45 && isEvtx(bytes)) return 'evtx';
   return undefined;
 }
 

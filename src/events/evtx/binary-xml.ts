@@ -1,0 +1,486 @@
+/**
+ * Binary XML (libevtx "Binary XML", MS-EVEN6) of one EVTX chunk: tokens parsed into a small tree, template
+ * definitions parsed once per chunk and shared by every record that instantiates them, and the tree turned into
+ * the JSON evtx_dump writes for it (`{"Event": {"#attributes", "System", "EventData"}}`), so that the
+ * evtx-json format normalises an EVTX record exactly as it normalises evtx_dump's output.
+ *
+ * Every read is bounds-checked against its stream (a record, a template definition, a Binary XML value); damage
+ * throws EvtxDamage with a reason, which costs the record, never the chunk. Nesting (elements, Binary XML values
+ * inside substitutions, template instances inside them) is limited by {@link MAX_DEPTH}, and what one record may
+ * expand to (a template instantiated with one large Binary XML value in many places) by {@link MAX_NODES}.
+ */
+
+import { damaged } from './damage.js';
+import { utf16 } from './utf16.js';
+import { BINXML_TYPE, decodeValue } from './value-types.js';
+
+/** Most nested elements, Binary XML values and template instances on one path, together. */
+export const MAX_DEPTH = 64;
+/** Most elements one record may expand to. */
+export const MAX_NODES = 100_000;
+
+const SUBSTITUTION = 0;
+const ELEMENT = 1;
+const INSTANCE = 2;
+
+interface Substitution {
+  kind: typeof SUBSTITUTION;
+  index: number;
+}
+
+interface Attribute {
+  name: string;
+  parts: Array<string | Substitution>;
+}
+
+interface Element {
+  kind: typeof ELEMENT;
+  name: string;
+  attributes: Attribute[];
+  children: XmlNode[];
+}
+
+/** A template instance: the chunk's parsed definition and this record's values for its substitutions. */
+interface Instance {
+  kind: typeof INSTANCE;
+  template: XmlNode[];
+  values: unknown[];
+}
+
+/** Text (value text, character and entity references, CDATA) is a plain string. */
+type XmlNode = string | Substitution | Element | Instance;
+
+/** A Binary XML substitution value (type 0x21), parsed; spliced into the element that substitutes it. */
+class XmlValue {
+  constructor(readonly nodes: XmlNode[]) {}
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** The names and template definitions of one chunk, each parsed once, by their offset in the chunk. */
+export class ChunkContext {
+  readonly view: DataView;
+  private readonly names = new Map<number, { text: string; size: number }>();
+  private readonly templates = new Map<number, XmlNode[] | string>();
+
+  /** `bytes`: the chunk from its header on (offsets in Binary XML are relative to it). */
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** A name structure: 4 unknown bytes, a 2-byte hash, a 2-byte character count, UTF-16 text, a NUL. */
+  name(offset: number): { text: string; size: number } {
+    const known = this.names.get(offset);
+    if (known !== undefined) return known;
+    if (offset + 8 > this.bytes.length) damaged('EVTX name out of bounds');
+    const units = this.view.getUint16(offset + 6, true);
+    const size = 8 + 2 * units + 2;
+    if (offset + size > this.bytes.length) damaged('EVTX name out of bounds');
+    const name = { text: utf16(this.bytes, offset + 8, units, false), size };
+    this.names.set(offset, name);
+    return name;
+  }
+
+  /**
+   * The template definition at `offset`: 4 bytes (next definition), a GUID, a 4-byte data size, then Binary XML
+   * (fragment header, element, end of file). A definition that fails is remembered with its reason, so every
+   * record that uses it is rejected alike without parsing it again.
+   */
+  template(offset: number): XmlNode[] {
+    const known = this.templates.get(offset);
+    if (typeof known === 'string') damaged(known);
+    if (known !== undefined) return known;
+    if (offset + 24 > this.bytes.length) this.failTemplate(offset, 'EVTX template definition out of bounds');
+    const end = offset + 24 + this.view.getUint32(offset + 20, true);
+    if (end > this.bytes.length) this.failTemplate(offset, 'EVTX template definition out of bounds');
+    // Remembered as failed while being parsed: a definition cannot (legally) refer to itself.
+    this.templates.set(offset, 'EVTX template definition refers to itself');
+    try {
+      const nodes = new StreamParser(this, offset + 24, end, true, 0).nodes();
+      this.templates.set(offset, nodes);
+      return nodes;
+    } catch (error) {
+      const reason = (error as { reason?: unknown }).reason;
+      this.templates.set(offset, typeof reason === 'string' ? reason : 'EVTX template definition damaged');
+      throw error;
+    }
+  }
+
+  private failTemplate(offset: number, reason: string): never {
+    this.templates.set(offset, reason);
+    return damaged(reason);
+  }
+}
+
+function isValueToken(token: number | undefined): boolean {
+  switch (token) {
+    case 0x05:
+    case 0x45:
+    case 0x0d:
+    case 0x0e:
+    case 0x08:
+    case 0x48:
+    case 0x09:
+    case 0x49:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * One Binary XML stream, `bytes[pos, end)` of the chunk. `inTemplate`: a template definition, whose element
+ * starts carry a 2-byte dependency identifier and which may hold substitutions (a record's own stream and a
+ * Binary XML value have neither).
+ */
+class StreamParser {
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
+
+  constructor(
+    private readonly chunk: ChunkContext,
+    private pos: number,
+    private readonly end: number,
+    private readonly inTemplate: boolean,
+    private readonly depth: number,
+  ) {
+    this.bytes = chunk.bytes;
+    this.view = chunk.view;
+    if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
+  }
+
+  private need(bytes: number): void {
+    if (this.pos + bytes > this.end) damaged('EVTX Binary XML truncated');
+  }
+
+  private u8(): number {
+    this.need(1);
+    return this.bytes[this.pos++] as number;
+  }
+
+  private u16(): number {
+    this.need(2);
+    const value = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return value;
+  }
+
+  private u32(): number {
+    this.need(4);
+    const value = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return value;
+  }
+
+  /** A name by its 4-byte chunk offset; when it points right after the offset, the name is inline: skipped. */
+  private name(): string {
+    const offset = this.u32();
+    const name = this.chunk.name(offset);
+    if (offset === this.pos) {
+      this.need(name.size);
+      this.pos += name.size;
+    }
+    return name.text;
+  }
+
+  /** A 2-byte character count and that many UTF-16 units (value text, CDATA, PI data). */
+  private text(): string {
+    const units = this.u16();
+    this.need(2 * units);
+    const text = utf16(this.bytes, this.pos, units, false);
+    this.pos += 2 * units;
+    return text;
+  }
+
+  /** The stream's top level: fragment headers, elements, template instances, processing instructions. */
+  nodes(): XmlNode[] {
+    const out: XmlNode[] = [];
+    while (this.pos < this.end) {
+      const token = this.u8();
+      switch (token) {
+        case 0x00:
+          return out;
+        case 0x0f:
+          this.need(3);
+          this.pos += 3;
+          break;
+        case 0x01:
+        case 0x41:
+          out.push(this.element(token, this.depth + 1));
+          break;
+        case 0x0c:
+          if (this.inTemplate) damaged('EVTX template instance inside a template definition');
+          out.push(this.instance());
+          break;
+        case 0x0a:
+          this.name();
+          break;
+        case 0x0b:
+          this.text();
+          break;
+        default:
+          damaged(`EVTX token 0x${token.toString(16)} unexpected`);
+      }
+    }
+    return out;
+  }
+
+  private element(token: number, depth: number): Element {
+    if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
+    if (this.inTemplate) this.u16(); // dependency identifier
+    this.u32(); // data size: the tokens say where the element ends, each read is checked against the stream
+    const name = this.name();
+    const attributes: Attribute[] = [];
+    if (token & 0x40) {
+      this.u32(); // attribute list size
+      while (this.pos < this.end && ((this.bytes[this.pos] as number) & 0xbf) === 0x06) {
+        this.pos++;
+        const attributeName = this.name();
+        const parts: Array<string | Substitution> = [];
+        while (this.pos < this.end && isValueToken(this.bytes[this.pos])) this.part(this.u8(), parts);
+        attributes.push({ name: attributeName, parts });
+      }
+    }
+    const element: Element = { kind: ELEMENT, name, attributes, children: [] };
+    const close = this.u8();
+    if (close === 0x03) return element;
+    if (close !== 0x02) damaged('EVTX element start not closed');
+    for (;;) {
+      const next = this.u8();
+      if (next === 0x04) return element;
+      if (next === 0x01 || next === 0x41) element.children.push(this.element(next, depth + 1));
+      else if (next === 0x0c) element.children.push(this.instance());
+      else if (next === 0x07 || next === 0x47) element.children.push(this.text());
+      else if (next === 0x0a) this.name();
+      else if (next === 0x0b) this.text();
+      else if (isValueToken(next)) this.part(next, element.children);
+      else damaged(`EVTX token 0x${next.toString(16)} unexpected`);
+    }
+  }
+
+  /** One piece of content or attribute value: value text, a substitution, a character or entity reference. */
+  private part(token: number, into: Array<XmlNode>): void {
+    switch (token) {
+      case 0x05:
+      case 0x45: {
+        const type = this.u8();
+        if (type !== 0x01) damaged('EVTX value text is not a string');
+        into.push(this.text());
+        return;
+      }
+      case 0x0d:
+      case 0x0e: {
+        if (!this.inTemplate) damaged('EVTX substitution outside a template');
+        const index = this.u16();
+        this.u8(); // the declared type; the value's own descriptor is what it is
+        into.push({ kind: SUBSTITUTION, index });
+        return;
+      }
+      case 0x08:
+      case 0x48:
+        into.push(String.fromCharCode(this.u16()));
+        return;
+      default: {
+        const entity = this.name();
+        into.push(ENTITIES[entity] ?? `&${entity};`);
+      }
+    }
+  }
+
+  /**
+   * A template instance: 1 unknown byte, a 4-byte identifier, the definition's chunk offset (the definition
+   * follows inline when the offset points right after it), then the values: a count, (size, type) descriptors,
+   * the values' bytes.
+   */
+  private instance(): Instance {
+    if (this.depth + 1 > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
+    this.u8();
+    this.u32();
+    const offset = this.u32();
+    if (offset === this.pos) {
+      this.need(24);
+      const size = this.view.getUint32(this.pos + 20, true);
+      this.need(24 + size);
+      this.pos += 24 + size;
+    }
+    const template = this.chunk.template(offset);
+    const count = this.u32();
+    if (count * 4 > this.end - this.pos) damaged('EVTX template values truncated');
+    const descriptors = this.pos;
+    this.pos += count * 4;
+    const values: unknown[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const size = this.view.getUint16(descriptors + 4 * i, true);
+      const type = this.bytes[descriptors + 4 * i + 2] as number;
+      this.need(size);
+      if (type === BINXML_TYPE) {
+        values[i] =
+          size === 0
+            ? null
+            : new XmlValue(new StreamParser(this.chunk, this.pos, this.pos + size, false, this.depth + 1).nodes());
+      } else {
+        values[i] = decodeValue(type, this.bytes, this.view, this.pos, size);
+      }
+      this.pos += size;
+    }
+    return { kind: INSTANCE, template, values };
+  }
+}
+
+/** Sets `key` even when it is `__proto__` (an element may be named anything). */
+function setKey(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
+/** evtx_dump's naming of repeated children: `Header`, `Header_1`, `Header_2`, … */
+function putChild(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (!Object.hasOwn(object, key)) {
+    setKey(object, key, value);
+    return;
+  }
+  for (let i = 1; ; i++) {
+    const numbered = `${key}_${i}`;
+    if (!Object.hasOwn(object, numbered)) {
+      setKey(object, numbered, value);
+      return;
+    }
+  }
+}
+
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(textOf).join(',');
+  return String(value);
+}
+
+/** An element's or attribute's content: nothing (null), one value as it is (typed), or several as one string. */
+function joined(values: unknown[]): unknown {
+  if (values.length === 0) return null;
+  if (values.length === 1) return values[0];
+  return values.map(textOf).join('');
+}
+
+interface Built {
+  name: string;
+  /** The Name of a `<Data Name=…>`, which evtx_dump uses as its key. */
+  dataName: string | undefined;
+  json: unknown;
+}
+
+class JsonBuilder {
+  private nodes = MAX_NODES;
+
+  add(node: XmlNode, values: unknown[] | undefined, texts: unknown[], kids: Built[], depth: number): void {
+    if (typeof node === 'string') {
+      texts.push(node);
+      return;
+    }
+    if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
+    if (node.kind === ELEMENT) {
+      kids.push(this.element(node, values, depth + 1));
+    } else if (node.kind === INSTANCE) {
+      for (const child of node.template) this.add(child, node.values, texts, kids, depth + 1);
+    } else {
+      const value = values?.[node.index];
+      if (value === undefined) damaged('EVTX substitution without a value');
+      if (value instanceof XmlValue) {
+        for (const child of value.nodes) this.add(child, undefined, texts, kids, depth + 1);
+      } else if (value !== null) {
+        texts.push(value);
+      }
+    }
+  }
+
+  /** An attribute's value, or null when it has none (evtx_dump leaves out attributes substituted by NULL). */
+  private attributeValue(parts: Array<string | Substitution>, values: unknown[] | undefined): unknown {
+    if (parts.length === 0) return '';
+    const found: unknown[] = [];
+    for (const part of parts) {
+      if (typeof part === 'string') {
+        found.push(part);
+        continue;
+      }
+      const value = values?.[part.index];
+      if (value === undefined) damaged('EVTX substitution without a value');
+      if (value instanceof XmlValue) damaged('EVTX Binary XML in an attribute');
+      if (value !== null) found.push(value);
+    }
+    return joined(found);
+  }
+
+  element(element: Element, values: unknown[] | undefined, depth: number): Built {
+    if (--this.nodes < 0) damaged('EVTX record expands too large');
+    let attributes: Record<string, unknown> | undefined;
+    for (const attribute of element.attributes) {
+      const value = this.attributeValue(attribute.parts, values);
+      if (value === null) continue;
+      attributes ??= {};
+      setKey(attributes, attribute.name, value);
+    }
+    const texts: unknown[] = [];
+    const kids: Built[] = [];
+    for (const child of element.children) this.add(child, values, texts, kids, depth);
+    const text = joined(texts);
+    const dataName = element.name === 'Data' ? attributes?.Name : undefined;
+    if (typeof dataName === 'string' && dataName !== '') {
+      return { name: element.name, dataName, json: kids.length === 0 ? text : objectOf(undefined, kids, text) };
+    }
+    let json: unknown;
+    if (kids.length > 0) json = objectOf(attributes, kids, text);
+    else if (attributes === undefined) json = text;
+    else json = text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
+    return { name: element.name, dataName: undefined, json };
+  }
+}
+
+/**
+ * An element with children, as evtx_dump writes it: `#attributes`, each child by its name (repeated names
+ * numbered), `<Data Name="X">` as `X`, unnamed `<Data>` values together as `"Data": {"#text": […]}` (one value:
+ * not a list), then any text as `#text`.
+ */
+function objectOf(
+  attributes: Record<string, unknown> | undefined,
+  kids: Built[],
+  text: unknown,
+): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  if (attributes !== undefined) object['#attributes'] = attributes;
+  let unnamed: unknown[] | undefined;
+  let holder: Record<string, unknown> | undefined;
+  for (const kid of kids) {
+    if (kid.dataName !== undefined) {
+      putChild(object, kid.dataName, kid.json);
+    } else if (kid.name === 'Data' && (typeof kid.json !== 'object' || kid.json === null || Array.isArray(kid.json))) {
+      if (unnamed === undefined) {
+        unnamed = [];
+        holder = { '#text': unnamed };
+        putChild(object, 'Data', holder);
+      }
+      unnamed.push(kid.json ?? '');
+    } else {
+      putChild(object, kid.name, kid.json);
+    }
+  }
+  if (holder !== undefined && unnamed?.length === 1) holder['#text'] = unnamed[0];
+  if (text !== null) object['#text'] = text;
+  return object;
+}
+
+/**
+ * One record's Binary XML, `chunk.bytes[start, end)`, as the JSON document evtx_dump writes for it: its root
+ * element by name (`{"Event": …}`). Throws EvtxDamage when the markup is damaged or has no element.
+ */
+export function recordDocument(chunk: ChunkContext, start: number, end: number): Record<string, unknown> {
+  const nodes = new StreamParser(chunk, start, end, false, 0).nodes();
+  const builder = new JsonBuilder();
+  const texts: unknown[] = [];
+  const kids: Built[] = [];
+  for (const node of nodes) builder.add(node, undefined, texts, kids, 0);
+  const root = kids[0];
+  if (root === undefined) damaged('EVTX record without an element');
+  const document: Record<string, unknown> = {};
+  setKey(document, root.name, root.json);
+  return document;
+}

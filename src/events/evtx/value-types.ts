@@ -1,0 +1,238 @@
+/**
+ * Binary XML substitution values (libevtx "Value types") decoded to the JSON values evtx_dump writes for them:
+ * integers as numbers (64-bit ones beyond 2^53 as exact decimal strings), booleans, hex integers as `0x…`
+ * lowercase, GUIDs upper case without braces, SIDs as `S-1-…`, FILETIME and SYSTEMTIME as ISO 8601 UTC with
+ * microseconds, binary as upper-case hex, arrays as JSON arrays. Binary XML (0x21) is not decoded here: the
+ * caller parses it as markup.
+ */
+
+import { damaged } from './damage.js';
+import { utf16 } from './utf16.js';
+
+/** The Binary XML value type; an array type is the element type with 0x80 set. */
+export const BINXML_TYPE = 0x21;
+export const NULL_TYPE = 0x00;
+
+const ansiDecoder = new TextDecoder('windows-1252');
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
+/** FILETIME ticks (100 ns since 1601-01-01) between 1601 and 1970. */
+const EPOCH_DIFFERENCE_TICKS = 116444736000000000n;
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+function upperHex(bytes: Uint8Array, at: number, size: number): string {
+  let text = '';
+  for (let i = 0; i < size; i++) text += HEX[bytes[at + i] as number];
+  return text;
+}
+
+/** A 64-bit integer as evtx_dump writes it: a number when exact, else its decimal digits. */
+function bigToJson(value: bigint): number | string {
+  return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value.toString();
+}
+
+/**
+ * A real number as Windows and evtx_dump render it: the shortest decimal that reads back to the same value (for
+ * real32, the same single-precision value), infinities and NaN as Windows writes them (`1.#INF`, `-1.#INF`,
+ * `-1.#IND`: JSON has no number for them).
+ */
+function realToJson(value: number, single: boolean): number | string {
+  if (Number.isNaN(value)) return '-1.#IND';
+  if (value === Number.POSITIVE_INFINITY) return '1.#INF';
+  if (value === Number.NEGATIVE_INFINITY) return '-1.#INF';
+  if (!single) return value;
+  for (let precision = 1; precision < 10; precision++) {
+    const shortest = Number(value.toPrecision(precision));
+    if (Math.fround(shortest) === value) return shortest;
+  }
+  return value;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffffZ` from FILETIME ticks, truncated to microseconds (as evtx_dump writes it). */
+export function filetimeText(ticks: bigint): string {
+  const micros = (ticks - EPOCH_DIFFERENCE_TICKS) / 10n;
+  let seconds = micros / 1_000_000n;
+  let fraction = micros % 1_000_000n;
+  if (fraction < 0n) {
+    fraction += 1_000_000n;
+    seconds -= 1n;
+  }
+  const date = new Date(Number(seconds) * 1000);
+  return `${date.toISOString().slice(0, -5)}.${pad(Number(fraction), 6)}Z`;
+}
+
+/** SYSTEMTIME (8 little-endian uint16: year, month, weekday, day, hour, minute, second, millisecond). */
+function systemtimeText(view: DataView, at: number): string {
+  const field = (i: number) => view.getUint16(at + 2 * i, true);
+  return (
+    `${pad(field(0), 4)}-${pad(field(1), 2)}-${pad(field(3), 2)}T${pad(field(4), 2)}:${pad(field(5), 2)}:` +
+    `${pad(field(6), 2)}.${pad(field(7), 3)}000Z`
+  );
+}
+
+/** `S-1-5-21-…`: revision, sub-authority count, 48-bit big-endian authority, little-endian 32-bit sub-authorities. */
+function sidText(bytes: Uint8Array, view: DataView, at: number, size: number): { text: string; size: number } {
+  if (size < 8) damaged('EVTX SID value too short');
+  const count = bytes[at + 1] as number;
+  const length = 8 + 4 * count;
+  if (length > size) damaged('EVTX SID value too short');
+  let authority = 0;
+  for (let i = 2; i < 8; i++) authority = authority * 256 + (bytes[at + i] as number);
+  // Windows writes an authority of 2^32 or more in hex.
+  let text = `S-${bytes[at]}-${authority < 2 ** 32 ? authority : `0x${authority.toString(16).toUpperCase().padStart(12, '0')}`}`;
+  for (let i = 0; i < count; i++) text += `-${view.getUint32(at + 8 + 4 * i, true)}`;
+  return { text, size: length };
+}
+
+function guidText(bytes: Uint8Array, view: DataView, at: number): string {
+  const h = (i: number) => HEX[bytes[at + i] as number];
+  const data1 = view.getUint32(at, true).toString(16).toUpperCase().padStart(8, '0');
+  const data2 = view
+    .getUint16(at + 4, true)
+    .toString(16)
+    .toUpperCase()
+    .padStart(4, '0');
+  const data3 = view
+    .getUint16(at + 6, true)
+    .toString(16)
+    .toUpperCase()
+    .padStart(4, '0');
+  return `${data1}-${data2}-${data3}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+}
+
+/** Bytes of one element of the fixed-width types; 0 for the variable ones. */
+function widthOf(type: number): number {
+  switch (type) {
+    case 0x03:
+    case 0x04:
+      return 1;
+    case 0x05:
+    case 0x06:
+      return 2;
+    case 0x07:
+    case 0x08:
+    case 0x0b:
+    case 0x0d:
+    case 0x14:
+      return 4;
+    case 0x09:
+    case 0x0a:
+    case 0x0c:
+    case 0x11:
+    case 0x15:
+      return 8;
+    case 0x0f:
+    case 0x12:
+      return 16;
+    default:
+      return 0;
+  }
+}
+
+/** One fixed-width value at `at` (its width checked by the caller). */
+function fixedValue(type: number, bytes: Uint8Array, view: DataView, at: number): unknown {
+  switch (type) {
+    case 0x03:
+      return view.getInt8(at);
+    case 0x04:
+      return bytes[at];
+    case 0x05:
+      return view.getInt16(at, true);
+    case 0x06:
+      return view.getUint16(at, true);
+    case 0x07:
+      return view.getInt32(at, true);
+    case 0x08:
+      return view.getUint32(at, true);
+    case 0x09:
+      return bigToJson(view.getBigInt64(at, true));
+    case 0x0a:
+      return bigToJson(view.getBigUint64(at, true));
+    case 0x0b:
+      return realToJson(view.getFloat32(at, true), true);
+    case 0x0c:
+      return realToJson(view.getFloat64(at, true), false);
+    case 0x0d:
+      return view.getInt32(at, true) !== 0;
+    case 0x0f:
+      return guidText(bytes, view, at);
+    case 0x11:
+      return filetimeText(view.getBigUint64(at, true));
+    case 0x12:
+      return systemtimeText(view, at);
+    case 0x14:
+      return `0x${view.getUint32(at, true).toString(16)}`;
+    case 0x15:
+      return `0x${view.getBigUint64(at, true).toString(16)}`;
+    default:
+      return damaged(`EVTX value type 0x${type.toString(16)} unknown`);
+  }
+}
+
+/** NUL-separated strings (the last terminator optional), for string arrays. */
+function splitStrings(parts: string[]): string[] {
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/**
+ * The JSON value of one substitution value: `size` bytes of type `type` at `bytes[at]`. Throws EvtxDamage when the
+ * size does not fit the type or the type is unknown. Not for Binary XML (0x21), which the caller parses.
+ */
+export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at: number, size: number): unknown {
+  switch (type) {
+    case NULL_TYPE:
+      return null;
+    case 0x01:
+      return utf16(bytes, at, size >>> 1, true).trimEnd();
+    case 0x02: {
+      let end = at;
+      while (end < at + size && bytes[end] !== 0) end++;
+      return ansiDecoder.decode(bytes.subarray(at, end));
+    }
+    case 0x0e:
+      return upperHex(bytes, at, size);
+    case 0x10:
+      // size_t: as wide as the writer's pointers; rendered as a hex integer of that width.
+      if (size === 4) return `0x${view.getUint32(at, true).toString(16)}`;
+      if (size === 8) return `0x${view.getBigUint64(at, true).toString(16)}`;
+      return damaged('EVTX value size does not fit its type');
+    case 0x13:
+      return sidText(bytes, view, at, size).text;
+    case 0x81:
+      return splitStrings(utf16(bytes, at, size >>> 1, false).split('\u0000'));
+    case 0x82:
+      return splitStrings(ansiDecoder.decode(bytes.subarray(at, at + size)).split('\u0000'));
+    case 0x90:
+      return arrayOf(size % 8 === 0 && size > 0 ? 0x15 : 0x14, bytes, view, at, size);
+    case 0x93: {
+      const sids: string[] = [];
+      for (let offset = 0; offset < size; ) {
+        const sid = sidText(bytes, view, at + offset, size - offset);
+        sids.push(sid.text);
+        offset += sid.size;
+      }
+      return sids;
+    }
+    default:
+      break;
+  }
+  if (type & 0x80) return arrayOf(type & 0x7f, bytes, view, at, size);
+  const width = widthOf(type);
+  if (width === 0) return damaged(`EVTX value type 0x${type.toString(16)} unknown`);
+  if (size !== width) return damaged('EVTX value size does not fit its type');
+  return fixedValue(type, bytes, view, at);
+}
+
+function arrayOf(type: number, bytes: Uint8Array, view: DataView, at: number, size: number): unknown[] {
+  const width = widthOf(type);
+  if (width === 0) return damaged(`EVTX value type 0x${(type | 0x80).toString(16)} unknown`);
+  if (size % width !== 0) return damaged('EVTX value size does not fit its type');
+  const values: unknown[] = [];
+  for (let offset = 0; offset < size; offset += width) values.push(fixedValue(type, bytes, view, at + offset));
+  return values;
+}
