@@ -8,7 +8,6 @@
  * an enrich batch and are named inside it; split, the name must come from the resolution table, which is where a
  * 2020 answer would be expired by today's clock (see docs/dev.md, --retention and --wall-clock-expiry).
  */
-import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,13 +17,11 @@ import { OWNER_FILE, TEMP_PREFIX } from '../../../cli/dev/temp-folders.js';
 import { OUTPUT_MARKER } from '../../../cli/io/output-folder.js';
 import { exited, freePort, readRows, startCli, waitFor } from '../../helpers/dev-session.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { describeUnless, missing, sharedPath } from '../../helpers/skip.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const shared = path.resolve(root, '../shared');
-const recording = path.join(shared, 'datasets/otrf/psh_cmstp_execution_bypassuac.zip');
-const rules = path.join(shared, 'sigma/rules/windows/network_connection');
-const available = existsSync(recording) && existsSync(rules);
-if (!available) console.warn(`SKIPPED dev.test.ts: ${recording} or ${rules} is absent`);
+const recording = sharedPath('datasets/otrf/psh_cmstp_execution_bypassuac.zip');
+const rules = sharedPath('sigma/rules/windows/network_connection');
 
 const DEAD_DROP_ALERT =
   /^\[high\] New Connection Initiated To Potential Dead Drop Resolver Domain by powershell\.exe on /m;
@@ -60,7 +57,7 @@ function send(file: string, endpoint: string): ReturnType<typeof startCli> {
   ]);
 }
 
-(available ? describe : describe.skip)('hookstream dev', () => {
+describeUnless(missing(recording, rules))('hookstream dev', () => {
   let out: string;
   let inputs: string;
   let dev: ReturnType<typeof startCli> | undefined;

@@ -4,16 +4,15 @@
  * DNS-Client 3008 carrying the fields the DNS hooks read.
  */
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Gunzip, unzipSync } from 'fflate';
 import type { CanonicalEvent } from '../../../src/events/canonical-event.js';
 import { type RecordOutcome, readRecord } from '../../../src/events/read-record.js';
+import { describeUnless, missing, SHARED_DIR } from '../../helpers/skip.js';
 
-const shared = path.resolve(process.cwd(), '../shared');
-const present = existsSync(shared);
-if (!present) console.log(`shared corpus tests skipped: ${shared} is absent`);
-const describeShared = present ? describe : describe.skip;
+const shared = SHARED_DIR;
+const describeShared = describeUnless(missing(shared));
 
 function jsonFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
