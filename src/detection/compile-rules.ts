@@ -3,6 +3,13 @@
  * compile each rule once per logsource route, and collect every problem with its file instead of stopping.
  */
 import { compileCondition, conditionNeedles, parseCondition, requiredEventIds } from './condition.js';
+import {
+  buildCorrelations,
+  type CorrelationDoc,
+  type Resolved,
+  type RuleTarget,
+} from './correlation/build-correlations.js';
+import { parseCorrelation } from './correlation/parse-correlation.js';
 import { type Compiled, compileSearch, type DetectionEnv, type Pred } from './detection-compiler.js';
 import { FieldTable } from './eval-context.js';
 import { type Logsource, type Route, resolveRoutes } from './logsource.js';
@@ -14,9 +21,9 @@ import { parseYamlDocuments, type YamlMap, YamlNumber, type YamlValue } from './
 
 export interface CompileResult {
   ruleSet: RuleSet;
-  /** Rules compiled into the set. */
+  /** Rules compiled into the set, correlation rules included. */
   compiled: number;
-  /** Documents left out on purpose: status, level, product, correlation rules. */
+  /** Documents left out on purpose: status, level, tags, product. */
   skipped: RuleProblem[];
   /** Documents that are not valid (or not supported) Sigma, each with its reason. */
   rejected: RuleProblem[];
@@ -31,6 +38,8 @@ interface ParsedRule {
   logsource: Logsource;
   routes: Route[];
   detection: YamlMap;
+  /** Selection left it out, but a selected correlation uses it: compiled, never alerting on its own. */
+  feedOnly?: boolean;
 }
 
 interface ParsedFilter {
@@ -50,8 +59,10 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
   const filters: ParsedFilter[] = [];
   const knownRefs = new Set<string>();
 
-  for (const source of sources) {
-    const parsed = parseYamlDocuments(source.text);
+  const parsedSources = sources.map((source) => ({ source, parsed: parseYamlDocuments(source.text) }));
+  const correlations = selectCorrelations(parsedSources, selection, skipped, rejected);
+
+  for (const { source, parsed } of parsedSources) {
     if (!parsed.ok) {
       rejected.push({ file: source.file, reason: parsed.error });
       continue;
@@ -68,10 +79,8 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
       const name = str(d.get('name'));
       if (id) knownRefs.add(id);
       if (name) knownRefs.add(name);
-      if (d.has('correlation')) {
-        skipped.push(problem('unsupported: correlation rule'));
-        continue;
-      }
+      // Parsed and selected above, resolved once every rule is compiled (below).
+      if (d.has('correlation')) continue;
       if (d.has('filter') && !d.has('detection')) {
         const f = parseFilter(d, source.file, doc.line);
         if (typeof f === 'string') rejected.push(problem(f));
@@ -89,7 +98,10 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
       }
       // Level, status and tags (rule-selection.ts): left out on purpose, counted by what left it out.
       const verdict = selectRule(r.info, selection);
-      if (!verdict.selected) {
+      // A base rule of a selected correlation is compiled whatever its own level, status and tags (it then only
+      // feeds the correlation): the specification gives meta information to the outermost correlation only.
+      const feeds = correlations.needed.has(r.info.id) || (r.name !== undefined && correlations.needed.has(r.name));
+      if (!verdict.selected && !feeds) {
         skipped.push({ ...problem(verdict.reason), leftOutBy: verdict.by });
         continue;
       }
@@ -98,7 +110,12 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
         rejected.push(problem(routes.error));
         continue;
       }
-      rules.push({ ...r, routes: routes.value, ...(parsed.value.length > 1 ? { line: doc.line } : {}) });
+      rules.push({
+        ...r,
+        routes: routes.value,
+        ...(parsed.value.length > 1 ? { line: doc.line } : {}),
+        ...(verdict.selected ? {} : { feedOnly: true }),
+      });
     }
   }
 
@@ -115,6 +132,7 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
   const fields = new FieldTable();
   const entries: { rule: CompiledRule; key: IndexKey }[] = [];
   let compiled = 0;
+  const targets: RuleTarget[] = [];
   for (const rule of rules) {
     const ruleFilters = [
       ...(filtersByRef.get(rule.info.id) ?? []),
@@ -127,14 +145,115 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
     }
     compiled++;
     entries.push(...built.value);
+    const info = built.value[0]?.rule.info;
+    if (info) targets.push({ info, ...(rule.name ? { name: rule.name } : {}), feedOnly: rule.feedOnly === true });
   }
+  const resolve = resolver(targets, correlations.all, knownRefs);
+  const linked = buildCorrelations(correlations.selected, resolve);
+  rejected.push(...linked.rejected);
+  compiled += linked.set.size;
   const byFile = (a: RuleProblem, b: RuleProblem) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
   return {
-    ruleSet: new RuleSet(fields, entries, options.prefilter ?? true),
+    ruleSet: new RuleSet(fields, entries, options.prefilter ?? true, linked.set.size > 0 ? linked.set : undefined),
     compiled,
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
+  };
+}
+
+type ParsedSource = { source: RuleSource; parsed: ReturnType<typeof parseYamlDocuments> };
+
+/**
+ * Parses every correlation document, and chooses the ones to load: the outermost correlations (referenced by no
+ * other) go through the selection like rules; everything a selected one references, directly or through inner
+ * correlations, is loaded with it. `needed` holds every reference of the selected ones (rule ids and names).
+ */
+function selectCorrelations(
+  parsedSources: readonly ParsedSource[],
+  selection: ReturnType<typeof selectionFromOptions>,
+  skipped: RuleProblem[],
+  rejected: RuleProblem[],
+): { all: CorrelationDoc[]; selected: CorrelationDoc[]; needed: Set<string> } {
+  const all: CorrelationDoc[] = [];
+  for (const { source, parsed } of parsedSources) {
+    if (!parsed.ok) continue;
+    const multi = parsed.value.length > 1;
+    for (const doc of parsed.value) {
+      if (!(doc.value instanceof Map) || !doc.value.has('correlation')) continue;
+      const where = multi ? { file: source.file, line: doc.line } : { file: source.file };
+      const info = parseInfo(doc.value, source.file);
+      const c = typeof info === 'string' ? { ok: false as const, error: info } : parseCorrelation(doc.value, info);
+      if (!c.ok) rejected.push({ ...where, reason: c.error });
+      else all.push({ parsed: c.value, ...where });
+    }
+  }
+  const byRef = new Map<string, CorrelationDoc[]>();
+  for (const doc of all) {
+    for (const ref of [doc.parsed.info.id, doc.parsed.name]) {
+      if (!ref) continue;
+      const list = byRef.get(ref) ?? [];
+      list.push(doc);
+      byRef.set(ref, list);
+    }
+  }
+  const referenced = new Set(all.flatMap((doc) => doc.parsed.rules.flatMap((ref) => byRef.get(ref) ?? [])));
+  const selected = new Set<CorrelationDoc>();
+  const reachable = new Set<CorrelationDoc>();
+  const visit = (doc: CorrelationDoc, into: Set<CorrelationDoc>) => {
+    if (into.has(doc)) return;
+    into.add(doc);
+    for (const ref of doc.parsed.rules) for (const inner of byRef.get(ref) ?? []) visit(inner, into);
+  };
+  for (const doc of all) {
+    if (referenced.has(doc)) continue;
+    visit(doc, reachable);
+    const verdict = selectRule(doc.parsed.info, selection);
+    const where = doc.line === undefined ? { file: doc.file } : { file: doc.file, line: doc.line };
+    if (verdict.selected) visit(doc, selected);
+    else skipped.push({ ...where, reason: verdict.reason, leftOutBy: verdict.by });
+  }
+  for (const doc of all) {
+    const where = doc.line === undefined ? { file: doc.file } : { file: doc.file, line: doc.line };
+    if (!reachable.has(doc)) rejected.push({ ...where, reason: 'correlation references form a cycle' });
+    else if (!selected.has(doc) && referenced.has(doc)) {
+      skipped.push({ ...where, reason: 'used only by correlation rules left out' });
+    }
+  }
+  const needed = new Set([...selected].flatMap((doc) => doc.parsed.rules));
+  return { all, selected: all.filter((doc) => selected.has(doc)), needed };
+}
+
+/** What a correlation reference names: a compiled rule or a correlation, by id or name (same file first). */
+function resolver(
+  targets: readonly RuleTarget[],
+  correlations: readonly CorrelationDoc[],
+  knownRefs: ReadonlySet<string>,
+): (ref: string, from: CorrelationDoc) => Resolved {
+  return (ref, from) => {
+    const found: Resolved[] = [];
+    const files: string[] = [];
+    for (const rule of targets) {
+      if (rule.info.id === ref || rule.name === ref) {
+        found.push({ kind: 'rule', rule });
+        files.push(rule.info.file);
+      }
+    }
+    for (const doc of correlations) {
+      if (doc.parsed.info.id === ref || doc.parsed.name === ref) {
+        found.push({ kind: 'correlation', doc });
+        files.push(doc.file);
+      }
+    }
+    if (found.length === 1) return found[0] as Resolved;
+    if (found.length > 1) {
+      const local = found.filter((_, i) => files[i] === from.file);
+      if (local.length === 1) return local[0] as Resolved;
+      return { kind: 'missing', reason: `correlation reference ${ref} is ambiguous (${found.length} rules have it)` };
+    }
+    if (knownRefs.has(ref))
+      return { kind: 'missing', reason: `correlation references rule ${ref}, which is not loaded` };
+    return { kind: 'missing', reason: `correlation references unknown rule ${ref}` };
   };
 }
 
@@ -162,13 +281,21 @@ function parseLogsource(v: YamlValue | undefined): Logsource | string {
 }
 
 function parseRule(d: YamlMap, file: string): Omit<ParsedRule, 'routes'> | string {
-  const title = str(d.get('title'));
-  if (!title) return 'missing title';
+  const info = parseInfo(d, file);
+  if (typeof info === 'string') return info;
   const logsource = parseLogsource(d.get('logsource'));
   if (typeof logsource === 'string') return logsource;
   const detection = d.get('detection');
   if (!(detection instanceof Map)) return 'missing detection';
   if (!detection.has('condition')) return 'missing detection condition';
+  const name = str(d.get('name'));
+  return { file, info, ...(name ? { name } : {}), logsource, detection };
+}
+
+/** The meta information of a rule or correlation document. */
+function parseInfo(d: YamlMap, file: string): RuleInfo | string {
+  const title = str(d.get('title'));
+  if (!title) return 'missing title';
   const info: RuleInfo = {
     id: str(d.get('id')) ?? '',
     title,
@@ -185,8 +312,7 @@ function parseRule(d: YamlMap, file: string): Omit<ParsedRule, 'routes'> | strin
   if (references) info.references = references;
   const falsepositives = strList(d.get('falsepositives'));
   if (falsepositives) info.falsepositives = falsepositives;
-  const name = str(d.get('name'));
-  return { file, info, ...(name ? { name } : {}), logsource, detection };
+  return info;
 }
 
 function parseFilter(d: YamlMap, file: string, line: number): ParsedFilter | string {

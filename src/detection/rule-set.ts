@@ -3,6 +3,8 @@
  * its logsource, with literal prefiltering inside each list (prefilter.ts). Evaluation never throws.
  */
 import type { CanonicalEvent } from '../events/canonical-event.js';
+import type { CorrelationSet } from './correlation/correlation-set.js';
+import { MemoryCorrelationStore } from './correlation/memory-correlation-store.js';
 import type { Pred } from './detection-compiler.js';
 import { EvalContext, type FieldTable } from './eval-context.js';
 import { type Needles, PrefilteredList } from './prefilter.js';
@@ -43,8 +45,20 @@ export class RuleSet {
     this.evaluationErrors++;
   };
 
+  /**
+   * Correlation state for callers that give none (replay): one in-memory store per rule set, in event time. The
+   * Lambda functions pass a DynamoDB store instead (shared by every shard and container).
+   */
+  readonly correlationMemory = new MemoryCorrelationStore();
+
   /** Use {@link compileRules}; this is its output. */
-  constructor(fields: FieldTable, entries: readonly { rule: CompiledRule; key: IndexKey }[], prefilter = true) {
+  constructor(
+    fields: FieldTable,
+    entries: readonly { rule: CompiledRule; key: IndexKey }[],
+    prefilter = true,
+    /** Correlation rules, and which base rules only feed them. */
+    readonly correlations?: CorrelationSet,
+  ) {
     this.ctx = new EvalContext(fields);
     const channels = new Map<string, { byId: Map<number, CompiledRule[]>; anyId: CompiledRule[] }>();
     const providers = new Map<string, CompiledRule[]>();
@@ -80,13 +94,24 @@ export class RuleSet {
     this.everywhere = everywhere.length > 0 ? toList(everywhere, prefilter) : undefined;
   }
 
-  /** Number of distinct rules loaded. */
+  /** Number of distinct rules loaded, correlation rules included. */
   get size(): number {
-    return this.infos.size;
+    return this.infos.size + (this.correlations?.size ?? 0);
   }
 
-  /** The rules that match the event, in index order. Never throws. */
+  /**
+   * The rules that match the event and alert on their own, in index order. Base rules of correlation rules
+   * without `generate: true` are left out (they are in {@link matchAll}). Never throws.
+   */
   match(event: CanonicalEvent): RuleMatch[] {
+    const all = this.matchAll(event);
+    const correlations = this.correlations;
+    if (correlations === undefined || all.length === 0) return all;
+    return all.filter((m) => correlations.generates(m.rule));
+  }
+
+  /** Every rule that matches the event, including those that only feed correlations. Never throws. */
+  matchAll(event: CanonicalEvent): RuleMatch[] {
     const found = this.scratch;
     found.length = 0;
     const ctx = this.ctx;

@@ -64,9 +64,12 @@ describe('skipping', () => {
     expect(compileRules([{ file: 'l.yml', text }]).skipped[0]?.reason).toBe('not a Windows rule (product: linux)');
   });
 
-  it('skips correlation rules', () => {
-    const text = 'title: c\ncorrelation:\n    type: event_count\n    rules: [x]\n';
-    expect(compileRules([{ file: 'c.yml', text }]).skipped[0]?.reason).toBe('unsupported: correlation rule');
+  it('rejects a correlation rule that references nothing known (correlations: correlation/*.test.ts)', () => {
+    const text =
+      'title: c\ncorrelation:\n    type: event_count\n    rules: [x]\n    group-by: [User]\n    timespan: 1h\n    condition:\n        gte: 2\n';
+    expect(compileRules([{ file: 'c.yml', text }]).rejected).toEqual([
+      { file: 'c.yml', reason: 'correlation references unknown rule x' },
+    ]);
   });
 
   it('applies skipStatuses and minLevel options', () => {
