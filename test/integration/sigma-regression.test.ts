@@ -1,9 +1,10 @@
 /**
  * Every SigmaHQ rule that ships regression data must match its sample events (at least match_count of them), with
- * the sample replayed through the pipeline (the real decoder and normaliser, the hooks, then detection).
+ * the sample replayed through the pipeline (the real decoder and normaliser, the hooks, then detection), once as
+ * the evtx_dump .json and once as the .evtx it was dumped from (the native EVTX reader).
  * The prefilter check below uses the test helper sigma-evtx.ts to make perturbed copies of the samples.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { compileRules } from '../../src/detection/index.js';
 import { createEnrichmentContext, createHooks, planHooks } from '../../src/hooks/index.js';
 import { processBatch } from '../../src/pipeline/process-batch.js';
@@ -12,6 +13,9 @@ import { evtxJsonToEvent, splitJsonDocuments } from '../helpers/sigma-evtx.js';
 
 /** Known exceptions, each with its reason (also listed in docs/detection.md). */
 const EXCEPTIONS: Record<string, string> = {};
+
+/** The .evtx a .json sample was dumped from (they sit side by side in the regression data). */
+const evtxOf = (jsonFile: string): string => jsonFile.replace(/\.json$/, '.evtx');
 
 const present = sigmaCorpusPresent();
 if (!present) {
@@ -24,25 +28,37 @@ const cases = present ? regressionCases() : [];
     expect(cases.length).toBeGreaterThan(100);
   });
 
-  it.each(cases.map((c) => [c.ruleId, c.jsonFile.split('/regression_data/')[1] ?? c.jsonFile, c] as const))(
-    'rule %s matches %s',
-    async (ruleId, _sample, c) => {
-      if (EXCEPTIONS[ruleId]) return;
-      expect(c.ruleFile).not.toBe('');
-      const { ruleSet, rejected, skipped } = compileRules([
-        { file: c.ruleFile, text: readFileSync(c.ruleFile, 'utf8') },
-      ]);
-      expect({ rejected, skipped }).toEqual({ rejected: [], skipped: [] });
-      const batch = await processBatch([{ origin: c.jsonFile, data: readFileSync(c.jsonFile), arrival: 0 }], {
-        hooks: planHooks(createHooks()),
-        context: createEnrichmentContext(),
-        rules: ruleSet,
-      });
-      expect(batch.rejected).toEqual([]);
-      const matched = batch.detections.filter((detection) => detection.rule.id === ruleId).length;
-      expect(matched).toBeGreaterThanOrEqual(c.matchCount);
-    },
-  );
+  it('has the .evtx beside each .json sample', () => {
+    expect(cases.filter((c) => !existsSync(evtxOf(c.jsonFile)))).toEqual([]);
+  });
+
+  // Known exceptions show as skipped, with their reason, rather than passing without running.
+  for (const c of cases.filter((c) => EXCEPTIONS[c.ruleId] !== undefined)) {
+    it.skip(`rule ${c.ruleId} (SKIPPED: ${EXCEPTIONS[c.ruleId]})`, () => {});
+  }
+
+  // Each sample twice: as evtx_dump's .json, and as the .evtx itself (read by src/events/evtx).
+  it.each(
+    cases
+      .filter((c) => EXCEPTIONS[c.ruleId] === undefined)
+      .flatMap((c) =>
+        [c.jsonFile, evtxOf(c.jsonFile)].map(
+          (sample) => [c.ruleId, sample.split('/regression_data/')[1] ?? sample, { ...c, sample }] as const,
+        ),
+      ),
+  )('rule %s matches %s', async (ruleId, _sample, c) => {
+    expect(c.ruleFile).not.toBe('');
+    const { ruleSet, rejected, skipped } = compileRules([{ file: c.ruleFile, text: readFileSync(c.ruleFile, 'utf8') }]);
+    expect({ rejected, skipped }).toEqual({ rejected: [], skipped: [] });
+    const batch = await processBatch([{ origin: c.sample, data: readFileSync(c.sample), arrival: 0 }], {
+      hooks: planHooks(createHooks()),
+      context: createEnrichmentContext(),
+      rules: ruleSet,
+    });
+    expect(batch.rejected).toEqual([]);
+    const matched = batch.detections.filter((detection) => detection.rule.id === ruleId).length;
+    expect(matched).toBeGreaterThanOrEqual(c.matchCount);
+  });
 });
 
 (present ? describe : describe.skip)('literal prefilter soundness on the whole corpus', () => {
