@@ -1,7 +1,10 @@
 import type { CanonicalEvent } from '../canonical-event.js';
 import { positionalValues } from './positional.js';
 
-/** Fluent Bit in_winevtlog: `StringInserts` when the schema allows, else the event_data_as_map `EventData`. */
+/**
+ * Fluent Bit in_winevtlog: `StringInserts` (with the template's `Version`, as the plugin sends it) when a schema
+ * names them back, else the event_data_as_map `EventData`.
+ */
 export function encodeFluentBit(event: CanonicalEvent): string {
   const document: Record<string, unknown> = {
     ProviderName: event.provider,
@@ -12,8 +15,11 @@ export function encodeFluentBit(event: CanonicalEvent): string {
   };
   if (event.recordId !== undefined) document.RecordNumber = event.recordId;
   if (event.processId !== undefined) document.ProcessID = event.processId;
-  const values = positionalValues(event);
-  if (values !== undefined) document.StringInserts = values;
-  else document.EventData = event.data;
+  const positional = positionalValues(event, true);
+  if (positional === undefined) document.EventData = event.data;
+  else {
+    if (positional.version !== undefined) document.Version = positional.version;
+    document.StringInserts = positional.values;
+  }
   return JSON.stringify(document);
 }

@@ -10,9 +10,12 @@ import { readInteger, readName, utf8ByteLength } from '../values.js';
 
 /**
  * Untrusted input is normalised into this: the event, or the reason it was rejected. `truncatedFields` (present
- * only when not zero) counts the EventData values cut to {@link LIMITS.fieldChars}.
+ * only when not zero) counts the EventData values cut to {@link LIMITS.fieldChars}; `unnamedFields` (likewise)
+ * the positional values no known schema named (kept as `DataN`).
  */
-export type Normalised = { ok: true; value: CanonicalEvent; truncatedFields?: number } | { ok: false; error: string };
+export type Normalised =
+  | { ok: true; value: CanonicalEvent; truncatedFields?: number; unnamedFields?: number }
+  | { ok: false; error: string };
 
 /** The header fields of one document as the shipper wrote them (any type; checked here). */
 export interface RawHeader {
@@ -24,6 +27,8 @@ export interface RawHeader {
   times: readonly unknown[];
   recordId?: unknown;
   processId?: unknown;
+  /** The event's template version, where the shipper sends it (names positional EventData). */
+  version?: unknown;
 }
 
 /** What a format's EventData reader gets to name positional values. */
@@ -31,6 +36,10 @@ export interface HeaderContext {
   provider: string;
   channel: string;
   eventId: number;
+  /** The event's version when the shipper sent a valid one. */
+  version?: number;
+  /** Positional values no schema named (the reader adds to it). */
+  unnamed: number;
 }
 
 /** Fills `data`; returns a rejection reason, or undefined on success. */
@@ -83,7 +92,10 @@ export function buildEvent(format: ShipperFormat, header: RawHeader, readData: D
 
   const eventId = id.value;
   const data: Record<string, string> = {};
-  const dataError = readData({ provider, channel, eventId }, data);
+  const context: HeaderContext = { provider, channel, eventId, unnamed: 0 };
+  const version = readInteger(header.version);
+  if (version.ok && version.value !== undefined) context.version = version.value;
+  const dataError = readData(context, data);
   if (dataError !== undefined) return { ok: false, error: dataError };
   const truncatedFields = limitEventData(data);
   if (truncatedFields === undefined) return { ok: false, error: 'event too large' };
@@ -99,7 +111,10 @@ export function buildEvent(format: ShipperFormat, header: RawHeader, readData: D
   const event: CanonicalEvent = { host, channel, provider, eventId, time, format, data };
   if (recordId.value !== undefined) event.recordId = recordId.value;
   if (processId.value !== undefined) event.processId = processId.value;
-  return truncatedFields > 0 ? { ok: true, value: event, truncatedFields } : { ok: true, value: event };
+  const result: Normalised = { ok: true, value: event };
+  if (truncatedFields > 0) result.truncatedFields = truncatedFields;
+  if (context.unnamed > 0) result.unnamedFields = context.unnamed;
+  return result;
 }
 
 /**

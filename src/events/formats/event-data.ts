@@ -35,7 +35,7 @@ export function readFieldMap(map: Record<string, unknown>, data: Record<string, 
   return undefined;
 }
 
-/** Named pairs and bare values; bare values are named by the event's schema (see namePositional). */
+/** Named pairs and bare values; bare values are named by the event's schema, by version or count (schemas.ts). */
 export function readPairs(items: readonly unknown[], context: HeaderContext, data: Record<string, string>) {
   const positional: string[] = [];
   for (const item of items) {
@@ -54,7 +54,8 @@ export function readPairs(items: readonly unknown[], context: HeaderContext, dat
     }
   }
   if (positional.length > 0) {
-    namePositional(schemaFields(context.provider, context.channel, context.eventId), positional, data);
+    const fields = schemaFields(context.provider, context.channel, context.eventId, positional.length, context.version);
+    context.unnamed += namePositional(fields, positional, data);
   }
   return undefined;
 }

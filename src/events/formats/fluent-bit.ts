@@ -1,6 +1,6 @@
 /**
  * Fluent Bit in_winevtlog: flat `ProviderName`, `EventID`, `Channel`, `Computer`, `TimeCreated`,
- * `RecordNumber` / `EventRecordID`, `ProcessID`; EventData as a positional `StringInserts` list or, with
+ * `RecordNumber` / `EventRecordID`, `ProcessID`, `Version` (names the inserts); EventData as a positional `StringInserts` list or, with
  * event_data_as_map, an `EventData` map. `Message` and the other System fields are dropped.
  */
 
@@ -26,6 +26,7 @@ export const fluentBit: FormatReader = {
         times: [document.TimeCreated, document.TimeGenerated],
         recordId: document.RecordNumber ?? document.EventRecordID,
         processId: document.ProcessID,
+        version: document.Version,
       },
       (context, data) => {
         if (document.EventData !== undefined) return readEventData(document.EventData, context, data);

@@ -24,6 +24,8 @@ export const kinesisAgent: FormatReader = {
         eventId: document.EventId,
         times: [document.TimeCreated],
         recordId: document.Index ?? document.RecordId,
+        // Not in the agent's documented output; honoured when a pipeline adds it, else values are named by count.
+        version: document.Version,
       },
       (context, data) => readEventData(document.EventData, context, data),
     ),

@@ -3,7 +3,7 @@
  * level. EventData is everything that is not NXLog's own metadata or a shipping layer's (Logstash/HELK).
  */
 
-import { schemaFields } from '../schemas.js';
+import { handWrittenFields } from '../schemas.js';
 import { readInteger, windowsText } from '../values.js';
 import { buildEvent } from './build-event.js';
 import type { FormatReader } from './format-reader.js';
@@ -89,7 +89,9 @@ export const nxlog: FormatReader = {
         processId: helkProcess ?? systemProcess,
       },
       (context, data) => {
-        const schema = schemaFields(context.provider, context.channel, context.eventId);
+        // Only the hand-written Sysmon/DNS templates: they name the metadata-named EventData fields NXLog's
+        // case-insensitive merge hides (manifest templates name e.g. AccountName, Channel, which NXLog also writes).
+        const schema = handWrittenFields(context.provider, context.channel, context.eventId);
         for (const key in document) {
           const value = document[key];
           if (NXLOG_METADATA.has(key)) {

@@ -37,8 +37,15 @@ describe('kinesis-agent', () => {
     expect(result.ok && [result.value.recordId, result.value.time, result.value.data]).toEqual([
       4242,
       Date.UTC(2020, 9, 22, 5, 54, 21, 530),
-      { Data1: 'Amazon SSM Agent', Data2: 'stopped' },
+      { param1: 'Amazon SSM Agent', param2: 'stopped' },
     ]);
+  });
+
+  it('names the values of an event no schema describes Data1..DataN, and counts them', () => {
+    const result = kinesisAgent.normalise(
+      kaDocument({ EventId: 9999, LogName: 'System', ProviderName: 'Some-Provider', EventData: ['a', 'b'] }),
+    );
+    expect(result.ok && [result.value.data, result.unnamedFields]).toEqual([{ Data1: 'a', Data2: 'b' }, 2]);
   });
 
   it('accepts no EventData (IncludeEventData off)', () => {
