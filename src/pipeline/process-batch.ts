@@ -1,3 +1,4 @@
+import { type BaseMatch, type CorrelationStore, correlate } from '../detection/correlation/index.js';
 import type { RuleSet } from '../detection/rule-set.js';
 import type { ResolutionStore } from '../dns/resolution.js';
 import type { RecordLimits } from '../events/read-record.js';
@@ -21,7 +22,26 @@ export interface BatchOptions {
   rules?: RuleSet;
   /** Per-record limits (default: a Kinesis record's, src/limits.ts); replay reads a whole file as one record. */
   recordLimits?: RecordLimits;
+  /**
+   * Correlation state. Default: the rule set's own memory store, with the batch taken as the whole input (every
+   * window is closed at its end), which is what replay needs.
+   */
+  correlation?: CorrelationOptions;
 }
+
+/** Where correlation state lives and how it is treated (docs/detection.md, "Correlation rules"). */
+export interface CorrelationOptions {
+  store: CorrelationStore;
+  /** An event up to this much older than the newest of its group is still counted exactly. */
+  toleranceMs: number;
+  /** Wall clock, epoch ms (the store's expiry counts from it). */
+  now: number;
+  /** The input ends with this batch: decide the windows of conditions with an upper bound now. */
+  flush: boolean;
+}
+
+/** Default out-of-order tolerance of correlation rules, in event time. */
+export const CORRELATION_TOLERANCE_MS = 15 * 60_000;
 
 export interface ProcessedBatch {
   /** The enriched events, by event time. */
@@ -52,7 +72,17 @@ export async function processBatch(records: readonly InputRecord[], options: Bat
   } else {
     for (const { event } of events) if (isConnection(event)) summary.connections.total++;
   }
-  const detections = options.rules === undefined ? [] : detect(events, options.rules, summary);
+  const feeds: BaseMatch<SourcedEvent>[] = [];
+  const detections = options.rules === undefined ? [] : detect(events, options.rules, summary, feeds);
+  if (options.rules !== undefined && feeds.length > 0) {
+    const correlation = options.correlation ?? {
+      store: options.rules.correlationMemory,
+      toleranceMs: CORRELATION_TOLERANCE_MS,
+      now: 0,
+      flush: true,
+    };
+    detections.push(...(await detectCorrelations(feeds, options.rules, summary, correlation)));
+  }
   summary.written = events.length;
   return { events, detections, rejected, summary };
 }
@@ -86,18 +116,75 @@ export function countHooks(summary: Summary, before: EnrichmentContext['counters
     process + host + delta('netconnMissed') + delta('netconnSkipped') + delta('netconnInvalid') + delta('netconnKept');
 }
 
-/** Evaluates the rules on the events; counts the matches into the summary. */
-export function detect(events: readonly SourcedEvent[], rules: RuleSet, summary: Summary): Detection[] {
+/**
+ * Evaluates the rules on the events; counts the matches into the summary. Matches of rules that feed correlation
+ * rules are added to `feeds` (for {@link detectCorrelations}); those rules alert only with `generate: true`.
+ */
+export function detect(
+  events: readonly SourcedEvent[],
+  rules: RuleSet,
+  summary: Summary,
+  feeds?: BaseMatch<SourcedEvent>[],
+): Detection[] {
   const detections: Detection[] = [];
   const errorsBefore = rules.evaluationErrors;
-  for (const { event, origin, id } of events) {
-    for (const match of rules.match(event)) {
+  const correlations = rules.correlations;
+  for (const sourced of events) {
+    const { event, origin, id } = sourced;
+    for (const match of correlations === undefined ? rules.match(event) : rules.matchAll(event)) {
+      if (correlations !== undefined && correlations.feedsOf(match.rule).length > 0) {
+        feeds?.push({ rule: match.rule, event, id, ref: sourced });
+        if (!correlations.generates(match.rule)) continue;
+      }
       detections.push({ event, rule: match.rule, origin, id });
-      summary.alerts.total++;
-      bump(summary.alerts.byLevel, match.rule.level);
-      bump(summary.alerts.byRule, `${match.rule.title} (${match.rule.id})`);
+      countAlert(summary, match.rule);
     }
   }
   summary.evaluationErrors += rules.evaluationErrors - errorsBefore;
+  return detections;
+}
+
+function countAlert(summary: Summary, rule: { level: string; title: string; id: string }): void {
+  summary.alerts.total++;
+  bump(summary.alerts.byLevel, rule.level);
+  bump(summary.alerts.byRule, `${rule.title} (${rule.id})`);
+}
+
+/**
+ * Feeds the base-rule matches through the correlation rules (state in `options.store`) and returns the alerts of
+ * the correlations that alert (the outermost ones, and inner ones referenced with `generate: true`), counted into
+ * the summary like other alerts. Throws only what the store throws (retryable).
+ */
+export async function detectCorrelations(
+  feeds: readonly BaseMatch<SourcedEvent>[],
+  rules: RuleSet,
+  summary: Summary,
+  options: CorrelationOptions,
+): Promise<Detection[]> {
+  const set = rules.correlations;
+  if (set === undefined || feeds.length === 0) return [];
+  const { alerts } = await correlate(set, feeds, options);
+  const detections: Detection[] = [];
+  for (const alert of alerts) {
+    if (!alert.correlation.alerts) continue;
+    const { ref } = alert.trigger;
+    detections.push({
+      event: alert.trigger.event,
+      rule: alert.correlation.info,
+      origin: ref.origin,
+      id: alert.trigger.id,
+      correlation: {
+        occurrenceId: alert.occurrenceId,
+        type: alert.correlation.spec.type,
+        group: alert.group,
+        start: alert.start,
+        end: alert.end,
+        value: alert.value,
+        eventIds: alert.ids,
+        eventCount: alert.count,
+      },
+    });
+    countAlert(summary, alert.correlation.info);
+  }
   return detections;
 }
