@@ -13,14 +13,32 @@ for (let c = 32; c < 127; c++) {
   CLASS[c] = classCount++;
 }
 for (let c = 65; c <= 90; c++) CLASS[c] = CLASS[c + 32] as number;
-// The only non-ASCII characters whose lower case contains ASCII: dotted capital I and the Kelvin sign. With
-// them folded here, the automaton can scan raw values for lower-cased literals.
-CLASS[0x130] = CLASS[0x69] as number;
-CLASS[0x212a] = CLASS[0x6b] as number;
-// windash: `/`, en dash, em dash and horizontal bar are one class with `-` (extra candidates only).
-for (const c of [0x2f, 0x2013, 0x2014, 0x2015]) CLASS[c] = CLASS[0x2d] as number;
+/**
+ * The non-ASCII characters given an ASCII class, each with the character whose class it joins:
+ * - dotted capital I and the Kelvin sign: the only ones whose lower case holds ASCII (`i` + U+0307, `k`), so
+ *   the automaton can scan raw values for lower-cased literals;
+ * - the Kelvin sign and long s: the only ones a case-insensitive regex (re2js simple case folding) matches
+ *   with ASCII letters (`k`, `s`), so a regex needle need not know the `i` flag;
+ * - windash: en dash, em dash and horizontal bar join `-` (as `/` does), extra candidates only.
+ * The tests check these facts over every code point.
+ */
+const FOLDED_INTO: readonly (readonly [number, number])[] = [
+  [0x130, 0x69],
+  [0x212a, 0x6b],
+  [0x17f, 0x73],
+  [0x2f, 0x2d],
+  [0x2013, 0x2d],
+  [0x2014, 0x2d],
+  [0x2015, 0x2d],
+];
+for (const [c, into] of FOLDED_INTO) CLASS[c] = CLASS[into] as number;
 /** Number of classes of the shared alphabet. */
 const CLASSES = classCount;
+
+/** The alphabet class of a UTF-16 code unit: units of one class are not told apart (for tests). */
+export function alphabetClass(unit: number): number {
+  return CLASS[unit] as number;
+}
 
 /** Automata with at most this many distinct anchors also get a native regular expression as a gate. */
 const GATE_MAX_ANCHORS = 32;
@@ -29,13 +47,15 @@ const GATE_MIN_LENGTH = 0;
 
 /** A character class (source) holding every character of the shared alphabet's class `cls`. */
 function classSource(cls: number): string {
+  const folded = FOLDED_INTO.map(([c]) => c).filter((c) => c >= 128);
+  const unit = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
   if (cls === 0) {
-    // Everything the table does not assign: controls, DEL and every non-ASCII character but the folded four.
-    return '[^\\x20-\\x7e\\u0130\\u212a\\u2013-\\u2015]';
+    // Everything the table does not assign: controls, DEL and every non-ASCII character but the folded ones.
+    return `[^\\x20-\\x7e${folded.map(unit).join('')}]`;
   }
   const members: number[] = [];
-  for (const c of [...Array(128).keys(), 0x130, 0x212a, 0x2013, 0x2014, 0x2015]) if (CLASS[c] === cls) members.push(c);
-  return `[${members.map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('')}]`;
+  for (const c of [...Array(128).keys(), ...folded]) if (CLASS[c] === cls) members.push(c);
+  return `[${members.map(unit).join('')}]`;
 }
 
 /**

@@ -17,9 +17,9 @@ import {
 import { inNetwork, type Network, parseCidr, parseIp } from './ip-address.js';
 import { MODIFIERS, type ModifierContext, type ModifierState, type RuleValue } from './modifiers/index.js';
 import { extractTimePart } from './modifiers/time-part.js';
-import { anyOfLiterals, bestOf, KEYWORDS_SLOT, type Needle, type Needles, unionOf } from './prefilter.js';
-import { compileRegex, regexLiteral, regexMinLength, translatePcre } from './regex.js';
-import { ANY, compileStringTest, parseSigmaString, type StringTest } from './sigma-string.js';
+import { bestOf, KEYWORDS_SLOT, literalNeedle, type Needles, unionOf } from './prefilter.js';
+import { compileRegex, regexFacts, translatePcre } from './regex.js';
+import { ANY, compileStringTest, type Part, parseSigmaString, type StringTest } from './sigma-string.js';
 import { type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
 
 export type Pred = (ctx: EvalContext) => boolean;
@@ -207,12 +207,23 @@ function valueText(v: RuleValue): string | undefined {
 }
 
 /**
- * The clauses of one field's values, from each value's necessary literal: with `all` every value's literal is
- * necessary (a clause each); otherwise one of them (one clause, only when every value has a literal).
+ * The clauses of one field's values, from each value's necessary clauses: with `all` every value's clauses
+ * are necessary; otherwise those of one of them (known only when every value has some).
  */
-function valueNeedles(literals: readonly (Needle | undefined)[], linkAll: boolean): Needles {
-  if (linkAll) return bestOf(literals.map((l) => (l ? [[l]] : undefined)));
-  return literals.every((l) => l !== undefined) ? anyOfLiterals(literals as Needle[]) : undefined;
+function valueNeedles(perValue: readonly Needles[], linkAll: boolean): Needles {
+  if (perValue.length === 0) return undefined;
+  return linkAll ? bestOf(perValue) : unionOf(perValue);
+}
+
+/** The necessary literal of a Sigma string value: its longest literal part that is safe to look for. */
+function stringNeedles(parts: readonly Part[], slot: number, variant: Variant, fold: (t: string) => string): Needles {
+  let best: ReturnType<typeof literalNeedle>;
+  for (const p of parts) {
+    if (typeof p !== 'string') continue;
+    const n = literalNeedle(slot, variant, fold(p));
+    if (n && (!best || n.text.length > best.text.length)) best = n;
+  }
+  return best ? [[best]] : undefined;
 }
 
 function compileStrings(slot: number, state: ModifierState): Compiled<Costed> {
@@ -223,7 +234,7 @@ function compileStrings(slot: number, state: ModifierState): Compiled<Costed> {
   const tests: StringTest[] = [];
   let cost = 1;
   // Per value, its longest literal must occur in the field (for the prefilter).
-  const literals: (Needle | undefined)[] = [];
+  const literals: Needles[] = [];
   for (const v of state.values) {
     if (v.type === 'null') {
       matchNull = true;
@@ -231,9 +242,7 @@ function compileStrings(slot: number, state: ModifierState): Compiled<Costed> {
     }
     const text = valueText(v);
     const s = text === undefined && v.type === 'string' ? v.s : { raw: text ?? '', parts: text ? [text] : [] };
-    let longest = '';
-    for (const p of s.parts) if (typeof p === 'string' && fold(p).length > longest.length) longest = fold(p);
-    literals.push(longest ? { slot, variant, text: longest } : undefined);
+    literals.push(stringNeedles(s.parts, slot, variant, fold));
     const only = s.parts[0];
     if (!state.linkAll && s.parts.length === 1 && typeof only === 'string') {
       equals.add(fold(only));
@@ -273,14 +282,12 @@ function compileKeywords(state: ModifierState): Compiled<Costed> {
   const variant = variantOf(state.cased, state.windash);
   const fold = foldFor(variant);
   const tests: StringTest[] = [];
-  const literals: (Needle | undefined)[] = [];
+  const literals: Needles[] = [];
   for (const v of state.values) {
     const text = valueText(v);
     if (v.type === 'null') return fail('null is not a keyword');
     const s = text === undefined && v.type === 'string' ? v.s : { raw: text ?? '', parts: text ? [text] : [] };
-    let longest = '';
-    for (const p of s.parts) if (typeof p === 'string' && fold(p).length > longest.length) longest = fold(p);
-    literals.push(longest ? { slot: KEYWORDS_SLOT, variant, text: longest } : undefined);
+    literals.push(stringNeedles(s.parts, KEYWORDS_SLOT, variant, fold));
     const parts = [...s.parts];
     // A keyword is a full-text search: it may occur anywhere in a value.
     if (parts[0] !== ANY) parts.unshift(ANY);
@@ -305,18 +312,23 @@ function compileKeywords(state: ModifierState): Compiled<Costed> {
 
 function compileRegexes(slot: number, state: ModifierState): Compiled<Costed> {
   const tests: StringTest[] = [];
-  const literals: (Needle | undefined)[] = [];
+  const literals: Needles[] = [];
   for (const v of state.values) {
     const pattern = v.type === 'string' ? v.s.raw : v.type === 'number' ? v.text : undefined;
     if (pattern === undefined) return fail('modifier re needs string values');
     const r = compileRegex(pattern, state.reFlags);
     if (!r.ok) return r;
-    const literal = regexLiteral(pattern, state.reFlags.i);
-    literals.push(literal === undefined ? undefined : { slot, variant: RAW, text: literal });
+    // What every match holds, read from the pattern as compiled (after the PCRE rewrites).
+    const translated = translatePcre(pattern);
+    const facts = translated.ok ? regexFacts(translated.value) : { clauses: [], minLength: 0 };
+    literals.push(
+      facts.clauses.length > 0
+        ? facts.clauses.map((clause) => clause.map((text) => ({ slot, variant: RAW, text })))
+        : undefined,
+    );
     const re = r.value;
     // A value shorter than any match skips the (slow) regex engine.
-    const translated = translatePcre(pattern);
-    const min = translated.ok ? regexMinLength(translated.value) : 0;
+    const min = facts.minLength;
     tests.push(min > 1 ? (value) => value.length >= min && re.test(value) : (value) => re.test(value));
   }
   const test = combine(tests, state.linkAll);

@@ -19,17 +19,28 @@ export function variantOf(cased: boolean, windash: boolean): Variant {
   return ((windash ? 2 : 0) + (cased ? 0 : 1)) as Variant;
 }
 
+/**
+ * Case folding for case-insensitive comparison: lower case, with the final sigma `ς` read as `σ`.
+ * `toLowerCase` picks `ς` or `σ` for a capital `Σ` from its neighbours, so the same word lower-cases
+ * differently at the end of a value and inside one; one sigma makes the comparison context-free. (A test
+ * on a one-byte string, as most values are, is answered without reading it: `ς` is not Latin-1.)
+ */
+export function foldCase(text: string): string {
+  const lower = text.toLowerCase();
+  return lower.includes('\u03c2') ? lower.replaceAll('\u03c2', '\u03c3') : lower;
+}
+
 /** Applies a variant's folding to a rule literal (the event side does the same in {@link EvalContext.get}). */
 export function foldFor(variant: Variant): (text: string) => string {
   switch (variant) {
     case RAW:
       return (t) => t;
     case LOWER:
-      return (t) => t.toLowerCase();
+      return foldCase;
     case DASH:
       return foldDashes;
     case DASH_LOWER:
-      return (t) => foldDashes(t.toLowerCase());
+      return (t) => foldDashes(foldCase(t));
   }
 }
 
@@ -179,10 +190,10 @@ function fold(v: string, variant: Variant): string {
     case RAW:
       return v;
     case LOWER:
-      return v.toLowerCase();
+      return foldCase(v);
     case DASH:
       return foldDashes(v);
     case DASH_LOWER:
-      return foldDashes(v.toLowerCase());
+      return foldDashes(foldCase(v));
   }
 }

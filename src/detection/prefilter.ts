@@ -6,7 +6,7 @@
  * evaluated. The prefilter may let through rules that then do not match, never the reverse.
  */
 import { AnchorAutomaton } from './anchor-automaton.js';
-import type { EvalContext, Variant } from './eval-context.js';
+import { DASH_LOWER, type EvalContext, LOWER, type Variant } from './eval-context.js';
 
 /** The pseudo-slot of keyword needles: the literal must occur in some value of the event. */
 export const KEYWORDS_SLOT = -1;
@@ -44,6 +44,27 @@ function quality(n: Clause): number {
   for (const x of n) min = Math.min(min, Math.min(informativeLength(x.text), ANCHOR + 2));
   // Longer shortest informative literal first, then fewer literals.
   return min * 1e6 - n.length;
+}
+
+/**
+ * Units that lower-casing adds with no unit of their own in the raw value: `İ` (U+0130) lower-cases to `i`
+ * and U+0307 (combining dot above), the only character whose lower case is longer (checked over all of
+ * Unicode in the tests). Every other character lower-cases to one of the same alphabet class.
+ */
+const LOWERING_TAILS = /\u0307/;
+
+/**
+ * The needle for a rule literal already folded for `variant`, or undefined when nothing is left. The
+ * automaton scans raw values, so a lower-cased literal is cut at the units lower-casing may have added (the
+ * raw value then holds `İ` where the folded literal holds `i` + U+0307) and its longest piece is kept.
+ */
+export function literalNeedle(slot: number, variant: Variant, folded: string): Needle | undefined {
+  let text = folded;
+  if ((variant === LOWER || variant === DASH_LOWER) && LOWERING_TAILS.test(folded)) {
+    text = '';
+    for (const piece of folded.split(LOWERING_TAILS)) if (piece.length > text.length) text = piece;
+  }
+  return text ? { slot, variant, text } : undefined;
 }
 
 /** One clause: at least one of `literals` occurs (undefined when there are none). */

@@ -1,14 +1,15 @@
-import { EvalContext, FieldTable, LOWER } from '../../../src/detection/eval-context.js';
+import { DASH_LOWER, EvalContext, FieldTable, LOWER, RAW, type Variant } from '../../../src/detection/eval-context.js';
 import {
   anyOfLiterals,
   bestOf,
   KEYWORDS_SLOT,
+  literalNeedle,
   type Needle,
   type Needles,
   PrefilteredList,
   unionOf,
 } from '../../../src/detection/prefilter.js';
-import { sysmonEvent } from '../../helpers/sigma-rules.js';
+import { processRule, ruleMatches, sysmonEvent } from '../../helpers/sigma-rules.js';
 
 const fields = new FieldTable();
 const IMAGE = fields.slot('Image');
@@ -86,5 +87,59 @@ describe('PrefilteredList', () => {
   it('forgets the previous event', () => {
     run({ Image: 'C:\\x\\powershell.exe', CommandLine: '-encodedcommand' });
     expect(run({ Image: 'C:\\x\\powershell.exe', CommandLine: 'nothing' })).toEqual(['no literals', 'keyword']);
+  });
+});
+
+describe('literal needles of folded text', () => {
+  it.each<[string, Variant, string, string]>([
+    ['plain', LOWER, 'mimikatz', 'mimikatz'],
+    ['cut where lower-casing added U+0307 (İ)', LOWER, 'ab\u0069\u0307stanbul', 'stanbul'],
+    ['the longest piece wins', LOWER, 'abcdef\u0069\u0307x', 'abcdefi'],
+    ['dash and case folded too', DASH_LOWER, 'x\u0069\u0307-enc', '-enc'],
+    ['not lower-cased: kept whole', RAW, 'a\u0069\u0307b', 'a\u0069\u0307b'],
+  ])('%s', (_name, variant, folded, text) => {
+    expect(literalNeedle(COMMAND, variant, folded)?.text).toBe(text);
+  });
+
+  it('nothing left is no needle', () => {
+    expect(literalNeedle(COMMAND, LOWER, '\u0307')).toBeUndefined();
+  });
+});
+
+// Case folding that changes a string's length or crosses into ASCII: with the prefilter on, a rule matches
+// exactly when it does with every rule evaluated (the expected value is the matcher's own answer).
+describe('length-changing and cross-script case folds', () => {
+  it.each([
+    ['dotted capital I in rule and value', "CommandLine|contains: 'aİb'", 'xAİBx', true],
+    ['dotted capital I, whole value', "CommandLine: 'İstanbul'", 'İSTANBUL', true],
+    ['dotted capital I at the end', "CommandLine|endswith: 'xİ'", 'aaxİ', true],
+    ['dotted capital I in the rule, i + U+0307 in the value', "CommandLine|contains: 'aİb'", 'ai\u0307b', true],
+    ['i + U+0307 in the rule, dotted capital I in the value', "CommandLine|contains: 'ai\u0307b'", 'aİb', true],
+    ['dotted capital I is not i', "CommandLine|contains: 'ipconfig'", 'İPCONFIG', false],
+    ['dotted capital I, cased', "CommandLine|contains|cased: 'aİb'", 'xaİbx', true],
+    ['dotted capital I with windash', "CommandLine|contains|windash: '-İx'", 'a /İX', true],
+    ['dotted capital I in a keyword', "- 'aİb'", 'zAİBz', true],
+    ['dotted capital I with all', "CommandLine|contains|all:\n    - 'aİb'\n    - 'cİd'", 'aİb cİd', true],
+    ['final sigma inside a value', "CommandLine|contains: 'ΟΔΟΣ'", 'xΟΔΟΣy', true],
+    ['final sigma at the end of a value', "CommandLine|endswith: 'οδοσ'", 'ΟΔΟΣ', true],
+    ['final sigma written in the rule', "CommandLine|contains: 'οδος'", 'ΟΔΟΣΟΣ', true],
+    ['Kelvin sign in the value', "CommandLine|contains: 'kernel32'", '\u212aERNEL32', true],
+    ['Kelvin sign in the rule', "CommandLine|contains: '\u212aernel32'", 'KERNEL32', true],
+    ['long s is not s (lower case keeps it)', "CommandLine|contains: 'system'", '\u017fy\u017ftem', false],
+    ['long s in rule and value', "CommandLine|contains: '\u017fystem'", 'x\u017fYSTEM', true],
+    ['sharp s keeps its length lower-cased', "CommandLine|contains: 'straße'", 'STRAßE', true],
+    ['capital sharp s lower-cases to sharp s', "CommandLine|contains: 'straße'", 'STRAẞE', true],
+    ['sharp s is not ss', "CommandLine|contains: 'strasse'", 'STRAßE', false],
+    ['ligature fi', "CommandLine|contains: 'ﬁle'", 'ﬁLE', true],
+    ['astral letters', "CommandLine|contains: '𐐨𐐩x'", '𐐀𐐁X', true],
+  ])('%s', (_name, selection, value, expected) => {
+    const keyword = selection.startsWith('- ');
+    const detection = keyword
+      ? `keywords:\n    ${selection}\ncondition: keywords`
+      : `selection:\n${selection.replace(/^/gm, '    ')}\ncondition: selection`;
+    const rule = processRule(detection);
+    const event = sysmonEvent({ CommandLine: value });
+    expect(ruleMatches(rule, event, { prefilter: false })).toBe(expected);
+    expect(ruleMatches(rule, event)).toBe(expected);
   });
 });
