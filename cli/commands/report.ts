@@ -1,4 +1,4 @@
-/** `hookstream report --html <file>`: one self-contained HTML page of charts over the output of replay. */
+/** `hookstream report [out]`: one self-contained HTML page over the output of replay, leading with severity. */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -6,35 +6,47 @@ import { openLocalTables } from '../query/local-tables.js';
 import { renderReport } from '../report/render-report.js';
 import { loadReportData } from '../report/report-data.js';
 
+interface ReportFlags {
+  out?: string;
+  html?: string;
+}
+
 export function register(program: Command): void {
   program
     .command('report')
-    .description('write an HTML report (alerts over time, enrichment, top destinations) from the output of replay')
-    .option('--out <dir>', 'output folder written by replay', 'out')
-    .requiredOption('--html <file>', 'where to write the HTML page')
+    .description(
+      'write an HTML report (critical and high alerts first, alerts over time, hosts, rejected input, enrichment)',
+    )
+    .argument('[out]', 'output folder written by replay (or give --out)')
+    .option('--out <dir>', 'output folder written by replay (default: out)')
+    .option('--html <file>', 'where to write the HTML page (default: <out>/report.html)')
     .addHelpText(
       'after',
       `
-The page is self-contained (inline CSS and SVG, no scripts, no external fonts or links).
+The page is one self-contained file: inline CSS, SVG and script, nothing loaded from elsewhere.
 
-Example:
+Examples:
+  hookstream report out
   hookstream replay events --rules rules --out out && hookstream report --out out --html report.html`,
     )
-    .action(async (flags: { out: string; html: string }) => {
-      const info = await stat(flags.out).catch(() => undefined);
-      if (!info?.isDirectory())
-        throw new Error(`no such output folder: ${flags.out} (write one with hookstream replay)`);
-      const connection = await openLocalTables(flags.out);
-      let html: string;
+    .action(async (positional: string | undefined, flags: ReportFlags) => {
+      if (positional !== undefined && flags.out !== undefined && positional !== flags.out)
+        throw new Error(`two output folders given: ${positional} and --out ${flags.out}; give one`);
+      const out = positional ?? flags.out ?? 'out';
+      const html = flags.html ?? path.join(out, 'report.html');
+      const info = await stat(out).catch(() => undefined);
+      if (!info?.isDirectory()) throw new Error(`no such output folder: ${out} (write one with hookstream replay)`);
+      const connection = await openLocalTables(out);
+      let page: string;
       try {
-        html = renderReport(await loadReportData(connection), { out: flags.out, generatedAt: new Date() });
+        page = renderReport(await loadReportData(connection, out), { out, generatedAt: new Date() });
       } finally {
         connection.closeSync();
       }
-      await mkdir(path.dirname(path.resolve(flags.html)), { recursive: true });
-      await writeFile(flags.html, html).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`cannot write ${flags.html}: ${error.code ?? error.message}`);
+      await mkdir(path.dirname(path.resolve(html)), { recursive: true });
+      await writeFile(html, page).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`cannot write ${html}: ${error.code ?? error.message}`);
       });
-      process.stdout.write(`wrote ${flags.html} (${Math.round(Buffer.byteLength(html) / 1024)} KB)\n`);
+      process.stdout.write(`wrote ${html} (${Math.round(Buffer.byteLength(page) / 1024)} KB)\n`);
     });
 }
