@@ -334,19 +334,19 @@ function setKey(object: Record<string, unknown>, key: string, value: unknown): v
   else object[key] = value;
 }
 
-/** evtx_dump's naming of repeated children: `Header`, `Header_1`, `Header_2`, … */
-function putChild(object: Record<string, unknown>, key: string, value: unknown): void {
+/**
+ * evtx_dump's naming of repeated children: `Header`, `Header_1`, `Header_2`, … `next` remembers each key's next
+ * number, so thousands of children of one name cost linear time, not quadratic.
+ */
+function putChild(object: Record<string, unknown>, key: string, value: unknown, next: Map<string, number>): void {
   if (!Object.hasOwn(object, key)) {
     setKey(object, key, value);
     return;
   }
-  for (let i = 1; ; i++) {
-    const numbered = `${key}_${i}`;
-    if (!Object.hasOwn(object, numbered)) {
-      setKey(object, numbered, value);
-      return;
-    }
-  }
+  let i = next.get(key) ?? 1;
+  while (Object.hasOwn(object, `${key}_${i}`)) i++;
+  setKey(object, `${key}_${i}`, value);
+  next.set(key, i + 1);
 }
 
 function textOf(value: unknown): string {
@@ -446,21 +446,22 @@ function objectOf(
   text: unknown,
 ): Record<string, unknown> {
   const object: Record<string, unknown> = {};
+  const next = new Map<string, number>();
   if (attributes !== undefined) object['#attributes'] = attributes;
   let unnamed: unknown[] | undefined;
   let holder: Record<string, unknown> | undefined;
   for (const kid of kids) {
     if (kid.dataName !== undefined) {
-      putChild(object, kid.dataName, kid.json);
+      putChild(object, kid.dataName, kid.json, next);
     } else if (kid.name === 'Data' && (typeof kid.json !== 'object' || kid.json === null || Array.isArray(kid.json))) {
       if (unnamed === undefined) {
         unnamed = [];
         holder = { '#text': unnamed };
-        putChild(object, 'Data', holder);
+        putChild(object, 'Data', holder, next);
       }
       unnamed.push(kid.json ?? '');
     } else {
-      putChild(object, kid.name, kid.json);
+      putChild(object, kid.name, kid.json, next);
     }
   }
   if (holder !== undefined && unnamed?.length === 1) holder['#text'] = unnamed[0];

@@ -4,10 +4,10 @@
  * CRC-32 checksums) and records (`**\0\0`, size, record id, FILETIME, Binary XML, copy of the size).
  *
  * Recovery: chunks are found by position, not by the header's chunk count (a dirty file holds more than its header
- * says, an archived one fewer), and each is read on its own. Checksums are verified, and a chunk that fails them
- * is still read record by record, as Windows' own readers do (a log copied while Windows writes it has a stale
- * last chunk): every record is checked by structure (signature, size, copy of the size, Binary XML that parses to
- * the end of its bounds). A damaged record costs only itself: the reader scans on for the next record whose size
+ * says, an archived one fewer), and each is read on its own. A chunk whose checksums fail is still read record
+ * by record, as evtx_dump, python-evtx and libevtx do (a log copied while Windows writes it has a stale last
+ * chunk); only its header's free space offset is then not trusted. Every record is checked by structure
+ * (signature, size, copy of the size, Binary XML whose every read stays within the record). A damaged record costs only itself: the reader scans on for the next record whose size
  * and copy agree, and the bytes in between are one rejected piece. So every record is either a document or a
  * rejection with its reason and its own bytes; unused chunks (all zeros) and the free space after the last
  * record are not records. Every loop advances through the bytes, so any input ends.
@@ -110,6 +110,11 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
   const cut = chunk.length < CHUNK_BYTES;
   let at = CHUNK_HEADER_BYTES;
   while (at < limit) {
+    if (cut && at + RECORD_HEADER_BYTES > chunk.length) {
+      // The file ends inside this record's header (or in zeros after the last record).
+      if (!isZero(chunk, at, chunk.length)) reject(state, 'EVTX record truncated', chunk.subarray(at));
+      break;
+    }
     if (!isRecordStart(chunk, at)) {
       if (isZero(chunk, at, limit)) break;
       const next = nextRecord(chunk, view, at + 1, limit);
@@ -118,9 +123,9 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
       continue;
     }
     const size = at + 8 <= chunk.length ? view.getUint32(at + 4, true) : 0;
-    if (cut && (at + RECORD_HEADER_BYTES > chunk.length || at + size > chunk.length)) {
+    if (cut && at + size > chunk.length) {
       // The file ends inside this record.
-      reject(state, 'EVTX record truncated', chunk.subarray(at, limit));
+      reject(state, 'EVTX record truncated', chunk.subarray(at));
       break;
     }
     if (!isWholeRecord(chunk, view, at, limit)) {

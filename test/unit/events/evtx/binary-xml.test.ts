@@ -1,0 +1,343 @@
+/**
+ * Binary XML in EVTX records: every value type, every token, templates inline and by offset, rendered as
+ * evtx_dump's JSON and normalised to canonical events. Files are made by the test writer (evtx-writer.ts).
+ */
+import { readEvtx } from '../../../../src/events/evtx/index.js';
+import { readRecord } from '../../../../src/events/read-record.js';
+import {
+  EvtxWriter,
+  eventRecord,
+  eventTemplate,
+  string,
+  system,
+  systemValues,
+  u16,
+  u32,
+  u64,
+  utf16z,
+  type Value,
+  type XmlWriter,
+} from './evtx-writer.js';
+
+const bytes = (...b: number[]) => new Uint8Array(b);
+
+/** One event whose EventData field `Value` is substituted by `value`; its canonical data. */
+function fieldOf(value: Value): Record<string, string> {
+  const writer = new EvtxWriter();
+  writer.record((w) => eventRecord(w, eventTemplate(['Value']), [...systemValues(1), value]));
+  const [outcome, ...rest] = readRecord(writer.file());
+  expect(rest).toEqual([]);
+  if (outcome?.kind !== 'event') throw new Error(`not an event: ${JSON.stringify(outcome)}`);
+  return outcome.event.data;
+}
+
+/** The evtx_dump-shaped document of one record written by `build`. */
+function documentOf(build: (w: XmlWriter) => void): Record<string, unknown> {
+  const writer = new EvtxWriter();
+  writer.record(build);
+  const [outcome, ...rest] = readEvtx(writer.file());
+  expect(rest).toEqual([]);
+  if (!outcome?.ok) throw new Error(`rejected: ${JSON.stringify(outcome)}`);
+  return outcome.document;
+}
+
+describe('EVTX value types', () => {
+  const guid = bytes(0x5f, 0x38, 0x70, 0x57, 0x2a, 0xc2, 0xe0, 0x43, 0xbf, 0x4c, 0x06, 0xf5, 0x69, 0x8f, 0xfb, 0xd9);
+  const sid = bytes(
+    1,
+    5,
+    0,
+    0,
+    0,
+    0,
+    0,
+    5,
+    21,
+    0,
+    0,
+    0,
+    0xe8,
+    0x03,
+    0,
+    0,
+    0xf4,
+    0x01,
+    0,
+    0,
+    0x10,
+    0,
+    0,
+    0,
+    0x20,
+    0,
+    0,
+    0,
+  );
+  const systemTime = new Uint8Array(new Uint16Array([2024, 2, 4, 29, 13, 5, 9, 7]).buffer);
+  const f32 = new Uint8Array(new Float32Array([0.1]).buffer);
+  const f64 = new Uint8Array(new Float64Array([-2.5e-7]).buffer);
+  it.each<[string, Value, string]>([
+    ['utf16 string (terminator and trailing blanks dropped)', string('C:\\Windows\\cmd.exe  '), 'C:\\Windows\\cmd.exe'],
+    ['ansi string', { type: 0x02, bytes: bytes(0x63, 0x61, 0x66, 0xe9, 0) }, 'café'],
+    ['int8', { type: 0x03, bytes: bytes(0xfb) }, '-5'],
+    ['uint8', { type: 0x04, bytes: bytes(0xfb) }, '251'],
+    ['int16', { type: 0x05, bytes: bytes(0x00, 0x80) }, '-32768'],
+    ['uint16', { type: 0x06, bytes: u16(65535) }, '65535'],
+    ['int32', { type: 0x07, bytes: u32(0xffffffff) }, '-1'],
+    ['uint32', { type: 0x08, bytes: u32(4294967295) }, '4294967295'],
+    ['int64 beyond 2^53 (exact)', { type: 0x09, bytes: u64(2n ** 63n + 1n) }, '-9223372036854775807'],
+    ['uint64 beyond 2^53 (exact)', { type: 0x0a, bytes: u64(18446744073709551615n) }, '18446744073709551615'],
+    ['uint64 small', { type: 0x0a, bytes: u64(42n) }, '42'],
+    ['real32 (shortest decimal)', { type: 0x0b, bytes: f32 }, '0.1'],
+    ['real64', { type: 0x0c, bytes: f64 }, '-2.5e-7'],
+    [
+      'real64 NaN (as Windows writes it)',
+      { type: 0x0c, bytes: new Uint8Array(new Float64Array([Number.NaN]).buffer) },
+      '-1.#IND',
+    ],
+    ['bool true', { type: 0x0d, bytes: u32(1) }, 'true'],
+    ['bool false', { type: 0x0d, bytes: u32(0) }, 'false'],
+    ['binary (upper-case hex)', { type: 0x0e, bytes: bytes(0xd9, 0x06, 0x00, 0xab) }, 'D90600AB'],
+    ['GUID (upper case, no braces)', { type: 0x0f, bytes: guid }, '5770385F-C22A-43E0-BF4C-06F5698FFBD9'],
+    ['size_t 32-bit', { type: 0x10, bytes: u32(0x858) }, '0x858'],
+    ['size_t 64-bit', { type: 0x10, bytes: u64(0x7ff6a0000000n) }, '0x7ff6a0000000'],
+    ['FILETIME (microseconds)', { type: 0x11, bytes: u64(133000000001234567n) }, '2022-06-18T04:26:40.123456Z'],
+    ['SYSTEMTIME', { type: 0x12, bytes: systemTime }, '2024-02-29T13:05:09.007000Z'],
+    ['SID', { type: 0x13, bytes: sid }, 'S-1-5-21-1000-500-16-32'],
+    ['hex int32', { type: 0x14, bytes: u32(0x3e7) }, '0x3e7'],
+    ['hex int64', { type: 0x15, bytes: u64(0x8000000000000000n) }, '0x8000000000000000'],
+    ['null', { type: 0x00, bytes: new Uint8Array(0) }, ''],
+    ['empty string', { type: 0x01, bytes: new Uint8Array(0) }, ''],
+    ['array of strings', { type: 0x81, bytes: new Uint8Array([...utf16z('a'), ...utf16z('bc')]) }, '["a","bc"]'],
+    ['array of uint16', { type: 0x86, bytes: new Uint8Array([...u16(1), ...u16(2)]) }, '[1,2]'],
+    ['array of hex int32', { type: 0x94, bytes: new Uint8Array([...u32(10), ...u32(255)]) }, '["0xa","0xff"]'],
+    ['array of GUIDs', { type: 0x8f, bytes: guid }, '["5770385F-C22A-43E0-BF4C-06F5698FFBD9"]'],
+    [
+      'array of SIDs',
+      { type: 0x93, bytes: new Uint8Array([...sid, ...sid]) },
+      '["S-1-5-21-1000-500-16-32","S-1-5-21-1000-500-16-32"]',
+    ],
+    ['array of bool', { type: 0x8d, bytes: new Uint8Array([...u32(1), ...u32(0)]) }, '[true,false]'],
+  ])('%s', (_name, value, expected) => {
+    expect(fieldOf(value).Value).toBe(expected);
+  });
+
+  it.each<[string, Value, string]>([
+    ['an int32 of 3 bytes', { type: 0x07, bytes: bytes(1, 2, 3) }, 'EVTX value size does not fit its type'],
+    ['a GUID of 15 bytes', { type: 0x0f, bytes: new Uint8Array(15) }, 'EVTX value size does not fit its type'],
+    [
+      'a SID shorter than its count',
+      { type: 0x13, bytes: bytes(1, 5, 0, 0, 0, 0, 0, 5, 21) },
+      'EVTX SID value too short',
+    ],
+    ['an unknown type', { type: 0x1f, bytes: bytes(1) }, 'EVTX value type 0x1f unknown'],
+    ['an array of binary', { type: 0x8e, bytes: bytes(1) }, 'EVTX value type 0x8e unknown'],
+  ])('rejects the record holding %s', (_name, value, reason) => {
+    const writer = new EvtxWriter();
+    writer.record((w) => eventRecord(w, eventTemplate(['Value']), [...systemValues(1), value]));
+    expect(readRecord(writer.file()).map((o) => (o.kind === 'rejected' ? o.reason : o.kind))).toEqual([reason]);
+  });
+});
+
+describe('EVTX records as canonical events', () => {
+  it('reads the System header fields and named EventData', () => {
+    const writer = new EvtxWriter();
+    writer.record((w) =>
+      eventRecord(w, eventTemplate(['CommandLine', 'ProcessId']), [
+        ...systemValues(4688, 77n, 'Security'),
+        string('whoami /all'),
+        { type: 0x14, bytes: u32(0x1a2b) },
+      ]),
+    );
+    const outcomes = readRecord(writer.file());
+    expect(outcomes).toEqual([
+      {
+        kind: 'event',
+        event: {
+          host: 'host-1',
+          channel: 'Security',
+          provider: 'Test-Provider',
+          eventId: 4688,
+          time: Date.UTC(2022, 5, 18, 4, 26, 40),
+          recordId: 77,
+          processId: 4242,
+          format: 'evtx-json',
+          data: { CommandLine: 'whoami /all', ProcessId: '0x1a2b' },
+        },
+      },
+    ]);
+  });
+
+  it('shares a template between records: inline in the first, by offset in the next', () => {
+    const writer = new EvtxWriter();
+    let template = 0;
+    writer.record((w) => {
+      template = eventRecord(w, eventTemplate(['A']), [...systemValues(1, 1n), string('one')]);
+    });
+    writer.record((w) => eventRecord(w, template, [...systemValues(2, 2n), string('two')]));
+    const events = readRecord(writer.file()).map((o) => (o.kind === 'event' ? [o.event.eventId, o.event.data.A] : o));
+    expect(events).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+    ]);
+  });
+
+  it('reads records in every chunk', () => {
+    const writer = new EvtxWriter();
+    writer.record((w) => eventRecord(w, eventTemplate(['A']), [...systemValues(1, 1n), string('first chunk')]));
+    writer.chunk();
+    writer.record((w) => eventRecord(w, eventTemplate(['A']), [...systemValues(2, 2n), string('second chunk')]));
+    expect(readRecord(writer.file()).map((o) => (o.kind === 'event' ? o.event.data.A : o))).toEqual([
+      'first chunk',
+      'second chunk',
+    ]);
+  });
+
+  it('splices EventData given as Binary XML inside a substitution (a nested template instance)', () => {
+    const inner = (w: XmlWriter) => {
+      w.fragment();
+      w.instance(
+        (t) => {
+          t.fragment();
+          t.element('EventData', [], (d) => {
+            d.element('Data', [['Name', (a) => a.text('TargetUserName')]], (v) => v.sub(0, 0x01));
+            d.element('Data', [['Name', (a) => a.text('LogonType')]], (v) => v.sub(1, 0x08));
+          });
+          t.eof();
+        },
+        [string('alice'), { type: 0x08, bytes: u32(3) }],
+      );
+      w.eof();
+    };
+    const template = (w: XmlWriter) => {
+      w.fragment();
+      w.element('Event', [], (e) => {
+        system(e);
+        e.sub(8, 0x21);
+      });
+      w.eof();
+    };
+    const writer = new EvtxWriter();
+    writer.record((w) => eventRecord(w, template, [...systemValues(4624), { type: 0x21, xml: inner }]));
+    const [outcome] = readRecord(writer.file());
+    expect(outcome?.kind === 'event' && outcome.event.data).toEqual({ TargetUserName: 'alice', LogonType: '3' });
+  });
+
+  it('reads UserData (one element of named fields)', () => {
+    const template = (w: XmlWriter) => {
+      w.fragment();
+      w.element('Event', [], (e) => {
+        system(e);
+        e.element('UserData', [], (u) =>
+          u.element(
+            'LogFileCleared',
+            [['xmlns', (a) => a.text('http://manifests.microsoft.com/win/2004/08/windows/eventlog')]],
+            (l) => {
+              l.element('SubjectUserName', [], (v) => v.sub(8, 0x01));
+              l.element('SubjectLogonId', [], (v) => v.sub(9, 0x14));
+            },
+          ),
+        );
+      });
+      w.eof();
+    };
+    const writer = new EvtxWriter();
+    writer.record((w) =>
+      eventRecord(w, template, [...systemValues(1102), string('bob'), { type: 0x14, bytes: u32(0x3e7) }]),
+    );
+    const [outcome] = readRecord(writer.file());
+    expect(outcome?.kind === 'event' && outcome.event.data).toEqual({
+      SubjectUserName: 'bob',
+      SubjectLogonId: '0x3e7',
+    });
+  });
+});
+
+describe('EVTX Binary XML tokens, rendered as evtx_dump does', () => {
+  it('joins value text, character and entity references and CDATA; skips processing instructions', () => {
+    const document = documentOf((w) => {
+      w.fragment();
+      w.pi('xml-stylesheet', 'href="a.xsl"');
+      w.element('Event', [], (e) =>
+        e.element('Text', [], (t) => {
+          t.text('a', true);
+          t.charRef(0x3c);
+          t.entityRef('amp');
+          t.entityRef('unknown');
+          t.cdata('<b>');
+          t.text('c');
+        }),
+      );
+      w.eof();
+    });
+    expect(document).toEqual({ Event: { Text: 'a<&&unknown;<b>c' } });
+  });
+
+  it('writes attributes under #attributes, with text under #text, and an empty element as null', () => {
+    const document = documentOf((w) => {
+      w.fragment();
+      w.element('Event', [['xmlns', (a) => a.text('urn:x')]], (e) => {
+        e.element('EventID', [['Qualifiers', (a) => a.text('16384')]], (v) => v.text('7036'));
+        e.element('Security', []);
+        e.element('Empty', [], () => {});
+      });
+      w.eof();
+    });
+    expect(document).toEqual({
+      Event: {
+        '#attributes': { xmlns: 'urn:x' },
+        EventID: { '#attributes': { Qualifiers: '16384' }, '#text': '7036' },
+        Security: null,
+        Empty: null,
+      },
+    });
+  });
+
+  it('leaves out attributes substituted by NULL, numbers repeated names, gathers unnamed Data', () => {
+    const writer = new EvtxWriter();
+    writer.record((w) =>
+      eventRecord(
+        w,
+        (t) => {
+          t.fragment();
+          t.element('Event', [], (e) => {
+            e.element('Correlation', [['ActivityID', (a) => a.sub(0, 0x0f, true)]]);
+            e.element('Header', [], (v) => v.text('one'));
+            e.element('Header', [], (v) => v.text('two'));
+            e.element('EventData', [], (d) => {
+              d.element('Data', [], (v) => v.sub(1, 0x01));
+              d.element('Data', [], (v) => v.sub(2, 0x08));
+              d.element('Binary', [], (v) => v.sub(3, 0x0e));
+            });
+          });
+          t.eof();
+        },
+        [
+          { type: 0x00, bytes: new Uint8Array(0) },
+          string('SessionEnv'),
+          { type: 0x08, bytes: u32(5) },
+          { type: 0x0e, bytes: bytes(0xd9, 6, 0, 0) },
+        ],
+      ),
+    );
+    const [outcome] = readEvtx(writer.file());
+    expect(outcome?.ok && outcome.document).toEqual({
+      Event: {
+        Correlation: null,
+        Header: 'one',
+        Header_1: 'two',
+        EventData: { Data: { '#text': ['SessionEnv', 5] }, Binary: 'D9060000' },
+      },
+    });
+  });
+
+  it('keeps an element named __proto__ as a plain key', () => {
+    const document = documentOf((w) => {
+      w.fragment();
+      w.element('Event', [], (e) => e.element('__proto__', [], (v) => v.text('x')));
+      w.eof();
+    });
+    expect(Object.keys(document.Event as object)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(document.Event)).toBe(Object.prototype);
+  });
+});
