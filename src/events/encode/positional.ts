@@ -20,10 +20,12 @@ export function positionalValues(event: CanonicalEvent, sendsVersion: boolean): 
   if (fixed !== undefined) return tryTemplate(event, keys.length, fixed, undefined, sendsVersion);
   const versions = manifestVersions(event.provider, event.channel, event.eventId);
   if (versions === undefined) return undefined;
-  const newestFirst = Object.keys(versions)
+  // The version whose template has exactly these fields first (what Windows would have rendered), then newest.
+  const exact = (v: number) => ((versions[v] as readonly string[]).length === keys.length ? 0 : 1);
+  const candidates = Object.keys(versions)
     .map(Number)
-    .sort((a, b) => b - a);
-  for (const version of newestFirst) {
+    .sort((a, b) => exact(a) - exact(b) || b - a);
+  for (const version of candidates) {
     const found = tryTemplate(event, keys.length, versions[version] as readonly string[], version, sendsVersion);
     if (found !== undefined) return found;
   }
