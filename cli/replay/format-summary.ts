@@ -21,6 +21,11 @@ export function formatSummary(summary: Summary): string {
   lines.push(
     `read ${summary.read}: ${summary.written} written, ${summary.rejected} rejected, ${summary.filtered} filtered`,
   );
+  if (summary.skippedInputs > 0) {
+    lines.push(
+      `input files skipped: ${summary.skippedInputs} (unsupported extension in a folder, or a macOS resource fork)`,
+    );
+  }
   lines.push('', 'records by format:');
   for (const [format, count] of sortedCounts(summary.byFormat)) lines.push(`  ${format.padEnd(16)} ${count}`);
   lines.push('', 'events by channel and ID:');

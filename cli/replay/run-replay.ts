@@ -49,7 +49,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   await checkOutputFolder(options.out, [...options.inputs, ...(options.rules ?? [])]);
   const started = Date.now();
   const records: InputRecord[] = [];
-  for await (const input of readInputs(options.inputs)) {
+  let skippedInputs = 0;
+  for await (const input of readInputs(options.inputs, { onSkipped: () => skippedInputs++ })) {
     records.push({ origin: input.source, data: input.data, arrival: started });
     options.onRead?.(input.source, input.data.byteLength);
   }
@@ -66,6 +67,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     rules,
     recordLimits: REPLAY_RECORD_LIMITS,
   });
+  batch.summary.skippedInputs = skippedInputs;
   const { objects } = batchOutputs(batch, 'replay', options.dedupeFields);
   // Marked before the first delete, so a run interrupted half-way leaves a folder the next run may clear.
   await markOutputFolder(options.out, 'replay');

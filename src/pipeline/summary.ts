@@ -2,6 +2,8 @@
 export interface Summary {
   /** Every document found in the input: written + rejected + filtered + held. */
   read: number;
+  /** Input files not read (replay only): in a folder, an unsupported extension; in a tar, a macOS resource fork. */
+  skippedInputs: number;
   written: number;
   rejected: number;
   filtered: number;
@@ -63,6 +65,7 @@ export interface Summary {
 export function emptySummary(): Summary {
   return {
     read: 0,
+    skippedInputs: 0,
     written: 0,
     rejected: 0,
     filtered: 0,
@@ -89,6 +92,7 @@ export function bump(counters: Record<string, number>, name: string, by = 1): vo
 /** Adds `from` into `into` (for a run made of several batches). */
 export function mergeSummary(into: Summary, from: Summary): void {
   into.read += from.read;
+  into.skippedInputs += from.skippedInputs;
   into.written += from.written;
   into.rejected += from.rejected;
   into.filtered += from.filtered;
