@@ -4,7 +4,6 @@
  */
 import type { CanonicalEvent } from '../events/canonical-event.js';
 import type { CorrelationSet } from './correlation/correlation-set.js';
-import { MemoryCorrelationStore } from './correlation/memory-correlation-store.js';
 import type { Pred } from './detection-compiler.js';
 import { EvalContext, type FieldTable } from './eval-context.js';
 import { type Needles, PrefilteredList } from './prefilter.js';
@@ -44,12 +43,6 @@ export class RuleSet {
   private readonly onError = (): void => {
     this.evaluationErrors++;
   };
-
-  /**
-   * Correlation state for callers that give none (replay): one in-memory store per rule set, in event time. The
-   * Lambda functions pass a DynamoDB store instead (shared by every shard and container).
-   */
-  readonly correlationMemory = new MemoryCorrelationStore();
 
   /** Use {@link compileRules}; this is its output. */
   constructor(

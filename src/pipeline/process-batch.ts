@@ -1,4 +1,9 @@
-import { type BaseMatch, type CorrelationStore, correlate } from '../detection/correlation/index.js';
+import {
+  type BaseMatch,
+  type CorrelationStore,
+  correlate,
+  MemoryCorrelationStore,
+} from '../detection/correlation/index.js';
 import type { RuleSet } from '../detection/rule-set.js';
 import type { ResolutionStore } from '../dns/resolution.js';
 import type { RecordLimits } from '../events/read-record.js';
@@ -23,7 +28,7 @@ export interface BatchOptions {
   /** Per-record limits (default: a Kinesis record's, src/limits.ts); replay reads a whole file as one record. */
   recordLimits?: RecordLimits;
   /**
-   * Correlation state. Default: the rule set's own memory store, with the batch taken as the whole input (every
+   * Correlation state. Default: a memory store of this call's own, with the batch taken as the whole input (every
    * window is closed at its end), which is what replay needs.
    */
   correlation?: CorrelationOptions;
@@ -75,8 +80,9 @@ export async function processBatch(records: readonly InputRecord[], options: Bat
   const feeds: BaseMatch<SourcedEvent>[] = [];
   const detections = options.rules === undefined ? [] : detect(events, options.rules, summary, feeds);
   if (options.rules !== undefined && feeds.length > 0) {
+    // Without a store the batch is the whole input (replay): state of its own, every window decided at its end.
     const correlation = options.correlation ?? {
-      store: options.rules.correlationMemory,
+      store: new MemoryCorrelationStore(),
       toleranceMs: CORRELATION_TOLERANCE_MS,
       now: 0,
       flush: true,

@@ -1,9 +1,11 @@
 /**
  * Reads a group-by or value field of an event by its Sigma name: the System fields under their Windows XML names,
- * then EventData by the exact name, then case-insensitively and without spaces (as detection does).
+ * then EventData by the exact name, then case-insensitively and without spaces (as detection does), then the
+ * derived fields (derived-fields.ts) when the event has none of that name.
  */
 import { type CanonicalEvent, hostKey } from '../../events/canonical-event.js';
 import { looseKey } from '../eval-context.js';
+import { DERIVED_FIELDS } from './derived-fields.js';
 
 /** The field's value, or undefined when the event does not have it (or has it empty). */
 export function readEventField(event: CanonicalEvent, name: string): string | undefined {
@@ -32,5 +34,5 @@ export function readEventField(event: CanonicalEvent, name: string): string | un
     }
   }
   if (name === 'ProcessId' && event.processId !== undefined) return String(event.processId);
-  return undefined;
+  return Object.hasOwn(DERIVED_FIELDS, name) ? DERIVED_FIELDS[name]?.(event) : undefined;
 }
