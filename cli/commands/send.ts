@@ -69,7 +69,7 @@ export function register(program: Command): void {
   program
     .command('send')
     .description('put event files into a Kinesis stream (PutRecords, in batches, retrying throttled entries)')
-    .argument('<inputs...>', 'files or folders, read like replay: .json .ndjson .xml .gz .zst .kpl .zip .tar.gz')
+    .argument('<inputs...>', 'files or folders, read like replay: .json .ndjson .xml .evtx .gz .zst .kpl .zip .tar.gz')
     .requiredOption('--stream <name>', 'Kinesis stream name')
     .option('--endpoint <url>', 'Kinesis endpoint (an emulator such as kinesalite); dummy credentials if none found')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile; us-east-1 with --endpoint)')
@@ -92,8 +92,9 @@ export function register(program: Command): void {
       `
 Records: a text file of several JSON documents (JSON lines, concatenated or pretty-printed) gives one record per
 document, a broken line included as its own; any other file is one record, its bytes as they are (gzip, zstd,
-KPL, XML, one JSON document). With --format each event read is re-encoded, one record per event. A document or
-file over ${LIMITS.kinesisRecordBytes} bytes is not sent; the summary counts them.
+KPL, XML, one JSON document). With --format each event read is re-encoded, one record per event. An .evtx file's
+events are always re-encoded, as evtx-json unless --format says otherwise. A document or file over
+${LIMITS.kinesisRecordBytes} bytes is not sent; the summary counts them.
 
 Examples:
   hookstream send events --stream hookstream-events --region eu-west-1

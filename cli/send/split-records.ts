@@ -7,7 +7,8 @@
  * the document's exact bytes. Any other file (one JSON or XML document, gzip, zstd, KPL...) is sent as its own
  * bytes, one record: the pipeline decodes records by content, as it does a shipper's. With a format, every event
  * read from the file is re-encoded as that shipper's document, one record each; documents that do not read as
- * events cannot be re-encoded and are skipped with the reader's reason.
+ * events cannot be re-encoded and are skipped with the reader's reason. An .evtx file (recognised by content) is
+ * always re-encoded, as evtx-json when no format is given: no shipper sends EVTX files, they send events.
  *
  * A record whose data is over LIMITS.kinesisRecordBytes is never made: it is returned as oversize, with its source
  * and size, so `send` reports it instead of failing a PutRecords request.
@@ -54,6 +55,15 @@ export interface SplitResult {
 }
 
 const encoder = new TextEncoder();
+
+/** The format an .evtx file's events are re-encoded as without --format: the evtx_dump JSON they are read as. */
+export const EVTX_DEFAULT_FORMAT: ShipperFormat = 'evtx-json';
+
+/**
+ * `send` reads whole files, like replay: a file is no 1 MiB Kinesis record, so neither the per-record document cap
+ * nor its decompression budget applies (each record it makes is checked against the Kinesis limit instead).
+ */
+const FILE_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
 const UTF16_BOM = new Uint8Array([0xff, 0xfe]);
 
 /**
@@ -108,15 +118,16 @@ function add(into: SplitResult, source: string, data: Uint8Array, host: () => st
 }
 
 /** The records one input gives, the documents skipped (only with a format) and those too big to send. */
-export function splitRecords(input: InputRecord, format?: ShipperFormat): SplitResult {
+export function splitRecords(input: InputRecord, requested?: ShipperFormat): SplitResult {
   const result: SplitResult = { records: [], skipped: [], oversize: [] };
+  const format = requested ?? (binaryLayer(input.data) === 'evtx' ? EVTX_DEFAULT_FORMAT : undefined);
   if (format === undefined) {
     const pieces = documents(input.data);
     if (pieces === undefined) add(result, input.source, input.data, () => hostOf(input.data));
     else for (const piece of pieces) add(result, `${input.source}:${piece.line}`, piece.data, () => hostOf(piece.data));
     return result;
   }
-  readRecord(input.data).forEach((outcome, i) => {
+  readRecord(input.data, FILE_LIMITS).forEach((outcome, i) => {
     const source = `${input.source}#${i + 1}`;
     if (outcome.kind === 'event') {
       const host = hostKey(outcome.event.host);
