@@ -26,6 +26,9 @@ export function formatSummary(summary: Summary): string {
       `input files skipped: ${summary.skippedInputs} (unsupported extension in a folder, or a macOS resource fork)`,
     );
   }
+  if (summary.unnamedEvents > 0) {
+    lines.push(`events with unnamed EventData (no known schema, kept as Data1..DataN): ${summary.unnamedEvents}`);
+  }
   lines.push('', 'records by format:');
   for (const [format, count] of sortedCounts(summary.byFormat)) lines.push(`  ${format.padEnd(16)} ${count}`);
   lines.push('', 'events by channel and ID:');

@@ -29,7 +29,7 @@ import { isObject } from './values.js';
  * U+FFFD. `truncatedFields`: EventData values cut to the field limit. Both are absent when not the case.
  */
 export type RecordOutcome =
-  | { kind: 'event'; event: CanonicalEvent; truncatedFields?: number; invalidUtf8?: true }
+  | { kind: 'event'; event: CanonicalEvent; truncatedFields?: number; unnamedFields?: number; invalidUtf8?: true }
   | { kind: 'rejected'; reason: string; raw: Uint8Array; invalidUtf8?: true }
   | { kind: 'filtered'; reason: string; invalidUtf8?: true };
 
@@ -57,8 +57,12 @@ function reject(out: RecordOutcome[], reason: string, raw: Raw): void {
 
 function accept(out: RecordOutcome[], result: Normalised, raw: Raw): void {
   if (!result.ok) reject(out, result.error, raw);
-  else if (result.truncatedFields === undefined) out.push({ kind: 'event', event: result.value });
-  else out.push({ kind: 'event', event: result.value, truncatedFields: result.truncatedFields });
+  else {
+    const event: RecordOutcome = { kind: 'event', event: result.value };
+    if (result.truncatedFields !== undefined) event.truncatedFields = result.truncatedFields;
+    if (result.unnamedFields !== undefined) event.unnamedFields = result.unnamedFields;
+    out.push(event);
+  }
 }
 
 /** Flags the outcomes from `from` on as decoded from invalid bytes. */

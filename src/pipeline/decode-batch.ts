@@ -57,6 +57,7 @@ export function decodeBatch(records: readonly InputRecord[], summary: Summary, l
       if (outcome.kind === 'event') {
         const event = outcome.event;
         if (outcome.truncatedFields !== undefined) summary.trimmed.truncatedFields += outcome.truncatedFields;
+        if (outcome.unnamedFields !== undefined) summary.unnamedEvents++;
         bump(summary.byFormat, event.format);
         bump(summary.byEvent, `${event.channel} ${event.eventId}`);
         const sourced: SourcedEvent = { event, origin: record.origin, arrival: record.arrival, id };

@@ -2,9 +2,9 @@
 export interface Summary {
   /** Every document found in the input: written + rejected + filtered + held. */
   read: number;
-  /** Input files not read (replay only): in a folder, an unsupported extension; in a tar, a macOS resource fork. */
-  skippedInputs: number;
   written: number;
+  /** Events with positional EventData values no known schema named (kept as Data1..DataN; docs/formats.md). */
+  unnamedEvents: number;
   rejected: number;
   filtered: number;
   /** Connections sent to wait for a late answer (Lambda only); they are written when released. */
@@ -65,8 +65,8 @@ export interface Summary {
 export function emptySummary(): Summary {
   return {
     read: 0,
-    skippedInputs: 0,
     written: 0,
+    unnamedEvents: 0,
     rejected: 0,
     filtered: 0,
     held: 0,
@@ -92,8 +92,8 @@ export function bump(counters: Record<string, number>, name: string, by = 1): vo
 /** Adds `from` into `into` (for a run made of several batches). */
 export function mergeSummary(into: Summary, from: Summary): void {
   into.read += from.read;
-  into.skippedInputs += from.skippedInputs;
   into.written += from.written;
+  into.unnamedEvents += from.unnamedEvents;
   into.rejected += from.rejected;
   into.filtered += from.filtered;
   into.held += from.held;

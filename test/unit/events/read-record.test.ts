@@ -453,3 +453,35 @@ describe('readRecord decompression budget (all layers of one record together)', 
 
   const hex = (data: Uint8Array) => Buffer.from(data).toString('hex');
 });
+
+describe('readRecord unnamed EventData', () => {
+  const document = (eventId: number, values: string[]) =>
+    new TextEncoder().encode(
+      JSON.stringify({
+        EventId: eventId,
+        ProviderName: 'Service Control Manager',
+        LogName: 'System',
+        MachineName: 'ws1',
+        TimeCreated: '2021-01-02T03:04:05.000Z',
+        EventData: values,
+      }),
+    );
+
+  it('counts the positional values no schema named', () => {
+    const [outcome] = readRecord(document(9999, ['a', 'b', 'c']));
+    expect(outcome?.kind === 'event' && [outcome.event.data, outcome.unnamedFields]).toEqual([
+      { Data1: 'a', Data2: 'b', Data3: 'c' },
+      3,
+    ]);
+  });
+
+  it('counts nothing when the schema names them all', () => {
+    const [outcome] = readRecord(
+      document(7045, ['svc', 'C:\\x.exe', 'user mode service', 'demand start', 'LocalSystem']),
+    );
+    expect(outcome?.kind === 'event' && [outcome.event.data.ImagePath, outcome.unnamedFields]).toEqual([
+      'C:\\x.exe',
+      undefined,
+    ]);
+  });
+});
