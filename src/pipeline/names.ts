@@ -19,6 +19,12 @@ export const DEDUPE_TABLE_KEY = TABLE_KEYS.dedupe.partitionKey;
 /** Commit records share the de-dup table; alert de-dup keys start with a rule id, never with this. */
 export const COMMIT_KEY_PREFIX = 'commit|';
 
+/**
+ * Correlation state shares the de-dup table too (one item per correlation and group: docs/detection.md,
+ * "Correlation rules"); the enrich functions already hold exactly the access it needs there.
+ */
+export const CORRELATION_KEY_PREFIX = 'correlation|';
+
 /** Output areas the enrich functions write (Athena tables and the rejected dump). */
 export const OUTPUT_PREFIXES = ['events', 'alerts', 'rejected'] as const;
 

@@ -72,6 +72,8 @@ export interface CorrelateCounts {
 
 /** How long a group is kept after its last change beyond its window: retries of a batch come well within it. */
 export const GROUP_RETENTION_MARGIN_MS = 7 * 86_400_000;
+/** value_count values longer than this are stored as a hash. */
+const MAX_VALUE_CHARS = 64;
 /** Optimistic-concurrency rounds per group before the batch is failed for a retry. */
 const MAX_SAVE_ROUNDS = 8;
 
@@ -170,7 +172,9 @@ function groupOf(
     if (parts.length !== 1 || parts[0]?.trim() === '' || !Number.isFinite(n)) return undefined;
     return { ...out, value: String(n) };
   }
-  return { ...out, value: parts.length === 1 ? (parts[0] as string) : JSON.stringify(parts) };
+  const value = parts.length === 1 ? (parts[0] as string) : JSON.stringify(parts);
+  // Only equality matters for distinct values: a long one is kept as its hash (the state stays small; see docs).
+  return { ...out, value: value.length > MAX_VALUE_CHARS ? `sha256:${hashOf(value)}` : value };
 }
 
 function contributionId(correlation: CompiledCorrelation, id: string, index: number): string {
