@@ -1,6 +1,7 @@
 /** `hookstream dev`: the whole AWS pipeline on this machine, until Ctrl-C. See docs/dev.md. */
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { addRuleFlags, type RuleFlags, selectionOf, selectionTextOf } from '../rule-flags.js';
 
 function positiveNumber(value: string): number {
   const number = Number(value);
@@ -22,7 +23,7 @@ function port(value: string): number {
   return number;
 }
 
-interface DevFlags {
+interface DevFlags extends RuleFlags {
   rules: string[];
   out?: string;
   port: number;
@@ -35,7 +36,7 @@ interface DevFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('dev')
     .description(
       'run the AWS pipeline locally (Kinesis, DynamoDB, S3, SNS/SQS emulators and both Lambda functions) until Ctrl-C; ' +
@@ -58,50 +59,54 @@ export function register(program: Command): void {
       'expire stored answers by the wall clock, as in AWS (off: recordings from past years stay usable)',
       false,
     )
-    .option('--interval <seconds>', 'how often the bucket is mirrored and counts are printed', positiveNumber, 10)
-    .action(async (flags: DevFlags) => {
-      // The functions log JSON through Powertools: keep stdout for alerts (errors still go to stderr), no EMF.
-      process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-      process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-      // Loaded here, not at the top: the emulators are devDependencies, needed by this command only.
-      const { startDev } = await import('../dev/run-dev.js');
-      const report = (line: string) => process.stderr.write(`${line}\n`);
-      const session = await startDev({
-        rules: flags.rules,
-        out: flags.out,
-        port: flags.port,
-        host: flags.host,
-        shards: flags.shards,
-        holdWindowSeconds: flags.holdWindow,
-        retentionHours: flags.retention,
-        wallClockExpiry: flags.wallClockExpiry,
-        intervalMs: flags.interval * 1000,
-        print: (line) => process.stdout.write(`${line}\n`),
-        report,
-      });
-      const endpoint = session.kinesisEndpoint;
-      report(
-        `hookstream dev: kinesis ${endpoint} (stream ${session.streamName}, ${session.stack.shardIds.length} shards), ` +
-          `dynamodb ${session.endpoints.dynamodb}, s3 ${session.endpoints.s3}, sns/sqs ${session.endpoints.snsSqs}; ` +
-          `rules ${session.rulesDir}${flags.out ? `; mirroring to ${flags.out}` : ''}`,
-      );
-      process.stdout.write(
-        `hookstream dev: ready; send with: hookstream send <files> --stream ${session.streamName} --endpoint ${endpoint}\n`,
-      );
-      await new Promise<void>((resolve, reject) => {
-        let stopping = false;
-        const onSignal = (signal: NodeJS.Signals) => {
-          if (stopping) {
-            report(`hookstream dev: ${signal} again, quitting without draining`);
-            process.exit(130);
-          }
-          stopping = true;
-          report(`hookstream dev: ${signal}: stopping (draining; press Ctrl-C again to quit at once)`);
-          session.stop().then(resolve, reject);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
-      report('hookstream dev: stopped');
+    .option('--interval <seconds>', 'how often the bucket is mirrored and counts are printed', positiveNumber, 10);
+  addRuleFlags(command).action(async (flags: DevFlags) => {
+    selectionOf(flags); // a malformed selection is refused before anything starts
+    const text = selectionTextOf(flags);
+    // The functions log JSON through Powertools: keep stdout for alerts (errors still go to stderr), no EMF.
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    // Loaded here, not at the top: the emulators are devDependencies, needed by this command only.
+    const { startDev } = await import('../dev/run-dev.js');
+    const report = (line: string) => process.stderr.write(`${line}\n`);
+    const session = await startDev({
+      rules: flags.rules,
+      ...(Object.keys(text).length > 0 ? { ruleSelection: text } : {}),
+      skipInvalidRules: flags.skipInvalidRules ?? false,
+      out: flags.out,
+      port: flags.port,
+      host: flags.host,
+      shards: flags.shards,
+      holdWindowSeconds: flags.holdWindow,
+      retentionHours: flags.retention,
+      wallClockExpiry: flags.wallClockExpiry,
+      intervalMs: flags.interval * 1000,
+      print: (line) => process.stdout.write(`${line}\n`),
+      report,
     });
+    const endpoint = session.kinesisEndpoint;
+    report(
+      `hookstream dev: kinesis ${endpoint} (stream ${session.streamName}, ${session.stack.shardIds.length} shards), ` +
+        `dynamodb ${session.endpoints.dynamodb}, s3 ${session.endpoints.s3}, sns/sqs ${session.endpoints.snsSqs}; ` +
+        `rules ${session.rulesDir}${flags.out ? `; mirroring to ${flags.out}` : ''}`,
+    );
+    process.stdout.write(
+      `hookstream dev: ready; send with: hookstream send <files> --stream ${session.streamName} --endpoint ${endpoint}\n`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      let stopping = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          report(`hookstream dev: ${signal} again, quitting without draining`);
+          process.exit(130);
+        }
+        stopping = true;
+        report(`hookstream dev: ${signal}: stopping (draining; press Ctrl-C again to quit at once)`);
+        session.stop().then(resolve, reject);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    report('hookstream dev: stopped');
+  });
 }

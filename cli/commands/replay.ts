@@ -2,8 +2,10 @@
 
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { writeOut } from '../command-output.js';
 import { formatSummary } from '../replay/format-summary.js';
 import { runReplay } from '../replay/run-replay.js';
+import { addRuleFlags, formatRuleReport, type RuleFlags, ruleReportJson, selectionOf } from '../rule-flags.js';
 
 function positiveNumber(value: string): number {
   const number = Number(value);
@@ -11,7 +13,7 @@ function positiveNumber(value: string): number {
   return number;
 }
 
-interface ReplayFlags {
+interface ReplayFlags extends RuleFlags {
   out: string;
   rules?: string[];
   json?: boolean;
@@ -24,7 +26,7 @@ interface ReplayFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description(
       'decode, enrich and (with --rules) detect on event files; write events/, alerts/, rejected/ under --out',
@@ -45,45 +47,48 @@ export function register(program: Command): void {
     .option('--look-ahead <seconds>', 'an answer logged this long after its connection still counts', positiveNumber, 5)
     .option('--retention <hours>', 'how far back an answer names a connection, in event time', positiveNumber, 24)
     .option('--dedupe <fields>', 'fields besides the rule that make alerts the same', 'host,destination')
-    .option('--no-progress', 'no progress bar')
-    .action(async (inputs: string[], flags: ReplayFlags) => {
-      const bar =
-        flags.progress && process.stderr.isTTY && !flags.json
-          ? new SingleBar({
-              format: 'reading {bar} {value} inputs | {file}',
-              stream: process.stderr,
-              clearOnComplete: true,
-            })
-          : undefined;
-      bar?.start(inputs.length, 0, { file: '' });
-      let read = 0;
-      const result = await runReplay({
-        inputs,
-        out: flags.out,
-        rules: flags.rules,
-        enrich: flags.enrich,
-        enrichment: { mode: flags.mode, lookAheadMs: flags.lookAhead * 1000, retentionMs: flags.retention * 3_600_000 },
-        dedupeFields: flags.dedupe
-          .split(',')
-          .map((field) => field.trim())
-          .filter(Boolean),
-        onRead: (source) => {
-          read++;
-          bar?.setTotal(Math.max(read, inputs.length));
-          bar?.update(read, { file: source.length > 60 ? `...${source.slice(-57)}` : source });
-        },
-      }).finally(() => bar?.stop());
-      if (flags.json) {
-        process.stdout.write(
-          `${JSON.stringify({ ...result.summary, rules: { loaded: result.rulesLoaded, rejected: result.ruleProblems } }, null, 2)}\n`,
-        );
-      } else {
-        const rules = flags.rules
-          ? `rules: ${result.rulesLoaded} loaded, ${result.ruleProblems.length} rejected (see hookstream rules check)\n`
-          : '';
-        process.stdout.write(
-          `${rules}${formatSummary(result.summary)}\n\nwrote ${result.objectsWritten} objects under ${flags.out}/\n`,
-        );
-      }
-    });
+    .option('--no-progress', 'no progress bar');
+  addRuleFlags(command).action(async (inputs: string[], flags: ReplayFlags, self: Command) => {
+    const selection = selectionOf(flags);
+    const bar =
+      flags.progress && process.stderr.isTTY && !flags.json
+        ? new SingleBar({
+            format: 'reading {bar} {value} inputs | {file}',
+            stream: process.stderr,
+            clearOnComplete: true,
+          })
+        : undefined;
+    bar?.start(inputs.length, 0, { file: '' });
+    let read = 0;
+    const result = await runReplay({
+      inputs,
+      out: flags.out,
+      rules: flags.rules,
+      ruleSelection: selection,
+      skipInvalidRules: flags.skipInvalidRules ?? false,
+      enrich: flags.enrich,
+      enrichment: { mode: flags.mode, lookAheadMs: flags.lookAhead * 1000, retentionMs: flags.retention * 3_600_000 },
+      dedupeFields: flags.dedupe
+        .split(',')
+        .map((field) => field.trim())
+        .filter(Boolean),
+      onRead: (source) => {
+        read++;
+        bar?.setTotal(Math.max(read, inputs.length));
+        bar?.update(read, { file: source.length > 60 ? `...${source.slice(-57)}` : source });
+      },
+    }).finally(() => bar?.stop());
+    if (flags.json) {
+      const rules = result.rules ? { rules: ruleReportJson(result.rules, selection) } : {};
+      const json = { ...result.summary, rejectedFromInvalid: result.rejectedFromInvalid, ...rules };
+      writeOut(self, `${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      const rules = result.rules ? `${formatRuleReport(result.rules, selection)}\n` : '';
+      const notes = { rejectedFromInvalid: result.rejectedFromInvalid, detection: result.rules !== undefined };
+      writeOut(
+        self,
+        `${rules}${formatSummary(result.summary, notes)}\n\nwrote ${result.objectsWritten} objects under ${flags.out}/\n`,
+      );
+    }
+  });
 }

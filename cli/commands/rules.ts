@@ -1,36 +1,49 @@
 /** `hookstream rules check <paths...>`: compile Sigma rules and report what compiled, was skipped or rejected. */
 import type { Command } from 'commander';
-import { compileRules } from '../../src/detection/index.js';
+import { checkCompiled, ruleProblemLine } from '../../node-io/load-rules.js';
 import { readRuleSources } from '../../node-io/rule-files.js';
+import { compileRules } from '../../src/detection/index.js';
+import { writeOut } from '../command-output.js';
+import { addRuleFlags, formatRuleReport, type RuleFlags, ruleReportJson, selectionOf } from '../rule-flags.js';
 
 export function register(program: Command): void {
   const rules = program.command('rules').description('Sigma rule tools');
-  rules
+  const check = rules
     .command('check')
     .description('compile Sigma rules; exit code 1 when any rule is rejected')
     .argument('<paths...>', 'rule files or folders (.yml/.yaml, recursive)')
-    .option('--json', 'print the result as JSON')
-    .action(async (paths: string[], opts: { json?: boolean }) => {
+    .option('--json', 'print the result as JSON');
+  // No --skip-invalid-rules: checking is reporting every rule that does not compile.
+  addRuleFlags(check, { skipInvalid: false }).action(
+    async (paths: string[], opts: RuleFlags & { json?: boolean }, self: Command) => {
+      const selection = selectionOf(opts);
       const sources = await readRuleSources(paths);
-      const result = compileRules(sources);
+      const result = compileRules(sources, { selection });
+      // The same counts replay prints; rejected rules are listed below, not thrown.
+      const report = checkCompiled(result, { skipInvalidRules: true }, '');
       if (opts.json) {
         const { compiled, rejected, skipped } = result;
-        process.stdout.write(`${JSON.stringify({ compiled, rejected, skipped }, null, 2)}\n`);
+        const { selection: chosen, selected, leftOut } = ruleReportJson(report, selection);
+        const json = { compiled, rejected, skipped, rules: { selection: chosen, selected, leftOut } };
+        writeOut(self, `${JSON.stringify(json, null, 2)}\n`);
       } else {
         const total = result.compiled + result.rejected.length;
         const pct = total === 0 ? 100 : (100 * result.compiled) / total;
         const lines = [
           `${sources.length} files: ${result.compiled} rules compiled, ${result.skipped.length} skipped, ${result.rejected.length} rejected (${pct.toFixed(2)}% of the rules not skipped compiled)`,
+          formatRuleReport({ ...report, invalidSkipped: [] }, selection),
         ];
         const byReason = new Map<string, number>();
         for (const s of result.skipped) {
+          if (s.leftOutBy) continue; // counted on the rules: line
           const key = s.reason.replace(/\(product: .*\)/, '').trim();
           byReason.set(key, (byReason.get(key) ?? 0) + 1);
         }
         for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) lines.push(`  skipped ${n}: ${reason}`);
-        for (const r of result.rejected) lines.push(`rejected ${r.file}${r.line ? `:${r.line}` : ''}: ${r.reason}`);
-        process.stdout.write(`${lines.join('\n')}\n`);
+        for (const r of result.rejected) lines.push(`rejected ${ruleProblemLine(r)}`);
+        writeOut(self, `${lines.join('\n')}\n`);
       }
       if (result.rejected.length > 0) process.exitCode = 1;
-    });
+    },
+  );
 }

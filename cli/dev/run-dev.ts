@@ -13,9 +13,12 @@ import { createHandler as createDnsAnswersHandler } from '../../lambda/dns-answe
 import { type Clocks, createEnrichService } from '../../lambda/enrich/dependencies.js';
 import { createHandler as createEnrichHandler } from '../../lambda/enrich/handler.js';
 import { createHoldHandler } from '../../lambda/enrich/hold-handler.js';
+import { loadRuleFiles, ruleProblemLine } from '../../node-io/load-rules.js';
+import { parseRuleSelection, type RuleSelectionText } from '../../src/detection/rule-selection.js';
 import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
+import { SKIP_HINT } from '../rule-flags.js';
 import { AlertPrinter } from './alert-printer.js';
 import { BucketMirror } from './bucket-mirror.js';
 import { type Emulators, startEmulators } from './emulators.js';
@@ -32,6 +35,10 @@ export const ENRICH_SOURCE = { batchSize: 1000, batchWindowMs: 5000 } as const;
 export interface DevOptions {
   /** Sigma rule files or folders. */
   rules: readonly string[];
+  /** Which of them to load (rule-selection.ts), as text; none: all but deprecated and unsupported. */
+  ruleSelection?: RuleSelectionText;
+  /** true: rules that do not compile are left out and listed; default: any such rule stops dev before it starts. */
+  skipInvalidRules?: boolean;
   /** Folder the bucket is mirrored to; none: no mirror. */
   out?: string;
   /** Kinesis port (fixed, so `hookstream send` can find it). */
@@ -66,6 +73,19 @@ export interface DevSession {
 export async function startDev(options: DevOptions): Promise<DevSession> {
   // dev reads nothing but its rules; refused before anything starts, so a refusal leaves no trace.
   if (options.out !== undefined) await checkOutputFolder(options.out, options.rules);
+  // The rules once here, before anything starts: a rule that does not compile stops dev with one line per rule (the
+  // functions would refuse it at their cold start anyway), and the skipped ones are listed once, not per container.
+  const selection = parseRuleSelection(options.ruleSelection);
+  if (!selection.ok) throw new Error(selection.error);
+  const skipInvalidRules = options.skipInvalidRules ?? false;
+  const { report } = await loadRuleFiles(options.rules, { selection: selection.value, skipInvalidRules }, SKIP_HINT);
+  for (const problem of report.invalidSkipped) {
+    options.report(`hookstream dev: rule skipped (--skip-invalid-rules): ${ruleProblemLine(problem)}`);
+  }
+  const ruleOptions =
+    options.ruleSelection !== undefined || skipInvalidRules
+      ? { ...(options.ruleSelection ? { selection: options.ruleSelection } : {}), skipInvalidRules }
+      : undefined;
   for (const left of await removeAbandonedTempFolders()) {
     options.report(`hookstream dev: removed ${left.path}, left by pid ${left.owner.pid}, which is no longer running`);
   }
@@ -74,7 +94,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let emulators: Emulators | undefined;
   let session: DevSession;
   try {
-    const rulesDir = await prepareRulesFolder(options.rules, scratch.path);
+    const rulesDir = await prepareRulesFolder(options.rules, scratch.path, ruleOptions);
     const s3Directory = path.join(scratch.path, 's3');
     await mkdir(s3Directory);
     emulators = await startEmulators({ host: options.host, ports: { kinesis: options.port }, s3Directory });

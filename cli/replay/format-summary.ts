@@ -15,11 +15,25 @@ const TRIMMED: Record<keyof Summary['trimmed'], string> = {
   holdTooLarge: 'connections too large to hold, finalised at once',
 };
 
-export function formatSummary(summary: Summary): string {
+/** What the summary alone does not know, from the replay around it. */
+export interface SummaryNotes {
+  /** Rejected records read from folders named `invalid` (events/invalid/: deliberately broken samples). */
+  rejectedFromInvalid?: number;
+  /** Rules were evaluated: say how many evaluations failed, even when none did. */
+  detection?: boolean;
+}
+
+export function formatSummary(summary: Summary, notes: SummaryNotes = {}): string {
   const lines: string[] = [];
   const c = summary.connections;
+  // A first run rejects the deliberately broken samples of events/invalid/: say so, so that it does not read as a fault.
+  const deliberate = notes.rejectedFromInvalid ?? 0;
+  const fromInvalid =
+    deliberate > 0
+      ? ` (${deliberate === summary.rejected ? 'all' : deliberate} from folders named invalid/: deliberately broken samples, rejected as they must be)`
+      : '';
   lines.push(
-    `read ${summary.read}: ${summary.written} written, ${summary.rejected} rejected, ${summary.filtered} filtered`,
+    `read ${summary.read}: ${summary.written} written, ${summary.rejected} rejected${fromInvalid}, ${summary.filtered} filtered`,
   );
   if (summary.skippedInputs > 0) {
     lines.push(
@@ -55,5 +69,10 @@ export function formatSummary(summary: Summary): string {
   lines.push('', `alerts: ${summary.alerts.total}`);
   for (const [level, count] of sortedCounts(summary.alerts.byLevel)) lines.push(`  ${level.padEnd(14)} ${count}`);
   for (const [rule, count] of sortedCounts(summary.alerts.byRule)) lines.push(`  ${count}  ${rule}`);
+  if (notes.detection || summary.evaluationErrors > 0) {
+    lines.push(
+      `rule evaluation errors: ${summary.evaluationErrors}${summary.evaluationErrors > 0 ? ' (a rule threw on an event and counted as not matching it: a defect, please report it)' : ''}`,
+    );
+  }
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { compileRules, type RuleProblem, type RuleSet } from '../../src/detection/index.js';
+import type { RuleSet } from '../../src/detection/index.js';
+import type { RuleSelection } from '../../src/detection/rule-selection.js';
 import { createEnrichmentContext, createHooks, type EnrichmentOptions, planHooks } from '../../src/hooks/index.js';
 import { batchOutputs } from '../../src/pipeline/batch-outputs.js';
 import type { InputRecord } from '../../src/pipeline/decode-batch.js';
@@ -12,17 +13,22 @@ import { processBatch } from '../../src/pipeline/process-batch.js';
  */
 const REPLAY_RECORD_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
 
+import { loadRuleFiles, type RuleLoadReport } from '../../node-io/load-rules.js';
 import type { Summary } from '../../src/pipeline/summary.js';
 import { DiskObjectWriter } from '../io/disk-object-writer.js';
 import { readInputs } from '../io/input-files.js';
 import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
-import { readRuleSources } from '../../node-io/rule-files.js';
+import { SKIP_HINT } from '../rule-flags.js';
 
 export interface ReplayOptions {
   inputs: string[];
   out: string;
   /** Sigma rule files or folders; none: no detection. */
   rules?: string[];
+  /** Which of those rules to load. Default: all but deprecated and unsupported. */
+  ruleSelection?: RuleSelection;
+  /** true: rules that do not compile are left out and listed; default: any such rule refuses the replay. */
+  skipInvalidRules?: boolean;
   /** false: no enrichment (the hooks do not run). */
   enrich: boolean;
   enrichment: EnrichmentOptions;
@@ -33,10 +39,29 @@ export interface ReplayOptions {
 
 export interface ReplayResult {
   summary: Summary;
-  /** Rule files that did not compile (reported, not fatal for a replay). */
-  ruleProblems: RuleProblem[];
-  rulesLoaded: number;
+  /** What --rules loaded and left out; undefined without --rules. */
+  rules?: RuleLoadReport;
+  /** Rejected records read from a folder named `invalid` (events/invalid/ holds deliberately broken samples). */
+  rejectedFromInvalid: number;
   objectsWritten: number;
+}
+
+/** An input that yields no record (an empty folder, no supported files): nothing to replay, which is an error. */
+export class NoInputRecordsError extends Error {
+  constructor(inputs: readonly string[]) {
+    super(
+      `no input records in ${inputs.join(', ')}: no files with a supported extension (.json .jsonl .ndjson .xml .gz .tgz .zip .zst .kpl .bin)`,
+    );
+    this.name = 'NoInputRecordsError';
+  }
+}
+
+/** A record whose path (or archive entry path) has a folder named `invalid`. */
+function fromInvalidFolder(origin: string): boolean {
+  return origin
+    .split(/[\\/!]/)
+    .slice(0, -1)
+    .includes('invalid');
 }
 
 /**
@@ -47,6 +72,21 @@ export interface ReplayResult {
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   // Before reading: a refused --out must cost nothing and change nothing. The rules are read too, so they count.
   await checkOutputFolder(options.out, [...options.inputs, ...(options.rules ?? [])]);
+  // Rules first: a rule that does not compile refuses the replay before a large input is read.
+  let rules: RuleSet | undefined;
+  let report: RuleLoadReport | undefined;
+  if (options.rules !== undefined && options.rules.length > 0) {
+    const loaded = await loadRuleFiles(
+      options.rules,
+      {
+        ...(options.ruleSelection ? { selection: options.ruleSelection } : {}),
+        skipInvalidRules: options.skipInvalidRules ?? false,
+      },
+      SKIP_HINT,
+    );
+    rules = loaded.result.ruleSet;
+    report = loaded.report;
+  }
   const started = Date.now();
   const records: InputRecord[] = [];
   let skippedInputs = 0;
@@ -54,13 +94,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     records.push({ origin: input.source, data: input.data, arrival: started });
     options.onRead?.(input.source, input.data.byteLength);
   }
-  let rules: RuleSet | undefined;
-  let ruleProblems: RuleProblem[] = [];
-  if (options.rules !== undefined && options.rules.length > 0) {
-    const compiled = compileRules(await readRuleSources(options.rules));
-    rules = compiled.ruleSet;
-    ruleProblems = compiled.rejected;
-  }
+  if (records.length === 0) throw new NoInputRecordsError(options.inputs);
   const batch = await processBatch(records, {
     hooks: options.enrich ? planHooks(createHooks(options.enrichment)) : undefined,
     context: createEnrichmentContext(options.enrichment),
@@ -76,5 +110,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   }
   const writer = new DiskObjectWriter(options.out);
   for (const object of objects) await writer.put(object.key, object.body);
-  return { summary: batch.summary, ruleProblems, rulesLoaded: rules?.size ?? 0, objectsWritten: objects.length };
+  return {
+    summary: batch.summary,
+    ...(report ? { rules: report } : {}),
+    rejectedFromInvalid: batch.rejected.filter((item) => fromInvalidFolder(item.origin)).length,
+    objectsWritten: objects.length,
+  };
 }

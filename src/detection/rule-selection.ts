@@ -9,7 +9,9 @@
  *   default exclusions (`deprecated`, `unsupported`) always apply unless an include term names them.
  * - tags: a comma list of glob patterns (`*` any run of characters, `?` one) to include and/or, prefixed with `!`,
  *   to exclude, matched case-insensitively against the whole tag. With any include pattern, a rule needs one tag that
- *   matches one; a rule with a tag matching an exclude pattern is left out whatever else it has.
+ *   matches one; a rule with a tag matching an exclude pattern is left out whatever else it has. `_` and `-` are the
+ *   same character in tags: the Tags Appendix v2.0.0 (2024) renamed the tactics from `credential_access` to
+ *   `credential-access`, and rules and habits of both vintages are about.
  */
 import { LEVELS, type RuleInfo, type SigmaLevel } from './types.js';
 
@@ -82,8 +84,13 @@ function splitTerms(
   return { include, exclude };
 }
 
+/** Tags compare lower case, with `_` read as `-` (see the module comment). */
+function normaliseTag(tag: string): string {
+  return tag.trim().toLowerCase().replaceAll('_', '-');
+}
+
 function globRegex(pattern: string): RegExp {
-  const body = [...pattern]
+  const body = [...normaliseTag(pattern)]
     .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
     .join('');
   return new RegExp(`^${body}$`, 's');
@@ -156,10 +163,10 @@ export function selectRule(info: Pick<RuleInfo, 'level' | 'status' | 'tags'>, se
       return { selected: false, by: 'level', reason: `level ${info.level} is below ${selection.minLevel}` };
     }
   }
-  const tags = info.tags.map((tag) => tag.trim().toLowerCase());
+  const tags = info.tags.map(normaliseTag);
   for (const pattern of selection.tags.exclude) {
-    const tag = tags.find((t) => pattern.regex.test(t));
-    if (tag !== undefined) return { selected: false, by: 'tags', reason: `tag ${tag} matches !${pattern.text}` };
+    const index = tags.findIndex((t) => pattern.regex.test(t));
+    if (index >= 0) return { selected: false, by: 'tags', reason: `tag ${info.tags[index]} matches !${pattern.text}` };
   }
   const wanted = selection.tags.include;
   if (wanted.length > 0 && !tags.some((t) => wanted.some((pattern) => pattern.regex.test(t)))) {

@@ -83,9 +83,19 @@ describe('hookstream replay events/', () => {
     expect((await readLines(out, 'events')).length).toBe(summary.written);
   });
 
+  it('knows that every rejected record came from events/invalid/, the deliberately broken samples', () => {
+    expect(result.rejectedFromInvalid).toBe(result.summary.rejected);
+  });
+
+  it('loads every project rule, reports no evaluation error', () => {
+    expect(result.rules).toMatchObject({ leftOut: { level: 0, status: 0, tags: 0 }, invalidSkipped: [] });
+    expect(result.rules?.selected).toBeGreaterThan(0);
+    expect(result.summary.evaluationErrors).toBe(0);
+  });
+
   it('writes an alert for a project rule that needs the enriched name', async () => {
     const alerts = await readLines(out, 'alerts');
-    expect(result.ruleProblems).toEqual([]);
+    expect(result.rules?.invalidSkipped).toEqual([]);
     expect(alerts.length).toBeGreaterThan(0);
     const alert = alerts[0] as { event: Record<string, unknown>; rule_id: string; level: string };
     expect(alert.event.DestinationHostname).toBe('raw.githubusercontent.com');

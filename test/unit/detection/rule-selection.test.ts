@@ -79,6 +79,14 @@ describe('selectRule', () => {
       rule('low', 'test', ['attack.t1003', 'attack.discovery']),
       'tags: tag attack.discovery matches !attack.discovery',
     ],
+    // `_` and `-` are one character (Tags Appendix v2.0.0 renamed the tactics)
+    [{ tags: 'attack.credential_access' }, rule('low', 'test', ['attack.credential-access']), undefined],
+    [{ tags: 'attack.credential-access' }, rule('low', 'test', ['attack.credential_access']), undefined],
+    [
+      { tags: '!attack.lateral_movement' },
+      rule('low', 'test', ['attack.lateral-movement']),
+      'tags: tag attack.lateral-movement matches !attack.lateral_movement',
+    ],
     // a dot is a dot, not any character
     [{ tags: 'attack.t1003' }, rule('low', 'test', ['attackxt1003']), 'tags: no tag matches attack.t1003'],
   ])('%j on %j', (text, info, expected) => {

@@ -1,0 +1,70 @@
+/**
+ * Rule files -> a compiled rule set, the same way for `replay`, `dev`, `rules check` and the enrich functions' cold
+ * start: read (rule-files.ts), compile with the selection (src/detection/rule-selection.ts), and refuse any rule that
+ * does not compile unless the caller chose to skip them. Beside node-io/rule-files.ts for the same reason: it reads
+ * disk, and lambda/ may not import cli/.
+ */
+import { type CompileResult, compileRules, type RuleProblem } from '../src/detection/index.js';
+import { DEFAULT_SELECTION, type LeftOutBy, type RuleSelection } from '../src/detection/rule-selection.js';
+import { readRuleSources } from './rule-files.js';
+
+export interface RuleLoadOptions {
+  /** Which rules to load. Default: all but deprecated and unsupported (DEFAULT_SELECTION). */
+  selection?: RuleSelection;
+  /** true: rules that do not compile are left out and listed; false (default): any such rule refuses the load. */
+  skipInvalidRules?: boolean;
+}
+
+/** `file:line: reason`, the one line that names a rule problem everywhere. */
+export function ruleProblemLine(problem: RuleProblem): string {
+  return `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`;
+}
+
+/** Rules that do not compile, and the caller did not ask to skip them: nothing may start with a partial rule set. */
+export class InvalidRulesError extends Error {
+  constructor(
+    readonly problems: readonly RuleProblem[],
+    /** How the caller's user skips them (`--skip-invalid-rules`, `-c skipInvalidRules=true`). */
+    skipHint: string,
+  ) {
+    super(
+      [
+        ...problems.map((problem) => `rule rejected: ${ruleProblemLine(problem)}`),
+        `${problems.length} rule(s) do not compile; ${skipHint} loads the rest`,
+      ].join('\n'),
+    );
+    this.name = 'InvalidRulesError';
+  }
+}
+
+/** What was loaded, and what was not and why: the summaries print this. */
+export interface RuleLoadReport {
+  /** Rules compiled into the set (after selection). */
+  selected: number;
+  /** Rules the selection left out, by what left them out. */
+  leftOut: Record<LeftOutBy, number>;
+  /** Rules that do not compile, left out because the caller chose to skip them. */
+  invalidSkipped: RuleProblem[];
+}
+
+/** The report of a compile result; throws InvalidRulesError when a rule was rejected and skipping was not chosen. */
+export function checkCompiled(
+  result: CompileResult,
+  options: { skipInvalidRules?: boolean },
+  skipHint: string,
+): RuleLoadReport {
+  if (result.rejected.length > 0 && !options.skipInvalidRules) throw new InvalidRulesError(result.rejected, skipHint);
+  const leftOut: Record<LeftOutBy, number> = { level: 0, status: 0, tags: 0 };
+  for (const problem of result.skipped) if (problem.leftOutBy) leftOut[problem.leftOutBy]++;
+  return { selected: result.compiled, leftOut, invalidSkipped: result.rejected };
+}
+
+/** Reads and compiles every rule file under `paths`; see {@link checkCompiled}. */
+export async function loadRuleFiles(
+  paths: readonly string[],
+  options: RuleLoadOptions,
+  skipHint: string,
+): Promise<{ result: CompileResult; report: RuleLoadReport }> {
+  const result = compileRules(await readRuleSources([...paths]), { selection: options.selection ?? DEFAULT_SELECTION });
+  return { result, report: checkCompiled(result, options, skipHint) };
+}
