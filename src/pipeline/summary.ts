@@ -2,6 +2,8 @@
 export interface Summary {
   /** Every document found in the input: written + rejected + filtered + held. */
   read: number;
+  /** Input files not read (replay only): in a folder, an unsupported extension; in a tar, a macOS resource fork. */
+  skippedInputs: number;
   written: number;
   /** Events with positional EventData values no known schema named (kept as Data1..DataN; docs/formats.md). */
   unnamedEvents: number;
@@ -65,6 +67,7 @@ export interface Summary {
 export function emptySummary(): Summary {
   return {
     read: 0,
+    skippedInputs: 0,
     written: 0,
     unnamedEvents: 0,
     rejected: 0,
@@ -92,6 +95,7 @@ export function bump(counters: Record<string, number>, name: string, by = 1): vo
 /** Adds `from` into `into` (for a run made of several batches). */
 export function mergeSummary(into: Summary, from: Summary): void {
   into.read += from.read;
+  into.skippedInputs += from.skippedInputs;
   into.written += from.written;
   into.unnamedEvents += from.unnamedEvents;
   into.rejected += from.rejected;
