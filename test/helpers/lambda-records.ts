@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { otrfToCanonical, readOtrfObjects } from './otrf.js';
+import { SHARED_DIR } from './skip.js';
 
 const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** ../shared/seed-events beside the project checkout. */
-export const SEED_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/seed-events');
+export const SEED_DIR = join(SHARED_DIR, 'seed-events');
 
 /**
  * Recordings as records: each line re-serialised as compact JSON (the bytes go to both the pipeline and the replay
@@ -19,12 +20,26 @@ export const SEED_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../
  * shipping live would put them on the stream: an answer never arrives long after a later connection.
  */
 export function otrfRecords(...fileNames: string[]): Uint8Array[] {
-  const lines = fileNames.flatMap((fileName) =>
-    readOtrfObjects(fileName).map((object) => ({
-      time: otrfToCanonical(object)?.time ?? Number.NEGATIVE_INFINITY,
-      data: Buffer.from(JSON.stringify(object)),
-    })),
-  );
+  return otrfRecordsThinned(1, ...fileNames);
+}
+
+/** What the consumers race over: connections (Sysmon 3) and DNS answers (Sysmon 22, DNS-Client 3008). */
+const RACED_EVENT_IDS = new Set([3, 22, 3008]);
+
+/**
+ * {@link otrfRecords}, thinned for the short (npm test) versions of the emulator runs: every connection and DNS
+ * answer, and the first of every `keepOneIn` other lines (per recording, in file order), so that every connection
+ * replay names is still there while the emulators carry a fraction of the records. Deterministic.
+ */
+export function otrfRecordsThinned(keepOneIn: number, ...fileNames: string[]): Uint8Array[] {
+  const lines = fileNames.flatMap((fileName) => {
+    let others = 0;
+    return readOtrfObjects(fileName).flatMap((object) => {
+      const event = otrfToCanonical(object);
+      if (!(event !== undefined && RACED_EVENT_IDS.has(event.eventId)) && others++ % keepOneIn !== 0) return [];
+      return [{ time: event?.time ?? Number.NEGATIVE_INFINITY, data: Buffer.from(JSON.stringify(object)) }];
+    });
+  });
   return lines
     .map((line, index) => ({ ...line, index }))
     .sort((a, b) => a.time - b.time || a.index - b.index)
