@@ -16,7 +16,7 @@ const REPLAY_RECORD_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Numb
 import { loadRuleFiles, type RuleLoadReport } from '../../node-io/load-rules.js';
 import type { Summary } from '../../src/pipeline/summary.js';
 import { DiskObjectWriter } from '../io/disk-object-writer.js';
-import { readInputs } from '../io/input-files.js';
+import { KNOWN_EXTENSIONS, readInputs } from '../io/input-files.js';
 import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
 import { SKIP_HINT } from '../rule-flags.js';
 
@@ -49,9 +49,7 @@ export interface ReplayResult {
 /** An input that yields no record (an empty folder, no supported files): nothing to replay, which is an error. */
 export class NoInputRecordsError extends Error {
   constructor(inputs: readonly string[]) {
-    super(
-      `no input records in ${inputs.join(', ')}: no files with a supported extension (.json .jsonl .ndjson .xml .gz .tgz .zip .zst .kpl .bin)`,
-    );
+    super(`no input records in ${inputs.join(', ')}: no files with a supported extension (${KNOWN_EXTENSIONS})`);
     this.name = 'NoInputRecordsError';
   }
 }
