@@ -15,6 +15,7 @@ import {
   variantOf,
 } from './eval-context.js';
 import { inNetwork, type Network, parseCidr, parseIp } from './ip-address.js';
+import { checkChain } from './modifiers/chain.js';
 import { MODIFIERS, type ModifierContext, type ModifierState, type RuleValue } from './modifiers/index.js';
 import { extractTimePart } from './modifiers/time-part.js';
 import { bestOf, KEYWORDS_SLOT, literalNeedle, type Needles, unionOf } from './prefilter.js';
@@ -152,6 +153,12 @@ export function compileField(field: string, mods: string[], raw: YamlValue[], en
     reFlags: { i: false, m: false, s: false },
     binary: false,
   };
+  for (const m of mods) if (!MODIFIERS.has(m)) return fail(`unknown modifier ${m}`);
+  const invalid = checkChain(mods);
+  if (invalid) return fail(invalid);
+  if (mods.includes('all') && raw.length < 2) {
+    return fail('modifier all needs two or more values (the specification does not allow it on a single value)');
+  }
   for (const m of mods) {
     const modifier = MODIFIERS.get(m);
     if (!modifier) return fail(`unknown modifier ${m}`);
@@ -181,7 +188,8 @@ export function compileField(field: string, mods: string[], raw: YamlValue[], en
 }
 
 function compileExists(slot: number, state: ModifierState): Compiled<Costed> {
-  const want = state.values[0]?.type === 'boolean' && state.values[0].b;
+  // `neq` turns `exists: true` into absence (and `false` into presence).
+  const want = (state.values[0]?.type === 'boolean' && state.values[0].b) !== state.negate;
   return { ok: true, value: { cost: 1, pred: (ctx) => (ctx.raw(slot) !== undefined) === want } };
 }
 

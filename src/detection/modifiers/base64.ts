@@ -1,5 +1,6 @@
 import { literalString, plainText } from '../sigma-string.js';
 import { type Modifier, type ModifierState, stringValues, toValues } from './modifier.js';
+import { spellOutWindash } from './windash.js';
 
 /** The bytes of a value: UTF-8 text, or the byte string the utf16 modifiers left. */
 export function valueBytes(state: ModifierState, text: string): Buffer {
@@ -8,6 +9,8 @@ export function valueBytes(state: ModifierState, text: string): Buffer {
 
 /** Literal text of every value, or a reason: encodings cannot carry wildcards. */
 export function plainValues(state: ModifierState, name: string): string[] | string {
+  const spelled = spellOutWindash(state, name);
+  if (spelled) return spelled;
   const strings = stringValues(state, name);
   if (typeof strings === 'string') return strings;
   const out: string[] = [];

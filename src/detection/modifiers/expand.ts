@@ -1,5 +1,12 @@
-import { type Part, parseSigmaString, type SigmaString } from '../sigma-string.js';
-import { type Modifier, stringValues, toValues } from './modifier.js';
+import { ANY, type Part, parseSigmaString, type SigmaString } from '../sigma-string.js';
+import {
+  type Modifier,
+  type ModifierContext,
+  type ModifierState,
+  type RuleValue,
+  stringValues,
+  toValues,
+} from './modifier.js';
 
 /**
  * `expand`: `%name%` placeholders are replaced by the configured values (each value a Sigma string, so
@@ -7,6 +14,7 @@ import { type Modifier, stringValues, toValues } from './modifier.js';
  * configured values rejects the rule, as the specification requires of tools that cannot resolve them.
  */
 export const expand: Modifier = (state, ctx) => {
+  if (state.kind === 're') return expandRegex(state, ctx.placeholders);
   const strings = stringValues(state, 'expand');
   if (typeof strings === 'string') return strings;
   const out: SigmaString[] = [];
@@ -74,4 +82,36 @@ function merge(parts: Part[]): Part[] {
     else out.push(p);
   }
   return out;
+}
+
+/**
+ * `re|expand`: each placeholder in the pattern becomes a group matching any of its values, each value a
+ * Sigma string (wildcards `*` and `?` match any text and any one character, newlines included).
+ */
+function expandRegex(state: ModifierState, placeholders: ModifierContext['placeholders']): string | undefined {
+  const values: RuleValue[] = [];
+  for (const v of state.values) {
+    if (v.type !== 'string') return 'modifier expand needs string values';
+    let pattern = '';
+    for (const piece of splitPlaceholders(v.s.raw)) {
+      if (piece.kind === 'text') {
+        pattern += piece.text;
+        continue;
+      }
+      const replacements = placeholders[piece.name];
+      if (!replacements || replacements.length === 0) return `unresolved placeholder %${piece.name}%`;
+      pattern += `(?:${replacements.map(sigmaToRegex).join('|')})`;
+    }
+    values.push({ type: 'string', s: { raw: pattern, parts: [pattern] } });
+  }
+  state.values = values;
+  return undefined;
+}
+
+function sigmaToRegex(value: string): string {
+  return parseSigmaString(value)
+    .parts.map((p) =>
+      typeof p === 'string' ? p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&') : p === ANY ? '(?s:.*)' : '(?s:.)',
+    )
+    .join('');
 }

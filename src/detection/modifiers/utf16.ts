@@ -1,8 +1,11 @@
 import { mapLiterals } from '../sigma-string.js';
 import { type Modifier, stringValues, toValues } from './modifier.js';
+import { spellOutWindash } from './windash.js';
 
 function encoder(name: string, encode: (text: string) => string, bom: string): Modifier {
   return (state) => {
+    const spelled = spellOutWindash(state, name);
+    if (spelled) return spelled;
     const strings = stringValues(state, name);
     if (typeof strings === 'string') return strings;
     state.values = toValues(
