@@ -56,6 +56,9 @@ const CHANNEL_PROVIDERS: Readonly<Record<string, readonly string[]>> = {
   'Microsoft-Windows-LSA/Operational': ['Microsoft-Windows-LSA'],
 };
 
+/** Pairs to describe although no rule routes on them (channel -> event IDs). */
+const EXTRA_PAIRS: Readonly<Record<string, readonly number[]>> = {};
+
 /** Sysmon and DNS-Client 3008 keep their hand-written tables in src/events/schemas.ts. */
 const SKIP_PROVIDERS = new Set(['Microsoft-Windows-Sysmon', 'Microsoft-Windows-DNS-Client']);
 
@@ -152,6 +155,11 @@ function routedPairs(sigmaRoot: string): Map<string, Set<number>> {
   if (!(index instanceof Map)) throw new Error('RuleSet index not found: scripts/make-schemas.ts needs updating');
   const pairs = new Map<string, Set<number>>();
   for (const [channel, entry] of index) pairs.set(channel, new Set(entry.byId.keys()));
+  for (const [channel, ids] of Object.entries(EXTRA_PAIRS)) {
+    const set = pairs.get(channel) ?? new Set<number>();
+    for (const id of ids) set.add(id);
+    pairs.set(channel, set);
+  }
   console.error(`${files.length} rule files, ${result.compiled} compiled, ${pairs.size} channels`);
   return pairs;
 }
