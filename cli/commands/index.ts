@@ -5,6 +5,7 @@ import { register as registerReplay } from './replay.js';
 import { register as registerReport } from './report.js';
 import { register as registerRules } from './rules.js';
 import { register as registerSend } from './send.js';
+import { register as registerTimeline } from './timeline.js';
 
 /** Every sub-command registers itself here; each module exports one `register(program)`. */
 export function registerCommands(program: Command): void {
@@ -13,5 +14,6 @@ export function registerCommands(program: Command): void {
   registerQuery(program);
   registerSend(program);
   registerReport(program);
+  registerTimeline(program);
   registerDev(program);
 }
