@@ -8,8 +8,10 @@ import { createHooks, planHooks } from '../../src/hooks/index.js';
 import { CommitLog } from '../../src/pipeline/commit-log.js';
 import { DNS_ANSWERS_CONSUMER } from '../../src/pipeline/dns-answers-service.js';
 import { EnrichService } from '../../src/pipeline/enrich-service.js';
+import { CORRELATION_TOLERANCE_MS } from '../../src/pipeline/process-batch.js';
 import { DynamoDbAlertDeduplicator } from '../adapters/dynamodb-alert-deduplicator.js';
 import { DynamoDbCommitStore } from '../adapters/dynamodb-commit-store.js';
+import { DynamoDbCorrelationStore } from '../adapters/dynamodb-correlation-store.js';
 import { DynamoDbResolutionStore } from '../adapters/dynamodb-resolution-store.js';
 import { DynamoDbWatermarkStore } from '../adapters/dynamodb-watermark-store.js';
 import { KinesisCatchUp } from '../adapters/kinesis-catch-up.js';
@@ -79,6 +81,12 @@ export async function createEnrichService(
     enrichment,
     store,
     rules,
+    // In the de-dup table (docs/detection.md, "Correlation rules"). A held connection reaches detection up to the
+    // maximum hold after the events around it: it must still count, so the tolerance covers the hold as well.
+    correlations: {
+      store: new DynamoDbCorrelationStore({ client: clients.dynamodb, tableName: config.dedupeTable, clock: now }),
+      toleranceMs: CORRELATION_TOLERANCE_MS + config.maxHoldMs,
+    },
     writer: new S3ObjectWriter({ client: clients.s3, bucket: config.outputBucket }),
     publisher: new SnsAlertPublisher({ client: clients.sns, topicArn: config.alertTopicArn }),
     deduper: new DynamoDbAlertDeduplicator({

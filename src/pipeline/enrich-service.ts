@@ -1,3 +1,4 @@
+import type { BaseMatch, CorrelationStore } from '../detection/correlation/index.js';
 import type { RuleSet } from '../detection/rule-set.js';
 import type { ResolutionStore } from '../dns/resolution.js';
 import {
@@ -33,7 +34,7 @@ import type {
   ObjectWriter,
 } from './ports.js';
 import { publishedBefore } from './ports.js';
-import { countHooks, detect, loadAnswers } from './process-batch.js';
+import { countHooks, detect, detectCorrelations, loadAnswers } from './process-batch.js';
 import { bump, emptySummary, type Summary } from './summary.js';
 
 export interface EnrichServiceDependencies {
@@ -45,6 +46,11 @@ export interface EnrichServiceDependencies {
    */
   store: ResolutionStore;
   rules: RuleSet;
+  /**
+   * Correlation state shared by every shard, batch and container (DynamoDB), and how late (event time, behind the
+   * newest event of its group) an event may come and still count exactly. Required when `rules` has correlations.
+   */
+  correlations?: { store: CorrelationStore; toleranceMs: number };
   writer: ObjectWriter;
   publisher: AlertPublisher;
   deduper: AlertDeduplicator;
@@ -59,6 +65,14 @@ export interface EnrichServiceDependencies {
   /** A held connection is released unresolved this long after it was first held. */
   maxHoldMs: number;
   dedupeFields: readonly string[];
+}
+
+/** Configuration: correlation rules were loaded without the store they need (fails the cold start). */
+export class MissingCorrelationStoreError extends Error {
+  override readonly name = 'MissingCorrelationStoreError';
+  constructor() {
+    super('correlation rules are loaded but no correlation store is configured');
+  }
 }
 
 /** Where a stream batch comes from, for its exactly-once unit and object names. */
@@ -99,7 +113,12 @@ interface Settled {
  * item never fails the batch: the item is written to `rejected/` with the reason.
  */
 export class EnrichService {
-  constructor(private readonly deps: EnrichServiceDependencies) {}
+  constructor(private readonly deps: EnrichServiceDependencies) {
+    if (deps.rules.correlations !== undefined && deps.correlations === undefined) {
+      // A store of one container's memory would count each shard apart: refuse rather than miss alerts.
+      throw new MissingCorrelationStoreError();
+    }
+  }
 
   /** A batch of stream records of one shard, in sequence order. */
   async processRecords(records: readonly InputRecord[], batch: StreamBatch): Promise<Summary> {
@@ -258,7 +277,20 @@ export class EnrichService {
   private async finish(settled: Settled, rejected: readonly RejectedItem[], summary: Summary, run: FinishRun) {
     const { deps } = this;
     const { attempt } = run;
-    const detections = detect(settled.final, deps.rules, summary);
+    const feeds: BaseMatch<SourcedEvent>[] = [];
+    const detections = detect(settled.final, deps.rules, summary, feeds);
+    if (deps.correlations !== undefined && feeds.length > 0) {
+      // Before the attempt opens: a retry applies the same events again (a no-op) and gets the same alerts back.
+      const { store, toleranceMs } = deps.correlations;
+      detections.push(
+        ...(await detectCorrelations(feeds, deps.rules, summary, {
+          store,
+          toleranceMs,
+          now: deps.now(),
+          flush: false,
+        })),
+      );
+    }
     summary.written += settled.final.length;
     const outputs = batchOutputs(
       { events: settled.final, detections, rejected: [...rejected], summary },
