@@ -131,10 +131,52 @@ function fire(state: GroupState, trigger: string, window: readonly Contribution[
   return alert;
 }
 
+/** The first index whose contribution's time is at least `time` (the list is in time order). */
+function lowerBound(list: readonly Contribution[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as Contribution).time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index whose contribution's time is after `time`. */
+function upperBound(list: readonly Contribution[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as Contribution).time <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first unconsumed contribution at or after `start`. */
+function windowStart(state: GroupState, start: number): number {
+  const list = state.contributions;
+  const lo = lowerBound(list, start);
+  return state.consumedUntil === undefined ? lo : Math.max(lo, upperBound(list, state.consumedUntil));
+}
+
 /** Unconsumed contributions with start <= time <= end. */
 function windowOf(state: GroupState, start: number, end: number): Contribution[] {
-  const floor = state.consumedUntil ?? Number.NEGATIVE_INFINITY;
-  return state.contributions.filter((c) => c.time > floor && c.time >= start && c.time <= end);
+  return state.contributions.slice(windowStart(state, start), upperBound(state.contributions, end));
+}
+
+/** The ids a state holds, built once per state object and kept up to date by the transitions below. */
+const idIndex = new WeakMap<GroupState, Set<string>>();
+
+function idsOf(state: GroupState): Set<string> {
+  let ids = idIndex.get(state);
+  if (ids === undefined) {
+    ids = new Set(state.contributions.map((c) => c.id));
+    idIndex.set(state, ids);
+  }
+  return ids;
 }
 
 /**
@@ -153,7 +195,7 @@ export function closeWindows(
   if (spec.sliding) return alerts;
   for (;;) {
     const floor = state.consumedUntil ?? Number.NEGATIVE_INFINITY;
-    const first = state.contributions.find((c) => c.time > floor);
+    const first = state.contributions[windowStart(state, floor)];
     if (first === undefined) return alerts;
     const end = first.time + spec.timespanMs;
     if (!(end + toleranceMs < until)) return alerts;
@@ -182,26 +224,31 @@ export function addContribution(
 ): { outcome: AddOutcome; alerts: FiredAlert[] } {
   const before = state.fired.filter((f) => f.trigger === c.id);
   if (before.length > 0) return { outcome: 'replayed', alerts: before };
-  if (state.contributions.some((x) => x.id === c.id)) return { outcome: 'duplicate', alerts: [] };
+  if (idsOf(state).has(c.id)) return { outcome: 'duplicate', alerts: [] };
   if (state.consumedUntil !== undefined && c.time <= state.consumedUntil) return { outcome: 'consumed', alerts: [] };
   if (state.newest !== undefined && c.time < state.newest - toleranceMs) return { outcome: 'late', alerts: [] };
-  insert(state.contributions, c);
+  const at = insert(state.contributions, c);
+  idsOf(state).add(c.id);
   if (state.newest === undefined || c.time > state.newest) state.newest = c.time;
-  const alerts = spec.sliding ? slide(state, spec, c) : closeWindows(state, spec, state.newest, toleranceMs, c.id);
+  const alerts = spec.sliding ? slide(state, spec, c, at) : closeWindows(state, spec, state.newest, toleranceMs, c.id);
   prune(state, spec, toleranceMs);
   return { outcome: 'added', alerts };
 }
 
-function slide(state: GroupState, spec: WindowSpec, c: Contribution): FiredAlert[] {
+function slide(state: GroupState, spec: WindowSpec, c: Contribution, at: number): FiredAlert[] {
   const quiet = state.quietUntil ?? Number.NEGATIVE_INFINITY;
+  const list = state.contributions;
   // Windows ending at c or at a later contribution within a timespan of it now count c: earliest first.
-  for (const end of state.contributions) {
-    if (end.time < c.time || end.time < quiet) continue;
+  for (let i = at; i < list.length; i++) {
+    const end = list[i] as Contribution;
+    if (end.time < quiet) continue;
     if (end.time > c.time + spec.timespanMs) break;
-    const window = windowOf(state, end.time - spec.timespanMs, end.time).filter((x) => order(x, end) <= 0);
-    const value = aggregate(spec, window);
+    const lo = windowStart(state, end.time - spec.timespanMs);
+    // Counting needs no copy of the window: the cost per contribution stays a binary search for event_count.
+    const window = spec.type === 'event_count' ? undefined : list.slice(lo, i + 1);
+    const value = window === undefined ? i + 1 - lo : aggregate(spec, window);
     if (conditionHolds(spec.condition, value)) {
-      const alert = fire(state, c.id, window, value);
+      const alert = fire(state, c.id, window ?? list.slice(lo, i + 1), value);
       state.consumedUntil = end.time;
       state.quietUntil = end.time + spec.timespanMs;
       return [alert];
@@ -210,10 +257,12 @@ function slide(state: GroupState, spec: WindowSpec, c: Contribution): FiredAlert
   return [];
 }
 
-function insert(list: Contribution[], c: Contribution): void {
+/** Inserts in order and returns the index (events mostly come in order: the search starts at the end). */
+function insert(list: Contribution[], c: Contribution): number {
   let i = list.length;
   while (i > 0 && order(list[i - 1] as Contribution, c) > 0) i--;
   list.splice(i, 0, c);
+  return i;
 }
 
 /** Drops what no window can count any more, and the oldest beyond {@link MAX_CONTRIBUTIONS}. */
@@ -227,5 +276,7 @@ function prune(state: GroupState, spec: WindowSpec, toleranceMs: number): void {
     cut++;
   }
   if (state.contributions.length - cut > MAX_CONTRIBUTIONS) cut = state.contributions.length - MAX_CONTRIBUTIONS;
-  if (cut > 0) state.contributions.splice(0, cut);
+  if (cut === 0) return;
+  const ids = idsOf(state);
+  for (const removed of state.contributions.splice(0, cut)) ids.delete(removed.id);
 }
