@@ -3,6 +3,7 @@
  * Every setting states its default; a malformed value fails synth with the key named.
  */
 
+import { parseRuleSelection, type RuleSelectionText } from '../src/detection/rule-selection.js';
 import { LEVELS, type SigmaLevel } from '../src/detection/types.js';
 
 /** Sigma levels, least to most severe (the order subscription filters use); the detection core's list. */
@@ -22,6 +23,14 @@ export interface HookstreamSettings {
   eventSourceFilter: boolean;
   /** `rules`: comma-separated rule folders, relative to the project root. Default `rules`. */
   rulePaths: string[];
+  /**
+   * Which of those rules the functions load (src/detection/rule-selection.ts): `minLevel` (a Sigma level),
+   * `status` (comma list, `!` to exclude: `stable,test`, `!experimental`), `tags` (comma list of globs, `!` to
+   * exclude: `attack.t1003*,!attack.discovery`). Default: every rule but deprecated and unsupported ones.
+   */
+  ruleSelection: RuleSelectionText;
+  /** `skipInvalidRules`: leave out (and list) rules that do not compile instead of failing synth. Default false. */
+  skipInvalidRules: boolean;
   /** `alertEmail`: address subscribed to the alert topic. Default none. */
   alertEmail?: string;
   /** `emailMinLevel`. Default `high`. */
@@ -137,6 +146,28 @@ function retentionDays(read: ContextReader): number {
   return days;
 }
 
+/** minLevel, status and tags, checked with the parser the functions use on the same text. */
+function ruleSelection(read: ContextReader): RuleSelectionText {
+  const minLevel = text(read, 'minLevel');
+  const status = list(read, 'status');
+  const tags = list(read, 'tags');
+  const selection: RuleSelectionText = {
+    ...(minLevel ? { minLevel: minLevel.toLowerCase() } : {}),
+    ...(status && status.length > 0 ? { status: status.join(',') } : {}),
+    ...(tags && tags.length > 0 ? { tags: tags.join(',') } : {}),
+  };
+  const parsed = parseRuleSelection(selection);
+  if (!parsed.ok) {
+    const key = parsed.error.startsWith('min level')
+      ? 'minLevel'
+      : parsed.error.startsWith('status')
+        ? 'status'
+        : 'tags';
+    throw new InvalidSettingError(key, parsed.error);
+  }
+  return selection;
+}
+
 /** Parses every setting; throws InvalidSettingError naming the first bad key. */
 export function readSettings(read: ContextReader): HookstreamSettings {
   const producerAccounts = list(read, 'producerAccounts') ?? [];
@@ -160,6 +191,8 @@ export function readSettings(read: ContextReader): HookstreamSettings {
     producerAccounts,
     eventSourceFilter: bool(read, 'eventSourceFilter', false),
     rulePaths: list(read, 'rules') ?? ['rules'],
+    ruleSelection: ruleSelection(read),
+    skipInvalidRules: bool(read, 'skipInvalidRules', false),
     alertEmail: email(read, 'alertEmail'),
     emailMinLevel: level(read, 'emailMinLevel', 'high'),
     slackWebhookSecret,

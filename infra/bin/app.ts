@@ -3,8 +3,28 @@
 import { fileURLToPath } from 'node:url';
 import { compileRules } from '../../src/detection/index.js';
 import { buildApp } from '../build-app.js';
+import { RuleBundleError } from '../constructs/rule-bundle.js';
+import { InvalidSettingError } from '../settings.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-// The same compiler the enrich functions run at cold start: a rule that does not compile fails synth here.
-const { app } = buildApp({ projectRoot, compileRules: (sources) => compileRules(sources) });
-app.synth();
+const say = (text: string) =>
+  process.stderr.write(
+    `${text
+      .split('\n')
+      .map((line) => `hookstream synth: ${line}`)
+      .join('\n')}\n`,
+  );
+try {
+  // The same compiler and options the enrich functions use at cold start: a rule that does not compile fails synth
+  // here, with one line per rule, unless -c skipInvalidRules=true (then they are listed and left out).
+  const { app, invalidSkipped } = buildApp({ projectRoot, compileRules });
+  for (const problem of invalidSkipped) {
+    say(`rule skipped (skipInvalidRules): ${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`);
+  }
+  app.synth();
+} catch (error) {
+  // A setting or a rule the user can fix: the message is the answer, a stack trace would only hide it.
+  if (!(error instanceof RuleBundleError || error instanceof InvalidSettingError)) throw error;
+  say(error.message);
+  process.exitCode = 1;
+}

@@ -1,12 +1,15 @@
 /**
  * The Sigma rule folders shipped with the enrich functions. At synth time every rule file is read and compiled
- * with the same compiler the functions use at cold start; any rejected rule fails synth (and so deploy) with the
- * file and reason, instead of a function that starts and then refuses its rules. The folders are copied into
- * `rules/<folder name>/` of each bundle by an esbuild afterBundling hook.
+ * with the same compiler and options the functions use at cold start; any rejected rule fails synth (and so deploy)
+ * with one line per rule naming the file and reason, instead of a function that starts and then refuses its rules,
+ * unless the options skip invalid rules (context skipInvalidRules=true), when they are listed instead. The folders
+ * are copied into `rules/<folder name>/` of each bundle by an esbuild afterBundling hook, and the options written
+ * beside them as `rules/rule-options.json` (lambda/rules.ts reads it), so the functions load exactly this set.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { formatRuleOptions, RULE_OPTIONS_FILE, type RuleOptionsFile } from '../../lambda/rules.js';
 
 /** One rule file's text, as the compiler takes it (src/detection RuleSource). */
 export interface RuleFileSource {
@@ -17,8 +20,13 @@ export interface RuleFileSource {
 /** What the check reads of `compileRules` (src/detection); the rest of its result is not needed here. */
 export interface RuleCompileResult {
   compiled: unknown;
-  rejected: readonly { file: string; reason: string }[];
+  rejected: readonly { file: string; line?: number; reason: string }[];
   skipped?: unknown;
+  /**
+   * The options the compile used (selection, skipInvalidRules), for the functions to use the same at cold start.
+   * `skipInvalidRules: true` turns rejected rules into a listed skip instead of a failed synth. Default: none.
+   */
+  options?: RuleOptionsFile;
 }
 
 export type RuleCompiler = (sources: RuleFileSource[]) => RuleCompileResult;
@@ -61,6 +69,8 @@ export interface CompiledRuleBundle {
   files: number;
   /** What the compiler reports as compiled (a count or the compiled rules). */
   compiled: number;
+  /** Rules that do not compile, left out because the options skip invalid rules. */
+  invalidSkipped: readonly { file: string; line?: number; reason: string }[];
   commandHooks: ICommandHooks;
 }
 
@@ -105,11 +115,21 @@ export function compileRuleBundle(
     throw new RuleBundleError(`no .yml/.yaml rule files under ${paths.join(', ')}`);
   }
   const result = compile(sources);
-  if (result.rejected.length > 0) {
-    const lines = result.rejected.map((problem) => `  ${problem.file}: ${problem.reason}`);
-    throw new RuleBundleError(`${result.rejected.length} rule(s) do not compile:\n${lines.join('\n')}`);
+  if (result.rejected.length > 0 && !result.options?.skipInvalidRules) {
+    const lines = result.rejected.map(
+      (problem) => `rule rejected: ${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`,
+    );
+    throw new RuleBundleError(
+      `${lines.join('\n')}\n${result.rejected.length} rule(s) do not compile; -c skipInvalidRules=true loads the rest`,
+    );
   }
-  return { folders, files: sources.length, compiled: countOf(result.compiled), commandHooks: copyRulesHooks(folders) };
+  return {
+    folders,
+    files: sources.length,
+    compiled: countOf(result.compiled),
+    invalidSkipped: result.rejected,
+    commandHooks: copyRulesHooks(folders, result.options),
+  };
 }
 
 /** Quotes a path for the POSIX shell the bundling commands run in. */
@@ -117,8 +137,11 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
-/** afterBundling: copy each folder to `<bundle>/rules/<name>`. Local (non-Docker) bundling on a POSIX shell. */
-export function copyRulesHooks(folders: readonly RuleFolder[]): ICommandHooks {
+/**
+ * afterBundling: copy each folder to `<bundle>/rules/<name>`, and write the rule options (if any) to
+ * `<bundle>/rules/rule-options.json`. Local (non-Docker) bundling on a POSIX shell.
+ */
+export function copyRulesHooks(folders: readonly RuleFolder[], options?: RuleOptionsFile): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
@@ -127,6 +150,11 @@ export function copyRulesHooks(folders: readonly RuleFolder[]): ICommandHooks {
       ...folders.map(
         (folder) => `cp -R ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name))}`,
       ),
+      ...(options === undefined
+        ? []
+        : [
+            `printf '%s' ${shellQuote(formatRuleOptions(options))} > ${shellQuote(join(outputDir, 'rules', RULE_OPTIONS_FILE))}`,
+          ]),
     ],
   };
 }

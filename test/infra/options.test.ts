@@ -2,10 +2,11 @@
  * Context switches, each synthesised without bundling (the template is what they change).
  */
 import { Match } from 'aws-cdk-lib/assertions';
+import type { SelectingRuleCompiler } from '../../infra/build-app.js';
 import { DNS_FILTER_PATTERNS } from '../../infra/constructs/pipeline-functions.js';
 import { RuleBundleError } from '../../infra/constructs/rule-bundle.js';
 import { InvalidSettingError } from '../../infra/settings.js';
-import { FIXTURE_RULES, resourcesOf, synth } from './synth.js';
+import { FIXTURE_RULES, realCompiler, resourcesOf, synth } from './synth.js';
 
 const base = { rules: FIXTURE_RULES };
 
@@ -106,6 +107,30 @@ describe('rules check at synth', () => {
     );
   });
 
+  it('with skipInvalidRules=true, leaves them out and lists them, and tells the functions to do the same', () => {
+    const built = synth(
+      { rules: `${FIXTURE_RULES},test/infra/fixtures/bad-rules`, skipInvalidRules: 'true' },
+      { bundle: false },
+    );
+    expect(built.invalidSkipped).toEqual([
+      expect.objectContaining({ file: 'bad-rules/broken-condition.yml', reason: expect.any(String) }),
+    ]);
+  });
+
+  it('compiles only the rules that minLevel, status and tags choose', () => {
+    let compiled: unknown;
+    const spy: SelectingRuleCompiler = (sources, options) => {
+      const result = realCompiler(sources, options);
+      compiled = result.compiled;
+      return result;
+    };
+    synth({ rules: FIXTURE_RULES }, { bundle: false, compileRules: spy });
+    const all = compiled;
+    synth({ rules: FIXTURE_RULES, minLevel: 'critical' }, { bundle: false, compileRules: spy });
+    expect(all).toBeGreaterThan(0);
+    expect(compiled).toBe(0);
+  });
+
   it('fails synth when a rule folder does not exist', () => {
     expect(() => synth({ rules: 'test/infra/fixtures/no-such-folder' }, { bundle: false })).toThrow(RuleBundleError);
   });
@@ -120,6 +145,10 @@ describe('settings', () => {
     ['alertEmail', 'not-an-address'],
     ['dataStartDate', '2026/01/01'],
     ['logRetentionDays', '45'],
+    ['minLevel', 'urgent'],
+    ['status', 'stable,!'],
+    ['tags', '!'],
+    ['skipInvalidRules', 'yes'],
   ])('rejects %s=%s', (key, value) => {
     expect(() => synth({ ...base, [key]: value }, { bundle: false })).toThrow(InvalidSettingError);
   });

@@ -31,7 +31,27 @@ describe('compileRuleBundle', () => {
       ],
     });
     expect(() => compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], reject)).toThrow(
-      /2 rule\(s\) do not compile:\n {2}rules\/a.yml: bad condition\n {2}rules\/b.yml: unknown modifier/,
+      new RuleBundleError(
+        [
+          'rule rejected: rules/a.yml: bad condition',
+          'rule rejected: rules/b.yml: unknown modifier',
+          '2 rule(s) do not compile; -c skipInvalidRules=true loads the rest',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('with options that skip invalid rules, lists them and writes the options into the bundle', () => {
+    const options = { selection: { minLevel: 'high' }, skipInvalidRules: true };
+    const bundle = compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], () => ({
+      compiled: 1,
+      rejected: [{ file: 'rules/a.yml', reason: 'bad condition' }],
+      options,
+    }));
+    expect(bundle.invalidSkipped).toEqual([{ file: 'rules/a.yml', reason: 'bad condition' }]);
+    const commands = bundle.commandHooks.afterBundling('/in', '/out');
+    expect(commands.at(-1)).toBe(
+      `printf '%s' '${JSON.stringify(options, null, 2)}\n' > '/out/rules/rule-options.json'`,
     );
   });
 

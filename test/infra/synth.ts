@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../infra/build-app.js';
-import type { RuleCompiler } from '../../infra/constructs/rule-bundle.js';
+import { type BuiltApp, buildApp, type SelectingRuleCompiler } from '../../infra/build-app.js';
 import type { HookstreamStack } from '../../infra/stacks/hookstream-stack.js';
 import { compileRules } from '../../src/detection/index.js';
 
@@ -19,7 +18,7 @@ const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'))
   context: Record<string, unknown>;
 };
 
-export const realCompiler: RuleCompiler = (sources) => compileRules(sources);
+export const realCompiler: SelectingRuleCompiler = (sources, options) => compileRules(sources, options);
 
 /** The context of a full deployment: e-mail and Slack alerts, operations e-mail. */
 export const FULL_CONTEXT = {
@@ -33,13 +32,14 @@ export interface Synthesised {
   app: App;
   stack: HookstreamStack;
   template: Template;
+  invalidSkipped: BuiltApp['invalidSkipped'];
 }
 
 export function synth(
   context: Record<string, unknown>,
-  options: { bundle?: boolean; compileRules?: RuleCompiler } = {},
+  options: { bundle?: boolean; compileRules?: SelectingRuleCompiler } = {},
 ): Synthesised {
-  const { app, stack } = buildApp({
+  const { app, stack, invalidSkipped } = buildApp({
     projectRoot: PROJECT_ROOT,
     compileRules: options.compileRules ?? realCompiler,
     appProps: {
@@ -52,7 +52,7 @@ export function synth(
       },
     },
   });
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack), invalidSkipped };
 }
 
 /** All resources of a type, as [logicalId, resource]. */

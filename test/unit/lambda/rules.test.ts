@@ -1,0 +1,72 @@
+/** The enrich cold start's rule loading: rule-options.json chooses the rules and whether invalid ones stop it. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  formatRuleOptions,
+  loadRules,
+  parseRuleOptions,
+  RULE_OPTIONS_FILE,
+  RuleCompilationError,
+  RuleOptionsError,
+} from '../../../lambda/rules.js';
+
+function rule(id: number, level: string, logsource = 'category: process_creation'): string {
+  return [
+    `title: rule ${id}`,
+    `id: 00000000-0000-4000-8000-00000000000${id}`,
+    'status: test',
+    `level: ${level}`,
+    `logsource: { product: windows, ${logsource} }`,
+    "detection: { selection: { Image: 'x' }, condition: selection }",
+  ].join('\n');
+}
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'hookstream-lambda-rules-'));
+  await mkdir(path.join(dir, 'rules', 'core'), { recursive: true });
+  await writeFile(path.join(dir, 'rules', 'core', 'high.yml'), rule(1, 'high'));
+  await writeFile(path.join(dir, 'rules', 'core', 'low.yml'), rule(2, 'low'));
+  await writeFile(path.join(dir, 'rules', 'core', 'bad.yml'), rule(3, 'high', 'service: no-such-service'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const options = (text: string) => writeFile(path.join(dir, 'rules', RULE_OPTIONS_FILE), text);
+
+describe('loadRules', () => {
+  it('without rule-options.json, refuses to start on a rule that does not compile, one line per rule', async () => {
+    const error = await loadRules('rules', dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RuleCompilationError);
+    expect((error as Error).message.split('\n')).toEqual([
+      `rule rejected: ${path.join(dir, 'rules/core/bad.yml')}: unknown logsource service: no-such-service`,
+      '1 rule(s) do not compile; skipInvalidRules=true (stack context) loads the rest',
+    ]);
+  });
+
+  it('with skipInvalidRules, loads the rest', async () => {
+    await options(formatRuleOptions({ skipInvalidRules: true }));
+    expect((await loadRules('rules', dir)).size).toBe(2);
+  });
+
+  it('with a selection, loads only the chosen rules', async () => {
+    await options(formatRuleOptions({ selection: { minLevel: 'medium' }, skipInvalidRules: true }));
+    expect((await loadRules('rules', dir)).size).toBe(1);
+  });
+
+  it.each([
+    ['not json', /not JSON/],
+    ['[]', /not an object/],
+    ['{"skipInvalidRules": "yes"}', /skipInvalidRules is not true or false/],
+    ['{"selection": {"minLevel": "urgent"}}', /min level: "urgent" is not one of/],
+    ['{"selection": {"tags": ["a"]}}', /must be text/],
+  ])('refuses to start on a malformed rule-options.json: %s', async (text, message) => {
+    await options(text);
+    await expect(loadRules('rules', dir)).rejects.toThrow(RuleOptionsError);
+    expect(parseRuleOptions(text)).toEqual({ ok: false, error: expect.stringMatching(message) });
+  });
+});
