@@ -1,10 +1,7 @@
 import { alphabetClass } from '../../../src/detection/anchor-automaton.js';
 import { compileRegex, regexFacts, regexMinLength, translatePcre } from '../../../src/detection/regex.js';
 import { processRule, ruleMatches, sysmonEvent } from '../../helpers/sigma-rules.js';
-
-type Flags = { i: boolean; m: boolean; s: boolean };
-const NONE: Flags = { i: false, m: false, s: false };
-const CI: Flags = { i: true, m: false, s: false };
+import { CONSTRUCTS, NONE } from './prefilter-cases.js';
 
 /** Whether `needle` occurs in `value` with units of one alphabet class taken as equal (what the automaton sees). */
 function occursFolded(needle: string, value: string): boolean {
@@ -22,97 +19,6 @@ function factsOf(pattern: string) {
   if (!t.ok) throw new Error(t.error);
   return regexFacts(t.value);
 }
-
-// Construct, pattern, flags, values the regex matches. Every value must satisfy every clause (so the prefilter
-// lets it through) and be at least minLength long.
-const CONSTRUCTS: [string, string, Flags, string[]][] = [
-  ['hex escape', '\\x41BCD', NONE, ['xABCDx']],
-  ['hex escape, braces', '\\x{263a}smile', NONE, ['a☺smile']],
-  ['hex escape, astral', 'x\\x{1F600}yz', NONE, ['x😀yz']],
-  ['octal escape', '\\101\\102\\103D', NONE, ['ABCD']],
-  ['octal zero', 'ab\\0cd', NONE, ['ab\0cd']],
-  ['octal, two digits', 'ab\\012cd', NONE, ['ab\ncd']],
-  ['control escapes', 'a\\tb\\nc\\rd\\fe\\vf\\ag', NONE, ['a\tb\nc\rd\fe\vf\x07g']],
-  ['escaped punctuation', '\\.\\*\\+\\?\\(\\)\\[\\]\\{\\}\\|\\^\\$\\\\\\-\\_\\#', NONE, ['.*+?()[]{}|^$\\-_#']],
-  ['escaped slash (PCRE)', 'a\\/b\\/c', NONE, ['a/b/c']],
-  ['digit class', 'abc\\d\\d\\ddef', NONE, ['abc123def']],
-  ['non-digit', 'abc\\Ddef', NONE, ['abcxdef']],
-  ['space classes', 'abc\\s\\Sdef', NONE, ['abc xdef']],
-  ['word classes', 'abc\\w\\Wdef', NONE, ['abcx-def']],
-  ['word boundaries', '\\bword\\B\\w+', NONE, ['a wordy']],
-  ['horizontal space (PCRE)', 'abc\\hdef', NONE, ['abc\tdef']],
-  ['class of members', '[abc]xyz', NONE, ['bxyz']],
-  ['class range', '[a-c]xyz', NONE, ['cxyz']],
-  ['large range', '[a-z]{3}xyz', NONE, ['qqqxyz']],
-  ['negated class', '[^abc]xyz', NONE, ['dxyz', '☺xyz']],
-  ['] first in class', '[]a]xyz', NONE, [']xyz', 'axyz']],
-  ['] first in negated class', '[^]a]xyz', NONE, ['bxyz']],
-  ['- at the end of a class', '[a-]xyz', NONE, ['-xyz']],
-  ['- at the start of a class', '[-a]xyz', NONE, ['-xyz']],
-  ['POSIX class', '[[:alpha:]]xyz', NONE, ['Qxyz']],
-  ['negated POSIX class', '[[:^digit:]]xyz', NONE, ['Qxyz']],
-  ['escapes in a class', '[\\d\\x41-\\x43]xyz', NONE, ['Bxyz', '7xyz']],
-  ['property in a class', '[\\p{Greek}]xyz', NONE, ['αxyz']],
-  ['case pairs in a class', '[Ff][Oo][Oo]bar', NONE, ['FoObar']],
-  ['Unicode property', '\\p{Greek}+abc', NONE, ['αβabc']],
-  ['negated property', '\\P{Greek}abc', NONE, ['xabc']],
-  ['one-letter property', '\\pLabc\\PLdef', NONE, ['xabc1def']],
-  ['property negated inside', '\\p{^Greek}abc', NONE, ['xabc']],
-  ['number and letter categories', '\\pN\\p{Lu}abc', NONE, ['7Xabc']],
-  ['\\Q..\\E quotes', 'x\\Qa.b*c\\Ey', NONE, ['xa.b*cy']],
-  ['\\Q to the end', 'x\\Qa.b*c', NONE, ['xa.b*c']],
-  ['\\Q..\\E quotes PCRE syntax', '\\Q(?<n>a*+)\\E', NONE, ['(?<n>a*+)']],
-  ['quantifier after \\Q..\\E repeats its last character', '\\Qabc\\E*def', NONE, ['abdef', 'abcccdef']],
-  ['(?i)', '(?i)abcdef', NONE, ['ABCDEF']],
-  ['(?s)', '(?s)abc.def', NONE, ['abc\ndef']],
-  ['(?m)', '(?m)^abc$', NONE, ['x\nabc\ny']],
-  ['(?U)', '(?U)abc.+def', NONE, ['abcxdef']],
-  ['scoped (?i:..)', '(?i:abc)def', NONE, ['ABCdef']],
-  ['flags on and off', '(?i-s:abc)def(?-i)ghi', NONE, ['AbCdefghi']],
-  ['i sub-modifier', 'abcdef', CI, ['ABCDEF']],
-  ['capturing group', '(abc)def', NONE, ['abcdef']],
-  ['non-capturing group', '(?:abc)def', NONE, ['abcdef']],
-  ['named group (RE2)', '(?P<n>abc)def', NONE, ['abcdef']],
-  ['named group (PCRE)', '(?<n>abc)def', NONE, ['abcdef']],
-  ['atomic group (PCRE)', '(?>abc)def', NONE, ['abcdef']],
-  ['empty group', 'abc()def', NONE, ['abcdef']],
-  ['nested groups', '((a(b))c)def', NONE, ['abcdef']],
-  ['alternation', 'abcd|efgh', NONE, ['xabcd', 'efghx']],
-  ['alternation with an empty branch', 'abcd|', NONE, ['', 'zzz']],
-  ['alternation in a group', 'x(abc|def)y', NONE, ['xabcy', 'xdefy']],
-  ['alternation with a branch without literals', 'abcd|.+', NONE, ['zz']],
-  ['star', 'abc*def', NONE, ['abdef', 'abcccdef']],
-  ['plus', 'abc+def', NONE, ['abcdef', 'abcccdef']],
-  ['question mark', 'abc?def', NONE, ['abdef', 'abcdef']],
-  ['counted', 'ab{3}cd', NONE, ['abbbcd']],
-  ['at least', 'ab{2,}cd', NONE, ['abbbbcd']],
-  ['between', 'ab{1,3}cd', NONE, ['abbcd']],
-  ['zero times', 'abc{0}def', NONE, ['abdef']],
-  ['zero to zero', 'abc{0,0}def', NONE, ['abdef']],
-  ['group zero times', 'ab(cde){0}fgh', NONE, ['abfgh']],
-  ['optional group', 'ab(cde)?fgh', NONE, ['abfgh', 'abcdefgh']],
-  ['many copies', '(?:ab){12}', NONE, ['ab'.repeat(12)]],
-  ['lazy star', 'abc*?def', NONE, ['abdef']],
-  ['lazy plus', 'abc+?def', NONE, ['abccdef']],
-  ['lazy question mark', 'abc??def', NONE, ['abdef']],
-  ['lazy counted', 'ab{1,3}?cd', NONE, ['abbbcd']],
-  ['possessive (PCRE)', 'abc*+def', NONE, ['abcdef']],
-  ['a brace that is no quantifier', 'ab{,3}cd', NONE, ['ab{,3}cd']],
-  ['a lone brace', 'ab{cd', NONE, ['ab{cd']],
-  ['anchors', '^abc$', NONE, ['abc']],
-  ['text anchors', '\\Aabc\\z', NONE, ['abc']],
-  ['\\Z (PCRE)', 'abc\\Z', NONE, ['abc\n']],
-  ['dot', 'ab.cd', NONE, ['abxcd', 'ab😀cd']],
-  ['Kelvin sign, case-insensitive', '(?i)kernel', NONE, ['\u212aernel', 'KERNEL']],
-  ['long s, case-insensitive', '(?i)system', NONE, ['\u017fy\u017ftem']],
-  ['Greek sigma, case-insensitive', '(?i)οδοσ', NONE, ['ΟΔΟΣ', 'οδος']],
-  ['sharp s, case-insensitive', '(?i)straße', NONE, ['STRAẞE']],
-  ['dotted capital I', 'İstanbul', NONE, ['İstanbul']],
-  ['dotted capital I, case-insensitive', '(?i)İstanbul', NONE, ['İSTANBUL']],
-  ['accented letters, case-insensitive', '(?i)éèê', NONE, ['ÉÈÊ']],
-  ['astral characters repeated', 'ab😀+cd', NONE, ['ab😀😀cd']],
-  ['astral character optional', 'abc😀?def', NONE, ['abcdef']],
-];
 
 describe('regexFacts: every clause holds for values the regex matches', () => {
   it.each(CONSTRUCTS)('%s: %s', (_name, pattern, flags, values) => {
