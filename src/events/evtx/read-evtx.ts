@@ -6,8 +6,9 @@
  * Recovery: chunks are found by position, not by the header's chunk count (a dirty file holds more than its header
  * says, an archived one fewer), and each is read on its own. A chunk whose checksums fail is still read record
  * by record, as evtx_dump, python-evtx and libevtx do (a log copied while Windows writes it has a stale last
- * chunk); only its header's free space offset is then not trusted. Every record is checked by structure
- * (signature, size, copy of the size, Binary XML whose every read stays within the record). A damaged record costs only itself: the reader scans on for the next record whose size
+ * chunk). Records end at the chunk header's free space offset or its last record id, whichever comes first.
+ * Every record is checked by structure (signature, size, copy of the size, Binary XML whose every read stays
+ * within the record). A damaged record costs only itself: the reader scans on for the next record whose size
  * and copy agree, and the bytes in between are one rejected piece. So every record is either a document or a
  * rejection with its reason and its own bytes; unused chunks (all zeros) and the free space after the last
  * record are not records. Every loop advances through the bytes, so any input ends.
@@ -100,12 +101,12 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
     return -1;
   }
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  // The header's free space offset ends the records, when the header is intact and the offset possible.
+  // The header's free space offset ends the records (what lies after it are older versions of records), and its
+  // last record id ends them too (a chunk being rewritten holds older records after it), as in evtx_dump. An
+  // impossible free space offset leaves the whole chunk to read.
   const freeSpace = view.getUint32(48, true);
-  const limit =
-    chunkHeaderIntact(chunk, view) && freeSpace >= CHUNK_HEADER_BYTES && freeSpace <= chunk.length
-      ? freeSpace
-      : chunk.length;
+  const limit = freeSpace >= CHUNK_HEADER_BYTES ? Math.min(freeSpace, chunk.length) : chunk.length;
+  const lastId = view.getBigUint64(32, true);
   const context = new ChunkContext(chunk);
   const cut = chunk.length < CHUNK_BYTES;
   let at = CHUNK_HEADER_BYTES;
@@ -148,6 +149,7 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
       else if (error instanceof RangeError) reject(state, 'EVTX Binary XML nested too deeply', raw);
       else throw error;
     }
+    if (view.getBigUint64(at + 8, true) === lastId) break;
     at += size;
   }
   return -1;

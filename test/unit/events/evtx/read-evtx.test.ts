@@ -233,6 +233,17 @@ describe('EVTX damage inside a chunk', () => {
     expect(outcomes[0]?.kind === 'rejected' && outcomes[0].raw.length).toBe(CHUNK);
   });
 
+  it('ends the records at the free space offset and at the last record id of the chunk header', () => {
+    const writer = sampleFile();
+    const byFreeSpace = writer.file();
+    const view = new DataView(byFreeSpace.buffer);
+    view.setUint32(FILE_HEADER + 48, (writer.records[3] as { start: number }).start - FILE_HEADER, true);
+    expect(summary(readRecord(byFreeSpace))).toEqual(['event record 1', 'event record 2', 'event record 3']);
+    const byLastId = writer.file();
+    new DataView(byLastId.buffer).setBigUint64(FILE_HEADER + 32, 2n, true);
+    expect(summary(readRecord(byLastId))).toEqual(['event record 1', 'event record 2']);
+  });
+
   it('a template offset out of the chunk rejects the record', () => {
     const writer = new EvtxWriter();
     writer.record((w) => eventRecord(w, 0xfff0, systemValues(1)));
