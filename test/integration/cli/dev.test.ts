@@ -262,6 +262,64 @@ describe('hookstream dev on disk', () => {
     expect(await files()).toEqual(before);
     expect(await ours()).toEqual([]);
   });
+
+  /** A rules folder with one rule that compiles and one whose logsource the taxonomy does not define. */
+  async function rulesWithOneInvalid(): Promise<string> {
+    const dir = path.join(work, 'mixed-rules');
+    await mkdir(dir);
+    await cp(path.join(root, 'rules'), path.join(dir, 'project'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'invalid.yml'),
+      [
+        'title: A service the taxonomy does not define',
+        'id: 00000000-0000-4000-8000-0000000000aa',
+        'status: test',
+        'level: high',
+        'logsource: { product: windows, service: no-such-service }',
+        'detection: { selection: { EventID: 1 }, condition: selection }',
+      ].join('\n'),
+    );
+    return dir;
+  }
+
+  it('refuses a rule that does not compile before starting anything, one line naming the file and the reason', async () => {
+    // Prepare
+    const rules = await rulesWithOneInvalid();
+
+    // Act
+    const dev = startCli(['dev', '--port', String(await freePort()), '--rules', rules], { env: { TMPDIR: temp } });
+    started.push(dev);
+    const code = await exited(dev.child);
+
+    // Assess: our lines only (Node may warn about the AWS SDK's engines on stderr too).
+    const ourLines = dev
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('hookstream'));
+    expect({ code, stdout: dev.stdout() }).toEqual({ code: 2, stdout: '' });
+    expect(ourLines).toEqual([
+      `hookstream: rule rejected: ${path.join(rules, 'invalid.yml')}: unknown logsource service: no-such-service`,
+      'hookstream: 1 rule(s) do not compile; --skip-invalid-rules loads the rest',
+    ]);
+    expect(dev.stderr()).not.toMatch(/\n\s+at /);
+    expect(await ours()).toEqual([]);
+  });
+
+  it('with --skip-invalid-rules and a selection, starts and lists the skipped rule', async () => {
+    // Prepare
+    const rules = await rulesWithOneInvalid();
+
+    // Act
+    const dev = await startReady(['--rules', rules, '--skip-invalid-rules', '--min-level', 'medium']);
+    dev.child.kill('SIGINT');
+    const code = await exited(dev.child);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(dev.stderr()).toContain(
+      `hookstream dev: rule skipped (--skip-invalid-rules): ${path.join(rules, 'invalid.yml')}: unknown logsource service: no-such-service`,
+    );
+  }, 120_000);
 });
 
 describe('alertLine', () => {
