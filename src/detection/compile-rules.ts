@@ -149,13 +149,25 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
     if (info) targets.push({ info, ...(rule.name ? { name: rule.name } : {}), feedOnly: rule.feedOnly === true });
   }
   const resolve = resolver(targets, correlations.all, knownRefs);
-  const linked = buildCorrelations(correlations.selected, resolve);
+  const silentToo = targets.filter(
+    (t) => correlations.ofRejected.has(t.info.id) || (t.name !== undefined && correlations.ofRejected.has(t.name)),
+  );
+  const linked = buildCorrelations(
+    correlations.selected,
+    resolve,
+    silentToo.map((t) => t.info),
+  );
   rejected.push(...linked.rejected);
   compiled += linked.set.size;
   const byFile = (a: RuleProblem, b: RuleProblem) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
   return {
-    ruleSet: new RuleSet(fields, entries, options.prefilter ?? true, linked.set.size > 0 ? linked.set : undefined),
+    ruleSet: new RuleSet(
+      fields,
+      entries,
+      options.prefilter ?? true,
+      linked.set.size > 0 || silentToo.length > 0 ? linked.set : undefined,
+    ),
     compiled,
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
@@ -174,8 +186,10 @@ function selectCorrelations(
   selection: ReturnType<typeof selectionFromOptions>,
   skipped: RuleProblem[],
   rejected: RuleProblem[],
-): { all: CorrelationDoc[]; selected: CorrelationDoc[]; needed: Set<string> } {
+): { all: CorrelationDoc[]; selected: CorrelationDoc[]; needed: Set<string>; ofRejected: Set<string> } {
   const all: CorrelationDoc[] = [];
+  // References of correlations rejected while parsing: their base rules stay silent rather than alert on every event.
+  const ofRejected = new Set<string>();
   for (const { source, parsed } of parsedSources) {
     if (!parsed.ok) continue;
     const multi = parsed.value.length > 1;
@@ -184,8 +198,11 @@ function selectCorrelations(
       const where = multi ? { file: source.file, line: doc.line } : { file: source.file };
       const info = parseInfo(doc.value, source.file);
       const c = typeof info === 'string' ? { ok: false as const, error: info } : parseCorrelation(doc.value, info);
-      if (!c.ok) rejected.push({ ...where, reason: c.error });
-      else all.push({ parsed: c.value, ...where });
+      if (!c.ok) {
+        rejected.push({ ...where, reason: c.error });
+        const refs = doc.value.get('correlation');
+        if (refs instanceof Map) for (const ref of strList(refs.get('rules')) ?? []) ofRejected.add(ref);
+      } else all.push({ parsed: c.value, ...where });
     }
   }
   const byRef = new Map<string, CorrelationDoc[]>();
@@ -221,7 +238,7 @@ function selectCorrelations(
     }
   }
   const needed = new Set([...selected].flatMap((doc) => doc.parsed.rules));
-  return { all, selected: all.filter((doc) => selected.has(doc)), needed };
+  return { all, selected: all.filter((doc) => selected.has(doc)), needed, ofRejected };
 }
 
 /** What a correlation reference names: a compiled rule or a correlation, by id or name (same file first). */

@@ -45,6 +45,8 @@ function problem(doc: CorrelationDoc, reason: string): RuleProblem {
 export function buildCorrelations(
   docs: readonly CorrelationDoc[],
   resolve: (ref: string, from: CorrelationDoc) => Resolved,
+  /** Rules referenced by correlation documents rejected before linking: silent as well. */
+  alsoSilent: readonly RuleInfo[] = [],
 ): { set: CorrelationSet; rejected: RuleProblem[] } {
   const rejected: RuleProblem[] = [];
   const built = new Map<CorrelationDoc, CompiledCorrelation | string>();
@@ -129,7 +131,7 @@ export function buildCorrelations(
   };
 
   for (const doc of docs) build(doc);
-  const silent = new Set<RuleInfo>();
+  const silent = new Set<RuleInfo>(alsoSilent);
   for (const [info, seen] of referencedRules) if (seen.feedOnly || !seen.generate) silent.add(info);
   return { set: new CorrelationSet(ordered, ruleFeeds, correlationFeeds, silent), rejected };
 }

@@ -246,3 +246,15 @@ describe('base rules of a correlation', () => {
     ]);
   });
 });
+
+describe('a rejected correlation', () => {
+  it('keeps its base rules silent rather than letting them alert on every event', () => {
+    const text = countOf('[failed_login]', 'group-by: [User]\ntimespan: 1w\ncondition:\n    gte: 10') + FAILED;
+    const { ruleSet, rejected } = compileRules([{ file: 'mr.yml', text }]);
+    expect(rejected.map((r) => r.reason)).toEqual([
+      "bad correlation timespan '1w' (expected a number and s, m, h or d)",
+    ]);
+    expect(ruleSet.matchAll(logon(4625))).toHaveLength(1);
+    expect(ruleSet.match(logon(4625))).toEqual([]);
+  });
+});
