@@ -24,8 +24,9 @@ export function readEventField(event: CanonicalEvent, name: string): string | un
     case 'Execution_ProcessID':
       return event.processId === undefined ? undefined : String(event.processId);
   }
-  const exact = event.data[name];
-  if (exact !== undefined) return exact === '' ? undefined : exact;
+  // Own properties only: a field named like an Object method (`toString`) is absent, not a function.
+  const exact = Object.hasOwn(event.data, name) ? event.data[name] : undefined;
+  if (typeof exact === 'string') return exact === '' ? undefined : exact;
   const loose = looseKey(name);
   for (const key of Object.keys(event.data)) {
     if (looseKey(key) === loose) {
