@@ -2,7 +2,8 @@
  * Correlation rules in the deployed shape, on the emulators: the events of one correlation spread over three
  * shards and many small batches, one batch failing after the correlation state was saved (its alert object is
  * refused) and retried; the correlation alert is raised once (one alerts/ row, one notification), and its base rule
- * raises none. State: the de-dup table's `correlation|` items (DynamoDbCorrelationStore).
+ * raises none; and the project beaconing rule over connections that are held, then named and released by the hold
+ * queue. State: the de-dup table's `correlation|` items (DynamoDbCorrelationStore).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CORRELATION_KEY_PREFIX } from '../../../src/pipeline/names.js';
 import { S3RVER_CREDENTIALS } from '../../helpers/emulators.js';
 import { attach, type Next } from '../../helpers/lambda-faults.js';
-import { createFunctions, drainConsumers } from '../../helpers/lambda-functions.js';
+import { createFunctions, drainConsumers, drainHoldQueue } from '../../helpers/lambda-functions.js';
 import { type LambdaHarness, startLambdaHarness } from '../../helpers/lambda-harness.js';
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
+import { recording, withBeacon } from '../detection/correlation-recordings.js';
 
 const CORRELATION_ID = '3a0c6f7e-2b1d-4e5f-9a8b-7c6d5e4f3a21';
 const BASE_ID = '3a0c6f7e-2b1d-4e5f-9a8b-7c6d5e4f3a22';
@@ -126,5 +130,55 @@ describe('correlation rules across shards, batches and a retry', () => {
     const items = await harness.scanTable(harness.env().DEDUPE_TABLE as string);
     const groups = items.filter((item) => item.dedupe_key?.S?.startsWith(CORRELATION_KEY_PREFIX));
     expect(groups).toHaveLength(2);
+  });
+});
+
+const BEACON_ID = '87ee1cda-eb87-493e-839e-4d0c2393a508'; // rules/windows/correlation/mr_beaconing_resolved_hostname.yml
+
+describeUnless(missing(OTRF_DIR))('the project beaconing rule through held connections', () => {
+  let harness: LambdaHarness;
+
+  beforeAll(async () => {
+    harness = await startLambdaHarness({ shards: 3 });
+  });
+
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('raises one beaconing alert when the connections are named only after their hold, on several shards', async () => {
+    // Prepare: psh_cmstp_execution_bypassuac with its powershell.exe connection repeated every minute, one record
+    // per line, at random over the shards; the project's rules.
+    const env = harness.env({
+      RULES_DIR: join(process.cwd(), 'rules'),
+      RETENTION_HOURS: '26280',
+      HOLD_WINDOW_SECONDS: '1',
+    });
+    const clocks = { wall: Date.now, store: () => Date.parse('2020-10-23T00:00:00Z') };
+    const lines = withBeacon(recording('psh_cmstp_execution_bypassuac.zip'));
+    await harness.putRecords(
+      lines.map((line) => new TextEncoder().encode(JSON.stringify(line))),
+      'random',
+    );
+    const fns = createFunctions(harness, { env, clocks });
+    // Act: the enrich consumer first (fresh connections are held), then the answers, then the hold queue.
+    await drainConsumers(harness.consumers('enrich', fns.enrich), 100);
+    await drainConsumers(harness.consumers('dns-answers', fns.dnsAnswers), 500);
+    const poller = harness.holdPoller(fns.hold);
+    await drainHoldQueue(poller);
+    // Assess: the connections were held, and the correlation counted them once named.
+    expect(poller.deliveries).toBeGreaterThanOrEqual(9);
+    const rows = (await harness.readJsonLines('alerts/')).flatMap((o) => o.rows);
+    const beacons = rows.filter((row) => row.rule_id === BEACON_ID);
+    expect(beacons).toHaveLength(1);
+    expect(beacons[0]).toMatchObject({
+      correlation: {
+        type: 'event_count',
+        event_count: 5,
+        group: { DestinationHostname: 'raw.githubusercontent.com', Computer: 'workstation5' },
+      },
+    });
+    const subjects = (await harness.receiveAlerts(Number.POSITIVE_INFINITY, 1_500)).map((n) => n.subject ?? '');
+    expect(subjects.filter((s) => s.includes('Process Beaconing To A Resolved Hostname'))).toHaveLength(1);
   });
 });
