@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { NAMED_QUERIES } from '../../src/query/named-queries.js';
+import { writeOut } from '../command-output.js';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../query/format-rows.js';
 import { openLocalTables } from '../query/local-tables.js';
 import { QueryFailedError, runSavedQuery, runSql } from '../query/run-sql.js';
@@ -12,6 +13,13 @@ interface QueryFlags {
   format: OutputFormat;
   saved?: string | true;
   param: string[];
+}
+
+/** To the error output runCli gave the program (the process's stderr, or a test's buffer). */
+function writeErr(command: Command, text: string): void {
+  const write = command.configureOutput().writeErr;
+  if (write) write(text);
+  else process.stderr.write(text);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -39,7 +47,14 @@ export function register(program: Command): void {
     .description('run SQL (DuckDB) on the events and alerts tables over the output of replay, or a saved query')
     .argument('[sql]', 'SQL over the views events and alerts (the Glue columns, plus dt and hour)')
     .option('--out <dir>', 'output folder written by replay', 'out')
-    .addOption(new Option('--format <format>', 'how to print the rows').choices([...OUTPUT_FORMATS]).default('table'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'table (NULL shown as NULL), csv, json (one array) or jsonl (one object per line)',
+      )
+        .choices([...OUTPUT_FORMATS])
+        .default('table'),
+    )
     .option('--saved [id]', 'list the saved (Athena named) queries, or run the one with this id')
     .option(
       '--param <name=value>',
@@ -54,13 +69,14 @@ Examples:
   hookstream query "SELECT host, count(*) AS n FROM events GROUP BY host ORDER BY n DESC"
   hookstream query --saved
   hookstream query --saved domains-by-host --param host=WORKSTATION5 --format csv
+  hookstream query --format jsonl "SELECT * FROM alerts" | jq .rule_title
 
 Exit code: 1 when DuckDB rejects or fails the SQL; non-zero for any usage mistake.`,
     )
-    .action(async (sql: string | undefined, flags: QueryFlags) => {
+    .action(async (sql: string | undefined, flags: QueryFlags, self: Command) => {
       if (flags.saved === true) {
         if (sql !== undefined) throw new Error('give either SQL or --saved <id>, not both');
-        process.stdout.write(listSaved(flags.format));
+        writeOut(self, listSaved(flags.format));
         return;
       }
       if (flags.saved !== undefined && sql !== undefined) throw new Error('give either SQL or --saved <id>, not both');
@@ -79,11 +95,11 @@ Exit code: 1 when DuckDB rejects or fails the SQL; non-zero for any usage mistak
         const result = saved
           ? await runSavedQuery(connection, saved, resolveValues(saved, params, await dayRange(connection)))
           : await runSql(connection, sql as string);
-        process.stdout.write(formatRows(result, flags.format));
+        writeOut(self, formatRows(result, flags.format));
       } catch (error) {
         if (!(error instanceof QueryFailedError)) throw error;
         // The query, not the command line, is wrong: exit 1, as documented (main exits 2 for usage errors).
-        process.stderr.write(`hookstream: ${error.message}\n`);
+        writeErr(self, `hookstream: ${error.message}\n`);
         process.exitCode = 1;
       } finally {
         connection.closeSync();

@@ -2,6 +2,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { writeOut } from '../command-output.js';
 import { openLocalTables } from '../query/local-tables.js';
 import { renderReport } from '../report/render-report.js';
 import { loadReportData } from '../report/report-data.js';
@@ -29,7 +30,7 @@ Examples:
   hookstream report out
   hookstream replay events --rules rules --out out && hookstream report --out out --html report.html`,
     )
-    .action(async (positional: string | undefined, flags: ReportFlags) => {
+    .action(async (positional: string | undefined, flags: ReportFlags, self: Command) => {
       if (positional !== undefined && flags.out !== undefined && positional !== flags.out)
         throw new Error(`two output folders given: ${positional} and --out ${flags.out}; give one`);
       const out = positional ?? flags.out ?? 'out';
@@ -47,6 +48,6 @@ Examples:
       await writeFile(html, page).catch((error: NodeJS.ErrnoException) => {
         throw new Error(`cannot write ${html}: ${error.code ?? error.message}`);
       });
-      process.stdout.write(`wrote ${html} (${Math.round(Buffer.byteLength(page) / 1024)} KB)\n`);
+      writeOut(self, `wrote ${html} (${Math.round(Buffer.byteLength(page) / 1024)} KB)\n`);
     });
 }

@@ -2,6 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { writeOut } from '../command-output.js';
 import { defaultColumns, formatTimeline, TIMELINE_FORMATS, type TimelineFormat } from '../timeline/format-timeline.js';
 import { LEVELS, type Level, readTimeline } from '../timeline/read-timeline.js';
 
@@ -44,10 +45,19 @@ export function parseTime(text: string, end: boolean): number {
   return start + unit - 1;
 }
 
-async function write(pieces: Iterable<string>, output: string | undefined): Promise<void> {
+/** To the error output runCli gave the program (the process's stderr, or a test's buffer). */
+function writeErr(command: Command, text: string): void {
+  const write = command.configureOutput().writeErr;
+  if (write) write(text);
+  else process.stderr.write(text);
+}
+
+async function write(command: Command, pieces: Iterable<string>, output: string | undefined): Promise<void> {
   if (output === undefined) {
     for (const piece of pieces) {
-      if (!process.stdout.write(piece))
+      writeOut(command, piece);
+      // When the output is the process's stdout (a pipe to a slow reader), let it drain instead of queueing it all.
+      if (process.stdout.writableNeedDrain)
         await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
     }
     return;
@@ -100,7 +110,7 @@ Examples:
   hookstream timeline out --all-events --from 2020-10-22T05:00 --to 2020-10-22T06:00 --format jsonl
   hookstream timeline out --columns time,host,rule,Image,CommandLine,DestinationHostname`,
     )
-    .action(async (out: string, flags: TimelineFlags) => {
+    .action(async (out: string, flags: TimelineFlags, self: Command) => {
       const from = flags.from === undefined ? undefined : parseTime(flags.from, false);
       const to = flags.to === undefined ? undefined : parseTime(flags.to, true);
       if (from !== undefined && to !== undefined && from > to) throw new Error('--from is after --to');
@@ -122,8 +132,8 @@ Examples:
         from,
         to,
       });
-      await write(formatTimeline(rows, columns, flags.format, { bom: flags.bom }), flags.output);
-      if (unreadable > 0) process.stderr.write(`hookstream: skipped ${unreadable} lines that are not JSON objects\n`);
-      if (flags.output !== undefined) process.stderr.write(`wrote ${rows.length} rows to ${flags.output}\n`);
+      await write(self, formatTimeline(rows, columns, flags.format, { bom: flags.bom }), flags.output);
+      if (unreadable > 0) writeErr(self, `hookstream: skipped ${unreadable} lines that are not JSON objects\n`);
+      if (flags.output !== undefined) writeErr(self, `wrote ${rows.length} rows to ${flags.output}\n`);
     });
 }

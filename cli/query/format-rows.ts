@@ -1,9 +1,12 @@
-/** Query results as a person or a program reads them: an aligned table, CSV (RFC 4180) or JSON. */
+/** Query results as a person or a program reads them: an aligned table, CSV (RFC 4180), JSON or JSON lines. */
 
 /** What `hookstream query` prints. */
-export type OutputFormat = 'table' | 'csv' | 'json';
+export type OutputFormat = 'table' | 'csv' | 'json' | 'jsonl';
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json'];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json', 'jsonl'];
+
+/** How a table shows SQL NULL, so that it never reads like an empty string. */
+export const TABLE_NULL = 'NULL';
 
 /** A result: column names in order (possibly repeated, as SQL allows) and one array of values per row. */
 export interface ResultRows {
@@ -53,10 +56,12 @@ function cut(text: string): string {
   return oneLine.length > MAX_TABLE_CELL ? `${oneLine.slice(0, MAX_TABLE_CELL - 1)}…` : oneLine;
 }
 
-/** An aligned text table: header, rule, rows (numbers right-aligned), then the row count. */
+/** An aligned text table: header, rule, rows (numbers right-aligned), then the row count. NULL shows as `NULL`. */
 export function formatTable(result: ResultRows): string {
   const header = result.columns.map(cut);
-  const cells = result.rows.map((row) => result.columns.map((_c, i) => cut(cellText(row[i]))));
+  const cells = result.rows.map((row) =>
+    result.columns.map((_c, i) => (row[i] === null || row[i] === undefined ? TABLE_NULL : cut(cellText(row[i])))),
+  );
   const widths = header.map((name, i) => Math.max(name.length, ...cells.map((row) => (row[i] ?? '').length)));
   const numeric = result.columns.map((_c, i) => result.rows.some((row) => isNumeric(row[i])));
   const line = (values: readonly string[]) =>
@@ -88,8 +93,16 @@ export function formatJson(result: ResultRows): string {
   return `${JSON.stringify(objects, null, 2)}\n`;
 }
 
+/** JSON lines: one compact row object per line (what SIEM tools and `jq -c` read), keyed as formatJson. */
+export function formatJsonLines(result: ResultRows): string {
+  return result.rows
+    .map((row) => `${JSON.stringify(Object.fromEntries(result.columns.map((name, i) => [name, toPlain(row[i])])))}\n`)
+    .join('');
+}
+
 export function formatRows(result: ResultRows, format: OutputFormat): string {
   if (format === 'csv') return formatCsv(result);
   if (format === 'json') return formatJson(result);
+  if (format === 'jsonl') return formatJsonLines(result);
   return formatTable(result);
 }

@@ -13,7 +13,12 @@ export class QueryFailedError extends Error {
 }
 
 function failed(error: unknown, what: string): QueryFailedError {
-  const message = error instanceof Error ? error.message : String(error);
+  // Not `instanceof Error`: DuckDB's errors may come from another realm (a test's VM context), and would print as
+  // "Error: Parser Error: ..." through String().
+  const message =
+    typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
+      ? (error as { message: string }).message
+      : String(error);
   return new QueryFailedError(`${what} failed: ${message.trim()}`);
 }
 

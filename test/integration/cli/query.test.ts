@@ -3,11 +3,11 @@
  * format, with the day range defaulting to the output's; SQL errors and usage mistakes answered with a message.
  */
 import { rm } from 'node:fs/promises';
-import { formatCsv, formatJson, formatTable, toPlain } from '../../../cli/query/format-rows.js';
+import { formatCsv, formatJson, formatJsonLines, formatTable, toPlain } from '../../../cli/query/format-rows.js';
 import { parseParams, resolveValues } from '../../../cli/query/saved-parameters.js';
 import { NAMED_QUERIES } from '../../../src/query/named-queries.js';
 import { namedQuery, replayProjectEvents } from '../../helpers/replay-events.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { cli } from './cli-in-process.js';
 
 const saved = namedQuery;
 
@@ -22,8 +22,8 @@ describe('hookstream query', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  it('runs SQL and prints an aligned table by default', () => {
-    const { status, stdout } = runCli([
+  it('runs SQL and prints an aligned table by default', async () => {
+    const { status, stdout } = await cli([
       'query',
       '--out',
       out,
@@ -39,17 +39,35 @@ describe('hookstream query', () => {
     expect(lines[2]?.length).toBe(lines[1]?.length);
   });
 
-  it('prints CSV and JSON, BIGINTs as numbers when they fit and as strings when not', () => {
+  it('prints CSV and JSON, BIGINTs as numbers when they fit and as strings when not', async () => {
     const sql = "SELECT count(*) AS n, 9007199254740993::BIGINT AS big, 'a,\"b' AS text, [1, 2] AS list FROM alerts";
-    const csv = runCli(['query', '--out', out, '--format', 'csv', sql]);
+    const csv = await cli(['query', '--out', out, '--format', 'csv', sql]);
     expect(csv).toMatchObject({ status: 0, stdout: 'n,big,text,list\n18,9007199254740993,"a,""b","[1,2]"\n' });
-    const json = runCli(['query', '--out', out, '--format', 'json', sql]);
+    const json = await cli(['query', '--out', out, '--format', 'json', sql]);
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual([{ n: 18, big: '9007199254740993', text: 'a,"b', list: [1, 2] }]);
   });
 
-  it('--saved lists the saved queries with their parameters', () => {
-    const { status, stdout } = runCli(['query', '--saved', '--format', 'json']);
+  it('--format jsonl prints one compact JSON object per line, and nothing for no rows', async () => {
+    const sql = 'SELECT lower(host) AS host, count(*) AS n, NULL AS none FROM events GROUP BY 1 ORDER BY 2 DESC, 1';
+    const { status, stdout } = await cli(['query', '--out', out, '--format', 'jsonl', sql]);
+    expect(status).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines.at(-1)).toBe('');
+    const rows = lines.slice(0, -1).map((line) => JSON.parse(line));
+    expect(rows[0]).toEqual({ host: 'workstation5', n: expect.any(Number), none: null });
+    expect(rows).toHaveLength(2);
+    expect(formatJsonLines({ columns: ['a'], rows: [] })).toBe('');
+  });
+
+  it('a table shows NULL apart from an empty string', async () => {
+    const { status, stdout } = await cli(['query', '--out', out, "SELECT NULL AS a, '' AS b, 'x' AS c"]);
+    expect(status).toBe(0);
+    expect(stdout.split('\n').slice(0, 3)).toEqual(['a     b  c', '----  -  -', 'NULL     x']);
+  });
+
+  it('--saved lists the saved queries with their parameters', async () => {
+    const { status, stdout } = await cli(['query', '--saved', '--format', 'json']);
     expect(status).toBe(0);
     expect(JSON.parse(stdout)).toContainEqual({
       id: 'connections-to-domain',
@@ -59,8 +77,8 @@ describe('hookstream query', () => {
     expect(JSON.parse(stdout)).toHaveLength(NAMED_QUERIES.length);
   });
 
-  it('--saved <id> runs one, the day range defaulting to the days in the output', () => {
-    const { status, stdout, stderr } = runCli([
+  it('--saved <id> runs one, the day range defaulting to the days in the output', async () => {
+    const { status, stdout, stderr } = await cli([
       'query',
       '--out',
       out,
@@ -78,8 +96,8 @@ describe('hookstream query', () => {
     );
   });
 
-  it('a parameter the SQL needs twice is given once; a narrower day range finds nothing', () => {
-    const all = runCli([
+  it('a parameter the SQL needs twice is given once; a narrower day range finds nothing', async () => {
+    const all = await cli([
       'query',
       '--out',
       out,
@@ -91,7 +109,7 @@ describe('hookstream query', () => {
       'json',
     ]);
     expect(JSON.parse(all.stdout).length).toBeGreaterThanOrEqual(10);
-    const none = runCli([
+    const none = await cli([
       'query',
       '--out',
       out,
@@ -134,6 +152,10 @@ describe('hookstream query', () => {
     };
     expect(formatCsv(result)).toBe(`a,b\n,"{""x"":1}"\n${'y'.repeat(200)},1180591620717411303424\n`);
     expect(formatTable(result).split('\n')[3]).toMatch(/^y{79}… +1180591620717411303424$/);
+    expect(formatTable(result).split('\n')[2]).toMatch(/^NULL +\{"x":1\}$/);
+    expect(formatJsonLines(result)).toBe(
+      `{"a":null,"b":{"x":1}}\n{"a":"${'y'.repeat(200)}","b":"1180591620717411303424"}\n`,
+    );
     expect(JSON.parse(formatJson(result))).toEqual([
       { a: null, b: { x: 1 } },
       { a: 'y'.repeat(200), b: '1180591620717411303424' },
@@ -149,17 +171,17 @@ describe('hookstream query', () => {
     [['query', '--out', 'OUT', '--saved', 'nope'], 2, /no saved query "nope" \(one of: connections-to-domain/],
     [['query', '--out', 'OUT', '--saved', 'domains-by-host'], 2, /needs --param host=<value>/],
     [['query', '--out', 'OUT', '--saved', 'top-destinations', '--param', 'x=1'], 2, /has no parameter "x"/],
-    [['query', '--out', 'OUT', '--format', 'xml', 'SELECT 1'], 1, /argument 'xml' is invalid/],
+    [['query', '--out', 'OUT', '--format', 'xml', 'SELECT 1'], 2, /argument 'xml' is invalid/],
     [['query', '--out', 'OUT', '--param', 'a=1', 'SELECT 1'], 2, /--param goes with --saved <id>/],
-  ])('%j exits %d with a message and no stack trace', (args, code, message) => {
-    const { status, stderr } = runCli(args.map((arg) => (arg === 'OUT' ? out : arg)));
+  ])('%j exits %d with a message and no stack trace', async (args, code, message) => {
+    const { status, stderr } = await cli(args.map((arg) => (arg === 'OUT' ? out : arg)));
     expect(status).toBe(code);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('--help prints usage with examples', () => {
-    const { status, stdout } = runCli(['query', '--help']);
+  it('--help prints usage with examples', async () => {
+    const { status, stdout } = await cli(['query', '--help']);
     expect(status).toBe(0);
     expect(stdout).toMatch(/Usage: hookstream query/);
     expect(stdout).toMatch(/--saved \[id\]/);

@@ -14,8 +14,8 @@ import { runReplay } from '../../../cli/replay/run-replay.js';
 import { renderReport, scriptJson } from '../../../cli/report/render-report.js';
 import { classify, displayIp, loadReportData, type ReportData } from '../../../cli/report/report-data.js';
 import { replayProjectEvents } from '../../helpers/replay-events.js';
-import { runCli } from '../../helpers/run-cli.js';
 import { describeUnless, itUnless, missing, sharedPath } from '../../helpers/skip.js';
+import { cli } from './cli-in-process.js';
 import {
   bars,
   chromiumMissing,
@@ -81,8 +81,8 @@ describe('hookstream report on the project events', () => {
     ({ out } = await replayProjectEvents('hookstream-report-'));
     data = await load(out);
     file = path.join(out, 'report.html');
-    const cli = runCli(['report', out]);
-    expect(cli).toMatchObject({ status: 0, stdout: expect.stringMatching(/^wrote .*report\.html/) });
+    const result = await cli(['report', out]);
+    expect(result).toMatchObject({ status: 0, stdout: expect.stringMatching(/^wrote .*report\.html/) });
     html = await readFile(file, 'utf8');
   });
 
@@ -124,7 +124,7 @@ describe('hookstream report on the project events', () => {
     expect(html).not.toMatch(/@import|url\(|fetch\(|XMLHttpRequest/i);
   });
 
-  it('draws the server-side charts as inline SVG with bars sized by the data', () => {
+  it('draws the server-side charts as inline SVG with bars sized by the data', async () => {
     const share = bars(section(html, 'enrichment'));
     expect(share).toEqual([expect.objectContaining({ value: data.totals.connections, width: 1000 })]);
     expect(bars(section(html, 'destinations')).map((b) => b.value)).toEqual([18, 1, 1]);
@@ -133,16 +133,16 @@ describe('hookstream report on the project events', () => {
 
   it.each([[['report', '--out', 'no/such/out'], /no such output folder: no\/such\/out/]])(
     '%j fails with a message and no stack trace',
-    (args, message) => {
-      const { status, stderr } = runCli(args);
+    async (args, message) => {
+      const { status, stderr } = await cli(args);
       expect(status).not.toBe(0);
       expect(stderr).toMatch(message);
       expect(stderr).not.toMatch(/\n\s+at /);
     },
   );
 
-  it('--help prints usage', () => {
-    const { status, stdout } = runCli(['report', '--help']);
+  it('--help prints usage', async () => {
+    const { status, stdout } = await cli(['report', '--help']);
     expect(status).toBe(0);
     expect(stdout).toMatch(/Usage: hookstream report \[options\] \[out\]/);
   });

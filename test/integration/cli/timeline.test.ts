@@ -12,7 +12,7 @@ import { parseTime } from '../../../cli/commands/timeline.js';
 import { formatTimeline, MAX_CSV_CELL, neutraliseFormula } from '../../../cli/timeline/format-timeline.js';
 import { details } from '../../../cli/timeline/profiles.js';
 import { readTimeline, type TimelineFilter } from '../../../cli/timeline/read-timeline.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { cli } from './cli-in-process.js';
 
 const SYSMON = 'Microsoft-Windows-Sysmon/Operational';
 
@@ -208,8 +208,8 @@ describe('hookstream timeline', () => {
 
   it('from the command line: CSV of the high and critical detections of one host, to a file', async () => {
     const file = path.join(out, 'timeline.csv');
-    const cli = runCli(['timeline', out, '--format', 'csv', '--min-level', 'high', '--host', 'WS1', '-o', file]);
-    expect(cli).toMatchObject({ status: 0, stdout: '', stderr: `wrote 1 rows to ${file}\n` });
+    const result = await cli(['timeline', out, '--format', 'csv', '--min-level', 'high', '--host', 'WS1', '-o', file]);
+    expect(result).toMatchObject({ status: 0, stdout: '', stderr: `wrote 1 rows to ${file}\n` });
     const parsed = parse(await readFile(file, 'utf8')) as string[][];
     expect(parsed[0]).toEqual(['time', 'host', 'level', 'rule', 'channel', 'event_id', 'details']);
     expect(parsed.slice(1)).toEqual([
@@ -228,8 +228,8 @@ describe('hookstream timeline', () => {
   it.each([
     [['timeline', 'no/such/out'], /no such output folder: no\/such\/out/],
     [['timeline', 'OUT', '--from', 'yesterday'], /not a time: "yesterday"/],
-  ])('%j fails with one line and no stack trace', (args, message) => {
-    const { status, stderr } = runCli(args.map((arg) => (arg === 'OUT' ? out : arg)));
+  ])('%j fails with one line and no stack trace', async (args, message) => {
+    const { status, stderr } = await cli(args.map((arg) => (arg === 'OUT' ? out : arg)));
     expect(status).not.toBe(0);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
