@@ -1,0 +1,19 @@
+/** The batch summary as metrics: the evaluation errors are published (RuleEvaluationErrors), zero or not. */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { emitSummary, METRICS_NAMESPACE } from '../../../lambda/telemetry.js';
+import { emptySummary } from '../../../src/pipeline/summary.js';
+
+describe('emitSummary', () => {
+  it.each([0, 3])('publishes RuleEvaluationErrors = %i', (errors) => {
+    // Prepare
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'test' });
+    const summary = { ...emptySummary(), evaluationErrors: errors };
+
+    // Act
+    emitSummary(metrics, summary, 1);
+    const emf = metrics.serializeMetrics() as unknown as Record<string, unknown>;
+
+    // Assess
+    expect(emf.RuleEvaluationErrors).toBe(errors);
+  });
+});
