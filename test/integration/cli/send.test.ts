@@ -29,7 +29,7 @@ import { type CanonicalEvent, encodeEvent, readRecord } from '../../../src/event
 import { LIMITS } from '../../../src/limits.js';
 import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../../helpers/emulators.js';
 import { seededRandom, seedFrom } from '../../helpers/lambda-prng.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { runCliInProcess } from '../../helpers/run-cli.js';
 import { joinLines, mixedLines, mixedOutcomes } from '../../unit/events/factories.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -386,15 +386,15 @@ describe('hookstream send', () => {
     [['send', 'events', '--stream', 's', '--format', 'csv'], /argument 'csv' is invalid/],
     [['send', 'events', '--stream', 's', '--max-attempts', '0'], /"0" is not a whole number from 1 to 100/],
     [['send', 'events', '--stream', 's', '--endpoint', 'not a url'], /--endpoint "not a url" is not a URL/],
-  ])('%j fails with a message and no stack trace', (args, message) => {
-    const { status, stderr } = runCli(args);
+  ])('%j fails with a message and no stack trace', async (args, message) => {
+    const { status, stderr } = await runCliInProcess(args);
     expect(status).not.toBe(0);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('--help prints usage', () => {
-    const { status, stdout } = runCli(['send', '--help']);
+  it('--help prints usage', async () => {
+    const { status, stdout } = await runCliInProcess(['send', '--help']);
     expect(status).toBe(0);
     expect(stdout).toMatch(/Usage: hookstream send/);
     expect(stdout).toMatch(/--partition-key/);
