@@ -44,6 +44,8 @@ function isGroupState(value: unknown): value is GroupState {
       (c) => typeof c?.id === 'string' && typeof c.time === 'number' && typeof c.rule === 'number',
     ) &&
     Array.isArray(s.fired) &&
+    Array.isArray(s.spans) &&
+    s.spans.every((span) => Array.isArray(span) && span.length === 2 && span.every((t) => typeof t === 'number')) &&
     (s.newest === undefined || typeof s.newest === 'number')
   );
 }

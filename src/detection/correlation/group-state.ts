@@ -34,15 +34,17 @@ export interface FiredAlert {
 }
 
 export interface GroupState {
-  /** By time, then rule, then id. */
+  /** Not yet counted by an alert; by time, then rule, then id. */
   contributions: Contribution[];
   /** Newest contribution time seen, epoch ms (absent before the first). */
   newest?: number;
-  /** Contributions at or before this time were counted by an alert (never counted again). */
-  consumedUntil?: number;
-  /** Sliding windows: no alert for a window ending before this time (one alert per timespan). */
-  quietUntil?: number;
-  /** The most recent alerts, at most {@link MAX_FIRED}. */
+  /**
+   * `[first, last]` event times of what each alert counted (and of each decided window of an upper-bounded
+   * condition), by `last`: a contribution inside one is consumed (never counted again), and no new alert's window
+   * ends within a timespan of an alert's `last` (one alert per window).
+   */
+  spans: [number, number][];
+  /** The most recent alerts, at most {@link MAX_FIRED}, for re-emission on retry. */
   fired: FiredAlert[];
 }
 
@@ -62,13 +64,15 @@ export interface WindowSpec {
 export const MAX_CONTRIBUTIONS = 1_000;
 /** Alerts remembered per group for re-emission on retry. */
 export const MAX_FIRED = 16;
+/** Alert windows remembered per group (for consumption and one alert per window), within the tolerance. */
+export const MAX_SPANS = 1_000;
 /** Contribution ids an alert lists (with the total count). */
 export const MAX_ALERT_IDS = 20;
 
 export type AddOutcome = 'added' | 'duplicate' | 'late' | 'consumed' | 'replayed';
 
 export function emptyGroupState(): GroupState {
-  return { contributions: [], fired: [] };
+  return { contributions: [], spans: [], fired: [] };
 }
 
 /** True when the condition has no upper bound (only gt/gte, or none). */
@@ -117,7 +121,24 @@ function order(a: Contribution, b: Contribution): number {
   return a.time - b.time || a.rule - b.rule || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-function fire(state: GroupState, trigger: string, window: readonly Contribution[], value: number): FiredAlert {
+/** Whether `time` lies in the window of an alert already raised. */
+function consumed(state: GroupState, time: number): boolean {
+  return state.spans.some(([first, last]) => time >= first && time <= last);
+}
+
+/** Whether an alert's window may not end at `time`: within a timespan of an earlier alert's (either side). */
+function blocked(state: GroupState, spec: WindowSpec, time: number): boolean {
+  return state.spans.some(([, last]) => Math.abs(time - last) < spec.timespanMs);
+}
+
+/** Records an alert over `window` and removes what it counted (`span`: its times, default the window's). */
+function fire(
+  state: GroupState,
+  trigger: string,
+  window: readonly Contribution[],
+  value: number,
+  span?: [number, number],
+): FiredAlert {
   const alert: FiredAlert = {
     trigger,
     start: window[0]?.time ?? 0,
@@ -128,7 +149,24 @@ function fire(state: GroupState, trigger: string, window: readonly Contribution[
   };
   state.fired.push(alert);
   if (state.fired.length > MAX_FIRED) state.fired.splice(0, state.fired.length - MAX_FIRED);
+  const [first, last] = span ?? [alert.start, alert.end];
+  addSpan(state, first, last);
+  const counted = new Set(window);
+  const ids = idsOf(state);
+  // What it counted, and anything else inside its span (same times): consumed.
+  state.contributions = state.contributions.filter((c) => {
+    const gone = counted.has(c) || (c.time >= first && c.time <= last);
+    if (gone) ids.delete(c.id);
+    return !gone;
+  });
+  idIndex.set(state, ids);
   return alert;
+}
+
+function addSpan(state: GroupState, first: number, last: number): void {
+  let i = state.spans.length;
+  while (i > 0 && (state.spans[i - 1] as [number, number])[1] > last) i--;
+  state.spans.splice(i, 0, [first, last]);
 }
 
 /** The first index whose contribution's time is at least `time` (the list is in time order). */
@@ -155,18 +193,6 @@ function upperBound(list: readonly Contribution[], time: number): number {
   return lo;
 }
 
-/** Index of the first unconsumed contribution at or after `start`. */
-function windowStart(state: GroupState, start: number): number {
-  const list = state.contributions;
-  const lo = lowerBound(list, start);
-  return state.consumedUntil === undefined ? lo : Math.max(lo, upperBound(list, state.consumedUntil));
-}
-
-/** Unconsumed contributions with start <= time <= end. */
-function windowOf(state: GroupState, start: number, end: number): Contribution[] {
-  return state.contributions.slice(windowStart(state, start), upperBound(state.contributions, end));
-}
-
 /** The ids a state holds, built once per state object and kept up to date by the transitions below. */
 const idIndex = new WeakMap<GroupState, Set<string>>();
 
@@ -181,8 +207,9 @@ function idsOf(state: GroupState): Set<string> {
 
 /**
  * Closes every window (non-sliding conditions) that ends more than `toleranceMs` before `until`: a window starts
- * at the first unconsumed contribution and lasts `timespanMs`; its value is evaluated once, when it closes.
- * `trigger` names the alert's trigger (undefined: the window's last contribution, for a flush).
+ * at the group's first contribution not yet counted and lasts `timespanMs`; its value is evaluated once, when it
+ * closes, and its contributions are then done with (alert or not). `trigger` names the alert's trigger
+ * (undefined: the window's last contribution, for a flush).
  */
 export function closeWindows(
   state: GroupState,
@@ -194,27 +221,32 @@ export function closeWindows(
   const alerts: FiredAlert[] = [];
   if (spec.sliding) return alerts;
   for (;;) {
-    const floor = state.consumedUntil ?? Number.NEGATIVE_INFINITY;
-    const first = state.contributions[windowStart(state, floor)];
+    const first = state.contributions[0];
     if (first === undefined) return alerts;
     const end = first.time + spec.timespanMs;
     if (!(end + toleranceMs < until)) return alerts;
-    const window = windowOf(state, first.time, end);
+    const window = state.contributions.slice(0, upperBound(state.contributions, end));
     const value = aggregate(spec, window);
     if (conditionHolds(spec.condition, value)) {
-      alerts.push(fire(state, trigger ?? window[window.length - 1]?.id ?? first.id, window, value));
+      const last = window[window.length - 1]?.id ?? first.id;
+      alerts.push(fire(state, trigger ?? last, window, value, [first.time, end]));
+    } else {
+      // Decided: the window's contributions never count again, alert or not (the next window starts after it).
+      const ids = idsOf(state);
+      for (const c of window) ids.delete(c.id);
+      state.contributions.splice(0, window.length);
+      addSpan(state, first.time, end);
     }
-    state.consumedUntil = end;
   }
 }
 
 /**
  * Adds one contribution (mutating `state`) and returns what happened and the alerts it raised.
  * - `replayed`: it raised alerts before (a retry): the same alerts again, state unchanged;
- * - `duplicate`: already counted; `late`: more than `toleranceMs` older than the group's newest contribution;
- *   `consumed`: inside a window an alert already counted. None of these change the state.
+ * - `duplicate`: already counted; `consumed`: inside the window of an alert (or a decided window) of this group;
+ *   `late`: more than `toleranceMs` older than the group's newest contribution. None of these change the state.
  * Sliding conditions (no upper bound) are evaluated on the windows `[t - timespan, t]` ending at each contribution
- * the new one can be part of; at most one alert per timespan per group. Other conditions: {@link closeWindows}.
+ * the new one can be part of; alerts of a group end at least a timespan apart. Other conditions: {@link closeWindows}.
  */
 export function addContribution(
   state: GroupState,
@@ -225,7 +257,7 @@ export function addContribution(
   const before = state.fired.filter((f) => f.trigger === c.id);
   if (before.length > 0) return { outcome: 'replayed', alerts: before };
   if (idsOf(state).has(c.id)) return { outcome: 'duplicate', alerts: [] };
-  if (state.consumedUntil !== undefined && c.time <= state.consumedUntil) return { outcome: 'consumed', alerts: [] };
+  if (consumed(state, c.time)) return { outcome: 'consumed', alerts: [] };
   if (state.newest !== undefined && c.time < state.newest - toleranceMs) return { outcome: 'late', alerts: [] };
   const at = insert(state.contributions, c);
   idsOf(state).add(c.id);
@@ -236,22 +268,19 @@ export function addContribution(
 }
 
 function slide(state: GroupState, spec: WindowSpec, c: Contribution, at: number): FiredAlert[] {
-  const quiet = state.quietUntil ?? Number.NEGATIVE_INFINITY;
   const list = state.contributions;
   // Windows ending at c or at a later contribution within a timespan of it now count c: earliest first.
   for (let i = at; i < list.length; i++) {
     const end = list[i] as Contribution;
-    if (end.time < quiet) continue;
     if (end.time > c.time + spec.timespanMs) break;
-    const lo = windowStart(state, end.time - spec.timespanMs);
+    if (blocked(state, spec, end.time)) continue;
+    // Consumed contributions are gone from the list: what is left in the window is what may be counted.
+    const lo = lowerBound(list, end.time - spec.timespanMs);
     // Counting needs no copy of the window: the cost per contribution stays a binary search for event_count.
     const window = spec.type === 'event_count' ? undefined : list.slice(lo, i + 1);
     const value = window === undefined ? i + 1 - lo : aggregate(spec, window);
     if (conditionHolds(spec.condition, value)) {
-      const alert = fire(state, c.id, window ?? list.slice(lo, i + 1), value);
-      state.consumedUntil = end.time;
-      state.quietUntil = end.time + spec.timespanMs;
-      return [alert];
+      return [fire(state, c.id, window ?? list.slice(lo, i + 1), value)];
     }
   }
   return [];
@@ -267,16 +296,19 @@ function insert(list: Contribution[], c: Contribution): number {
 
 /** Drops what no window can count any more, and the oldest beyond {@link MAX_CONTRIBUTIONS}. */
 function prune(state: GroupState, spec: WindowSpec, toleranceMs: number): void {
-  // A contribution accepted later is at most `toleranceMs` older than the newest; its window reaches a timespan back.
-  const horizon = (state.newest ?? Number.NEGATIVE_INFINITY) - spec.timespanMs - toleranceMs;
-  const consumed = state.consumedUntil ?? Number.NEGATIVE_INFINITY;
-  let cut = 0;
-  for (const c of state.contributions) {
-    if (c.time >= horizon && c.time > consumed) break;
-    cut++;
-  }
+  // A contribution accepted later is at most `toleranceMs` older than the newest; its window reaches a timespan back,
+  // and an alert a timespan before that window's end can still block it.
+  const newest = state.newest ?? Number.NEGATIVE_INFINITY;
+  const horizon = newest - spec.timespanMs - toleranceMs;
+  let cut = lowerBound(state.contributions, horizon);
   if (state.contributions.length - cut > MAX_CONTRIBUTIONS) cut = state.contributions.length - MAX_CONTRIBUTIONS;
-  if (cut === 0) return;
-  const ids = idsOf(state);
-  for (const removed of state.contributions.splice(0, cut)) ids.delete(removed.id);
+  if (cut > 0) {
+    const ids = idsOf(state);
+    for (const removed of state.contributions.splice(0, cut)) ids.delete(removed.id);
+  }
+  const spanHorizon = newest - toleranceMs - spec.timespanMs;
+  let drop = 0;
+  while (drop < state.spans.length && (state.spans[drop] as [number, number])[1] < spanHorizon) drop++;
+  if (drop > 0) state.spans.splice(0, drop);
+  if (state.spans.length > MAX_SPANS) state.spans.splice(0, state.spans.length - MAX_SPANS);
 }

@@ -36,7 +36,7 @@ function state(ids: string[]): GroupState {
   return {
     contributions: ids.map((id, i) => ({ id, time: NOW - 60_000 + i, rule: 0, value: `v${i}` })),
     newest: NOW - 60_000 + ids.length - 1,
-    consumedUntil: NOW - 120_000,
+    spans: [[NOW - 180_000, NOW - 120_000]],
     fired: [{ trigger: ids[0] ?? 'x', start: NOW - 60_000, end: NOW, value: 3, ids, count: ids.length }],
   };
 }

@@ -451,4 +451,45 @@ condition:
     expect(late.counts.late).toBe(1);
     expect(late.alerts).toEqual([]);
   });
+
+  it('a chain of "once a minute" and "5 such minutes" gives the same alert whatever order the events come in', async () => {
+    const chain = compile(
+      correlation(`type: event_count
+rules:
+    - each_minute
+group-by:
+    - User
+timespan: 10m
+condition:
+    gte: 5`) +
+        `---
+title: Each minute
+name: each_minute
+correlation:
+    type: event_count
+    rules:
+        - failed_logon
+    group-by:
+        - User
+    timespan: 1m
+    condition:
+        gte: 1
+` +
+        base('failed_logon', 4625),
+    );
+    const events = failures(9, 'bob', 0, 1);
+    const matches = matchesOf(chain, events);
+    // [order of arrival, one event per call]
+    for (const arrival of [
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      [8, 7, 6, 5, 4, 3, 2, 1, 0],
+      [4, 8, 0, 6, 2, 7, 1, 5, 3],
+    ]) {
+      const options = { store: new MemoryCorrelationStore(), toleranceMs: 15 * MIN, now: 0, flush: false };
+      const raised = [];
+      for (const i of arrival) raised.push(...(await correlate(chain.correlations!, [matches[i]!], options)).alerts);
+      expect(raised.filter((a) => a.correlation.alerts).map((a) => a.count)).toEqual([5]);
+      expect(raised.filter((a) => !a.correlation.alerts)).toHaveLength(9);
+    }
+  });
 });
