@@ -43,8 +43,16 @@ interface Element {
 /** A template instance: the chunk's parsed definition and this record's values for its substitutions. */
 interface Instance {
   kind: typeof INSTANCE;
-  template: XmlNode[];
+  template: Template;
   values: unknown[];
+  /** Whether a value is Binary XML (then the compiled plan does not apply). */
+  hasXml: boolean;
+}
+
+/** A parsed template definition, and its compiled plan when it has one (see compilePlan). */
+interface Template {
+  nodes: XmlNode[];
+  plan: Plan | undefined;
 }
 
 /** Text (value text, character and entity references, CDATA) is a plain string. */
@@ -61,7 +69,7 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 export class ChunkContext {
   readonly view: DataView;
   private readonly names = new Map<number, { text: string; size: number }>();
-  private readonly templates = new Map<number, XmlNode[] | string>();
+  private readonly templates = new Map<number, Template | string>();
 
   /** `bytes`: the chunk from its header on (offsets in Binary XML are relative to it). */
   constructor(readonly bytes: Uint8Array) {
@@ -86,7 +94,7 @@ export class ChunkContext {
    * (fragment header, element, end of file). A definition that fails is remembered with its reason, so every
    * record that uses it is rejected alike without parsing it again.
    */
-  template(offset: number): XmlNode[] {
+  template(offset: number): Template {
     const known = this.templates.get(offset);
     if (typeof known === 'string') damaged(known);
     if (known !== undefined) return known;
@@ -97,8 +105,9 @@ export class ChunkContext {
     this.templates.set(offset, 'EVTX template definition refers to itself');
     try {
       const nodes = new StreamParser(this, offset + 24, end, true, 0).nodes();
-      this.templates.set(offset, nodes);
-      return nodes;
+      const template = { nodes, plan: compilePlan(nodes) };
+      this.templates.set(offset, template);
+      return template;
     } catch (error) {
       const reason = (error as { reason?: unknown }).reason;
       this.templates.set(offset, typeof reason === 'string' ? reason : 'EVTX template definition damaged');
@@ -309,6 +318,7 @@ class StreamParser {
     const descriptors = this.pos;
     this.pos += count * 4;
     const values: unknown[] = new Array(count);
+    let hasXml = false;
     for (let i = 0; i < count; i++) {
       const size = this.view.getUint16(descriptors + 4 * i, true);
       const type = this.bytes[descriptors + 4 * i + 2] as number;
@@ -318,12 +328,13 @@ class StreamParser {
           size === 0
             ? null
             : new XmlValue(new StreamParser(this.chunk, this.pos, this.pos + size, false, this.depth + 1).nodes());
+        hasXml ||= size > 0;
       } else {
         values[i] = decodeValue(type, this.bytes, this.view, this.pos, size);
       }
       this.pos += size;
     }
-    return { kind: INSTANCE, template, values };
+    return { kind: INSTANCE, template, values, hasXml };
   }
 }
 
@@ -381,7 +392,15 @@ class JsonBuilder {
     if (node.kind === ELEMENT) {
       kids.push(this.element(node, values, depth + 1));
     } else if (node.kind === INSTANCE) {
-      for (const child of node.template) this.add(child, node.values, texts, kids, depth + 1);
+      const plan = node.template.plan;
+      if (plan !== undefined) {
+        this.nodes -= plan.element.nodes;
+        if (this.nodes < 0) damaged('EVTX record expands too large');
+        const json = buildPlanned(plan.element, node.values, node.hasXml ? this : undefined, depth + 1);
+        kids.push({ name: plan.name, dataName: plan.dataName, json });
+      } else {
+        for (const child of node.template.nodes) this.add(child, node.values, texts, kids, depth + 1);
+      }
     } else {
       const value = values?.[node.index];
       if (value === undefined) damaged('EVTX substitution without a value');
@@ -465,6 +484,228 @@ function objectOf(
     }
   }
   if (holder !== undefined && unnamed?.length === 1) holder['#text'] = unnamed[0];
+  if (text !== null) object['#text'] = text;
+  return object;
+}
+
+/**
+ * The compiled form of a template, for instances without Binary XML values (nearly all): the JSON the generic
+ * builder above would make, with every key, repeated-name number and `Data` grouping decided once per template
+ * instead of once per record. Templates it cannot decide statically (a `Data` whose Name is substituted, an
+ * unnamed `Data` with attributes, more than one root, a `__proto__` key) have no plan and use the generic builder.
+ */
+interface AttributePlan {
+  name: string;
+  /** A literal value, or undefined when substituted. */
+  literal: string | undefined;
+  /** The substitution index when the value is one substitution, else -1. */
+  sub: number;
+  /** Mixed literal and substituted parts, when neither of the above. */
+  parts: Array<string | Substitution> | undefined;
+}
+
+interface ChildPlan {
+  key: string;
+  element: ElementPlan;
+  /** An unnamed text-only `Data`: gathered with the others under one `Data: {"#text": …}` at the first's key. */
+  grouped: boolean;
+}
+
+interface ElementPlan {
+  /** The element itself, built by the generic builder when a Binary XML value lands in its content. */
+  source: Element;
+  /** The substitution indexes in its content (where a Binary XML value would splice elements in). */
+  subs: number[];
+  attributes: AttributePlan[];
+  /** Content text: literals and substitution indexes. */
+  text: Array<string | number>;
+  /** Child elements; undefined when there are none. */
+  children: ChildPlan[] | undefined;
+  /** A `<Data Name="literal">`: its JSON is its content alone. */
+  isNamedData: boolean;
+  /** Elements in this subtree, for the record's expansion budget. */
+  nodes: number;
+}
+
+interface Plan {
+  name: string;
+  dataName: string | undefined;
+  element: ElementPlan;
+}
+
+function literalName(element: Element): string | undefined {
+  const name = element.attributes.find((attribute) => attribute.name === 'Name');
+  if (name === undefined) return undefined;
+  const [only, ...rest] = name.parts;
+  return typeof only === 'string' && rest.length === 0 && only !== '' ? only : '';
+}
+
+function compileElement(element: Element): ElementPlan | undefined {
+  const attributes: AttributePlan[] = [];
+  for (const attribute of element.attributes) {
+    if (attribute.name === '__proto__') return undefined;
+    const [only, ...rest] = attribute.parts;
+    if (attribute.parts.length === 0) attributes.push({ name: attribute.name, literal: '', sub: -1, parts: undefined });
+    else if (rest.length === 0 && typeof only === 'string')
+      attributes.push({ name: attribute.name, literal: only, sub: -1, parts: undefined });
+    else if (rest.length === 0 && only !== undefined && typeof only !== 'string')
+      attributes.push({ name: attribute.name, literal: undefined, sub: only.index, parts: undefined });
+    else attributes.push({ name: attribute.name, literal: undefined, sub: -1, parts: attribute.parts });
+  }
+  const dataName = element.name === 'Data' ? literalName(element) : undefined;
+  if (dataName === '') return undefined;
+  const text: Array<string | number> = [];
+  const kids: Element[] = [];
+  for (const child of element.children) {
+    if (typeof child === 'string') text.push(child);
+    else if (child.kind === SUBSTITUTION) text.push(child.index);
+    else if (child.kind === ELEMENT) kids.push(child);
+    else return undefined;
+  }
+  let nodes = 1;
+  let children: ChildPlan[] | undefined;
+  if (kids.length > 0) {
+    children = [];
+    const used = new Set<string>(element.attributes.length > 0 && dataName === undefined ? ['#attributes'] : []);
+    const next = new Map<string, number>();
+    const keyFor = (key: string): string => {
+      if (!used.has(key)) return key;
+      let i = next.get(key) ?? 1;
+      while (used.has(`${key}_${i}`)) i++;
+      next.set(key, i + 1);
+      return `${key}_${i}`;
+    };
+    let grouping = false;
+    for (const kid of kids) {
+      const plan = compileElement(kid);
+      if (plan === undefined) return undefined;
+      nodes += plan.nodes;
+      const kidName = kid.name === 'Data' ? literalName(kid) : undefined;
+      let key: string;
+      let grouped = false;
+      if (kidName !== undefined) {
+        key = kidName;
+      } else if (kid.name === 'Data' && plan.children === undefined) {
+        // Grouped only when its JSON is a plain value: with attributes that would depend on their values.
+        if (kid.attributes.length > 0) return undefined;
+        grouped = true;
+        key = 'Data';
+      } else {
+        key = kid.name;
+      }
+      if (key === '__proto__') return undefined;
+      if (grouped && grouping) {
+        children.push({ key: '', element: plan, grouped });
+        continue;
+      }
+      if (grouped) grouping = true;
+      const numbered = keyFor(key);
+      used.add(numbered);
+      children.push({ key: numbered, element: plan, grouped });
+    }
+  }
+  const subs = text.filter((part): part is number => typeof part === 'number');
+  return { source: element, subs, attributes, text, children, isNamedData: dataName !== undefined, nodes };
+}
+
+/** The plan of a template whose content is one element, or undefined (see the interfaces above). */
+function compilePlan(nodes: XmlNode[]): Plan | undefined {
+  const [root, ...rest] = nodes;
+  if (root === undefined || rest.length > 0 || typeof root === 'string' || root.kind !== ELEMENT) return undefined;
+  const element = compileElement(root);
+  if (element === undefined) return undefined;
+  const dataName = root.name === 'Data' ? literalName(root) : undefined;
+  return { name: root.name, dataName, element };
+}
+
+function valueAt(values: unknown[], index: number): unknown {
+  const value = values[index];
+  if (value === undefined) damaged('EVTX substitution without a value');
+  return value;
+}
+
+function plannedText(parts: Array<string | number>, values: unknown[]): unknown {
+  if (parts.length === 0) return null;
+  if (parts.length === 1) {
+    const only = parts[0] as string | number;
+    return typeof only === 'string' ? only : valueAt(values, only);
+  }
+  const found: unknown[] = [];
+  for (const part of parts) {
+    const value = typeof part === 'string' ? part : valueAt(values, part);
+    if (value !== null) found.push(value);
+  }
+  return joined(found);
+}
+
+function plannedAttribute(plan: AttributePlan, values: unknown[]): unknown {
+  if (plan.literal !== undefined) return plan.literal;
+  if (plan.sub >= 0) return attributeValueAt(values, plan.sub);
+  const found: unknown[] = [];
+  for (const part of plan.parts ?? []) {
+    const value = typeof part === 'string' ? part : attributeValueAt(values, part.index);
+    if (value !== null) found.push(value);
+  }
+  return joined(found);
+}
+
+function attributeValueAt(values: unknown[], index: number): unknown {
+  const value = valueAt(values, index);
+  if (value instanceof XmlValue) damaged('EVTX Binary XML in an attribute');
+  return value;
+}
+
+function needsGeneric(plan: ElementPlan, values: unknown[]): boolean {
+  if (hasXmlIn(plan.subs, values)) return true;
+  for (const child of plan.children ?? []) if (child.grouped && hasXmlIn(child.element.subs, values)) return true;
+  return false;
+}
+
+function hasXmlIn(subs: readonly number[], values: unknown[]): boolean {
+  for (const index of subs) if (values[index] instanceof XmlValue) return true;
+  return false;
+}
+
+/**
+ * An element's JSON from its plan and the instance's values. `generic` is given when some value is Binary XML: an
+ * element whose content receives one (or whose grouped `Data` children do) is built by it instead, as a whole.
+ */
+function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder | undefined, depth: number): unknown {
+  if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
+  if (generic !== undefined && needsGeneric(plan, values)) return generic.element(plan.source, values, depth).json;
+  let attributes: Record<string, unknown> | undefined;
+  if (!plan.isNamedData) {
+    for (const attribute of plan.attributes) {
+      const value = plannedAttribute(attribute, values);
+      if (value === null) continue;
+      attributes ??= {};
+      attributes[attribute.name] = value;
+    }
+  }
+  const text = plannedText(plan.text, values);
+  const children = plan.children;
+  if (children === undefined) {
+    if (attributes === undefined) return text;
+    return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
+  }
+  const object: Record<string, unknown> = {};
+  if (attributes !== undefined) object['#attributes'] = attributes;
+  let group: unknown[] | undefined;
+  let holder: Record<string, unknown> | undefined;
+  for (const child of children) {
+    const json = buildPlanned(child.element, values, generic, depth + 1);
+    if (!child.grouped) {
+      object[child.key] = json;
+    } else {
+      if (group === undefined) {
+        group = [];
+        holder = { '#text': group };
+        object[child.key] = holder;
+      }
+      group.push(json ?? '');
+    }
+  }
+  if (holder !== undefined && group?.length === 1) holder['#text'] = group[0];
   if (text !== null) object['#text'] = text;
   return object;
 }

@@ -17,9 +17,6 @@ const ansiDecoder = new TextDecoder('windows-1252');
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
-/** FILETIME ticks (100 ns since 1601-01-01) between 1601 and 1970. */
-const EPOCH_DIFFERENCE_TICKS = 116444736000000000n;
-
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
@@ -31,8 +28,23 @@ function upperHex(bytes: Uint8Array, at: number, size: number): string {
 }
 
 /** A 64-bit integer as evtx_dump writes it: a number when exact, else its decimal digits. */
-function bigToJson(value: bigint): number | string {
-  return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value.toString();
+function uint64ToJson(view: DataView, at: number): number | string {
+  const high = view.getUint32(at + 4, true);
+  if (high < 0x200000) return high * 4294967296 + view.getUint32(at, true);
+  return view.getBigUint64(at, true).toString();
+}
+
+function int64ToJson(view: DataView, at: number): number | string {
+  const high = view.getInt32(at + 4, true);
+  if (high >= -0x200000 && high < 0x200000) return high * 4294967296 + view.getUint32(at, true);
+  return view.getBigInt64(at, true).toString();
+}
+
+/** `0x…`, lower case, no leading zeros. */
+function hex64(view: DataView, at: number): string {
+  const high = view.getUint32(at + 4, true);
+  const low = view.getUint32(at, true).toString(16);
+  return high === 0 ? `0x${low}` : `0x${high.toString(16)}${low.padStart(8, '0')}`;
 }
 
 /**
@@ -52,25 +64,33 @@ function realToJson(value: number, single: boolean): number | string {
   return value;
 }
 
-/** `YYYY-MM-DDTHH:MM:SS.ffffffZ` from FILETIME ticks, truncated to microseconds (as evtx_dump writes it). */
-export function filetimeText(ticks: bigint): string {
-  const micros = (ticks - EPOCH_DIFFERENCE_TICKS) / 10n;
-  let seconds = micros / 1_000_000n;
-  let fraction = micros % 1_000_000n;
-  if (fraction < 0n) {
-    fraction += 1_000_000n;
-    seconds -= 1n;
+/**
+ * `YYYY-MM-DDTHH:MM:SS.ffffffZ` from FILETIME ticks (100 ns since 1601) given as two 32-bit halves, truncated to
+ * microseconds (as evtx_dump writes it). 2^32 ticks are 429 s and 4,967,296 ticks, so the split keeps every
+ * product exact for any date before the year 30000 (later ones, never real, may be a few ticks off).
+ */
+export function filetimeText(low: number, high: number): string {
+  const rest = high * 4967296 + low;
+  const seconds = high * 429 + Math.floor(rest / 10_000_000) - 11644473600;
+  const micros = Math.floor((rest % 10_000_000) / 10);
+  if (seconds !== lastSeconds) {
+    const date = new Date(seconds * 1000);
+    lastPrefix = Number.isNaN(date.getTime()) ? `${seconds}s since 1970` : date.toISOString().slice(0, -5);
+    lastSeconds = seconds;
   }
-  const date = new Date(Number(seconds) * 1000);
-  return `${date.toISOString().slice(0, -5)}.${pad(Number(fraction), 6)}Z`;
+  return `${lastPrefix}.${String(micros).padStart(6, '0')}Z`;
 }
+
+// Records are written in time order, so consecutive times mostly share their second: its text is kept.
+let lastSeconds = Number.NaN;
+let lastPrefix = '';
 
 /** SYSTEMTIME (8 little-endian uint16: year, month, weekday, day, hour, minute, second, millisecond). */
 function systemtimeText(view: DataView, at: number): string {
-  const field = (i: number) => view.getUint16(at + 2 * i, true);
   return (
-    `${pad(field(0), 4)}-${pad(field(1), 2)}-${pad(field(3), 2)}T${pad(field(4), 2)}:${pad(field(5), 2)}:` +
-    `${pad(field(6), 2)}.${pad(field(7), 3)}000Z`
+    `${pad(view.getUint16(at, true), 4)}-${pad(view.getUint16(at + 2, true), 2)}-${pad(view.getUint16(at + 6, true), 2)}` +
+    `T${pad(view.getUint16(at + 8, true), 2)}:${pad(view.getUint16(at + 10, true), 2)}:${pad(view.getUint16(at + 12, true), 2)}` +
+    `.${pad(view.getUint16(at + 14, true), 3)}000Z`
   );
 }
 
@@ -88,20 +108,13 @@ function sidText(bytes: Uint8Array, view: DataView, at: number, size: number): {
   return { text, size: length };
 }
 
-function guidText(bytes: Uint8Array, view: DataView, at: number): string {
-  const h = (i: number) => HEX[bytes[at + i] as number];
-  const data1 = view.getUint32(at, true).toString(16).toUpperCase().padStart(8, '0');
-  const data2 = view
-    .getUint16(at + 4, true)
-    .toString(16)
-    .toUpperCase()
-    .padStart(4, '0');
-  const data3 = view
-    .getUint16(at + 6, true)
-    .toString(16)
-    .toUpperCase()
-    .padStart(4, '0');
-  return `${data1}-${data2}-${data3}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+function guidText(bytes: Uint8Array, at: number): string {
+  return (
+    `${HEX[bytes[at + 3] as number]}${HEX[bytes[at + 2] as number]}${HEX[bytes[at + 1] as number]}${HEX[bytes[at] as number]}-` +
+    `${HEX[bytes[at + 5] as number]}${HEX[bytes[at + 4] as number]}-${HEX[bytes[at + 7] as number]}${HEX[bytes[at + 6] as number]}-` +
+    `${HEX[bytes[at + 8] as number]}${HEX[bytes[at + 9] as number]}-${HEX[bytes[at + 10] as number]}${HEX[bytes[at + 11] as number]}` +
+    `${HEX[bytes[at + 12] as number]}${HEX[bytes[at + 13] as number]}${HEX[bytes[at + 14] as number]}${HEX[bytes[at + 15] as number]}`
+  );
 }
 
 /** Bytes of one element of the fixed-width types; 0 for the variable ones. */
@@ -149,9 +162,9 @@ function fixedValue(type: number, bytes: Uint8Array, view: DataView, at: number)
     case 0x08:
       return view.getUint32(at, true);
     case 0x09:
-      return bigToJson(view.getBigInt64(at, true));
+      return int64ToJson(view, at);
     case 0x0a:
-      return bigToJson(view.getBigUint64(at, true));
+      return uint64ToJson(view, at);
     case 0x0b:
       return realToJson(view.getFloat32(at, true), true);
     case 0x0c:
@@ -159,15 +172,15 @@ function fixedValue(type: number, bytes: Uint8Array, view: DataView, at: number)
     case 0x0d:
       return view.getInt32(at, true) !== 0;
     case 0x0f:
-      return guidText(bytes, view, at);
+      return guidText(bytes, at);
     case 0x11:
-      return filetimeText(view.getBigUint64(at, true));
+      return filetimeText(view.getUint32(at, true), view.getUint32(at + 4, true));
     case 0x12:
       return systemtimeText(view, at);
     case 0x14:
       return `0x${view.getUint32(at, true).toString(16)}`;
     case 0x15:
-      return `0x${view.getBigUint64(at, true).toString(16)}`;
+      return hex64(view, at);
     default:
       return damaged(`EVTX value type 0x${type.toString(16)} unknown`);
   }
@@ -199,7 +212,7 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
     case 0x10:
       // size_t: as wide as the writer's pointers; rendered as a hex integer of that width.
       if (size === 4) return `0x${view.getUint32(at, true).toString(16)}`;
-      if (size === 8) return `0x${view.getBigUint64(at, true).toString(16)}`;
+      if (size === 8) return hex64(view, at);
       return damaged('EVTX value size does not fit its type');
     case 0x13:
       return sidText(bytes, view, at, size).text;
