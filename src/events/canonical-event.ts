@@ -8,6 +8,7 @@ export type ShipperFormat =
   | 'evtx-json' // WHIDS / golang-evtx / evtx_dump `{"Event": {"System", "EventData"}}` and its variants
   | 'nxlog' // flat NXLog JSON (EventID, Channel, Hostname, SourceName, EventData fields at top level)
   | 'winlogbeat' // Winlogbeat / ECS (`winlog.*`)
+  | 'elastic-agent' // Elastic Agent (`winlog.*` in a data stream, agent.type filebeat)
   | 'kinesis-agent' // Amazon Kinesis Agent for Windows JSON (EventId, MachineName, LogName, ...)
   | 'fluent-bit' // Fluent Bit in_winevtlog JSON
   | 'xml'; // a rendered XML `<Event>` (Kinesis Agent for Windows XML formats, raw XML shippers)

@@ -5,6 +5,7 @@
  */
 
 import type { CanonicalEvent, ShipperFormat } from '../canonical-event.js';
+import { encodeElasticAgent } from './elastic-agent.js';
 import { encodeEvtxJson } from './evtx-json.js';
 import { encodeFluentBit } from './fluent-bit.js';
 import { encodeKinesisAgent } from './kinesis-agent.js';
@@ -18,6 +19,7 @@ export const ENCODERS: Readonly<Record<ShipperFormat, EventEncoder>> = {
   'evtx-json': encodeEvtxJson,
   nxlog: encodeNxlog,
   winlogbeat: encodeWinlogbeat,
+  'elastic-agent': encodeElasticAgent,
   'kinesis-agent': encodeKinesisAgent,
   'fluent-bit': encodeFluentBit,
   xml: encodeXml,

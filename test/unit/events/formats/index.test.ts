@@ -6,6 +6,7 @@ describe('format registry', () => {
     expect(FORMAT_READERS.map((reader) => reader.format)).toEqual([
       'xml',
       'evtx-json',
+      'elastic-agent',
       'winlogbeat',
       'kinesis-agent',
       'fluent-bit',
