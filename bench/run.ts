@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { benchDetection } from './detection.js';
 import { benchEnrichment } from './enrichment.js';
+import { benchEvtx, evtxArguments } from './evtx.js';
 import { benchLambda } from './lambda.js';
 import { type Figure, printFigures } from './measure.js';
 
@@ -22,4 +23,5 @@ print(
   `Detection, whole SigmaHQ Windows corpus: ${detectionEvents.toLocaleString('en-US')} generated events`,
   await benchDetection(detectionEvents),
 );
+print('EVTX decoding beside JSON.parse of the same events', benchEvtx(evtxArguments(process.argv)));
 print('Lambda handlers against the local emulators, OTRF recordings', await benchLambda());
