@@ -4,8 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
@@ -49,6 +50,17 @@ export function startCli(args: readonly string[], options: StartOptions = {}): C
     stderr: () => stderr,
     log: () => `stdout:\n${stdout.slice(-20_000)}\nstderr:\n${stderr.slice(-20_000)}`,
   };
+}
+
+/**
+ * For a child given its own TMPDIR: tsx keeps its transform cache in TMPDIR (`tsx-<uid>`), so each such child would
+ * compile the CLI's sources afresh (seconds per start). Links that folder of `folder` to this process's cache.
+ */
+export async function shareTsxCache(folder: string): Promise<void> {
+  const name = `tsx-${process.getuid?.() ?? 0}`;
+  const cache = path.join(tmpdir(), name);
+  await mkdir(cache, { recursive: true });
+  await symlink(cache, path.join(folder, name));
 }
 
 /** The exit code (null when killed by a signal). */

@@ -15,7 +15,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { alertLine } from '../../../cli/dev/alert-printer.js';
 import { OWNER_FILE, TEMP_PREFIX } from '../../../cli/dev/temp-folders.js';
 import { OUTPUT_MARKER } from '../../../cli/io/output-folder.js';
-import { exited, freePort, readRows, startCli, waitFor } from '../../helpers/dev-session.js';
+import { exited, freePort, readRows, shareTsxCache, startCli, waitFor } from '../../helpers/dev-session.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { describeUnless, missing, sharedPath } from '../../helpers/skip.js';
 
@@ -152,6 +152,7 @@ describe('hookstream dev on disk', () => {
     work = await mkdtemp(path.join(tmpdir(), 'hookstream-dev-disk-'));
     temp = path.join(work, 'tmp');
     await mkdir(temp);
+    await shareTsxCache(temp);
   });
 
   afterEach(async () => {
