@@ -4,7 +4,6 @@
  * rest with a reason and its bytes, and every record is accounted for (conservation).
  */
 import { gzipSync } from 'fflate';
-import { readEvtx } from '../../../../src/events/evtx/index.js';
 import { chunkIntact, fileHeaderIntact } from '../../../../src/events/evtx/read-evtx.js';
 import { type RecordOutcome, readRecord } from '../../../../src/events/read-record.js';
 import {
@@ -21,7 +20,7 @@ import {
 const FILE_HEADER = 4096;
 const CHUNK = 65536;
 
-/** Five records sharing one template (inline in the first), in one chunk; `per` more chunks of five if asked. */
+/** Five records sharing one template (inline in the first), in one chunk, or in each of `chunks` chunks. */
 function sampleFile(chunks = 1): EvtxWriter {
   const writer = new EvtxWriter();
   let id = 1n;
