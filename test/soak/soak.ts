@@ -20,7 +20,7 @@ import { processBatch } from '../../src/pipeline/process-batch.js';
 import { createFunctions, writeTestRules } from '../helpers/lambda-functions.js';
 import { type LambdaHarness, startLambdaHarness } from '../helpers/lambda-harness.js';
 import { randomInt, seededRandom } from '../helpers/lambda-prng.js';
-import { otrfRecordsThinned } from '../helpers/lambda-records.js';
+import { otrfRecords } from '../helpers/lambda-records.js';
 import { otrfToCanonical } from '../helpers/otrf.js';
 import { type Comparison, compare } from './compare.js';
 import { DependencyFaults, FaultLedger, type FaultRates } from './faults.js';
@@ -37,7 +37,7 @@ import {
 import { Redeliveries } from './redeliveries.js';
 import { orderForHoldWindow } from './stream-order.js';
 
-/** psh_cmstp + the four covenant recordings: 7,588 records, the race test's subset (both thin it in npm test). */
+/** psh_cmstp + the four covenant recordings: 7,588 records, the race test's subset. */
 export const SUBSET_FILES = [
   'psh_cmstp_execution_bypassuac.zip',
   'covenant_dcsync_dcerpc_drsuapi_DsGetNCChanges.zip',
@@ -65,11 +65,6 @@ export interface SoakOptions {
   seed: number;
   /** OTRF recordings (file names in ../shared/datasets/otrf). */
   files: readonly string[];
-  /**
-   * Keep every connection and DNS answer but only one in this many other lines of each recording (the short soak
-   * of npm test). Default 1: every line.
-   */
-  keepOneIn?: number;
   /** Default 4. */
   shards?: number;
   /** HOLD_WINDOW_SECONDS. Default 2. */
@@ -147,7 +142,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const chances = options.chances ?? DEFAULT_CHANCES;
 
   // Prepare: the records, the hostile ones at random places (the two big ones side by side), their partition keys.
-  const ordinary = otrfRecordsThinned(options.keepOneIn ?? 1, ...options.files);
+  const ordinary = otrfRecords(...options.files);
   const hostile = options.hostile === false ? [] : hostileRecords({ time: middleTime(ordinary) });
   const lookAheadMs = 5_000;
   const order = orderForHoldWindow(mixIn(ordinary, hostile, random), (slot) => slot.data, lookAheadMs);
