@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerCost } from './cost.js';
 import { register as registerDev } from './dev.js';
 import { register as registerQuery } from './query.js';
 import { register as registerReplay } from './replay.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerTimeline(program);
   registerDev(program);
+  registerCost(program);
 }
