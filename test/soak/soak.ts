@@ -3,7 +3,7 @@
  * the dns-answers and enrich functions (the real handlers, on the in-process emulators) consume it through
  * simulated event source mappings that inject faults (mapping.ts, hold-mapping.ts, faults.ts); then every output
  * compared with replay (compare.ts). Used by `npm run soak` (run.ts) and the short version in `npm test`
- * (test/integration/lambda/soak.test.ts).
+ * (test/integration/lambda/soak.heavy.test.ts, run by `npm run test:full`).
  *
  * The schedule follows the consumer race test (test/integration/lambda/race.test.ts): puts, enrich steps, DNS
  * steps and hold polls interleaved at random, the DNS consumer stalling for random stretches and stalled at the end
