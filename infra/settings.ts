@@ -13,7 +13,15 @@ export type AlertLevel = SigmaLevel;
 export interface HookstreamSettings {
   /** `stackName`. Default `Hookstream`. Also the prefix of the Powertools `service` metric dimension. */
   stackName: string;
-  /** `shardCount`: a number switches the stream to provisioned mode. Default: on-demand. */
+  /**
+   * `streamMode`: `on-demand` or `provisioned` (Kinesis capacity mode). Default `on-demand`, or `provisioned` when
+   * `shardCount` is given. Sizing and cost of each: docs/cost.md (`hookstream cost`).
+   */
+  streamMode: StreamMode;
+  /**
+   * `shardCount`: provisioned shards, a positive integer; required with `streamMode=provisioned`, refused with
+   * `on-demand`. Undefined when on-demand.
+   */
   shardCount?: number;
   /** `streamRetentionHours`. Default 24 (the cheapest; raise it to replay further back). */
   streamRetentionHours: number;
@@ -64,6 +72,9 @@ export interface HookstreamSettings {
   /** `retainData`: keep tables, buckets and keys when the stack is deleted. Default true. */
   retainData: boolean;
 }
+
+export const STREAM_MODES = ['on-demand', 'provisioned'] as const;
+export type StreamMode = (typeof STREAM_MODES)[number];
 
 /** A context value is present but unusable. */
 export class InvalidSettingError extends Error {
@@ -168,6 +179,33 @@ function ruleSelection(read: ContextReader): RuleSelectionText {
   return selection;
 }
 
+/** streamMode and shardCount together: provisioned needs a shard count, on-demand takes none. */
+function stream(read: ContextReader): { streamMode: StreamMode; shardCount?: number } {
+  const mode = text(read, 'streamMode')?.toLowerCase();
+  if (mode !== undefined && !(STREAM_MODES as readonly string[]).includes(mode)) {
+    throw new InvalidSettingError('streamMode', `"${mode}" is not one of ${STREAM_MODES.join(', ')}`);
+  }
+  const given = text(read, 'shardCount');
+  if (given === undefined) {
+    if (mode === 'provisioned') {
+      throw new InvalidSettingError('shardCount', 'streamMode=provisioned needs a shard count (-c shardCount=N)');
+    }
+    return { streamMode: 'on-demand' };
+  }
+  if (mode === 'on-demand') {
+    throw new InvalidSettingError(
+      'shardCount',
+      'an on-demand stream takes no shard count (drop it, or streamMode=provisioned)',
+    );
+  }
+  const shardCount = Number(given);
+  // The us-east-1 default shard quota per account is 20,000 (Kinesis quotas page); a higher count needs a raise.
+  if (!/^\d+$/.test(given) || !Number.isSafeInteger(shardCount) || shardCount < 1 || shardCount > 20_000) {
+    throw new InvalidSettingError('shardCount', `"${given}" is not a positive integer (1 to 20000)`);
+  }
+  return { streamMode: 'provisioned', shardCount };
+}
+
 /** Parses every setting; throws InvalidSettingError naming the first bad key. */
 export function readSettings(read: ContextReader): HookstreamSettings {
   const producerAccounts = list(read, 'producerAccounts') ?? [];
@@ -175,7 +213,7 @@ export function readSettings(read: ContextReader): HookstreamSettings {
     if (!/^\d{12}$/.test(account))
       throw new InvalidSettingError('producerAccounts', `"${account}" is not an account id`);
   }
-  const shardCount = text(read, 'shardCount') === undefined ? undefined : integer(read, 'shardCount', 1, 1, 10_000);
+  const { streamMode, shardCount } = stream(read);
   const dataStartDate = text(read, 'dataStartDate') ?? '2026-01-01';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(dataStartDate) || Number.isNaN(Date.parse(dataStartDate))) {
     throw new InvalidSettingError('dataStartDate', `"${dataStartDate}" is not yyyy-MM-dd`);
@@ -186,6 +224,7 @@ export function readSettings(read: ContextReader): HookstreamSettings {
   }
   return {
     stackName: text(read, 'stackName') ?? 'Hookstream',
+    streamMode,
     shardCount,
     streamRetentionHours: integer(read, 'streamRetentionHours', 24, 24, 8760),
     producerAccounts,
