@@ -17,7 +17,7 @@ import type { Needles } from './prefilter.js';
 import { selectionFromOptions, selectRule } from './rule-selection.js';
 import { type CompiledRule, type IndexKey, RuleSet } from './rule-set.js';
 import type { CompileOptions, RuleInfo, RuleProblem, RuleSource } from './types.js';
-import { parseYamlDocuments, type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
+import { parseYamlDocuments, yamlText as str, type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
 
 export interface CompileResult {
   ruleSet: RuleSet;
@@ -272,12 +272,6 @@ function resolver(
       return { kind: 'missing', reason: `correlation references rule ${ref}, which is not loaded` };
     return { kind: 'missing', reason: `correlation references unknown rule ${ref}` };
   };
-}
-
-function str(v: YamlValue | undefined): string | undefined {
-  if (typeof v === 'string') return v;
-  if (v instanceof YamlNumber) return v.text;
-  return undefined;
 }
 
 function strList(v: YamlValue | undefined): string[] | undefined {

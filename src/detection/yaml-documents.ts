@@ -16,6 +16,13 @@ export class YamlNumber {
 export type YamlValue = string | boolean | null | YamlNumber | YamlValue[] | YamlMap;
 export type YamlMap = Map<string, YamlValue>;
 
+/** A scalar as the text it was written as (numbers keep their spelling); undefined for anything else. */
+export function yamlText(v: YamlValue | undefined): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof YamlNumber) return v.text;
+  return undefined;
+}
+
 export interface YamlDocument {
   /** 1-based line where the document starts. */
   line: number;

@@ -4,7 +4,7 @@
  * every document of every source is known.
  */
 import type { RuleInfo } from '../types.js';
-import { type YamlMap, YamlNumber, type YamlValue } from '../yaml-documents.js';
+import { yamlText as str, type YamlMap, YamlNumber, type YamlValue } from '../yaml-documents.js';
 
 /** The correlation types this engine evaluates. */
 export const CORRELATION_TYPES = [
@@ -55,12 +55,6 @@ export function parseTimespan(text: string): number | undefined {
   const n = Number(m[1]);
   const ms = n * UNIT_MS[m[2] as keyof typeof UNIT_MS];
   return n > 0 && Number.isSafeInteger(ms) ? ms : undefined;
-}
-
-function str(v: YamlValue | undefined): string | undefined {
-  if (typeof v === 'string') return v;
-  if (v instanceof YamlNumber) return v.text;
-  return undefined;
 }
 
 function strList(v: YamlValue | undefined): string[] | undefined {
