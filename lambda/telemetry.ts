@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_NAMES } from '../src/pipeline/names.js';
 import type { Summary } from '../src/pipeline/summary.js';
 
 /** The CloudWatch namespace of every metric (the infra alarms and dashboard read these names). */
@@ -20,22 +21,22 @@ export function createTelemetry(serviceName: string): Telemetry {
 /** A batch's summary as EMF metrics: records in, events out (and by type), answers, enrichment, matches by level, alerts. */
 export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: number): void {
   const count = MetricUnit.Count;
-  metrics.addMetric('RecordsIn', count, recordsIn);
-  metrics.addMetric('EventsOut', count, summary.written);
-  metrics.addMetric('Rejected', count, summary.rejected);
-  metrics.addMetric('Filtered', count, summary.filtered);
-  metrics.addMetric('AnswersWritten', count, summary.dnsAnswers);
-  metrics.addMetric('ConnectionsEnriched', count, summary.connections.enriched);
-  metrics.addMetric('ConnectionsUnresolved', count, summary.connections.unresolved);
-  metrics.addMetric('ConnectionsHeld', count, summary.held);
-  metrics.addMetric('HoldExpired', count, summary.holdExpired);
-  metrics.addMetric('AlertsSent', count, summary.alerts.sent);
-  metrics.addMetric('AlertsSuppressed', count, summary.alerts.suppressed);
+  metrics.addMetric(METRIC_NAMES.recordsIn, count, recordsIn);
+  metrics.addMetric(METRIC_NAMES.eventsOut, count, summary.written);
+  metrics.addMetric(METRIC_NAMES.rejected, count, summary.rejected);
+  metrics.addMetric(METRIC_NAMES.filtered, count, summary.filtered);
+  metrics.addMetric(METRIC_NAMES.answersWritten, count, summary.dnsAnswers);
+  metrics.addMetric(METRIC_NAMES.connectionsEnriched, count, summary.connections.enriched);
+  metrics.addMetric(METRIC_NAMES.connectionsUnresolved, count, summary.connections.unresolved);
+  metrics.addMetric(METRIC_NAMES.connectionsHeld, count, summary.held);
+  metrics.addMetric(METRIC_NAMES.holdExpired, count, summary.holdExpired);
+  metrics.addMetric(METRIC_NAMES.alertsSent, count, summary.alerts.sent);
+  metrics.addMetric(METRIC_NAMES.alertsSuppressed, count, summary.alerts.suppressed);
   // Exactly-once bookkeeping and input limits: non-zero values say that Lambda retried or a host sent odd input.
-  metrics.addMetric('RecordsAlreadyCommitted', count, summary.retries.committedSkipped);
-  metrics.addMetric('StaleObjectsDeleted', count, summary.retries.staleObjectsDeleted);
+  metrics.addMetric(METRIC_NAMES.recordsAlreadyCommitted, count, summary.retries.committedSkipped);
+  metrics.addMetric(METRIC_NAMES.staleObjectsDeleted, count, summary.retries.staleObjectsDeleted);
   // A rule that threw while evaluating (a defect; the rule missed that event): alarm-worthy, never expected.
-  metrics.addMetric('RuleEvaluationErrors', count, summary.evaluationErrors);
+  metrics.addMetric(METRIC_NAMES.ruleEvaluationErrors, count, summary.evaluationErrors);
   metrics.addMetric(
     'InputTrimmed',
     count,
@@ -43,12 +44,12 @@ export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: numbe
   );
   // Events by type: `channel event-id` (a few dozen values: Sysmon's IDs, DNS-Client, Security...).
   for (const [type, n] of Object.entries(summary.byEvent)) {
-    metrics.singleMetric().addDimension('type', type).addMetric('EventsByType', count, n);
+    metrics.singleMetric().addDimension('type', type).addMetric(METRIC_NAMES.eventsByType, count, n);
   }
   for (const [source, n] of Object.entries(summary.connections.bySource)) {
-    metrics.singleMetric().addDimension('source', source).addMetric('ConnectionsEnrichedBySource', count, n);
+    metrics.singleMetric().addDimension('source', source).addMetric(METRIC_NAMES.connectionsEnrichedBySource, count, n);
   }
   for (const [level, n] of Object.entries(summary.alerts.byLevel)) {
-    metrics.singleMetric().addDimension('level', level).addMetric('MatchesByLevel', count, n);
+    metrics.singleMetric().addDimension('level', level).addMetric(METRIC_NAMES.matchesByLevel, count, n);
   }
 }

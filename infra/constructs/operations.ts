@@ -17,23 +17,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRIC_NAMES } from '../../src/pipeline/names.js';
 import { ALERT_LEVELS } from '../settings.js';
 import { METRICS_NAMESPACE } from './hookstream-function.js';
 import { FAILED_BATCHES_METRICS_ID } from './output-storage.js';
 
-/** The EMF metric names the functions publish (namespace `hookstream`, dimension `service`). */
-export const METRIC_NAMES = {
-  recordsIn: 'RecordsIn',
-  eventsOut: 'EventsOut',
-  rejected: 'Rejected',
-  connectionsEnriched: 'ConnectionsEnriched',
-  connectionsUnresolved: 'ConnectionsUnresolved',
-  /** Extra dimension `level`. */
-  matchesByLevel: 'MatchesByLevel',
-  alertsSent: 'AlertsSent',
-  alertsSuppressed: 'AlertsSuppressed',
-  answersWritten: 'AnswersWritten',
-} as const;
+/** The EMF metric names the functions publish: one list, shared with lambda/telemetry.ts. */
+export { METRIC_NAMES };
 
 export interface MonitoredFunction {
   fn: lambda.IFunction;

@@ -39,3 +39,31 @@ export const STATE_RETENTION_DAYS = 8;
  * attempt's lease in the exactly-once bookkeeping runs until the deadline).
  */
 export const FUNCTION_TIMEOUT_SECONDS = { dnsAnswers: 60, enrich: 120, enrichHold: 120 } as const;
+
+/**
+ * The EMF metric names the functions publish (namespace `hookstream`, dimension `service`): lambda/telemetry.ts
+ * emits them and infra/constructs/operations.ts alarms and graphs on them, so both read them from here.
+ */
+export const METRIC_NAMES = {
+  recordsIn: 'RecordsIn',
+  eventsOut: 'EventsOut',
+  rejected: 'Rejected',
+  filtered: 'Filtered',
+  answersWritten: 'AnswersWritten',
+  connectionsEnriched: 'ConnectionsEnriched',
+  connectionsUnresolved: 'ConnectionsUnresolved',
+  connectionsHeld: 'ConnectionsHeld',
+  holdExpired: 'HoldExpired',
+  alertsSent: 'AlertsSent',
+  alertsSuppressed: 'AlertsSuppressed',
+  recordsAlreadyCommitted: 'RecordsAlreadyCommitted',
+  staleObjectsDeleted: 'StaleObjectsDeleted',
+  ruleEvaluationErrors: 'RuleEvaluationErrors',
+  inputTrimmed: 'InputTrimmed',
+  /** Extra dimension `type`. */
+  eventsByType: 'EventsByType',
+  /** Extra dimension `source`. */
+  connectionsEnrichedBySource: 'ConnectionsEnrichedBySource',
+  /** Extra dimension `level`. */
+  matchesByLevel: 'MatchesByLevel',
+} as const;
