@@ -48,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       outputError: (text, write) => write(text.replace(/^error: /, 'hookstream: ')),
     })
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   pointToHelp(program);
   const previousExitCode = process.exitCode;
   process.exitCode = undefined;
