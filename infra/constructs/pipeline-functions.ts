@@ -22,6 +22,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/config.js';
+import { type DnsFilterPattern, registryDnsFilterPatterns } from '../../src/events/formats/index.js';
 import { FUNCTION_TIMEOUT_SECONDS, OUTPUT_PREFIXES, STATE_PREFIX } from '../../src/pipeline/names.js';
 import { HookstreamFunction, SERVICE_NAMES, TABLE_ACTIONS } from './hookstream-function.js';
 import type { CompiledRuleBundle } from './rule-bundle.js';
@@ -53,24 +54,14 @@ export const HOLD_MAX_RECEIVES = 5;
 
 /** The output areas the enrich functions write (src/pipeline/partition.ts OutputArea). */
 
-const DNS_EVENT_IDS = [22, 3008, '22', '3008'];
-
 /**
- * Event-source filter patterns for DNS events in plain-JSON records, one per shipper shape. Lambda ORs the filters
- * (at most 5 per event source). A record whose data is not JSON (gzip, KPL aggregate, CloudWatch Logs envelope)
- * never matches a `data` pattern and is DROPPED, which is why the filter is off by default.
+ * Event-source filter patterns for DNS events in plain-JSON records, derived from the shipper format registry
+ * (each format module declares where its event ID sits; src/events/formats/dns-filter.ts merges them). Lambda
+ * ORs the filters (at most 5 per event source; synth fails if the formats need more). A record whose data is not
+ * JSON (gzip, KPL aggregate, CloudWatch Logs envelope) never matches a `data` pattern and is DROPPED, which is
+ * why the filter is off by default.
  */
-export const DNS_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
-  // evtx-json (WHIDS, golang-evtx, evtx_dump): {"Event": {"System": {"EventID": 22}}}
-  { data: { Event: { System: { EventID: DNS_EVENT_IDS } } } },
-  // Flat JSON: NXLog (EventID) and Fluent Bit in_winevtlog (EventID)
-  { data: { EventID: DNS_EVENT_IDS } },
-  // Kinesis Agent for Windows WindowsEventLogSource JSON (EventId)
-  { data: { EventId: DNS_EVENT_IDS } },
-  // Winlogbeat / ECS: winlog.event_id (string in ECS) and event.code
-  { data: { winlog: { event_id: DNS_EVENT_IDS } } },
-  { data: { event: { code: DNS_EVENT_IDS } } },
-];
+export const DNS_FILTER_PATTERNS: readonly DnsFilterPattern[] = registryDnsFilterPatterns();
 
 /**
  * The S3 on-failure destination with the narrow grant Lambda needs (PutObject and ListBucket), instead of the
@@ -129,7 +120,7 @@ export class PipelineFunctions extends Construct {
         batchSize: DNS_SOURCE.batchSize,
         maxBatchingWindow: Duration.seconds(DNS_SOURCE.maxBatchingWindowSeconds),
         filters: props.eventSourceFilter
-          ? DNS_FILTER_PATTERNS.map((pattern) => lambda.FilterCriteria.filter(pattern))
+          ? DNS_FILTER_PATTERNS.map((pattern) => lambda.FilterCriteria.filter({ ...pattern }))
           : undefined,
       }),
     );

@@ -3,15 +3,13 @@
  * (hooks, detection, sinks) reads and writes only this.
  */
 
-/** The shipper formats the normaliser recognises, by content. */
-export type ShipperFormat =
-  | 'evtx-json' // WHIDS / golang-evtx / evtx_dump `{"Event": {"System", "EventData"}}` and its variants
-  | 'nxlog' // flat NXLog JSON (EventID, Channel, Hostname, SourceName, EventData fields at top level)
-  | 'winlogbeat' // Winlogbeat / ECS (`winlog.*`)
-  | 'elastic-agent' // Elastic Agent (`winlog.*` in a data stream, agent.type filebeat)
-  | 'kinesis-agent' // Amazon Kinesis Agent for Windows JSON (EventId, MachineName, LogName, ...)
-  | 'fluent-bit' // Fluent Bit in_winevtlog JSON
-  | 'xml'; // a rendered XML `<Event>` (Kinesis Agent for Windows XML formats, raw XML shippers)
+import type { FormatName } from './formats/index.js';
+
+/**
+ * The shipper formats the normaliser recognises, by content: the names in the format registry
+ * (src/events/formats/index.ts), one module each.
+ */
+export type ShipperFormat = FormatName;
 
 export interface CanonicalEvent {
   /** Computer name as logged. Compare with {@link hostKey}, never directly. */

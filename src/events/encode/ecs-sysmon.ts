@@ -7,8 +7,8 @@
 
 import type { CanonicalEvent } from '../canonical-event.js';
 import { DNS_RECORD_TYPES, DNS_STATUS_NAMES, FILE_HASH_EVENTS, PROCESS_HASH_EVENTS } from '../formats/ecs/sysmon.js';
-import { encodeElasticAgent } from './elastic-agent.js';
-import { encodeWinlogbeat } from './winlogbeat.js';
+import { encodeElasticAgent } from '../formats/elastic-agent.js';
+import { encodeWinlogbeat } from '../formats/winlogbeat.js';
 
 export interface SysmonModuleOptions {
   /** Which shipper's document to start from. */

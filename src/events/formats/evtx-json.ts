@@ -3,11 +3,12 @@
  * (`#attributes` objects, numeric values, several documents per file), and the same tree parsed from XML.
  */
 
-import type { ShipperFormat } from '../canonical-event.js';
+import type { CanonicalEvent, ShipperFormat } from '../canonical-event.js';
 import { isObject } from '../values.js';
 import { buildEvent, type Normalised } from './build-event.js';
+import { dnsEventPatterns } from './dns-filter.js';
 import { readEventData, readUserData } from './event-data.js';
-import type { FormatReader } from './format-reader.js';
+import type { ShipperFormatModule } from './shipper-format.js';
 
 /** An attribute in any of the spellings: plain key, evtx_dump `#attributes`, XML `@Name`. */
 export function attribute(element: unknown, name: string): unknown {
@@ -51,8 +52,24 @@ export function normaliseEventElement(event: Record<string, unknown>, format: Sh
   );
 }
 
-export const evtxJson: FormatReader = {
+export const evtxJson: ShipperFormatModule<'evtx-json'> = {
   format: 'evtx-json',
+  encode: encodeEvtxJson,
+  dnsFilter: dnsEventPatterns(['Event', 'System', 'EventID']),
   recognises: (document, syntax) => syntax === 'json' && isObject(document.Event),
   normalise: (document) => normaliseEventElement(document.Event as Record<string, unknown>, 'evtx-json'),
 };
+
+/** `{"Event": {"System", "EventData"}}` in the WHIDS form. */
+export function encodeEvtxJson(event: CanonicalEvent): string {
+  const system: Record<string, unknown> = {
+    Provider: { Name: event.provider },
+    EventID: event.eventId,
+    Channel: event.channel,
+    Computer: event.host,
+    TimeCreated: { SystemTime: new Date(event.time).toISOString() },
+  };
+  if (event.recordId !== undefined) system.EventRecordID = event.recordId;
+  if (event.processId !== undefined) system.Execution = { ProcessID: event.processId };
+  return JSON.stringify({ Event: { System: system, EventData: event.data } });
+}

@@ -4,12 +4,17 @@
  * event_data_as_map, an `EventData` map. `Message` and the other System fields are dropped.
  */
 
+import type { CanonicalEvent } from '../canonical-event.js';
+import { positionalValues } from '../encode/positional.js';
 import { buildEvent } from './build-event.js';
+import { dnsEventPatterns } from './dns-filter.js';
 import { readEventData } from './event-data.js';
-import type { FormatReader } from './format-reader.js';
+import type { ShipperFormatModule } from './shipper-format.js';
 
-export const fluentBit: FormatReader = {
+export const fluentBit: ShipperFormatModule<'fluent-bit'> = {
   format: 'fluent-bit',
+  encode: encodeFluentBit,
+  dnsFilter: dnsEventPatterns(['EventID']),
   recognises: (document, syntax) =>
     syntax === 'json' &&
     document.EventID !== undefined &&
@@ -37,3 +42,26 @@ export const fluentBit: FormatReader = {
       },
     ),
 };
+
+/**
+ * Fluent Bit in_winevtlog: `StringInserts` (with the template's `Version`, as the plugin sends it) when a schema
+ * names them back, else the event_data_as_map `EventData`.
+ */
+export function encodeFluentBit(event: CanonicalEvent): string {
+  const document: Record<string, unknown> = {
+    ProviderName: event.provider,
+    EventID: event.eventId,
+    TimeCreated: new Date(event.time).toISOString(),
+    Channel: event.channel,
+    Computer: event.host,
+  };
+  if (event.recordId !== undefined) document.RecordNumber = event.recordId;
+  if (event.processId !== undefined) document.ProcessID = event.processId;
+  const positional = positionalValues(event, true);
+  if (positional === undefined) document.EventData = event.data;
+  else {
+    if (positional.version !== undefined) document.Version = positional.version;
+    document.StringInserts = positional.values;
+  }
+  return JSON.stringify(document);
+}

@@ -4,12 +4,17 @@
  * IncludeEventData, a positional `EventData` list named by the event's schema.
  */
 
+import type { CanonicalEvent } from '../canonical-event.js';
+import { positionalValues } from '../encode/positional.js';
 import { buildEvent } from './build-event.js';
+import { dnsEventPatterns } from './dns-filter.js';
 import { readEventData } from './event-data.js';
-import type { FormatReader } from './format-reader.js';
+import type { ShipperFormatModule } from './shipper-format.js';
 
-export const kinesisAgent: FormatReader = {
+export const kinesisAgent: ShipperFormatModule<'kinesis-agent'> = {
   format: 'kinesis-agent',
+  encode: encodeKinesisAgent,
+  dnsFilter: dnsEventPatterns(['EventId']),
   recognises: (document, syntax) =>
     syntax === 'json' &&
     document.EventId !== undefined &&
@@ -30,3 +35,20 @@ export const kinesisAgent: FormatReader = {
       (context, data) => readEventData(document.EventData, context, data),
     ),
 };
+
+/**
+ * Kinesis Agent for Windows JSON; EventData positional when a schema names it back by the number of values
+ * (the agent sends no version). It has no process ID.
+ */
+export function encodeKinesisAgent(event: CanonicalEvent): string {
+  const document: Record<string, unknown> = {
+    EventId: event.eventId,
+    ProviderName: event.provider,
+    LogName: event.channel,
+    MachineName: event.host,
+    TimeCreated: new Date(event.time).toISOString(),
+    EventData: positionalValues(event, false)?.values ?? event.data,
+  };
+  if (event.recordId !== undefined) document.Index = event.recordId;
+  return JSON.stringify(document);
+}

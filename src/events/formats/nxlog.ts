@@ -3,10 +3,12 @@
  * level. EventData is everything that is not NXLog's own metadata or a shipping layer's (Logstash/HELK).
  */
 
+import type { CanonicalEvent } from '../canonical-event.js';
 import { handWrittenFields } from '../schemas.js';
 import { readInteger, windowsText } from '../values.js';
 import { buildEvent } from './build-event.js';
-import type { FormatReader } from './format-reader.js';
+import { dnsEventPatterns } from './dns-filter.js';
+import type { ShipperFormatModule } from './shipper-format.js';
 
 /**
  * Keys NXLog (and the Logstash/HELK layer of the OTRF data) add around the EventData fields. `ProcessID` is
@@ -67,8 +69,10 @@ const NXLOG_EVENT_TYPES: ReadonlySet<string> = new Set([
   'VERBOSE',
 ]);
 
-export const nxlog: FormatReader = {
+export const nxlog: ShipperFormatModule<'nxlog'> = {
   format: 'nxlog',
+  encode: encodeNxlog,
+  dnsFilter: dnsEventPatterns(['EventID']),
   recognises: (document, syntax) =>
     syntax === 'json' && document.EventID !== undefined && document.Hostname !== undefined,
   normalise: (document) => {
@@ -132,4 +136,22 @@ function recoverFromMessage(schema: readonly string[], message: string, data: Re
     if (end > start && message.charCodeAt(end - 1) === 13) end--;
     data[name] = message.slice(start, end);
   }
+}
+
+/**
+ * Flat NXLog JSON. The process goes to HELK's `ExecutionProcessID` so an EventData `ProcessID` survives.
+ * An EventData field named like NXLog metadata (e.g. `Category`) does not survive the trip: the reader drops it.
+ */
+export function encodeNxlog(event: CanonicalEvent): string {
+  const document: Record<string, unknown> = {
+    ...event.data,
+    Hostname: event.host,
+    Channel: event.channel,
+    SourceName: event.provider,
+    EventID: event.eventId,
+    TimeCreated: new Date(event.time).toISOString(),
+  };
+  if (event.recordId !== undefined) document.RecordNumber = event.recordId;
+  if (event.processId !== undefined) document.ExecutionProcessID = event.processId;
+  return JSON.stringify(document);
 }

@@ -1,9 +1,9 @@
-import { FORMAT_READERS, normaliseDocument } from '../../../../src/events/formats/index.js';
+import { FORMATS, normaliseDocument } from '../../../../src/events/formats/index.js';
 import { evtxDocument, nxlogDocument } from '../factories.js';
 
 describe('format registry', () => {
-  it('tries the readers in a fixed order, one per format', () => {
-    expect(FORMAT_READERS.map((reader) => reader.format)).toEqual([
+  it('tries the formats in a fixed order, one module each', () => {
+    expect(FORMATS.map((format) => format.format)).toEqual([
       'xml',
       'evtx-json',
       'elastic-agent',
