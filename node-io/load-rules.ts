@@ -4,8 +4,9 @@
  * does not compile unless the caller chose to skip them. Beside node-io/rule-files.ts for the same reason: it reads
  * disk, and lambda/ may not import cli/.
  */
-import { type CompileResult, compileRules, type RuleProblem } from '../src/detection/index.js';
+import { type CompileResult, compileParsedRules, parseRuleSources, type RuleProblem } from '../src/detection/index.js';
 import { DEFAULT_SELECTION, type LeftOutBy, type RuleSelection } from '../src/detection/rule-selection.js';
+import type { RuleCache, RuleCacheOutcome } from './rule-cache.js';
 import { readRuleSources } from './rule-files.js';
 
 export interface RuleLoadOptions {
@@ -59,12 +60,19 @@ export function checkCompiled(
   return { selected: result.compiled, leftOut, invalidSkipped: result.rejected };
 }
 
-/** Reads and compiles every rule file under `paths`; see {@link checkCompiled}. */
+/**
+ * Reads and compiles every rule file under `paths`; see {@link checkCompiled}. With a `cache` (node-io/rule-cache.ts),
+ * the YAML is parsed only when no entry holds these exact files; `cache` then says what the cache did.
+ */
 export async function loadRuleFiles(
   paths: readonly string[],
-  options: RuleLoadOptions,
+  options: RuleLoadOptions & { cache?: RuleCache | undefined },
   skipHint: string,
-): Promise<{ result: CompileResult; report: RuleLoadReport }> {
-  const result = compileRules(await readRuleSources([...paths]), { selection: options.selection ?? DEFAULT_SELECTION });
-  return { result, report: checkCompiled(result, options, skipHint) };
+): Promise<{ result: CompileResult; report: RuleLoadReport; cache?: RuleCacheOutcome }> {
+  const sources = await readRuleSources([...paths]);
+  const cached = options.cache?.parse(sources);
+  const result = compileParsedRules(cached?.sources ?? parseRuleSources(sources), {
+    selection: options.selection ?? DEFAULT_SELECTION,
+  });
+  return { result, report: checkCompiled(result, options, skipHint), ...(cached ? { cache: cached.outcome } : {}) };
 }

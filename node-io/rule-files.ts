@@ -4,7 +4,8 @@
  * Here, not in cli/ or lambda/: the CLI (replay, dev, rules check), the enrich functions' cold start and the bench all
  * read rules the same way, and nothing under lambda/ may import cli/. It does disk I/O, so it cannot be in src/.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { RuleSource } from '../src/detection/index.js';
 
@@ -20,7 +21,9 @@ export async function readRuleSources(paths: string[]): Promise<RuleSource[]> {
     else files.push(path);
   }
   files.sort();
-  return Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+  // Read one after the other, synchronously: thousands of small files through the thread pool took 10-20 times as
+  // long (measured here on the SigmaHQ Windows folder, 2,407 files: 358-683 ms with Promise.all, 26-34 ms so).
+  return files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {

@@ -45,8 +45,19 @@ const GATE_MAX_ANCHORS = 32;
 /** Shorter values are walked through the table directly: calling the regular expression costs more. */
 const GATE_MIN_LENGTH = 0;
 
+/** classSource's results, by class: every automaton's gate asks for the same few dozen. */
+const classSources: (string | undefined)[] = [];
+
 /** A character class (source) holding every character of the shared alphabet's class `cls`. */
 function classSource(cls: number): string {
+  const known = classSources[cls];
+  if (known !== undefined) return known;
+  const made = makeClassSource(cls);
+  classSources[cls] = made;
+  return made;
+}
+
+function makeClassSource(cls: number): string {
   const folded = FOLDED_INTO.map(([c]) => c).filter((c) => c >= 128);
   const unit = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
   if (cls === 0) {
@@ -138,7 +149,11 @@ export class AnchorAutomaton {
     for (let q = 0; q < queue.length; q++) {
       const s = queue[q] as number;
       const f = fail[s] as number;
-      merged[s] = [...new Set([...(merged[s] ?? []), ...(merged[f] ?? [])])];
+      // Most states have no output of their own or inherit none: share the one list instead of copying.
+      const mine = merged[s] ?? [];
+      const inherited = merged[f] ?? [];
+      if (mine.length === 0) merged[s] = inherited;
+      else if (inherited.length > 0) merged[s] = [...new Set([...mine, ...inherited])];
       for (let c = 0; c < k; c++) {
         const child = children[s]?.get(c);
         if (child === undefined) {

@@ -12,12 +12,20 @@ import {
 import { parseCorrelation } from './correlation/parse-correlation.js';
 import { type Compiled, compileSearch, type DetectionEnv, type Pred } from './detection-compiler.js';
 import { FieldTable } from './eval-context.js';
+import { compileGeneSources, isGeneSource } from './gene/compile-gene.js';
 import { type Logsource, type Route, resolveRoutes } from './logsource.js';
 import type { Needles } from './prefilter.js';
 import { selectionFromOptions, selectRule } from './rule-selection.js';
 import { type CompiledRule, type IndexKey, RuleSet } from './rule-set.js';
 import type { CompileOptions, RuleInfo, RuleProblem, RuleSource } from './types.js';
-import { parseYamlDocuments, yamlText as str, type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
+import {
+  type ParseResult,
+  parseYamlDocuments,
+  yamlText as str,
+  type YamlMap,
+  YamlNumber,
+  type YamlValue,
+} from './yaml-documents.js';
 
 export interface CompileResult {
   ruleSet: RuleSet;
@@ -27,6 +35,8 @@ export interface CompileResult {
   skipped: RuleProblem[];
   /** Documents that are not valid (or not supported) Sigma, each with its reason. */
   rejected: RuleProblem[];
+  /** Rules compiled but inactive until something is loaded (a Gene rule's IOC container), each with its reason. */
+  warnings?: RuleProblem[];
 }
 
 interface ParsedRule {
@@ -50,8 +60,36 @@ interface ParsedFilter {
   detection: YamlMap;
 }
 
+/**
+ * One rule file, parsed: its YAML documents (or the file's YAML error). What {@link compileParsedRules} takes, and
+ * what a rule cache keeps (parsed-rules-json.ts), so a warm start does not parse YAML again.
+ */
+export interface ParsedRuleSource {
+  file: string;
+  parsed: ParseResult;
+  /** A Gene rule file's text (src/detection/gene): JSON, parsed when compiled; `parsed` is then no documents. */
+  gene?: string;
+}
+
+/** Parses every source's YAML documents (the slow half of {@link compileRules}). Never throws. */
+export function parseRuleSources(sources: readonly RuleSource[]): ParsedRuleSource[] {
+  return sources.map((source) =>
+    isGeneSource(source.file)
+      ? { file: source.file, parsed: { ok: true, value: [] }, gene: source.text }
+      : { file: source.file, parsed: parseYamlDocuments(source.text) },
+  );
+}
+
 /** Compiles Sigma rule sources. Never throws on bad input: every problem is in `rejected`. */
 export function compileRules(sources: readonly RuleSource[], options: CompileOptions = {}): CompileResult {
+  return compileParsedRules(parseRuleSources(sources), options);
+}
+
+/** {@link compileRules} of sources already parsed by {@link parseRuleSources} (or read back from a rule cache). */
+export function compileParsedRules(
+  parsedSources: readonly ParsedRuleSource[],
+  options: CompileOptions = {},
+): CompileResult {
   const selection = selectionFromOptions(options);
   const skipped: RuleProblem[] = [];
   const rejected: RuleProblem[] = [];
@@ -59,10 +97,10 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
   const filters: ParsedFilter[] = [];
   const knownRefs = new Set<string>();
 
-  const parsedSources = sources.map((source) => ({ source, parsed: parseYamlDocuments(source.text) }));
   const correlations = selectCorrelations(parsedSources, selection, skipped, rejected);
 
-  for (const { source, parsed } of parsedSources) {
+  for (const source of parsedSources) {
+    const parsed = source.parsed;
     if (!parsed.ok) {
       rejected.push({ file: source.file, reason: parsed.error });
       continue;
@@ -148,6 +186,16 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
     const info = built.value[0]?.rule.info;
     if (info) targets.push({ info, ...(rule.name ? { name: rule.name } : {}), feedOnly: rule.feedOnly === true });
   }
+  // Gene rules (.gen files) compile into the same field table and rule set.
+  const geneSources = parsedSources.flatMap((s) => (s.gene === undefined ? [] : [{ file: s.file, text: s.gene }]));
+  const gene = compileGeneSources(geneSources, fields, {
+    selection,
+    ...(options.containers ? { containers: options.containers } : {}),
+  });
+  entries.push(...gene.entries);
+  compiled += gene.compiled;
+  skipped.push(...gene.skipped);
+  rejected.push(...gene.rejected);
   const resolve = resolver(targets, correlations.all, knownRefs);
   const silentToo = targets.filter(
     (t) => correlations.ofRejected.has(t.info.id) || (t.name !== undefined && correlations.ofRejected.has(t.name)),
@@ -171,10 +219,9 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
     compiled,
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
+    ...(gene.warnings.length > 0 ? { warnings: gene.warnings.sort(byFile) } : {}),
   };
 }
-
-type ParsedSource = { source: RuleSource; parsed: ReturnType<typeof parseYamlDocuments> };
 
 /**
  * Parses every correlation document, and chooses the ones to load: the outermost correlations (referenced by no
@@ -182,7 +229,7 @@ type ParsedSource = { source: RuleSource; parsed: ReturnType<typeof parseYamlDoc
  * correlations, is loaded with it. `needed` holds every reference of the selected ones (rule ids and names).
  */
 function selectCorrelations(
-  parsedSources: readonly ParsedSource[],
+  parsedSources: readonly ParsedRuleSource[],
   selection: ReturnType<typeof selectionFromOptions>,
   skipped: RuleProblem[],
   rejected: RuleProblem[],
@@ -190,7 +237,8 @@ function selectCorrelations(
   const all: CorrelationDoc[] = [];
   // References of correlations rejected while parsing: their base rules stay silent rather than alert on every event.
   const ofRejected = new Set<string>();
-  for (const { source, parsed } of parsedSources) {
+  for (const source of parsedSources) {
+    const parsed = source.parsed;
     if (!parsed.ok) continue;
     const multi = parsed.value.length > 1;
     for (const doc of parsed.value) {
@@ -431,7 +479,8 @@ function buildRule(
           const mapped = routeMap[name] ?? name;
           return userMap[mapped] ?? mapped;
         },
-        modifiers: { placeholders: options.placeholders ?? {} },
+        // Placeholders the options name win; the rest are read from the IOC containers of those names.
+        modifiers: { placeholders: { ...options.containers?.asPlaceholders(), ...options.placeholders } },
       };
       const main = compileDetection(rule.detection, env);
       if (!main.ok) return main;

@@ -1,5 +1,11 @@
 /** Sigma detection: compile rule sources once, then match canonical events against them. */
-export { type CompileResult, compileRules } from './compile-rules.js';
+export {
+  type CompileResult,
+  compileParsedRules,
+  compileRules,
+  type ParsedRuleSource,
+  parseRuleSources,
+} from './compile-rules.js';
 export { CATEGORIES, type Route, SERVICES } from './logsource.js';
 export { RuleSet } from './rule-set.js';
 export type { CompileOptions, RuleInfo, RuleMatch, RuleProblem, RuleSource, SigmaLevel } from './types.js';

@@ -120,6 +120,18 @@ const COMMON_TEXT = [
   'true false dword (0x0000000',
 ].join('\n');
 
+/** Every ANCHOR-long piece of COMMON_TEXT: a set lookup instead of a search of the whole text per candidate. */
+let commonGrams: Set<string> | undefined;
+
+/** Whether `g` (ANCHOR units long), lower-cased, occurs in COMMON_TEXT. */
+function isCommonGram(g: string): boolean {
+  if (commonGrams === undefined) {
+    commonGrams = new Set();
+    for (let i = 0; i + ANCHOR <= COMMON_TEXT.length; i++) commonGrams.add(COMMON_TEXT.slice(i, i + ANCHOR));
+  }
+  return commonGrams.has(g.toLowerCase());
+}
+
 /**
  * Picks, per literal, its rarest short substring within the group (rare anchors filter best), avoiding
  * text common in every event; among equals, the one nearest the end.
@@ -131,7 +143,7 @@ function anchorsOf(texts: readonly string[]): string[] {
     for (let i = 0; i + ANCHOR <= t.length; i++) seen.add(t.slice(i, i + ANCHOR));
     for (const g of seen) counts.set(g, (counts.get(g) ?? 0) + 1);
   }
-  const score = (g: string) => (counts.get(g) ?? 0) + (COMMON_TEXT.includes(g.toLowerCase()) ? 1e6 : 0);
+  const score = (g: string) => (counts.get(g) ?? 0) + (isCommonGram(g) ? 1e6 : 0);
   return texts.map((t) => {
     if (t.length <= ANCHOR) return t;
     let best = t.slice(t.length - ANCHOR);
@@ -169,7 +181,9 @@ export class PrefilteredList<T> {
   private readonly itemMet: Int32Array;
   /** Scratch: the indices to evaluate for the current event. */
   private readonly found: Int32Array;
-  private readonly groups: Group[] = [];
+  /** The automata, built on the list's first event (see {@link groupsOf}); until then the literals they take. */
+  private groups: Group[] | undefined;
+  private pending: { slot: number; entries: { text: string; id: number }[] }[] | undefined;
   private epoch = 0;
 
   constructor(private readonly items: readonly { value: T; pred: (ctx: EvalContext) => boolean; needles: Needles }[]) {
@@ -204,11 +218,31 @@ export class PrefilteredList<T> {
     this.requirementItem = Int32Array.from(requirementItem);
     this.requirementMark = new Int32Array(requirementItem.length);
     this.requirementsMet = new Int32Array(requirementItem.length);
-    for (const g of byKey.values()) {
+    this.pending = [...byKey.values()];
+  }
+
+  /**
+   * The automata, built the first time they are needed. Building them is about a third of compiling the SigmaHQ
+   * Windows corpus, and most lists (a channel and event ID each) never see an event in a given run: a rule set is
+   * ready sooner, and a list's first event pays for its own automata once. Nothing here can fail: every rule was
+   * checked when it was compiled.
+   */
+  private groupsOf(): Group[] {
+    if (this.groups !== undefined) return this.groups;
+    const groups: Group[] = [];
+    for (const g of this.pending ?? []) {
       const anchors = anchorsOf(g.entries.map((e) => e.text));
       const automaton = new AnchorAutomaton(g.entries.map((e, i) => ({ text: anchors[i] as string, id: e.id })));
-      this.groups.push({ slot: g.slot, automaton });
+      groups.push({ slot: g.slot, automaton });
     }
+    this.groups = groups;
+    this.pending = undefined;
+    return groups;
+  }
+
+  /** Builds every automaton now instead of on the first event (to measure it, or to pay for it up front). */
+  prepare(): void {
+    this.groupsOf();
   }
 
   get length(): number {
@@ -232,7 +266,7 @@ export class PrefilteredList<T> {
     const mark = this.requirementMark;
     const met = this.requirementsMet;
     let metCount = 0;
-    for (const g of this.groups) {
+    for (const g of this.groupsOf()) {
       if (g.slot === KEYWORDS_SLOT) {
         const event = ctx.event;
         const data = event.data;

@@ -1,0 +1,183 @@
+/**
+ * A cache of parsed rule files for `replay` and `dev`: parsing the YAML of the SigmaHQ Windows corpus is about half
+ * of compiling it, and it gives the same result every run until a rule file changes. An entry is keyed by a hash
+ * of every rule file's name and text, the hookstream version and the written format
+ * (src/detection/parsed-rules-json.ts), so a changed, added or removed file, or another version, is a miss.
+ * An entry that does not read back (truncated, edited, another format) is ignored and written again: it is never
+ * trusted blindly: a checksum of its body and the key inside it (as well as in its name) are checked.
+ *
+ * The folder is the cache folder of hookstream's own: HOOKSTREAM_CACHE_DIR, else $XDG_CACHE_HOME/hookstream, else
+ * ~/.cache/hookstream; entries go under its `rules/`. HOOKSTREAM_NO_CACHE=1 turns it off. A cache that cannot be
+ * written (a read-only home) only costs the parse: the outcome says so, the run goes on with the same rules.
+ */
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ParsedRuleSource, parseRuleSources, type RuleSource } from '../src/detection/index.js';
+import { decodeParsedRules, encodeParsedRules, PARSED_RULES_FORMAT } from '../src/detection/parsed-rules-json.js';
+
+/** Entries kept per cache folder; older ones (by last use) are removed when a new one is written. */
+const MAX_ENTRIES = 8;
+
+/** What the cache did for one load: for the summaries and the bench. */
+export interface RuleCacheOutcome {
+  /** `hit`: read back; `miss`: no entry; `rebuilt`: an entry was there but did not read back (why in `reason`). */
+  status: 'hit' | 'miss' | 'rebuilt';
+  /** The entry's file. */
+  file: string;
+  reason?: string;
+  /** Set when the new entry could not be written (the rules are still right; the next run parses again). */
+  writeError?: string;
+}
+
+/** The entry key of these sources for this hookstream version: SHA-256 of every file's name and text. */
+export function ruleCacheKey(sources: readonly RuleSource[], version: string): string {
+  const hash = createHash('sha256');
+  hash.update(`hookstream ${version}\0parsed rules format ${PARSED_RULES_FORMAT}\0${sources.length}\0`);
+  for (const source of sources) {
+    hash.update(source.file);
+    hash.update('\0');
+    hash.update(source.text);
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Parsed rule files, from the cache folder `dir` when an entry for exactly these files and this version reads back. */
+export class RuleCache {
+  constructor(
+    /** The cache folder (entries go under its `rules/`). */
+    readonly dir: string,
+    /** The hookstream version, part of every key. */
+    readonly version: string = hookstreamVersion(),
+  ) {}
+
+  /** The sources parsed: read back from the cache, or parsed and written to it. Never throws on a bad entry. */
+  parse(sources: readonly RuleSource[]): { sources: ParsedRuleSource[]; outcome: RuleCacheOutcome } {
+    const key = ruleCacheKey(sources, this.version);
+    const folder = path.join(this.dir, 'rules');
+    const file = path.join(folder, `${key}.json`);
+    let reason: string | undefined;
+    let text: string | undefined;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') reason = `unreadable (${(error as Error).message})`;
+    }
+    if (text !== undefined) {
+      const decoded = readEntry(text, key);
+      if (decoded.ok && decoded.value.length === sources.length) {
+        return { sources: decoded.value, outcome: { status: 'hit', file } };
+      }
+      reason = decoded.ok ? 'holds another number of files' : decoded.error;
+    }
+    const parsed = parseRuleSources(sources);
+    const outcome: RuleCacheOutcome =
+      reason === undefined ? { status: 'miss', file } : { status: 'rebuilt', file, reason };
+    try {
+      mkdirSync(folder, { recursive: true });
+      // Written beside, then renamed: a reader never sees half an entry, and two runs at once both write whole ones.
+      const partial = `${file}.${process.pid}.partial`;
+      writeFileSync(partial, writeEntry(parsed, key));
+      renameSync(partial, file);
+      prune(folder, file);
+    } catch (error) {
+      outcome.writeError = error instanceof Error ? error.message : String(error);
+    }
+    return { sources: parsed, outcome };
+  }
+}
+
+/**
+ * An entry's text: the SHA-256 of its body on the first line, then the body (parsed-rules-json.ts). The checksum
+ * catches what a decode of the right shape would not: an entry edited or damaged into other valid rules.
+ */
+function writeEntry(sources: readonly ParsedRuleSource[], key: string): string {
+  const body = encodeParsedRules(sources, key);
+  return `${createHash('sha256').update(body).digest('hex')}\n${body}`;
+}
+
+function readEntry(text: string, key: string): ReturnType<typeof decodeParsedRules> {
+  const newline = text.indexOf('\n');
+  if (newline < 0) return { ok: false, error: 'no checksum line' };
+  const body = text.slice(newline + 1);
+  if (createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) {
+    return { ok: false, error: 'checksum does not match (damaged or edited)' };
+  }
+  return decodeParsedRules(body, key);
+}
+
+/** Removes all but the MAX_ENTRIES most recently written entries (and partial files left by a killed run). */
+function prune(folder: string, keep: string): void {
+  const entries = readdirSync(folder)
+    .filter((name) => name.endsWith('.json') || name.endsWith('.partial'))
+    .map((name) => {
+      const full = path.join(folder, name);
+      return { full, mtime: statSync(full, { throwIfNoEntry: false })?.mtimeMs ?? 0 };
+    })
+    .filter((entry) => entry.full !== keep)
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const entry of entries.slice(MAX_ENTRIES - 1)) {
+    try {
+      unlinkSync(entry.full);
+    } catch {
+      // Another run removed it first: the goal is reached either way.
+    }
+  }
+}
+
+/** The cache folder the environment names, or undefined when HOOKSTREAM_NO_CACHE turns the cache off. */
+export function ruleCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.HOOKSTREAM_NO_CACHE && env.HOOKSTREAM_NO_CACHE !== '0') return undefined;
+  if (env.HOOKSTREAM_CACHE_DIR) return env.HOOKSTREAM_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'hookstream');
+  return path.join(homedir(), '.cache', 'hookstream');
+}
+
+/** The cache of the environment's folder ({@link ruleCacheDir}), or undefined when it is turned off. */
+export function defaultRuleCache(env: NodeJS.ProcessEnv = process.env): RuleCache | undefined {
+  const dir = ruleCacheDir(env);
+  return dir === undefined ? undefined : new RuleCache(dir);
+}
+
+let version: string | undefined;
+
+/**
+ * hookstream's package.json version. Looked up from this module's folder upwards, because the module runs from
+ * node-io/ (sources) and from a chunk of dist/ (the built CLI). "unknown" when not found: the key still holds
+ * the files' content and the format.
+ */
+export function hookstreamVersion(): string {
+  if (version !== undefined) return version;
+  version = 'unknown';
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+        if (pkg.name === 'hookstream' && typeof pkg.version === 'string') {
+          version = pkg.version;
+          break;
+        }
+      } catch {
+        // Not ours or not JSON: keep looking upwards.
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return version;
+}

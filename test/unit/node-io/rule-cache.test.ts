@@ -1,0 +1,98 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RuleCache, ruleCacheDir, ruleCacheKey } from '../../../node-io/rule-cache.js';
+import { compileParsedRules, type RuleSource } from '../../../src/detection/index.js';
+import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
+
+const rule = (ending: string): RuleSource => ({
+  file: 'rules/r.yml',
+  text: processRule(`selection:\n    Image|endswith: '${ending}'\ncondition: selection`),
+});
+
+describe('RuleCache', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hookstream-rule-cache-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const entries = () => readdirSync(path.join(dir, 'rules'));
+
+  it('misses, writes one entry, then hits with the same parsed rules', () => {
+    const cache = new RuleCache(dir, '1.0.0');
+    const first = cache.parse([rule('\\evil.exe')]);
+    const second = cache.parse([rule('\\evil.exe')]);
+    expect(first.outcome.status).toBe('miss');
+    expect(second.outcome).toEqual({ status: 'hit', file: first.outcome.file });
+    expect(second.sources).toEqual(first.sources);
+    expect(entries()).toHaveLength(1);
+    const matched = compileParsedRules(second.sources).ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }));
+    expect(matched).toHaveLength(1);
+  });
+
+  it('misses when a rule file changes, and reads the new text', () => {
+    const cache = new RuleCache(dir, '1.0.0');
+    cache.parse([rule('\\evil.exe')]);
+    const changed = cache.parse([rule('\\other.exe')]);
+    expect(changed.outcome.status).toBe('miss');
+    const ruleSet = compileParsedRules(changed.sources).ruleSet;
+    expect(ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(0);
+    expect(ruleSet.match(sysmonEvent({ Image: 'C:\\other.exe' }))).toHaveLength(1);
+  });
+
+  it('misses when a file is renamed, added, or the version changes', () => {
+    const base = [rule('\\evil.exe')];
+    const key = ruleCacheKey(base, '1.0.0');
+    expect(ruleCacheKey([{ ...rule('\\evil.exe'), file: 'rules/s.yml' }], '1.0.0')).not.toBe(key);
+    expect(ruleCacheKey([...base, { file: 'rules/t.yml', text: '' }], '1.0.0')).not.toBe(key);
+    expect(ruleCacheKey(base, '1.0.1')).not.toBe(key);
+    new RuleCache(dir, '1.0.0').parse(base);
+    expect(new RuleCache(dir, '1.0.1').parse(base).outcome.status).toBe('miss');
+  });
+
+  it.each([
+    ['truncated', (text: string) => text.slice(0, text.length / 2)],
+    ['not JSON at all', () => '\u0000\u0001garbage'],
+    ['edited into other rules', (text: string) => text.replaceAll('evil.exe', 'good.exe')],
+    ['empty', () => ''],
+  ])('ignores a corrupt entry (%s), parses again and rewrites it', (_name, corrupt) => {
+    const cache = new RuleCache(dir, '1.0.0');
+    const { outcome } = cache.parse([rule('\\evil.exe')]);
+    writeFileSync(outcome.file, corrupt(readFileSync(outcome.file, 'utf8')));
+
+    const again = cache.parse([rule('\\evil.exe')]);
+
+    expect(again.outcome.status).toBe('rebuilt');
+    expect(again.outcome.reason).toEqual(expect.any(String));
+    expect(compileParsedRules(again.sources).ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(1);
+    expect(cache.parse([rule('\\evil.exe')]).outcome.status).toBe('hit');
+  });
+
+  it('still parses when the folder cannot be written, and says why', () => {
+    const blocked = path.join(dir, 'file');
+    writeFileSync(blocked, 'not a folder');
+    const result = new RuleCache(blocked, '1.0.0').parse([rule('\\evil.exe')]);
+    expect(result.outcome.writeError).toEqual(expect.any(String));
+    expect(compileParsedRules(result.sources).compiled).toBe(1);
+  });
+
+  it('keeps a bounded number of entries', () => {
+    const cache = new RuleCache(dir, '1.0.0');
+    for (let i = 0; i < 12; i++) cache.parse([rule(`\\evil${i}.exe`)]);
+    expect(entries().length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('ruleCacheDir', () => {
+  it.each([
+    [{ HOOKSTREAM_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }, '/c'],
+    [{ XDG_CACHE_HOME: '/x' }, '/x/hookstream'],
+    [{ HOOKSTREAM_NO_CACHE: '1', HOOKSTREAM_CACHE_DIR: '/c' }, undefined],
+  ])('%j -> %s', (env, expected) => {
+    expect(ruleCacheDir(env)).toBe(expected);
+  });
+  it('defaults to ~/.cache/hookstream', () => {
+    expect(ruleCacheDir({ HOME: '/home/u' })).toMatch(/\.cache\/hookstream$/);
+  });
+});
