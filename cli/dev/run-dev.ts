@@ -14,6 +14,7 @@ import { type Clocks, createEnrichService } from '../../lambda/enrich/dependenci
 import { createHandler as createEnrichHandler } from '../../lambda/enrich/handler.js';
 import { createHoldHandler } from '../../lambda/enrich/hold-handler.js';
 import { loadRuleFiles, ruleProblemLine } from '../../node-io/load-rules.js';
+import { defaultRuleCache } from '../../node-io/rule-cache.js';
 import { parseRuleSelection, type RuleSelectionText } from '../../src/detection/rule-selection.js';
 import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
@@ -78,7 +79,11 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   const selection = parseRuleSelection(options.ruleSelection);
   if (!selection.ok) throw new Error(selection.error);
   const skipInvalidRules = options.skipInvalidRules ?? false;
-  const { report } = await loadRuleFiles(options.rules, { selection: selection.value, skipInvalidRules }, SKIP_HINT);
+  const { report } = await loadRuleFiles(
+    options.rules,
+    { selection: selection.value, skipInvalidRules, cache: defaultRuleCache() },
+    SKIP_HINT,
+  );
   for (const problem of report.invalidSkipped) {
     options.report(`hookstream dev: rule skipped (--skip-invalid-rules): ${ruleProblemLine(problem)}`);
   }
