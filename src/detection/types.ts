@@ -1,4 +1,5 @@
 /** Public types of the detection core: rule sources in, compile results and matches out. */
+import type { ContainerSet } from '../ioc/container-set.js';
 import type { LeftOutBy, RuleSelection } from './rule-selection.js';
 
 /** One rule file's text; `file` is only used to name errors and matches. */
@@ -30,7 +31,15 @@ export interface CompileOptions {
   services?: Readonly<Record<string, readonly string[]>>;
   /** Literal prefiltering (see prefilter.ts); off only to check it or to measure it. Default `true`. */
   prefilter?: boolean;
+  /**
+   * Live IOC containers (src/ioc): Gene's `in <container>` looks them up, and Sigma `|expand` reads a `%name%`
+   * placeholder from the container of that name when `placeholders` has none. Default: none.
+   */
+  containers?: ContainerSet;
 }
+
+/** The rule languages the compiler reads: Sigma YAML, and Gene JSON (`.gen` files, src/detection/gene). */
+export type RuleFormat = 'sigma' | 'gene';
 
 export interface RuleInfo {
   id: string;
@@ -43,6 +52,12 @@ export interface RuleInfo {
   author?: string;
   references?: string[];
   falsepositives?: string[];
+  /** The rule's language; absent means Sigma. */
+  format?: RuleFormat;
+  /** Gene rules: Meta.Criticality (or Severity), 0..10, from which `level` is derived. */
+  criticality?: number;
+  /** Gene rules: Actions (WHIDS responses, e.g. kill, memdump); recorded, never run by hookstream. */
+  actions?: string[];
 }
 
 export interface RuleMatch {
