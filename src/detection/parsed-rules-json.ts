@@ -12,7 +12,7 @@ import type { ParsedRuleSource } from './compile-rules.js';
 import { type YamlDocument, type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
 
 /** Bumped whenever the written form changes: an older file is then refused (and, for a cache, rebuilt). */
-export const PARSED_RULES_FORMAT = 1;
+export const PARSED_RULES_FORMAT = 2;
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -33,11 +33,14 @@ export function encodeParsedRules(sources: readonly ParsedRuleSource[], key: str
   return JSON.stringify({
     format: PARSED_RULES_FORMAT,
     key,
-    sources: sources.map((source) =>
-      source.parsed.ok
-        ? { file: source.file, docs: source.parsed.value.map((doc) => [doc.line, encodeValue(doc.value)]) }
-        : { file: source.file, error: source.parsed.error },
-    ),
+    sources: sources.map((source) => ({
+      file: source.file,
+      ...(source.parsed.ok
+        ? { docs: source.parsed.value.map((doc) => [doc.line, encodeValue(doc.value)]) }
+        : { error: source.parsed.error }),
+      // A Gene file's text travels as it is: Gene is JSON, parsed when compiled (src/detection/gene).
+      ...(source.gene === undefined ? {} : { gene: source.gene }),
+    })),
   });
 }
 
@@ -74,15 +77,17 @@ function decodeValue(json: unknown): YamlValue {
 
 function decodeSource(json: unknown): ParsedRuleSource {
   if (typeof json !== 'object' || json === null) return fail('a source that is not an object');
-  const { file, docs, error } = json as Record<string, unknown>;
+  const { file, docs, error, gene } = json as Record<string, unknown>;
   if (typeof file !== 'string') return fail('a source without a file name');
-  if (typeof error === 'string') return { file, parsed: { ok: false, error } };
+  if (gene !== undefined && typeof gene !== 'string') return fail(`${file}: a Gene text that is not text`);
+  const geneText = gene === undefined ? {} : { gene };
+  if (typeof error === 'string') return { file, parsed: { ok: false, error }, ...geneText };
   if (!Array.isArray(docs)) return fail(`${file}: neither documents nor an error`);
   const value: YamlDocument[] = docs.map((doc: unknown) => {
     if (!Array.isArray(doc) || doc.length !== 2 || !Number.isInteger(doc[0])) return fail(`${file}: a bad document`);
     return { line: doc[0] as number, value: decodeValue(doc[1]) };
   });
-  return { file, parsed: { ok: true, value } };
+  return { file, parsed: { ok: true, value }, ...geneText };
 }
 
 export type DecodeResult = { ok: true; value: ParsedRuleSource[] } | { ok: false; error: string };

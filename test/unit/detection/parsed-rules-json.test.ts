@@ -33,6 +33,11 @@ describe('parsed rule files as JSON', () => {
     expect(back.value[1]?.parsed.ok).toBe(false);
   });
 
+  it("keeps a Gene file's text", () => {
+    const parsed = [{ file: 'g.gen', parsed: { ok: true as const, value: [] }, gene: '{"Name": "x"}' }];
+    expect(decodeParsedRules(encodeParsedRules(parsed, KEY), KEY)).toEqual({ ok: true, value: parsed });
+  });
+
   it('compiles to the same rule set as the YAML', () => {
     const sources = [
       { file: 'r.yml', text: processRule("selection:\n    Image|endswith: '\\evil.exe'\ncondition: selection") },
@@ -48,18 +53,18 @@ describe('parsed rule files as JSON', () => {
   });
 
   it.each([
-    ['not JSON', '{"format": 1, "key": "k1", "sources": [', 'not JSON'],
+    ['not JSON', '{"format": 2, "key": "k1", "sources": [', 'not JSON'],
     ['another format', '{"format": 0, "key": "k1", "sources": []}', 'format 0'],
-    ['another key', '{"format": 1, "key": "k2", "sources": []}', 'key differs'],
-    ['no sources', '{"format": 1, "key": "k1"}', 'no sources'],
+    ['another key', '{"format": 2, "key": "k2", "sources": []}', 'key differs'],
+    ['no sources', '{"format": 2, "key": "k1"}', 'no sources'],
     [
       'a map with an odd entry count',
-      '{"format":1,"key":"k1","sources":[{"file":"a","docs":[[1,{"m":["a"]}]]}]}',
+      '{"format":2,"key":"k1","sources":[{"file":"a","docs":[[1,{"m":["a"]}]]}]}',
       'odd',
     ],
-    ['a number value', '{"format":1,"key":"k1","sources":[{"file":"a","docs":[[1,5]]}]}', 'unexpected number'],
-    ['a bad document', '{"format":1,"key":"k1","sources":[{"file":"a","docs":[["x",null]]}]}', 'bad document'],
-    ['a source without docs', '{"format":1,"key":"k1","sources":[{"file":"a"}]}', 'neither documents nor an error'],
+    ['a number value', '{"format":2,"key":"k1","sources":[{"file":"a","docs":[[1,5]]}]}', 'unexpected number'],
+    ['a bad document', '{"format":2,"key":"k1","sources":[{"file":"a","docs":[["x",null]]}]}', 'bad document'],
+    ['a source without docs', '{"format":2,"key":"k1","sources":[{"file":"a"}]}', 'neither documents nor an error'],
   ])('refuses %s', (_name, text, reason) => {
     const result = decodeParsedRules(text, KEY);
     expect(result.ok).toBe(false);
