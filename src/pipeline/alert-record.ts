@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RuleInfo } from '../detection/types.js';
+import type { RuleFormat, RuleInfo } from '../detection/types.js';
 import type { CanonicalEvent } from '../events/canonical-event.js';
 import { LIMITS } from '../limits.js';
 import { type OutputRecord, toOutputRecord } from './output-record.js';
@@ -15,6 +15,8 @@ export interface AlertRecord {
   level: string;
   tags: string[];
   rule_file: string;
+  /** The rule's language: `sigma`, or `gene` for Gene rules (.gen files). */
+  format: RuleFormat;
   channel: string;
   event_id: number;
   dedupe_key: string;
@@ -100,6 +102,7 @@ export function toAlertRecord(detection: Detection, dedupeFields: readonly strin
     level: rule.level,
     tags: rule.tags,
     rule_file: rule.file,
+    format: rule.format ?? 'sigma',
     channel: event.channel,
     event_id: event.eventId,
     dedupe_key: dedupeKeyOf(detection, dedupeFields),

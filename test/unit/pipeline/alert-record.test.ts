@@ -57,3 +57,11 @@ describe('toNotification', () => {
     expect(json.event.Image).toBe('C:\\evil\uffff.exe');
   });
 });
+
+describe('toAlertRecord format', () => {
+  it('is sigma for a rule without a format, and the rule format otherwise', () => {
+    const d = detection({});
+    expect(toAlertRecord(d, ['host']).format).toBe('sigma');
+    expect(toAlertRecord({ ...d, rule: { ...RULE, format: 'gene' } }, ['host']).format).toBe('gene');
+  });
+});
