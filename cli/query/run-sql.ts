@@ -1,6 +1,6 @@
 /** Runs SQL on the local tables and keeps the column order, so every output format prints what the user asked for. */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type NamedQueryDefinition, renderQuery } from '../../src/query/named-queries.js';
+import { LOCAL_TABLES, type NamedQueryDefinition, renderQuery } from '../../src/query/named-queries.js';
 import type { ResultRows } from './format-rows.js';
 import { toDuckDb } from './local-tables.js';
 
@@ -38,7 +38,7 @@ export async function runSavedQuery(
   query: NamedQueryDefinition,
   values: readonly string[],
 ): Promise<ResultRows> {
-  renderQuery(query, { events: 'events', alerts: 'alerts' }); // throws on an unknown placeholder, before DuckDB
+  renderQuery(query, LOCAL_TABLES); // throws on an unknown placeholder, before DuckDB
   try {
     const statement = await connection.prepare(toDuckDb(query));
     values.forEach((value, i) => {

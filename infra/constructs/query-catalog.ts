@@ -8,7 +8,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { athenaTables, NAMED_QUERIES, renderQuery } from '../../src/query/named-queries.js';
-import { TABLES, type TableDefinition } from '../../src/query/schema.js';
+import { matchesByName, TABLES, type TableDefinition } from '../../src/query/schema.js';
 
 export interface QueryCatalogProps {
   output: s3.IBucket;
@@ -23,6 +23,24 @@ export interface QueryCatalogProps {
 const JSON_SERDE = 'org.openx.data.jsonserde.JsonSerDe';
 const INPUT_FORMAT = 'org.apache.hadoop.mapred.TextInputFormat';
 const OUTPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat';
+/**
+ * The `lines` tables: one column, the whole line. LazySimpleSerDe splits on U+0001 (its default, set explicitly),
+ * which never occurs raw in a line JSON.stringify wrote (it escapes every control character), so `line` is the
+ * JSON text as written, keys in their case.
+ */
+const LINES_SERDE = 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe';
+
+/**
+ * SerDe properties of a table. JSON: case-insensitive keys (explicit although it is the default: the lower-case
+ * columns depend on it), and `mapping.<column>` for a column whose key is not its name in another case (a key with
+ * a space, e.g. Defender's `Product Name` as `product_name`).
+ */
+export function serdeParameters(table: TableDefinition): Record<string, string> {
+  if (table.storage === 'lines') return { 'field.delim': '\u0001', 'serialization.format': '\u0001' };
+  const parameters: Record<string, string> = { 'case.insensitive': 'true' };
+  for (const column of table.columns) if (!matchesByName(column)) parameters[`mapping.${column.name}`] = column.jsonKey;
+  return parameters;
+}
 
 /** Glue names allow lower-case letters, digits and underscores. */
 export function glueName(text: string): string {
@@ -96,7 +114,7 @@ export class QueryCatalog extends Construct {
       },
     });
 
-    const tables = athenaTables(this.databaseName, { events: 'events', alerts: 'alerts' });
+    const tables = athenaTables(this.databaseName);
     for (const query of NAMED_QUERIES) {
       const named = new athena.CfnNamedQuery(this, `Query-${query.id}`, {
         name: query.name,
@@ -124,7 +142,7 @@ export class QueryCatalog extends Construct {
         description: table.description,
         tableType: 'EXTERNAL_TABLE',
         parameters: {
-          classification: 'json',
+          classification: table.storage === 'lines' ? 'text' : 'json',
           compressionType: 'gzip',
           ...projectionParameters(location, props.dataStartDate),
         },
@@ -135,9 +153,8 @@ export class QueryCatalog extends Construct {
           outputFormat: OUTPUT_FORMAT,
           columns: table.columns.map((column) => ({ name: column.name, type: column.type, comment: column.comment })),
           serdeInfo: {
-            serializationLibrary: JSON_SERDE,
-            // Explicit although it is the default: the lower-case columns depend on it.
-            parameters: { 'case.insensitive': 'true' },
+            serializationLibrary: table.storage === 'lines' ? LINES_SERDE : JSON_SERDE,
+            parameters: serdeParameters(table),
           },
         },
       },

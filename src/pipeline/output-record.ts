@@ -6,10 +6,19 @@ export const CANONICAL_COLUMNS = ['host', 'channel', 'provider', 'event_id', 'ti
 // Compared lower-cased: Athena's JSON SerDe folds key case, so `Host` beside `host` would fail every query.
 const RESERVED = new Set<string>(CANONICAL_COLUMNS);
 
+/** What an EventData field named like a canonical column (in any case) is written as. */
+export const RESERVED_FIELD_PREFIX = 'data_';
+
 /**
- * One output line: the canonical fields, then the EventData fields. A data field named like a column, in any case,
- * is dropped (no Windows schema has one).
+ * The key an EventData field is written under: its Windows name, except that a name equal to a canonical column in
+ * any case (Eventlog 104's `Channel`, the log that was cleared) gets {@link RESERVED_FIELD_PREFIX}, so it is kept
+ * and queryable (`data_channel`) without overwriting the canonical field or colliding with it in the SerDe.
  */
+export function outputKeyOf(name: string): string {
+  return RESERVED.has(name.toLowerCase()) ? `${RESERVED_FIELD_PREFIX}${name}` : name;
+}
+
+/** One output line: the canonical fields, then every EventData field (see {@link outputKeyOf}). */
 export type OutputRecord = Record<string, string | number | null>;
 
 /**
@@ -25,8 +34,6 @@ export function toOutputRecord(event: CanonicalEvent): OutputRecord {
     record_id: event.recordId ?? null,
     format: event.format,
   };
-  for (const name in event.data) {
-    if (!RESERVED.has(name.toLowerCase())) out[name] = event.data[name] as string;
-  }
+  for (const name in event.data) out[outputKeyOf(name)] = event.data[name] as string;
   return out;
 }

@@ -3,12 +3,13 @@
  * Pure: no AWS, no I/O.
  *
  * SQL conventions, so one text serves both engines:
- * - tables are written `${events}` / `${alerts}`; {@link renderQuery} replaces them with a qualified table name
+ * - tables are written `${events}` / `${alerts}` (and `${event_lines}` / `${alert_lines}`); {@link renderQuery} replaces them with a qualified table name
  *   (Athena: `"database"."events"`) or whatever the caller reads from (DuckDB: a view over `read_json`);
  * - user input is a positional `?` (Athena parameterised queries, DuckDB prepared statements); `parameters` lists
  *   them in order, and a name appears twice when its value is needed twice;
  * - dates are the `dt` partition strings (`yyyy-MM-dd`) so Athena prunes partitions; always bound a query by dt;
- * - column names are lower case (see src/query/schema.ts), `user` must be quoted.
+ * - column names are lower case (see src/query/schema.ts), `user` must be quoted; a field without a column is read
+ *   from `${event_lines}` with `json_extract_scalar(line, '$.Name')` (a DuckDB macro of the same name in the CLI).
  * Engine-specific expressions are listed per query in `duckdb` with their translation.
  */
 
@@ -145,12 +146,70 @@ LIMIT 50`,
     parameters: [FIRST_DAY, LAST_DAY],
     duckdb: [],
   },
+  {
+    id: 'logons',
+    name: 'Logons by host and user',
+    description:
+      'Successful (4624) and failed (4625) Security logons by host, account and logon type, with source addresses ' +
+      'and first/last time; failures first',
+    sql: `SELECT lower(host) AS host, targetdomainname AS domain, targetusername AS account, logontype AS logon_type,
+       count_if(event_id = 4624) AS successes, count_if(event_id = 4625) AS failures,
+       count(DISTINCT ipaddress) AS source_addresses, min(ipaddress) AS a_source_address,
+       min(time) AS first_seen, max(time) AS last_seen
+FROM \${events}
+WHERE dt BETWEEN ? AND ?
+  AND channel = 'Security' AND event_id IN (4624, 4625)
+GROUP BY lower(host), targetdomainname, targetusername, logontype
+ORDER BY failures DESC, successes DESC, host, account
+LIMIT 1000`,
+    parameters: [FIRST_DAY, LAST_DAY],
+    duckdb: [],
+  },
+  {
+    id: 'powershell-script-blocks',
+    name: 'PowerShell script blocks',
+    description:
+      'PowerShell script block logging (4104), parts in order, whose text contains a string (case-insensitive; ' +
+      'empty for all)',
+    sql: `SELECT time, host, scriptblockid, messagenumber, messagetotal, path, scriptblocktext
+FROM \${events}
+WHERE dt BETWEEN ? AND ?
+  AND channel = 'Microsoft-Windows-PowerShell/Operational' AND event_id = 4104
+  AND strpos(lower(scriptblocktext), lower(?)) > 0
+ORDER BY time, scriptblockid, try_cast(messagenumber AS integer)
+LIMIT 1000`,
+    parameters: [
+      FIRST_DAY,
+      LAST_DAY,
+      {
+        name: 'contains',
+        description: 'Text the script block contains (case-insensitive; empty for all)',
+        example: 'downloadstring',
+      },
+    ],
+    duckdb: [],
+  },
+  {
+    id: 'new-services',
+    name: 'New services',
+    description: 'Services installed (System 7045, Service Control Manager), with their image path and account',
+    sql: `SELECT time, host, servicename, imagepath, servicetype, starttype, accountname
+FROM \${events}
+WHERE dt BETWEEN ? AND ?
+  AND channel = 'System' AND event_id = 7045
+ORDER BY time
+LIMIT 1000`,
+    parameters: [FIRST_DAY, LAST_DAY],
+    duckdb: [],
+  },
 ];
 
 /** What `${events}` and `${alerts}` stand for in one engine. */
 export interface QueryTables {
   events: string;
   alerts: string;
+  event_lines: string;
+  alert_lines: string;
 }
 
 /** A placeholder in the SQL that {@link renderQuery} does not know. */
@@ -170,13 +229,26 @@ export class UnknownPlaceholderError extends Error {
  */
 export function renderQuery(query: NamedQueryDefinition, tables: QueryTables): string {
   return query.sql.replace(/\$\{([^}]*)\}/g, (_match, name: string) => {
-    if (name === 'events') return tables.events;
-    if (name === 'alerts') return tables.alerts;
+    if (Object.hasOwn(tables, name)) return tables[name as keyof QueryTables];
     throw new UnknownPlaceholderError(query.id, name);
   });
 }
 
+/** The tables by their own names (DuckDB's views). */
+export const LOCAL_TABLES: QueryTables = {
+  events: 'events',
+  alerts: 'alerts',
+  event_lines: 'event_lines',
+  alert_lines: 'alert_lines',
+};
+
 /** Athena's quoting of `database.table`. */
-export function athenaTables(database: string, names: { events: string; alerts: string }): QueryTables {
-  return { events: `"${database}"."${names.events}"`, alerts: `"${database}"."${names.alerts}"` };
+export function athenaTables(database: string, names: QueryTables = LOCAL_TABLES): QueryTables {
+  const quoted = (name: string) => `"${database}"."${name}"`;
+  return {
+    events: quoted(names.events),
+    alerts: quoted(names.alerts),
+    event_lines: quoted(names.event_lines),
+    alert_lines: quoted(names.alert_lines),
+  };
 }

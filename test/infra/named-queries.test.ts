@@ -1,8 +1,19 @@
-/** The named queries and Glue schema as data (src/query). */
+/**
+ * The named queries and Glue schema as data (src/query), and the Glue tables and Athena named queries the
+ * QueryCatalog construct synthesises from them, compared with the DuckDB views the CLI builds from the same data.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { openLocalTables } from '../../cli/query/local-tables.js';
+import { QueryCatalog } from '../../infra/constructs/query-catalog.js';
 import { athenaTables, NAMED_QUERIES, renderQuery, UnknownPlaceholderError } from '../../src/query/named-queries.js';
 import { ALERTS_TABLE, EVENTS_TABLE } from '../../src/query/schema.js';
 
-const tables = athenaTables('hookstream', { events: 'events', alerts: 'alerts' });
+const tables = athenaTables('hookstream');
 
 describe('named queries', () => {
   it('cover the five investigations', () => {
@@ -12,6 +23,9 @@ describe('named queries', () => {
       'alerts-last-24h',
       'unresolved-connections',
       'top-destinations',
+      'logons',
+      'powershell-script-blocks',
+      'new-services',
     ]);
   });
 
@@ -26,7 +40,7 @@ describe('named queries', () => {
     );
     const referenced = [
       ...withoutAliases.matchAll(
-        /\b(destination\w*|source\w*|query\w*|image|processid|protocol|initiated|event_id|channel)\b/g,
+        /\b(destination\w*|source\w*|query\w*|image|processid|protocol|initiated|event_id|channel|target\w*|logontype|ipaddress|scriptblock\w*|message(?:number|total)|path|service\w*|imagepath|starttype|accountname)\b/g,
       ),
     ].map((m) => m[1]);
     for (const column of referenced) expect(columns.has(column as string)).toBe(true);
@@ -47,6 +61,9 @@ describe('named queries', () => {
       sql: `SELECT * FROM ${placeholder('events')} JOIN ${placeholder('alerts')} ON true`,
     };
     expect(renderQuery(query, tables)).toBe('SELECT * FROM "hookstream"."events" JOIN "hookstream"."alerts" ON true');
+    expect(renderQuery({ ...query, sql: `SELECT line FROM ${placeholder('event_lines')}` }, tables)).toBe(
+      'SELECT line FROM "hookstream"."event_lines"',
+    );
     expect(() => renderQuery({ ...query, sql: `SELECT ${placeholder('database')}` }, tables)).toThrow(
       UnknownPlaceholderError,
     );
@@ -76,6 +93,124 @@ describe('schema', () => {
   it('types the alert event as a struct of the events columns', () => {
     const event = ALERTS_TABLE.columns.find((c) => c.name === 'event');
     expect(event?.type).toMatch(/^struct<host:string,channel:string,.*destinationhostname:string.*>$/);
+    expect(event?.type).toMatch(/,logontype:string,.*,targetusername:string,/);
     expect(ALERTS_TABLE.columns.find((c) => c.name === 'tags')?.type).toBe('array<string>');
+  });
+});
+
+interface GlueColumn {
+  Name: string;
+  Type: string;
+}
+interface GlueTableInput {
+  Name: string;
+  Parameters: Record<string, string>;
+  PartitionKeys: GlueColumn[];
+  StorageDescriptor: {
+    Columns: GlueColumn[];
+    Location: unknown;
+    SerdeInfo: { SerializationLibrary: string; Parameters: Record<string, string> };
+  };
+}
+
+/** A Hive type as DuckDB's DESCRIBE prints it (struct fields quoted only where DuckDB quotes them). */
+function duckDescribeType(type: string): string {
+  if (type === 'string') return 'VARCHAR';
+  if (type === 'int') return 'INTEGER';
+  if (type === 'bigint') return 'BIGINT';
+  if (type === 'array<string>') return 'VARCHAR[]';
+  return type;
+}
+
+describe('the synthesised Glue tables (the Athena DDL)', () => {
+  let glue: Map<string, GlueTableInput>;
+  let queries: { Name: string; QueryString: string }[];
+
+  beforeAll(() => {
+    // Prepare: the construct alone in a stack, as the main stack wires it.
+    const stack = new Stack(undefined, 'QueryStack');
+    const output = new s3.Bucket(stack, 'Output');
+    const accessLogs = new s3.Bucket(stack, 'AccessLogs');
+    new QueryCatalog(stack, 'Query', {
+      output,
+      accessLogs,
+      dataStartDate: '2026-01-01',
+      scanLimitGb: 10,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Act
+    const template = Template.fromStack(stack);
+    glue = new Map(
+      Object.values(template.findResources('AWS::Glue::Table')).map((resource) => {
+        const input = (resource as { Properties: { TableInput: GlueTableInput } }).Properties.TableInput;
+        return [input.Name, input];
+      }),
+    );
+    queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map(
+      (resource) => (resource as { Properties: { Name: string; QueryString: string } }).Properties,
+    );
+  });
+
+  it('declares events with TargetUserName and LogonType as string columns, partition projection kept', () => {
+    const events = glue.get('events');
+    const columns = events?.StorageDescriptor.Columns ?? [];
+    expect(columns).toContainEqual(expect.objectContaining({ Name: 'targetusername', Type: 'string' }));
+    expect(columns).toContainEqual(expect.objectContaining({ Name: 'logontype', Type: 'string' }));
+    expect(columns).toContainEqual(expect.objectContaining({ Name: 'scriptblocktext', Type: 'string' }));
+    expect(columns.length).toBe(EVENTS_TABLE.columns.length);
+    expect(events?.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date' });
+    expect(events?.PartitionKeys.map((k) => k.Name)).toEqual(['dt', 'hour']);
+    expect(events?.StorageDescriptor.SerdeInfo).toEqual({
+      SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+      Parameters: expect.objectContaining({ 'case.insensitive': 'true', 'mapping.product_name': 'Product Name' }),
+    });
+    // Only keys the SerDe cannot find by name are mapped.
+    expect(Object.keys(events?.StorageDescriptor.SerdeInfo.Parameters ?? {})).not.toContain('mapping.targetusername');
+  });
+
+  it('declares alerts.event with the same fields, and the lines tables over the same areas', () => {
+    const event = glue.get('alerts')?.StorageDescriptor.Columns.find((c) => c.Name === 'event');
+    expect(event?.Type).toContain(',targetusername:string,');
+    for (const [name, area] of [
+      ['event_lines', 'events'],
+      ['alert_lines', 'alerts'],
+    ] as const) {
+      const table = glue.get(name);
+      expect(table?.StorageDescriptor.Columns).toEqual([expect.objectContaining({ Name: 'line', Type: 'string' })]);
+      expect(table?.StorageDescriptor.SerdeInfo).toEqual({
+        SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+        Parameters: { 'field.delim': '\u0001', 'serialization.format': '\u0001' },
+      });
+      expect(table?.Parameters['storage.location.template']).toEqual(
+        glue.get(area)?.Parameters['storage.location.template'],
+      );
+      expect(table?.Parameters).toMatchObject({ 'projection.enabled': 'true', compressionType: 'gzip' });
+    }
+  });
+
+  it('has one Athena named query per definition, the new ones included', () => {
+    const logons = queries.find((q) => q.Name === 'Logons by host and user');
+    expect(logons?.QueryString).toMatch(/FROM "[a-z0-9_]+"\."events"/);
+    expect(queries.map((q) => q.Name).sort()).toEqual(NAMED_QUERIES.map((q) => q.name).sort());
+  });
+
+  it('every table has the same columns and types in Glue as in the DuckDB view of the CLI', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'hookstream-ddl-'));
+    const db = await openLocalTables(empty);
+    try {
+      for (const [name, input] of glue) {
+        const reader = await db.runAndReadAll(`DESCRIBE ${name}`);
+        const described = reader.getRowObjectsJS().map((row) => [row.column_name, row.column_type]);
+        const declared = [...input.StorageDescriptor.Columns, ...input.PartitionKeys].map((c) => [c.Name, c.Type]);
+        expect(described.map(([n]) => n)).toEqual(declared.map(([n]) => n));
+        const scalar = declared.filter(([, type]) => !String(type).startsWith('struct<'));
+        for (const [column, type] of scalar) {
+          expect(described.find(([n]) => n === column)?.[1]).toBe(duckDescribeType(String(type)));
+        }
+      }
+    } finally {
+      db.closeSync();
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 });
