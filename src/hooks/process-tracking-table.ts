@@ -1,7 +1,8 @@
 /**
  * The process table of the process-tracking hook (after WHIDS's track hook): what each Sysmon 1 said about a process,
  * keyed by host + ProcessGuid, ended by its Sysmon 5, and which process held a PID on a host at a given time.
- * Pure and synchronous; its records are plain JSON values so a state store can persist and merge them.
+ * Pure and synchronous over a state view; its values are plain JSON, merged by an order-insensitive merge, so a
+ * state store can persist them and batches can meet in any order.
  */
 import { hostKey } from '../events/canonical-event.js';
 
@@ -12,6 +13,7 @@ export const SYSMON_PROCESS_TERMINATE_EVENT_ID = 5;
 
 /** What is known about one process (host + ProcessGuid). Plain JSON: persisted as is. */
 export interface ProcessRecord {
+  kind: 'process';
   /** {@link hostKey} of the host. */
   host: string;
   /** Lower-case ProcessGuid. */
@@ -48,16 +50,15 @@ export interface PidHolder {
 
 /** The processes known to have held one PID on one host, newest `from` first. Plain JSON: persisted as is. */
 export interface PidRecord {
+  kind: 'pid';
   host: string;
   pid: number;
   holders: PidHolder[];
 }
 
-export interface ProcessTableOptions {
+export interface ProcessTrackerOptions {
   /** How long after its Sysmon 5 a process still gives its context (events logged just after it). Default 10 000 ms. */
   terminationGraceMs?: number;
-  /** Processes kept in memory; beyond it the least recently written goes. Default 200 000. */
-  maxProcesses?: number;
   /** Holders kept per (host, PID); beyond it the oldest `from` goes. Default 4. */
   maxHoldersPerPid?: number;
   /** Longest Ancestors chain kept; beyond it the oldest ancestors go. Default 32. */
@@ -65,18 +66,19 @@ export interface ProcessTableOptions {
 }
 
 export const DEFAULT_TERMINATION_GRACE_MS = 10_000;
-export const DEFAULT_MAX_PROCESSES = 200_000;
 export const DEFAULT_MAX_HOLDERS_PER_PID = 4;
 export const DEFAULT_MAX_ANCESTORS = 32;
+/** How long a process without a Sysmon 5 (and a PID holder without one) is kept after its start. 30 days. */
+export const DEFAULT_PROCESS_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** The table key of a process. */
+/** The state key of a process (`p|<hostKey>|<lower-case guid>`). */
 export function processKey(host: string, guid: string): string {
-  return `${host}|${guid}`;
+  return `p|${host}|${guid}`;
 }
 
-/** The table key of a (host, PID) pair. */
+/** The state key of the holders of a PID on a host (`i|<hostKey>|<pid>`). */
 export function pidKey(host: string, pid: number): string {
-  return `${host}|${pid}`;
+  return `i|${host}|${pid}`;
 }
 
 /** A ProcessGuid in comparison form (lower-case), or undefined when absent, `-` or the null GUID. */
@@ -102,15 +104,12 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
 }
 
 /**
- * Merges two records of the same process: the creation fields come from the record with the earlier `start` (the one
- * with a `start` if only one has it), `end` is the earlier of the two. Commutative and idempotent, so batches and the
+ * Merges two records of the same process: the creation fields come from one record (see creationOf: the earlier
+ * `start`, the longer Ancestors), `end` is the earlier of the two. Commutative and idempotent, so batches and the
  * store can merge in any order. Returns a new object.
  */
 export function mergeProcessRecords(a: ProcessRecord, b: ProcessRecord): ProcessRecord {
-  let creation: ProcessRecord;
-  if (a.start === undefined) creation = b;
-  else if (b.start === undefined) creation = a;
-  else creation = a.start <= b.start ? a : b;
+  const creation = creationOf(a, b);
   const merged: ProcessRecord = { ...creation };
   const end = minDefined(a.end, b.end);
   if (end === undefined) delete merged.end;
@@ -120,6 +119,20 @@ export function mergeProcessRecords(a: ProcessRecord, b: ProcessRecord): Process
     if (pid !== undefined) merged.pid = pid;
   }
   return merged;
+}
+
+/**
+ * The record whose creation fields win: the one with a `start`, the earlier one, on a tie the one with the longer
+ * Ancestors (it knew the parent), then the larger in JSON order, so the choice never depends on argument order.
+ */
+function creationOf(a: ProcessRecord, b: ProcessRecord): ProcessRecord {
+  if (a.start === undefined) return b;
+  if (b.start === undefined) return a;
+  if (a.start !== b.start) return a.start < b.start ? a : b;
+  const chainA = a.ancestors?.length ?? -1;
+  const chainB = b.ancestors?.length ?? -1;
+  if (chainA !== chainB) return chainA > chainB ? a : b;
+  return JSON.stringify(a) >= JSON.stringify(b) ? a : b;
 }
 
 /**
@@ -147,44 +160,83 @@ export function mergePidHolders(
     .slice(0, maxHolders);
 }
 
-/** What {@link ProcessTable.create} did with a Sysmon 1. */
+/** What {@link ProcessTracker.create} did with a Sysmon 1. */
 export type CreateOutcome = 'created' | 'duplicate' | 'invalid';
 
+/** A value of the process-tracking state: a process record or the holders of a PID. */
+export type ProcessState = ProcessRecord | PidRecord;
+
 /**
- * The table. Lookups take the event time: a process gives its context from its Sysmon 1 to its Sysmon 5 plus the
- * grace, so the whole batch can be picked first and poked after (an event before the Sysmon 5 of its process, poked
- * after that Sysmon 5 was picked, still gets the context).
+ * Merges two values of one key (see {@link mergeProcessRecords} and {@link mergePidHolders}); `stored` undefined:
+ * `incoming`. Values of different kinds never share a key (the key says the kind); `incoming` wins if they do.
  */
-export class ProcessTable {
-  private readonly processes = new Map<string, ProcessRecord>();
-  private readonly pids = new Map<string, PidRecord>();
-  private readonly changedProcesses = new Set<string>();
-  private readonly changedPids = new Set<string>();
+export function mergeProcessState(
+  stored: ProcessState | undefined,
+  incoming: ProcessState,
+  maxHolders = DEFAULT_MAX_HOLDERS_PER_PID,
+): ProcessState {
+  if (stored === undefined || stored.kind !== incoming.kind) {
+    return incoming.kind === 'pid'
+      ? { ...incoming, holders: mergePidHolders([], incoming.holders, maxHolders) }
+      : incoming;
+  }
+  if (stored.kind === 'process') return mergeProcessRecords(stored, incoming as ProcessRecord);
+  return { ...stored, holders: mergePidHolders(stored.holders, (incoming as PidRecord).holders, maxHolders) };
+}
+
+/**
+ * When a value expires, in event time: a process `graceMs` after its Sysmon 5, else `retentionMs` after its
+ * Sysmon 1; PID holders when the last of them does, by the same rule (the first event naming it stands for a start).
+ */
+export function processStateExpiresAt(
+  value: ProcessState,
+  retentionMs = DEFAULT_PROCESS_RETENTION_MS,
+  graceMs = DEFAULT_TERMINATION_GRACE_MS,
+): number {
+  if (value.kind === 'process') {
+    if (value.end !== undefined) return value.end + graceMs;
+    return (value.start ?? Number.NEGATIVE_INFINITY) + retentionMs;
+  }
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const holder of value.holders) {
+    latest = Math.max(latest, holder.until !== undefined ? holder.until + graceMs : holder.from + retentionMs);
+  }
+  return latest;
+}
+
+/** Where the tracker keeps its values: the hook's state view (get merged values, put values to merge). */
+export interface ProcessStateView {
+  get(key: string): ProcessState | undefined;
+  put(key: string, value: ProcessState): void;
+}
+
+/**
+ * The tracker over a state view. Lookups take the event time: a process gives its context from its Sysmon 1 to its
+ * Sysmon 5 plus the grace, so the whole batch can be picked first and poked after (an event before the Sysmon 5 of
+ * its process, poked after that Sysmon 5 was picked, still gets the context).
+ */
+export class ProcessTracker {
   private readonly graceMs: number;
-  private readonly maxProcesses: number;
-  private readonly maxHolders: number;
   private readonly maxAncestors: number;
 
-  constructor(options: ProcessTableOptions = {}) {
+  constructor(
+    private readonly view: ProcessStateView,
+    options: ProcessTrackerOptions = {},
+  ) {
     this.graceMs = options.terminationGraceMs ?? DEFAULT_TERMINATION_GRACE_MS;
-    this.maxProcesses = options.maxProcesses ?? DEFAULT_MAX_PROCESSES;
-    this.maxHolders = options.maxHoldersPerPid ?? DEFAULT_MAX_HOLDERS_PER_PID;
     this.maxAncestors = options.maxAncestors ?? DEFAULT_MAX_ANCESTORS;
-  }
-
-  /** Processes held. */
-  get size(): number {
-    return this.processes.size;
   }
 
   /** The record of a process as held (any time), or undefined. Do not mutate. */
   record(host: string, guid: string): ProcessRecord | undefined {
-    return this.processes.get(processKey(hostKey(host), guid));
+    const value = this.view.get(processKey(hostKey(host), guid));
+    return value?.kind === 'process' ? value : undefined;
   }
 
   /** The PID record as held, or undefined. Do not mutate. */
   pidRecord(host: string, pid: number): PidRecord | undefined {
-    return this.pids.get(pidKey(hostKey(host), pid));
+    const value = this.view.get(pidKey(hostKey(host), pid));
+    return value?.kind === 'pid' ? value : undefined;
   }
 
   /**
@@ -192,7 +244,7 @@ export class ProcessTable {
    * grace before `time`. Undefined otherwise.
    */
   processAt(host: string, guid: string, time: number): ProcessRecord | undefined {
-    const record = this.processes.get(processKey(hostKey(host), guid));
+    const record = this.record(host, guid);
     if (record?.start === undefined || record.start > time) return undefined;
     if (record.end !== undefined && time > record.end + this.graceMs) return undefined;
     return record;
@@ -204,7 +256,7 @@ export class ProcessTable {
    * with the latest `from` (a PID is held by one live process at a time; a later holder replaced the earlier one).
    */
   guidForPid(host: string, pid: number, time: number): string | undefined {
-    const record = this.pids.get(pidKey(hostKey(host), pid));
+    const record = this.pidRecord(host, pid);
     if (record === undefined) return undefined;
     let best: PidHolder | undefined;
     for (const holder of record.holders) {
@@ -212,7 +264,7 @@ export class ProcessTable {
       if (holder.until !== undefined && time > holder.until + this.graceMs) continue;
       if (best === undefined || holder.from > best.from) best = holder;
     }
-    // A holder that started after `best` and ended before `time` still proves `best` no longer held the PID.
+    // A holder that started after `best` and ended before `time` proves `best` no longer held the PID.
     if (best !== undefined) {
       for (const holder of record.holders) {
         if (holder !== best && holder.from > best.from && holder.from <= time) return undefined;
@@ -230,10 +282,9 @@ export class ProcessTable {
     const guid = processGuidOf(data.ProcessGuid);
     if (guid === undefined || !Number.isFinite(time) || typeof host !== 'string') return 'invalid';
     const hostId = hostKey(host);
-    const key = processKey(hostId, guid);
-    const known = this.processes.get(key);
+    const known = this.record(hostId, guid);
     if (known?.start !== undefined && known.start <= time) return 'duplicate';
-    const record: ProcessRecord = { host: hostId, guid, start: time };
+    const record: ProcessRecord = { kind: 'process', host: hostId, guid, start: time };
     const pid = pidOf(data.ProcessId);
     if (pid !== undefined) record.pid = pid;
     setIfString(record, 'image', data.Image);
@@ -256,97 +307,45 @@ export class ProcessTable {
     } else if (record.parentImage !== undefined) {
       record.ancestors = [record.parentImage];
     }
-    this.put(key, known === undefined ? record : mergeProcessRecords(known, record));
-    if (pid !== undefined) this.addHolder(hostId, pid, { guid, from: time });
+    this.view.put(processKey(hostId, guid), record);
+    if (pid !== undefined) this.holder(hostId, pid, { guid, from: time });
     return 'created';
   }
 
   /** Ends a process at `time` (its Sysmon 5); a process not known yet gets a record holding only the end. */
   terminate(host: string, guid: string, time: number, pid?: number): void {
     const hostId = hostKey(host);
-    const key = processKey(hostId, guid);
-    const ended: ProcessRecord = { host: hostId, guid, end: time };
+    const ended: ProcessRecord = { kind: 'process', host: hostId, guid, end: time };
     if (pid !== undefined) ended.pid = pid;
-    const known = this.processes.get(key);
-    this.put(key, known === undefined ? ended : mergeProcessRecords(known, ended));
+    const known = this.record(hostId, guid);
+    if (known?.end !== undefined && known.end <= time) return;
+    this.view.put(processKey(hostId, guid), ended);
     const holderPid = pid ?? known?.pid;
-    if (holderPid !== undefined) this.addHolder(hostId, holderPid, { guid, from: time, until: time });
+    if (holderPid !== undefined) this.holder(hostId, holderPid, { guid, from: time, until: time });
   }
 
-  /** Records that an event at `time` named process `guid` with `pid` (so it held the PID then). */
-  sight(host: string, guid: string, pid: number, time: number): void {
+  /**
+   * Records that an event at `time` named process `guid` with `pid` (so it held the PID then). Puts nothing when the
+   * holder is already known from that time or earlier (the common case: the process seen again).
+   */
+  sight(host: string, guid: string, pid: number, time: number): boolean {
     const hostId = hostKey(host);
-    const record = this.pids.get(pidKey(hostId, pid));
-    const known = record?.holders.find((holder) => holder.guid === guid);
-    // The common case (the process seen again later): nothing changes, nothing to persist.
-    if (known !== undefined && known.from <= time) return;
-    this.addHolder(hostId, pid, { guid, from: time });
+    const known = this.pidRecord(hostId, pid)?.holders.find((holder) => holder.guid === guid);
+    if (known !== undefined && known.from <= time) return false;
+    this.holder(hostId, pid, { guid, from: time });
+    return true;
   }
 
-  /** Merges a process record read from a store (not marked as changed). */
-  mergeProcess(record: ProcessRecord): void {
-    const key = processKey(record.host, record.guid);
-    const known = this.processes.get(key);
-    const merged = known === undefined ? { ...record } : mergeProcessRecords(known, record);
-    this.processes.delete(key);
-    this.processes.set(key, merged);
-    this.bound();
-  }
-
-  /** Merges a PID record read from a store (not marked as changed). */
-  mergePid(record: PidRecord): void {
-    const key = pidKey(record.host, record.pid);
-    const known = this.pids.get(key);
-    this.pids.set(key, {
-      host: record.host,
-      pid: record.pid,
-      holders: mergePidHolders(known?.holders ?? [], record.holders, this.maxHolders),
-    });
-  }
-
-  /** The records changed by create / terminate / sight since the last call, and clears the marks. */
-  takeChanges(): { processes: ProcessRecord[]; pids: PidRecord[] } {
-    const processes: ProcessRecord[] = [];
-    for (const key of this.changedProcesses) {
-      const record = this.processes.get(key);
-      if (record !== undefined) processes.push(record);
-    }
-    const pids: PidRecord[] = [];
-    for (const key of this.changedPids) {
-      const record = this.pids.get(key);
-      if (record !== undefined) pids.push(record);
-    }
-    this.changedProcesses.clear();
-    this.changedPids.clear();
-    return { processes, pids };
-  }
-
-  private put(key: string, record: ProcessRecord): void {
-    this.processes.delete(key);
-    this.processes.set(key, record);
-    this.changedProcesses.add(key);
-    this.bound();
-  }
-
-  private bound(): void {
-    while (this.processes.size > this.maxProcesses) {
-      const oldest = this.processes.keys().next().value as string;
-      this.processes.delete(oldest);
-      this.changedProcesses.delete(oldest);
-    }
-  }
-
-  private addHolder(host: string, pid: number, holder: PidHolder): void {
-    const key = pidKey(host, pid);
-    const known = this.pids.get(key);
-    this.pids.set(key, { host, pid, holders: mergePidHolders(known?.holders ?? [], [holder], this.maxHolders) });
-    this.changedPids.add(key);
+  private holder(host: string, pid: number, holder: PidHolder): void {
+    this.view.put(pidKey(host, pid), { kind: 'pid', host, pid, holders: [holder] });
   }
 }
 
-type StringField = {
-  [K in keyof ProcessRecord]-?: ProcessRecord[K] extends string | undefined ? K : never;
-}[keyof ProcessRecord];
+/** The optional string fields a Sysmon 1 fills. */
+type StringField = Exclude<
+  { [K in keyof ProcessRecord]-?: ProcessRecord[K] extends string | undefined ? K : never }[keyof ProcessRecord],
+  'kind' | 'host' | 'guid'
+>;
 
 function setIfString(record: ProcessRecord, field: StringField, value: string | undefined): void {
   if (typeof value === 'string') record[field] = value;

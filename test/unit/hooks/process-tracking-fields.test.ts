@@ -15,6 +15,7 @@ function sysmon(eventId: number, data: Record<string, string>): CanonicalEvent {
 }
 
 const record: ProcessRecord = {
+  kind: 'process',
   host: 'h',
   guid: '{g}',
   start: 0,
@@ -88,8 +89,8 @@ describe('pokeContext', () => {
 
   it('writes nothing the record does not know', () => {
     const data: Record<string, string> = {};
-    expect(pokeContext(data, '', { host: 'h', guid: '{g}', start: 0 })).toBe(0);
+    expect(pokeContext(data, '', { kind: 'process', host: 'h', guid: '{g}', start: 0 })).toBe(0);
     expect(data).toEqual({});
-    expect(contextValue({ host: 'h', guid: '{g}', ancestors: [] }, 'Ancestors')).toBe('');
+    expect(contextValue({ kind: 'process', host: 'h', guid: '{g}', ancestors: [] }, 'Ancestors')).toBe('');
   });
 });

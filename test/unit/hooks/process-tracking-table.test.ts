@@ -1,11 +1,33 @@
 import {
   mergePidHolders,
   mergeProcessRecords,
+  mergeProcessState,
   type ProcessRecord,
-  ProcessTable,
+  type ProcessState,
+  type ProcessStateView,
+  ProcessTracker,
+  type ProcessTrackerOptions,
   pidOf,
   processGuidOf,
+  processStateExpiresAt,
 } from '../../../src/hooks/process-tracking-table.js';
+
+/** A view over a Map that merges puts with the state's merge, as the hook's state view does. */
+class MapView implements ProcessStateView {
+  readonly values = new Map<string, ProcessState>();
+  readonly puts: [string, ProcessState][] = [];
+  get(key: string) {
+    return this.values.get(key);
+  }
+  put(key: string, value: ProcessState) {
+    this.puts.push([key, value]);
+    this.values.set(key, mergeProcessState(this.values.get(key), value));
+  }
+}
+
+function tracker(options: ProcessTrackerOptions = {}): ProcessTracker {
+  return new ProcessTracker(new MapView(), options);
+}
 
 const HOST = 'WORKSTATION5';
 const T = Date.parse('2020-10-22T05:54:00.000Z');
@@ -43,10 +65,10 @@ const cmd = creation(
 );
 const ps = creation(PS, 'C:\\Windows\\powershell.exe', { guid: CMD, image: 'C:\\Windows\\System32\\cmd.exe' }, '6000');
 
-describe('ProcessTable', () => {
+describe('ProcessTracker', () => {
   it('builds Ancestors as WHIDS does: the parent chain then the parent image, oldest first', () => {
     // Prepare
-    const table = new ProcessTable();
+    const table = tracker();
     // Act
     table.create(HOST, T, explorer);
     table.create(HOST, T + 1000, cmd);
@@ -67,7 +89,7 @@ describe('ProcessTable', () => {
 
   it('gives no context before the Sysmon 1, nor more than the grace after the Sysmon 5', () => {
     // Prepare
-    const table = new ProcessTable({ terminationGraceMs: 500 });
+    const table = tracker({ terminationGraceMs: 500 });
     const guid = processGuidOf(CMD)!;
     // Act
     table.create(HOST, T, cmd);
@@ -81,7 +103,7 @@ describe('ProcessTable', () => {
 
   it("never gives another host's process, even with the same ProcessGuid", () => {
     // Prepare
-    const table = new ProcessTable();
+    const table = tracker();
     // Act
     table.create(HOST, T, cmd);
     // Assess
@@ -91,7 +113,7 @@ describe('ProcessTable', () => {
 
   it('uses the parent only if it is known at the creation time; else Ancestors is the ParentImage alone', () => {
     // Prepare
-    const table = new ProcessTable({ terminationGraceMs: 0 });
+    const table = tracker({ terminationGraceMs: 0 });
     // Act: cmd created first, its parent's Sysmon 1 only later (out of order), then the parent ends before ps starts
     table.create(HOST, T + 1000, cmd);
     table.create(HOST, T + 2000, explorer);
@@ -105,7 +127,7 @@ describe('ProcessTable', () => {
 
   it('caps Ancestors to the nearest maxAncestors images', () => {
     // Prepare
-    const table = new ProcessTable({ maxAncestors: 2 });
+    const table = tracker({ maxAncestors: 2 });
     // Act
     table.create(HOST, T, explorer);
     table.create(HOST, T + 1, cmd);
@@ -119,7 +141,7 @@ describe('ProcessTable', () => {
 
   it('reports invalid and duplicate creations and keeps the first', () => {
     // Prepare
-    const table = new ProcessTable();
+    const table = tracker();
     // Act
     const outcomes = [
       table.create(HOST, T, cmd),
@@ -135,7 +157,7 @@ describe('ProcessTable', () => {
   describe('guidForPid', () => {
     it('gives the process holding the PID at that time, across PID reuse', () => {
       // Prepare
-      const table = new ProcessTable({ terminationGraceMs: 0 });
+      const table = tracker({ terminationGraceMs: 0 });
       const first = processGuidOf(CMD)!;
       const second = processGuidOf(PS)!;
       // Act: PID 5000 held by cmd from T to T+10 s, then by powershell from T+20 s
@@ -153,7 +175,7 @@ describe('ProcessTable', () => {
 
     it('learns holders from any event naming both ProcessGuid and ProcessId, from the first such event on', () => {
       // Prepare
-      const table = new ProcessTable();
+      const table = tracker();
       const guid = processGuidOf(EXPLORER)!;
       // Act
       table.sight(HOST, guid, 4000, T + 100);
@@ -167,7 +189,7 @@ describe('ProcessTable', () => {
 
     it('gives nothing when a later holder of the PID has already ended before that time', () => {
       // Prepare
-      const table = new ProcessTable({ terminationGraceMs: 0 });
+      const table = tracker({ terminationGraceMs: 0 });
       const old = processGuidOf(EXPLORER)!;
       const later = processGuidOf(CMD)!;
       // Act: `old` seen at T; `later` held the PID from T+10 to T+20 (so `old` no longer held it)
@@ -181,44 +203,73 @@ describe('ProcessTable', () => {
     });
   });
 
-  it('lists what changed since the last call, not what was merged from a store', () => {
+  it('gives the same state whatever order its puts are merged in', () => {
     // Prepare
-    const table = new ProcessTable();
-    const stored: ProcessRecord = { host: 'workstation5', guid: processGuidOf(EXPLORER)!, start: T, image: 'x.exe' };
-    // Act
-    table.mergeProcess(stored);
-    table.mergePid({ host: 'workstation5', pid: 4000, holders: [{ guid: stored.guid, from: T }] });
+    const view = new MapView();
+    const table = new ProcessTracker(view);
+    table.create(HOST, T, explorer);
     table.create(HOST, T + 1, cmd);
-    const first = table.takeChanges();
-    const second = table.takeChanges();
+    table.sight(HOST, processGuidOf(PS)!, 5000, T + 2);
+    table.terminate(HOST, processGuidOf(CMD)!, T + 3, 5000);
+    table.terminate(HOST, processGuidOf(PS)!, T + 4);
+    // Act
+    const reversed = new MapView();
+    for (const [key, value] of [...view.puts].reverse()) reversed.put(key, value);
     // Assess
-    expect(first.processes.map((record) => record.guid)).toEqual([processGuidOf(CMD)]);
-    expect(first.pids.map((record) => record.pid)).toEqual([5000]);
-    expect(first.processes[0]?.ancestors).toEqual(['x.exe']);
-    expect(second).toEqual({ processes: [], pids: [] });
+    expect(view.puts.length).toBeGreaterThan(5);
+    expect(Object.fromEntries(reversed.values)).toEqual(Object.fromEntries(view.values));
   });
 
-  it('drops the least recently written process beyond maxProcesses', () => {
-    // Prepare
-    const table = new ProcessTable({ maxProcesses: 2 });
-    // Act
-    table.create(HOST, T, explorer);
-    table.create(HOST, T, cmd);
-    table.create(HOST, T, ps);
-    // Assess
-    expect(table.size).toBe(2);
-    expect(table.record(HOST, processGuidOf(EXPLORER)!)).toBeUndefined();
+  it('puts nothing for a PID holder already known from an earlier time', () => {
+    const view = new MapView();
+    const table = new ProcessTracker(view);
+    expect(table.sight(HOST, '{g}', 1, T)).toBe(true);
+    expect(table.sight(HOST, '{g}', 1, T + 5)).toBe(false);
+    expect(view.puts).toHaveLength(1);
+  });
+});
+
+describe('processStateExpiresAt', () => {
+  it('expires a process the grace after its Sysmon 5, else the retention after its Sysmon 1', () => {
+    const record: ProcessRecord = { kind: 'process', host: 'h', guid: 'g', start: 100 };
+    expect(processStateExpiresAt(record, 1000, 10)).toBe(1100);
+    expect(processStateExpiresAt({ ...record, end: 500 }, 1000, 10)).toBe(510);
+    expect(
+      processStateExpiresAt(
+        {
+          kind: 'pid',
+          host: 'h',
+          pid: 1,
+          holders: [
+            { guid: 'a', from: 100 },
+            { guid: 'b', from: 2000, until: 2050 },
+          ],
+        },
+        1000,
+        10,
+      ),
+    ).toBe(2060);
   });
 });
 
 describe('mergeProcessRecords', () => {
-  const created: ProcessRecord = { host: 'h', guid: 'g', start: 10, image: 'a.exe', pid: 1 };
-  const ended: ProcessRecord = { host: 'h', guid: 'g', end: 50 };
-  const recreated: ProcessRecord = { host: 'h', guid: 'g', start: 20, image: 'b.exe' };
+  const created: ProcessRecord = { kind: 'process', host: 'h', guid: 'g', start: 10, image: 'a.exe', pid: 1 };
+  const ended: ProcessRecord = { kind: 'process', host: 'h', guid: 'g', end: 50 };
+  const recreated: ProcessRecord = { kind: 'process', host: 'h', guid: 'g', start: 20, image: 'b.exe' };
 
   it.each([
-    ['creation + end', created, ended, { host: 'h', guid: 'g', start: 10, image: 'a.exe', pid: 1, end: 50 }],
-    ['end + creation', ended, created, { host: 'h', guid: 'g', start: 10, image: 'a.exe', pid: 1, end: 50 }],
+    [
+      'creation + end',
+      created,
+      ended,
+      { kind: 'process', host: 'h', guid: 'g', start: 10, image: 'a.exe', pid: 1, end: 50 },
+    ],
+    [
+      'end + creation',
+      ended,
+      created,
+      { kind: 'process', host: 'h', guid: 'g', start: 10, image: 'a.exe', pid: 1, end: 50 },
+    ],
     ['earlier creation wins', recreated, created, created],
     ['same twice', created, created, created],
   ])('%s', (_title, a, b, expected) => {
