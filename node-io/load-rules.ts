@@ -4,8 +4,15 @@
  * does not compile unless the caller chose to skip them. Beside node-io/rule-files.ts for the same reason: it reads
  * disk, and lambda/ may not import cli/.
  */
-import { type CompileResult, compileParsedRules, parseRuleSources, type RuleProblem } from '../src/detection/index.js';
+import {
+  type CompileResult,
+  compileParsedRules,
+  type ParsedRuleSource,
+  parseRuleSources,
+  type RuleProblem,
+} from '../src/detection/index.js';
 import { DEFAULT_SELECTION, type LeftOutBy, type RuleSelection } from '../src/detection/rule-selection.js';
+import type { ContainerSet } from '../src/ioc/container-set.js';
 import type { RuleCache, RuleCacheOutcome } from './rule-cache.js';
 import { readRuleSources } from './rule-files.js';
 
@@ -14,6 +21,8 @@ export interface RuleLoadOptions {
   selection?: RuleSelection;
   /** true: rules that do not compile are left out and listed; false (default): any such rule refuses the load. */
   skipInvalidRules?: boolean;
+  /** Live IOC containers for Gene `in <container>` and Sigma `|expand` placeholders (src/ioc). Default: none. */
+  containers?: ContainerSet;
 }
 
 /** `file:line: reason`, the one line that names a rule problem everywhere. */
@@ -66,13 +75,23 @@ export function checkCompiled(
  */
 export async function loadRuleFiles(
   paths: readonly string[],
-  options: RuleLoadOptions & { cache?: RuleCache | undefined },
+  options: RuleLoadOptions & {
+    cache?: RuleCache | undefined;
+    /** The rule files under `paths` already parsed (a function's bundled parsed-rules.json): nothing is read. */
+    parsed?: readonly ParsedRuleSource[] | undefined;
+  },
   skipHint: string,
 ): Promise<{ result: CompileResult; report: RuleLoadReport; cache?: RuleCacheOutcome }> {
-  const sources = await readRuleSources([...paths]);
-  const cached = options.cache?.parse(sources);
-  const result = compileParsedRules(cached?.sources ?? parseRuleSources(sources), {
+  let parsed = options.parsed;
+  let cached: ReturnType<RuleCache['parse']> | undefined;
+  if (parsed === undefined) {
+    const sources = await readRuleSources([...paths]);
+    cached = options.cache?.parse(sources);
+    parsed = cached?.sources ?? parseRuleSources(sources);
+  }
+  const result = compileParsedRules(parsed, {
     selection: options.selection ?? DEFAULT_SELECTION,
+    ...(options.containers ? { containers: options.containers } : {}),
   });
   return { result, report: checkCompiled(result, options, skipHint), ...(cached ? { cache: cached.outcome } : {}) };
 }

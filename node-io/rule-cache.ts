@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParsedRuleSource, parseRuleSources, type RuleSource } from '../src/detection/index.js';
 import { decodeParsedRules, encodeParsedRules, PARSED_RULES_FORMAT } from '../src/detection/parsed-rules-json.js';
+import { listRuleFiles } from './rule-files.js';
 
 /** Entries kept per cache folder; older ones (by last use) are removed when a new one is written. */
 const MAX_ENTRIES = 8;
@@ -116,6 +117,45 @@ function readEntry(text: string, key: string): ReturnType<typeof decodeParsedRul
     return { ok: false, error: 'checksum does not match (damaged or edited)' };
   }
   return decodeParsedRules(body, key);
+}
+
+/** The parsed rule files in a function's bundle, beside the rule folders (infra/constructs/rule-bundle.ts). */
+export const PARSED_RULES_FILE = 'parsed-rules.json';
+/**
+ * The key of a bundled entry. Synth writes it from the very files it copies beside it, so no content hash is needed
+ * at cold start (it would mean reading every file); the file names are checked instead, and the body's checksum.
+ */
+const BUNDLE_KEY = 'bundle';
+
+/** Writes the parsed form of a rule bundle's files, named relative to the bundle's rules folder. */
+export function writeBundledParsedRules(file: string, sources: readonly ParsedRuleSource[]): void {
+  writeFileSync(file, writeEntry(sources, BUNDLE_KEY));
+}
+
+/**
+ * The bundled parsed rule files of `folder`, named as reading the folder names them and in the same order, when
+ * PARSED_RULES_FILE is there, reads back, and names exactly the rule files in the folder; otherwise why not (the
+ * caller then reads the YAML: slower, never wrong).
+ */
+export async function readBundledParsedRules(
+  folder: string,
+): Promise<{ ok: true; value: ParsedRuleSource[] } | { ok: false; error: string }> {
+  let text: string;
+  try {
+    text = readFileSync(path.join(folder, PARSED_RULES_FILE), 'utf8');
+  } catch (error) {
+    return { ok: false, error: `${PARSED_RULES_FILE}: ${(error as Error).message}` };
+  }
+  const decoded = readEntry(text, BUNDLE_KEY);
+  if (!decoded.ok) return { ok: false, error: `${PARSED_RULES_FILE}: ${decoded.error}` };
+  const sources = decoded.value
+    .map((source) => ({ ...source, file: path.join(folder, source.file) }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const files = await listRuleFiles([folder]);
+  if (files.length !== sources.length || files.some((file, i) => sources[i]?.file !== file)) {
+    return { ok: false, error: `${PARSED_RULES_FILE} names other files than the folder holds` };
+  }
+  return { ok: true, value: sources };
 }
 
 /** Removes all but the MAX_ENTRIES most recently written entries (and partial files left by a killed run). */

@@ -1,5 +1,5 @@
 /**
- * Reads Sigma rule files (.yml/.yaml) from files and folders, recursively, for the pure detection core.
+ * Reads rule files (Sigma .yml/.yaml, Gene .gen) from files and folders, recursively, for the pure detection core.
  *
  * Here, not in cli/ or lambda/: the CLI (replay, dev, rules check), the enrich functions' cold start and the bench all
  * read rules the same way, and nothing under lambda/ may import cli/. It does disk I/O, so it cannot be in src/.
@@ -9,10 +9,19 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { RuleSource } from '../src/detection/index.js';
 
-const RULE_EXTENSIONS = new Set(['.yml', '.yaml']);
+/** Sigma YAML, and Gene JSON rules (`.gen`, which compiled.gen also has). */
+const RULE_EXTENSIONS = new Set(['.yml', '.yaml', '.gen']);
 
 /** Every rule file under the paths, sorted by path. A missing path is an error naming it. */
 export async function readRuleSources(paths: string[]): Promise<RuleSource[]> {
+  const files = await listRuleFiles(paths);
+  // Read one after the other, synchronously: thousands of small files through the thread pool took 10-20 times as
+  // long (measured here on the SigmaHQ Windows folder, 2,407 files: 358-683 ms with Promise.all, 26-34 ms so).
+  return files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+}
+
+/** The names {@link readRuleSources} reads, without reading them (a bundled parsed rule set is checked against them). */
+export async function listRuleFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
@@ -20,10 +29,7 @@ export async function readRuleSources(paths: string[]): Promise<RuleSource[]> {
     if (info.isDirectory()) await walk(path, files);
     else files.push(path);
   }
-  files.sort();
-  // Read one after the other, synchronously: thousands of small files through the thread pool took 10-20 times as
-  // long (measured here on the SigmaHQ Windows folder, 2,407 files: 358-683 ms with Promise.all, 26-34 ms so).
-  return files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  return files.sort();
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {

@@ -5,11 +5,15 @@
  * unless the options skip invalid rules (context skipInvalidRules=true), when they are listed instead. The folders
  * are copied into `rules/<folder name>/` of each bundle by an esbuild afterBundling hook, and the options written
  * beside them as `rules/rule-options.json` (lambda/rules.ts reads it), so the functions load exactly this set.
+ * The rules' parsed form goes beside them too, as `rules/parsed-rules.json`: the cold start then parses no YAML.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { formatRuleOptions, RULE_OPTIONS_FILE, type RuleOptionsFile } from '../../lambda/rules.js';
+import { PARSED_RULES_FILE, ruleCacheKey, writeBundledParsedRules } from '../../node-io/rule-cache.js';
+import { parseRuleSources } from '../../src/detection/index.js';
 
 /** One rule file's text, as the compiler takes it (src/detection RuleSource). */
 export interface RuleFileSource {
@@ -128,8 +132,25 @@ export function compileRuleBundle(
     files: sources.length,
     compiled: countOf(result.compiled),
     invalidSkipped: result.rejected,
-    commandHooks: copyRulesHooks(folders, result.options),
+    commandHooks: copyRulesHooks(folders, result.options, writeParsedRules(sources)),
   };
+}
+
+/**
+ * The rules' parsed form (node-io/rule-cache.ts), written once here so that a cold start compiles without parsing
+ * YAML (about half of compiling the SigmaHQ Windows corpus). Written to a file named by its content under the
+ * system's temporary folder, for afterBundling to copy into each bundle; returns its path.
+ */
+function writeParsedRules(sources: readonly RuleFileSource[]): string {
+  const folder = join(tmpdir(), 'hookstream-parsed-rules');
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, `${ruleCacheKey(sources, 'bundle')}.json`);
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}.partial`;
+    writeBundledParsedRules(partial, parseRuleSources(sources));
+    renameSync(partial, file);
+  }
+  return file;
 }
 
 /** Quotes a path for the POSIX shell the bundling commands run in. */
@@ -141,7 +162,12 @@ function shellQuote(text: string): string {
  * afterBundling: copy each folder to `<bundle>/rules/<name>`, and write the rule options (if any) to
  * `<bundle>/rules/rule-options.json`. Local (non-Docker) bundling on a POSIX shell.
  */
-export function copyRulesHooks(folders: readonly RuleFolder[], options?: RuleOptionsFile): ICommandHooks {
+export function copyRulesHooks(
+  folders: readonly RuleFolder[],
+  options?: RuleOptionsFile,
+  /** The rules' parsed form, copied to `<bundle>/rules/parsed-rules.json` (lambda/rules.ts prefers it). */
+  parsedRules?: string,
+): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
@@ -150,6 +176,9 @@ export function copyRulesHooks(folders: readonly RuleFolder[], options?: RuleOpt
       ...folders.map(
         (folder) => `cp -R ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name))}`,
       ),
+      ...(parsedRules === undefined
+        ? []
+        : [`cp ${shellQuote(parsedRules)} ${shellQuote(join(outputDir, 'rules', PARSED_RULES_FILE))}`]),
       ...(options === undefined
         ? []
         : [

@@ -1,5 +1,5 @@
 /** The synth-time rule check with stand-in compilers: what it reads, what it passes on, when it fails. */
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,6 +8,7 @@ import {
   RuleBundleError,
   type RuleFileSource,
 } from '../../infra/constructs/rule-bundle.js';
+import { PARSED_RULES_FILE, readBundledParsedRules } from '../../node-io/rule-cache.js';
 import { PROJECT_ROOT } from './synth.js';
 
 describe('compileRuleBundle', () => {
@@ -53,6 +54,27 @@ describe('compileRuleBundle', () => {
     expect(commands.at(-1)).toBe(
       `printf '%s' '${JSON.stringify(options, null, 2)}\n' > '/out/rules/rule-options.json'`,
     );
+  });
+
+  it('writes the rules parsed, for the bundle to compile them without YAML (rules/parsed-rules.json)', async () => {
+    const bundle = compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], (sources) => ({
+      compiled: sources.length,
+      rejected: [],
+    }));
+    const copy = bundle.commandHooks
+      .afterBundling('/in', '/out')
+      .find((c) => c.endsWith("'/out/rules/parsed-rules.json'"));
+    const written = copy?.match(/^cp '([^']+)' /)?.[1];
+    expect(written).toEqual(expect.any(String));
+    // The function's view: the folder copied as rules/<name>, the parsed form beside it, read back with the same names.
+    const out = mkdtempSync(join(tmpdir(), 'hookstream-bundle-'));
+    cpSync(join(PROJECT_ROOT, 'test/infra/fixtures/rules'), join(out, 'rules'), { recursive: true });
+    cpSync(written as string, join(out, PARSED_RULES_FILE));
+    const read = await readBundledParsedRules(out);
+    expect(read.ok && read.value.map((s) => s.file)).toEqual([
+      join(out, 'rules/dns-query-example.yaml'),
+      join(out, 'rules/network/suspicious-tld.yml'),
+    ]);
   });
 
   it('refuses two folders with the same name', () => {

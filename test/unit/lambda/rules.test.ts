@@ -1,5 +1,5 @@
 /** The enrich cold start's rule loading: rule-options.json chooses the rules and whether invalid ones stop it. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -10,6 +10,8 @@ import {
   RuleCompilationError,
   RuleOptionsError,
 } from '../../../lambda/rules.js';
+import { PARSED_RULES_FILE, writeBundledParsedRules } from '../../../node-io/rule-cache.js';
+import { parseRuleSources } from '../../../src/detection/index.js';
 
 function rule(id: number, level: string, logsource = 'category: process_creation'): string {
   return [
@@ -68,5 +70,48 @@ describe('loadRules', () => {
     await options(text);
     await expect(loadRules('rules', dir)).rejects.toThrow(RuleOptionsError);
     expect(parseRuleOptions(text)).toEqual({ ok: false, error: expect.stringMatching(message) });
+  });
+});
+
+describe('loadRules with the parsed form bundled at synth (parsed-rules.json)', () => {
+  /** What synth writes: the folder's files parsed, named relative to the rules folder, here from other texts. */
+  const bundle = (texts: Record<string, string>) =>
+    writeBundledParsedRules(
+      path.join(dir, 'rules', PARSED_RULES_FILE),
+      parseRuleSources(Object.entries(texts).map(([file, text]) => ({ file, text }))),
+    );
+  const sameNames = {
+    'core/bad.yml': rule(3, 'high'),
+    'core/high.yml': rule(1, 'high'),
+    'core/low.yml': rule(2, 'low'),
+  };
+
+  it('compiles the parsed form instead of the YAML when it names the same files', async () => {
+    // Prepare: in the parsed form bad.yml is a valid rule, so only its use explains a start without error.
+    bundle(sameNames);
+
+    // Act, Assess: three rules, named as the folder names them.
+    const rules = await loadRules('rules', dir);
+    expect(rules.size).toBe(3);
+  });
+
+  it.each([
+    ['names a file the folder does not hold', () => bundle({ ...sameNames, 'core/gone.yml': rule(4, 'high') })],
+    [
+      'misses a file the folder holds',
+      () => bundle({ 'core/bad.yml': rule(3, 'high'), 'core/high.yml': rule(1, 'high') }),
+    ],
+    [
+      'is damaged',
+      async () => {
+        bundle(sameNames);
+        const file = path.join(dir, 'rules', PARSED_RULES_FILE);
+        await writeFile(file, (await readFile(file, 'utf8')).replace('rule 1', 'rule 9'));
+      },
+    ],
+  ])('reads the YAML when the parsed form %s', async (_name, prepare) => {
+    await prepare();
+    // The YAML's bad.yml does not compile: the error shows the YAML was read.
+    await expect(loadRules('rules', dir)).rejects.toThrow(RuleCompilationError);
   });
 });
