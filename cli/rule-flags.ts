@@ -18,6 +18,8 @@ export interface RuleFlags {
   status?: string[];
   tags?: string[];
   skipInvalidRules?: boolean;
+  /** IOC container folders (node-io/container-files.ts). */
+  containers?: string[];
 }
 
 /** How a user of the CLI skips invalid rules, for the refusal's last line. */
@@ -27,8 +29,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** Adds the flags; `skipInvalid: false` for `rules check`, which reports invalid rules rather than loading. */
-export function addRuleFlags(command: Command, { skipInvalid = true } = {}): Command {
+/**
+ * Adds the flags; `skipInvalid: false` for `rules check`, which reports invalid rules rather than loading;
+ * `containers: true` where IOC container folders are read (replay, rules check).
+ */
+export function addRuleFlags(command: Command, { skipInvalid = true, containers = false } = {}): Command {
   command
     .addOption(new Option('--min-level <level>', 'load only rules at this level or above').choices(LEVELS))
     .option(
@@ -41,6 +46,13 @@ export function addRuleFlags(command: Command, { skipInvalid = true } = {}): Com
       'tag globs to load, or with ! to leave out: "attack.credential_access", "attack.t1003*,!attack.discovery" (repeatable)',
       collect,
     );
+  if (containers) {
+    command.option(
+      '--containers <folder>',
+      'IOC containers folder: one file per container (name = file name without extension), one value per line, # comments; for Gene `in <name>` and Sigma |expand %name% (repeatable)',
+      collect,
+    );
+  }
   if (skipInvalid) {
     command.option(
       '--skip-invalid-rules',

@@ -479,8 +479,11 @@ function buildRule(
           const mapped = routeMap[name] ?? name;
           return userMap[mapped] ?? mapped;
         },
-        // Placeholders the options name win; the rest are read from the IOC containers of those names.
-        modifiers: { placeholders: { ...options.containers?.asPlaceholders(), ...options.placeholders } },
+        // Placeholders the options name win; the rest are read, live, from the IOC containers of those names.
+        modifiers: {
+          placeholders: options.placeholders ?? {},
+          ...(options.containers ? { containers: options.containers } : {}),
+        },
       };
       const main = compileDetection(rule.detection, env);
       if (!main.ok) return main;

@@ -137,6 +137,59 @@ function toRuleValue(v: YamlValue): RuleValue | undefined {
 
 /** Compiles `field|mods: values`; an empty field is a keyword search over every value of the event. */
 export function compileField(field: string, mods: string[], raw: YamlValue[], env: DetectionEnv): Compiled<Costed> {
+  const containers = env.modifiers.containers;
+  if (containers !== undefined && mods.includes('expand')) return compileLiveExpand(field, mods, raw, env, containers);
+  return compileFieldNow(field, mods, raw, env);
+}
+
+const NEVER: Pred = () => false;
+
+/**
+ * `|expand` over live IOC containers: the field's test is built from the containers' current values and rebuilt,
+ * at the first event after a reload, when they change (ContainerSet.version). A placeholder that names no loaded
+ * container makes the test match nothing until one is loaded; everything else about the value is checked now (with
+ * a stand-in value), so a bad rule is still rejected at compile time. No prefilter literals: the values change.
+ */
+function compileLiveExpand(
+  field: string,
+  mods: string[],
+  raw: YamlValue[],
+  env: DetectionEnv,
+  containers: NonNullable<ModifierContext['containers']>,
+): Compiled<Costed> {
+  const fixed = env.modifiers.placeholders;
+  const withValues = (missing: (name: string) => readonly string[] | undefined) =>
+    new Proxy(
+      {},
+      {
+        get: (_, name) =>
+          typeof name === 'string' ? (fixed[name] ?? containers.values(name) ?? missing(name)) : undefined,
+      },
+    ) as Record<string, readonly string[]>;
+  const checked = compileFieldNow(field, mods, raw, { ...env, modifiers: { placeholders: withValues(() => ['x']) } });
+  if (!checked.ok) return checked;
+  const build = (): Pred => {
+    const now = compileFieldNow(field, mods, raw, { ...env, modifiers: { placeholders: withValues(() => undefined) } });
+    return now.ok ? now.value.pred : NEVER;
+  };
+  let version = containers.version;
+  let current = build();
+  return {
+    ok: true,
+    value: {
+      cost: checked.value.cost,
+      pred: (ctx) => {
+        if (containers.version !== version) {
+          version = containers.version;
+          current = build();
+        }
+        return current(ctx);
+      },
+    },
+  };
+}
+
+function compileFieldNow(field: string, mods: string[], raw: YamlValue[], env: DetectionEnv): Compiled<Costed> {
   const values: RuleValue[] = [];
   for (const v of raw) {
     const rv = toRuleValue(v);

@@ -172,6 +172,13 @@ function parseGeneRule(doc: unknown, file: string): RuleParse {
   const matches: GeneMatch[] = [];
   const names = new Set<string>();
   for (const text of rawMatches) {
+    const template = /\{\{[\w.-]+\}\}/.exec(text);
+    if (template) {
+      // Gene expands these from a regexp.toml beside the rules; compiled.gen has them expanded already.
+      return rejected(
+        `rule ${name}: regex template ${template[0]} is not expanded (use the compiled rules, e.g. compiled.gen)`,
+      );
+    }
     const m = parseGeneMatch(text);
     if (!m.ok) return rejected(`rule ${name}: ${m.error}`);
     if (names.has(m.value.name)) return rejected(`rule ${name}: match ${m.value.name} is defined twice`);

@@ -1,4 +1,5 @@
 /** The shape every value modifier implements: a step that rewrites the values and how they compare. */
+import type { ContainerSet } from '../../ioc/container-set.js';
 import type { SigmaString } from '../sigma-string.js';
 
 /** A value from a rule after YAML parsing. Numbers keep their source text (`0x17` must match `0x17`). */
@@ -39,6 +40,11 @@ export interface ModifierState {
 
 export interface ModifierContext {
   placeholders: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Live IOC containers: a `%name%` that `placeholders` lacks reads the container of that name, and the field's
+   * test is rebuilt when the containers change (detection-compiler.ts). Default: none.
+   */
+  containers?: ContainerSet;
 }
 
 /** Applies the modifier; returns a rejection reason, or undefined on success. */

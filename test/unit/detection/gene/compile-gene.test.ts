@@ -237,3 +237,12 @@ describe('Gene `in <container>`', () => {
     expect(r.ruleSet.match(e)).toEqual([]);
   });
 });
+
+describe('Gene regex templates', () => {
+  it('rejects a rule whose match still holds a {{template}} (compiled.gen has them expanded)', () => {
+    const r = compile(gene({ Matches: ["$a: Image ~= '{{exec-exts}}$'"], Condition: '$a' }));
+    expect(r.rejected.map((p) => p.reason)).toEqual([
+      expect.stringContaining('regex template {{exec-exts}} is not expanded'),
+    ]);
+  });
+});
