@@ -180,6 +180,15 @@ out('cloudwatch-logs/sysmon3-envelope.json.gz', gzipSync(JSON.stringify(envelope
 // Newline-delimited batch: the same event as three shippers would send it, one document per line.
 out('ndjson/sysmon3-three-shippers.ndjson', `${[evtxJson, winlogbeat, nx].map((d) => JSON.stringify(d)).join('\n')}\n`);
 
+// Splunk HEC envelopes: the NXLog document as the event object, and two envelopes back to back (a HEC batch)
+// whose events are the rendered XML (sourcetype XmlWinEventLog) and the Winlogbeat document as a JSON string.
+const hec = { time: 1603346061.53, host, source: 'WinEventLog:Microsoft-Windows-Sysmon/Operational' };
+out('splunk-hec/sysmon3-nxlog-event.json', `${JSON.stringify({ ...hec, sourcetype: '_json', event: nx })}\n`);
+out(
+  'splunk-hec/sysmon3-batch.json',
+  `${JSON.stringify({ ...hec, sourcetype: 'XmlWinEventLog', event: xml })}${JSON.stringify({ ...hec, event: JSON.stringify(winlogbeat) })}\n`,
+);
+
 // zstd of the Winlogbeat document, made with the zstd CLI from a file, so the frame declares its content size
 // as one-shot producers do (from a pipe it would not, and fzstd then allocates the whole window per record).
 mkdirSync('events/zstd', { recursive: true });

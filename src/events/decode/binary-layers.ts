@@ -1,6 +1,6 @@
 /**
- * Binary layers recognised by magic bytes: gzip, zstd and KPL aggregates, and EVTX files (decoded by
- * src/events/evtx into documents, not bytes). Each wrapper unwraps to the next layer's
+ * The binary layers' decoders: gzip, zstd and KPL aggregates (the registry, magic bytes and the EVTX document
+ * source are in binary/). Each wrapper unwraps to the next layer's
  * bytes (several, for KPL) or a rejection reason. Decompression is streamed against a budget shared by every
  * layer of one record (gzip inside KPL inside gzip...), because neither a hostile header nor a stack of
  * compressions may decide how much memory one record costs: a bomb stops at the budget, it is never fully decoded.
@@ -10,7 +10,7 @@ import kinesisAgg from 'aws-kinesis-agg';
 import { Gunzip } from 'fflate';
 import { Decompress } from 'fzstd';
 import { LIMITS } from '../../limits.js';
-import { isEvtx } from '../evtx/index.js';
+import { findBinaryLayer } from './binary/index.js';
 
 /**
  * Decompressed bytes one record may still produce, all layers together. One budget per record, spent by
@@ -36,14 +36,9 @@ export type Unwrapped = { ok: true; value: Uint8Array[] } | { ok: false; error: 
 
 export type Layer = 'gzip' | 'zstd' | 'kpl' | 'evtx';
 
-/** Which binary layer the bytes start with, if any. */
+/** Which binary layer the bytes start with, if any (by the magic bytes of the registry, binary/index.ts). */
 export function binaryLayer(bytes: Uint8Array): Layer | undefined {
-  const b0 = bytes[0];
-  if (b0 === 0x1f && bytes[1] === 0x8b) return 'gzip';
-  if (b0 === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'zstd';
-  if (b0 === 0xf3 && bytes[1] === 0x89 && bytes[2] === 0x9a && bytes[3] === 0xc2) return 'kpl';
-  if (b0 === 0x45 && isEvtx(bytes)) return 'evtx';
-  return undefined;
+  return findBinaryLayer(bytes)?.name;
 }
 
 class TooLarge extends Error {}

@@ -32,6 +32,8 @@ const FORMAT_FIXTURES: Array<[string, string[]]> = [
   ['kpl/sysmon3-aggregated.kpl', ['evtx-json', 'fluent-bit']],
   ['zstd/sysmon3-winlogbeat.json.zst', ['winlogbeat']],
   ['ndjson/sysmon3-three-shippers.ndjson', ['evtx-json', 'winlogbeat', 'nxlog']],
+  ['splunk-hec/sysmon3-nxlog-event.json', ['nxlog']],
+  ['splunk-hec/sysmon3-batch.json', ['xml', 'winlogbeat']],
 ];
 
 describe('events/ format fixtures', () => {
