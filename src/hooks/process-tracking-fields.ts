@@ -45,6 +45,13 @@ export const PROCESS_CONTEXT_FIELDS = [
 
 export type ProcessContextField = (typeof PROCESS_CONTEXT_FIELDS)[number];
 
+/** The prefixed field names, built once. */
+const FIELD_NAMES: Record<SidePrefix, readonly string[]> = {
+  '': PROCESS_CONTEXT_FIELDS.map((field) => field),
+  Source: PROCESS_CONTEXT_FIELDS.map((field) => `Source${field}`),
+  Target: PROCESS_CONTEXT_FIELDS.map((field) => `Target${field}`),
+};
+
 /** Ancestors are `|`-joined, as WHIDS writes them. */
 export const ANCESTORS_SEPARATOR = '|';
 
@@ -96,8 +103,10 @@ export function contextValue(record: ProcessRecord, field: ProcessContextField):
  */
 export function pokeContext(data: Record<string, string>, prefix: SidePrefix, record: ProcessRecord): number {
   let written = 0;
-  for (const field of PROCESS_CONTEXT_FIELDS) {
-    const name = `${prefix}${field}`;
+  const names = FIELD_NAMES[prefix];
+  for (let i = 0; i < PROCESS_CONTEXT_FIELDS.length; i++) {
+    const field = PROCESS_CONTEXT_FIELDS[i] as ProcessContextField;
+    const name = names[i] as string;
     if (data[name] !== undefined) continue;
     const value = contextValue(record, field);
     if (value === undefined) continue;
