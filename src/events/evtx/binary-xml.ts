@@ -11,7 +11,7 @@
  */
 
 import { damaged } from './damage.js';
-import { utf16 } from './utf16.js';
+import { bufferOf, utf16 } from './utf16.js';
 import { BINXML_TYPE, decodeValue } from './value-types.js';
 
 /** Most nested elements, Binary XML values and template instances on one path, together. */
@@ -65,6 +65,17 @@ class XmlValue {
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/**
+ * Parsed template definitions shared by every chunk of every file, by chunk offset and bytes (GUID, size, Binary
+ * XML): a definition means the same wherever its bytes recur at the same offset, given the same names at the
+ * offsets it reads names from outside itself (checked on each use). Logs of one host repeat their templates chunk
+ * after chunk. A definition that differs in one byte is parsed anew; one that fails is kept for its own chunk only.
+ */
+const sharedTemplates = new Map<number, Map<string, { template: Template; external: Array<number | string> }>>();
+let sharedCount = 0;
+const MAX_SHARED_TEMPLATES = 4096;
+const MAX_SHARED_BYTES = 16384;
+
 /** The names and template definitions of one chunk, each parsed once, by their offset in the chunk. */
 export class ChunkContext {
   readonly view: DataView;
@@ -101,18 +112,53 @@ export class ChunkContext {
     if (offset + 24 > this.bytes.length) this.failTemplate(offset, 'EVTX template definition out of bounds');
     const end = offset + 24 + this.view.getUint32(offset + 20, true);
     if (end > this.bytes.length) this.failTemplate(offset, 'EVTX template definition out of bounds');
+    const key = end - offset <= MAX_SHARED_BYTES ? bufferOf(this.bytes).toString('latin1', offset + 4, end) : undefined;
+    const shared = key === undefined ? undefined : this.shared(offset, key);
+    if (shared !== undefined) {
+      this.templates.set(offset, shared);
+      return shared;
+    }
     // Remembered as failed while being parsed: a definition cannot (legally) refer to itself.
     this.templates.set(offset, 'EVTX template definition refers to itself');
     try {
-      const nodes = new StreamParser(this, offset + 24, end, true, 0).nodes();
+      const parser = new StreamParser(this, offset + 24, end, true, 0);
+      const nodes = parser.nodes();
       const template = { nodes, plan: compilePlan(nodes) };
       this.templates.set(offset, template);
+      if (key !== undefined) {
+        if (sharedCount >= MAX_SHARED_TEMPLATES) {
+          sharedTemplates.clear();
+          sharedCount = 0;
+        }
+        let atOffset = sharedTemplates.get(offset);
+        if (atOffset === undefined) {
+          atOffset = new Map();
+          sharedTemplates.set(offset, atOffset);
+        }
+        atOffset.set(key, { template, external: parser.external });
+        sharedCount++;
+      }
       return template;
     } catch (error) {
       const reason = (error as { reason?: unknown }).reason;
       this.templates.set(offset, typeof reason === 'string' ? reason : 'EVTX template definition damaged');
       throw error;
     }
+  }
+
+  /** The shared parse of the definition at `offset` with bytes `key`, when the names it reads elsewhere match. */
+  private shared(offset: number, key: string): Template | undefined {
+    const entry = sharedTemplates.get(offset)?.get(key);
+    if (entry === undefined) return undefined;
+    const external = entry.external;
+    for (let i = 0; i < external.length; i += 2) {
+      try {
+        if (this.name(external[i] as number).text !== external[i + 1]) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return entry.template;
   }
 
   private failTemplate(offset: number, reason: string): never {
@@ -145,6 +191,8 @@ function isValueToken(token: number | undefined): boolean {
 class StreamParser {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
+  /** The names read from elsewhere in the chunk (not inline in a template definition): offset, text, … */
+  readonly external: Array<number | string> = [];
 
   constructor(
     private readonly chunk: ChunkContext,
@@ -188,6 +236,8 @@ class StreamParser {
     if (offset === this.pos) {
       this.need(name.size);
       this.pos += name.size;
+    } else if (this.inTemplate) {
+      this.external.push(offset, name.text);
     }
     return name.text;
   }
@@ -523,8 +573,12 @@ interface ElementPlan {
   children: ChildPlan[] | undefined;
   /** A `<Data Name="literal">`: its JSON is its content alone. */
   isNamedData: boolean;
+  /** That literal Name. */
+  dataName: string | undefined;
   /** Elements in this subtree, for the record's expansion budget. */
   nodes: number;
+  /** The object of an element with children, keys in place and values null, by {@link shapeIndex}; made on first use. */
+  shapes: Array<Record<string, unknown> | undefined>;
 }
 
 interface Plan {
@@ -605,7 +659,17 @@ function compileElement(element: Element): ElementPlan | undefined {
     }
   }
   const subs = text.filter((part): part is number => typeof part === 'number');
-  return { source: element, subs, attributes, text, children, isNamedData: dataName !== undefined, nodes };
+  return {
+    source: element,
+    subs,
+    attributes,
+    text,
+    children,
+    isNamedData: dataName !== undefined,
+    dataName,
+    nodes,
+    shapes: [],
+  };
 }
 
 /** The plan of a template whose content is one element, or undefined (see the interfaces above). */
@@ -667,12 +731,69 @@ function hasXmlIn(subs: readonly number[], values: unknown[]): boolean {
 }
 
 /**
+ * The JSON of an element whose content receives Binary XML (a record's EventData or UserData, mostly): its content
+ * in document order, each child element from its own plan and each Binary XML value by the generic builder (whose
+ * template instances use their plans), then named and grouped as the generic builder does (objectOf).
+ */
+function spliced(plan: ElementPlan, values: unknown[], generic: JsonBuilder, depth: number): unknown {
+  const element = plan.source;
+  if (plan.isNamedData) return generic.element(element, values, depth).json;
+  let attributes: Record<string, unknown> | undefined;
+  for (const attribute of plan.attributes) {
+    const value = plannedAttribute(attribute, values);
+    if (value === null) continue;
+    attributes ??= {};
+    attributes[attribute.name] = value;
+  }
+  const texts: unknown[] = [];
+  const kids: Built[] = [];
+  const children = plan.children ?? [];
+  let next = 0;
+  for (const child of element.children) {
+    if (typeof child !== 'string' && child.kind === ELEMENT) {
+      const childPlan = children[next++] as ChildPlan;
+      const json = buildPlanned(childPlan.element, values, generic, depth + 1);
+      kids.push({ name: child.name, dataName: childPlan.element.dataName, json });
+    } else {
+      generic.add(child, values, texts, kids, depth);
+    }
+  }
+  const text = joined(texts);
+  if (kids.length > 0) return objectOf(attributes, kids, text);
+  if (attributes === undefined) return text;
+  return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
+}
+
+function shapeIndex(attributes: boolean, text: boolean): number {
+  return (attributes ? 1 : 0) + (text ? 2 : 0);
+}
+
+/**
+ * The object an element's JSON starts as (copied per record, then its values set): every key in the order the
+ * builder sets them, made by JSON.parse. An object built key by key turns into a slow dictionary past a dozen keys
+ * set by computed name (a Sysmon EventData has 20 and more); a copy of one JSON.parse made keeps its keys in the
+ * object itself, as JSON.parse's own objects do, and setting a key it has changes nothing of its layout.
+ */
+function makeShape(plan: ElementPlan, index: number): Record<string, unknown> {
+  const keys: string[] = [];
+  if (index & 1) keys.push('#attributes');
+  for (const child of plan.children ?? []) if (!child.grouped || child.key !== '') keys.push(child.key);
+  if (index & 2) keys.push('#text');
+  const shape = JSON.parse(`{${keys.map((key) => `${JSON.stringify(key)}:null`).join(',')}}`) as Record<
+    string,
+    unknown
+  >;
+  plan.shapes[index] = shape;
+  return shape;
+}
+
+/**
  * An element's JSON from its plan and the instance's values. `generic` is given when some value is Binary XML: an
  * element whose content receives one (or whose grouped `Data` children do) is built by it instead, as a whole.
  */
 function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder | undefined, depth: number): unknown {
   if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
-  if (generic !== undefined && needsGeneric(plan, values)) return generic.element(plan.source, values, depth).json;
+  if (generic !== undefined && needsGeneric(plan, values)) return spliced(plan, values, generic, depth);
   let attributes: Record<string, unknown> | undefined;
   if (!plan.isNamedData) {
     for (const attribute of plan.attributes) {
@@ -688,7 +809,8 @@ function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder
     if (attributes === undefined) return text;
     return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
   }
-  const object: Record<string, unknown> = {};
+  const index = shapeIndex(attributes !== undefined, text !== null);
+  const object: Record<string, unknown> = { ...(plan.shapes[index] ?? makeShape(plan, index)) };
   if (attributes !== undefined) object['#attributes'] = attributes;
   let group: unknown[] | undefined;
   let holder: Record<string, unknown> | undefined;

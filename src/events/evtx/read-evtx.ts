@@ -20,8 +20,24 @@ import { EvtxDamage } from './damage.js';
 
 /** One record (or one damaged span of bytes) of the file. */
 export type EvtxOutcome =
-  | { ok: true; document: Record<string, unknown>; raw: Uint8Array }
+  | { readonly ok: true; readonly document: Record<string, unknown>; readonly raw: Uint8Array }
   | { ok: false; reason: string; raw: Uint8Array };
+
+/** A decoded record; its bytes are made into a view only when asked for (seldom: most records are events). */
+class DecodedRecord {
+  readonly ok = true as const;
+
+  constructor(
+    readonly document: Record<string, unknown>,
+    private readonly chunk: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get raw(): Uint8Array {
+    return this.chunk.subarray(this.start, this.end);
+  }
+}
 
 export interface EvtxReadOptions {
   /** Records decoded at most; the rest of the file is one rejected piece ('too many documents in one record'). */
@@ -141,12 +157,13 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
     }
     if (state.recordsLeft <= 0) return at;
     state.recordsLeft--;
-    const raw = chunk.subarray(at, at + size);
     try {
-      state.out.push({ ok: true, document: recordDocument(context, at + RECORD_HEADER_BYTES, at + size - 4), raw });
+      const document = recordDocument(context, at + RECORD_HEADER_BYTES, at + size - 4);
+      state.out.push(new DecodedRecord(document, chunk, at, at + size));
     } catch (error) {
-      if (error instanceof EvtxDamage) reject(state, error.reason, raw);
-      else if (error instanceof RangeError) reject(state, 'EVTX Binary XML nested too deeply', raw);
+      if (error instanceof EvtxDamage) reject(state, error.reason, chunk.subarray(at, at + size));
+      else if (error instanceof RangeError)
+        reject(state, 'EVTX Binary XML nested too deeply', chunk.subarray(at, at + size));
       else throw error;
     }
     if (view.getBigUint64(at + 8, true) === lastId) break;

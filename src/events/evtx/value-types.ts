@@ -6,8 +6,9 @@
  * caller parses it as markup.
  */
 
+import { begin, putByteHex, putChar, putDecimal, putHex32, putText, take } from './ascii-text.js';
 import { damaged } from './damage.js';
-import { utf16 } from './utf16.js';
+import { bufferOf, utf16 } from './utf16.js';
 
 /** The Binary XML value type; an array type is the element type with 0x80 set. */
 export const BINXML_TYPE = 0x21;
@@ -15,16 +16,20 @@ export const NULL_TYPE = 0x00;
 
 const ansiDecoder = new TextDecoder('windows-1252');
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
-
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0');
+/** Binary as upper-case hex (two digits a byte). */
+function upperHex(bytes: Uint8Array, at: number, size: number): string {
+  return bufferOf(bytes)
+    .toString('hex', at, at + size)
+    .toUpperCase();
 }
 
-function upperHex(bytes: Uint8Array, at: number, size: number): string {
-  let text = '';
-  for (let i = 0; i < size; i++) text += HEX[bytes[at + i] as number];
-  return text;
+/** `0x…` of an unsigned 32-bit integer, lower case, no leading zeros. */
+function hex32(value: number): string {
+  begin();
+  putChar(0x30);
+  putChar(0x78);
+  putHex32(value, 1, false);
+  return take();
 }
 
 /** A 64-bit integer as evtx_dump writes it: a number when exact, else its decimal digits. */
@@ -40,11 +45,16 @@ function int64ToJson(view: DataView, at: number): number | string {
   return view.getBigInt64(at, true).toString();
 }
 
-/** `0x…`, lower case, no leading zeros. */
+/** `0x…` of an unsigned 64-bit integer, lower case, no leading zeros. */
 function hex64(view: DataView, at: number): string {
   const high = view.getUint32(at + 4, true);
-  const low = view.getUint32(at, true).toString(16);
-  return high === 0 ? `0x${low}` : `0x${high.toString(16)}${low.padStart(8, '0')}`;
+  const low = view.getUint32(at, true);
+  begin();
+  putChar(0x30);
+  putChar(0x78);
+  if (high !== 0) putHex32(high, 1, false);
+  putHex32(low, high === 0 ? 1 : 8, false);
+  return take();
 }
 
 /**
@@ -78,7 +88,12 @@ export function filetimeText(low: number, high: number): string {
     lastPrefix = Number.isNaN(date.getTime()) ? `${seconds}s since 1970` : date.toISOString().slice(0, -5);
     lastSeconds = seconds;
   }
-  return `${lastPrefix}.${String(micros).padStart(6, '0')}Z`;
+  begin();
+  putText(lastPrefix);
+  putChar(0x2e);
+  putDecimal(micros, 6);
+  putChar(0x5a);
+  return take();
 }
 
 // Records are written in time order, so consecutive times mostly share their second: its text is kept.
@@ -87,11 +102,22 @@ let lastPrefix = '';
 
 /** SYSTEMTIME (8 little-endian uint16: year, month, weekday, day, hour, minute, second, millisecond). */
 function systemtimeText(view: DataView, at: number): string {
-  return (
-    `${pad(view.getUint16(at, true), 4)}-${pad(view.getUint16(at + 2, true), 2)}-${pad(view.getUint16(at + 6, true), 2)}` +
-    `T${pad(view.getUint16(at + 8, true), 2)}:${pad(view.getUint16(at + 10, true), 2)}:${pad(view.getUint16(at + 12, true), 2)}` +
-    `.${pad(view.getUint16(at + 14, true), 3)}000Z`
-  );
+  begin();
+  putDecimal(view.getUint16(at, true), 4);
+  putChar(0x2d);
+  putDecimal(view.getUint16(at + 2, true), 2);
+  putChar(0x2d);
+  putDecimal(view.getUint16(at + 6, true), 2);
+  putChar(0x54);
+  putDecimal(view.getUint16(at + 8, true), 2);
+  putChar(0x3a);
+  putDecimal(view.getUint16(at + 10, true), 2);
+  putChar(0x3a);
+  putDecimal(view.getUint16(at + 12, true), 2);
+  putChar(0x2e);
+  putDecimal(view.getUint16(at + 14, true), 3);
+  putText('000Z');
+  return take();
 }
 
 /** `S-1-5-21-…`: revision, sub-authority count, 48-bit big-endian authority, little-endian 32-bit sub-authorities. */
@@ -102,19 +128,36 @@ function sidText(bytes: Uint8Array, view: DataView, at: number, size: number): {
   if (length > size) damaged('EVTX SID value too short');
   let authority = 0;
   for (let i = 2; i < 8; i++) authority = authority * 256 + (bytes[at + i] as number);
+  begin();
+  putChar(0x53);
+  putChar(0x2d);
+  putDecimal(bytes[at] as number);
+  putChar(0x2d);
   // Windows writes an authority of 2^32 or more in hex.
-  let text = `S-${bytes[at]}-${authority < 2 ** 32 ? authority : `0x${authority.toString(16).toUpperCase().padStart(12, '0')}`}`;
-  for (let i = 0; i < count; i++) text += `-${view.getUint32(at + 8 + 4 * i, true)}`;
-  return { text, size: length };
+  if (authority < 2 ** 32) {
+    putDecimal(authority);
+  } else {
+    putText('0x');
+    putHex32(Math.floor(authority / 2 ** 32), 4, true);
+    putHex32(authority >>> 0, 8, true);
+  }
+  for (let i = 0; i < count; i++) {
+    putChar(0x2d);
+    putDecimal(view.getUint32(at + 8 + 4 * i, true));
+  }
+  return { text: take(), size: length };
 }
 
+/** The byte order of a GUID's text: Data1, Data2 and Data3 little-endian, Data4 as written; -1 a dash. */
+const GUID_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+
 function guidText(bytes: Uint8Array, at: number): string {
-  return (
-    `${HEX[bytes[at + 3] as number]}${HEX[bytes[at + 2] as number]}${HEX[bytes[at + 1] as number]}${HEX[bytes[at] as number]}-` +
-    `${HEX[bytes[at + 5] as number]}${HEX[bytes[at + 4] as number]}-${HEX[bytes[at + 7] as number]}${HEX[bytes[at + 6] as number]}-` +
-    `${HEX[bytes[at + 8] as number]}${HEX[bytes[at + 9] as number]}-${HEX[bytes[at + 10] as number]}${HEX[bytes[at + 11] as number]}` +
-    `${HEX[bytes[at + 12] as number]}${HEX[bytes[at + 13] as number]}${HEX[bytes[at + 14] as number]}${HEX[bytes[at + 15] as number]}`
-  );
+  begin();
+  for (const index of GUID_ORDER) {
+    if (index < 0) putChar(0x2d);
+    else putByteHex(bytes[at + index] as number);
+  }
+  return take();
 }
 
 /** Bytes of one element of the fixed-width types; 0 for the variable ones. */
@@ -178,7 +221,7 @@ function fixedValue(type: number, bytes: Uint8Array, view: DataView, at: number)
     case 0x12:
       return systemtimeText(view, at);
     case 0x14:
-      return `0x${view.getUint32(at, true).toString(16)}`;
+      return hex32(view.getUint32(at, true));
     case 0x15:
       return hex64(view, at);
     default:
@@ -211,7 +254,7 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
       return upperHex(bytes, at, size);
     case 0x10:
       // size_t: as wide as the writer's pointers; rendered as a hex integer of that width.
-      if (size === 4) return `0x${view.getUint32(at, true).toString(16)}`;
+      if (size === 4) return hex32(view.getUint32(at, true));
       if (size === 8) return hex64(view, at);
       return damaged('EVTX value size does not fit its type');
     case 0x13:
