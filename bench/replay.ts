@@ -5,7 +5,7 @@
  * and gzip once). Also: where replay's CPU goes (a CPU profile of the same command from the sources, by phase),
  * its peak RSS, and (with `scales`) the peak RSS of 3x and 10x the folder.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
@@ -238,4 +238,38 @@ function profiledPhases(options: ReplayBenchOptions, work: string, env: NodeJS.P
       name: `phase: ${phase}`,
       value: `${formatMs(ms)} (${((100 * ms) / total).toFixed(1)}%)`,
     }));
+}
+
+/**
+ * The CLI's start-up: `--version`, and a replay of 200 lines without rules (what every command pays before its
+ * work), best of `repeats` fresh processes each (the machine is shared).
+ */
+export function benchStartup(otrf: string, repeats: number): Figure[] {
+  const work = mkdtempSync(path.join(tmpdir(), 'hookstream-bench-startup-'));
+  try {
+    const [first] = readdirSync(otrf)
+      .filter((n) => n.endsWith('.zip'))
+      .sort();
+    if (first === undefined) return [{ name: 'start-up', value: `skipped: no .zip recording in ${otrf}` }];
+    const small = path.join(work, 'small.json');
+    writeFileSync(small, `${recordingLines(path.join(otrf, first)).slice(0, 200).join('\n')}\n`);
+    const bestOf = (args: string[]) => {
+      let kept: ReturnType<typeof runNode> | undefined;
+      for (let i = 0; i < repeats; i++) {
+        const run = runNode(args);
+        if (kept === undefined || run.wallMs < kept.wallMs) kept = run;
+      }
+      return kept as ReturnType<typeof runNode>;
+    };
+    const version = bestOf([CLI, '--version']);
+    const replay = bestOf([CLI, 'replay', small, '--out', path.join(work, 'out'), '--no-progress', '--json']);
+    const line = (run: ReturnType<typeof runNode>) =>
+      `${formatMs(run.wallMs)} wall, ${formatMs(run.usage.userMs + run.usage.systemMs)} CPU, peak RSS ${formatRss(run.usage.maxRssKb)}`;
+    return [
+      { name: 'hookstream --version', value: line(version) },
+      { name: 'hookstream replay, 200 lines, no rules', value: line(replay) },
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -13,7 +13,7 @@ import { benchEnrichment } from './enrichment.js';
 import { benchEvtx, evtxArguments } from './evtx.js';
 import { benchLambda } from './lambda.js';
 import { type Figure, printFigures } from './measure.js';
-import { benchReplay } from './replay.js';
+import { benchReplay, benchStartup } from './replay.js';
 import { benchRuleLoad } from './rule-load.js';
 
 const flag = (name: string): string | undefined => {
@@ -40,6 +40,7 @@ const WINDOWS_RULES = path.join(SIGMA_ROOT, 'rules/windows');
 if (existsSync(OTRF) && existsSync(WINDOWS_RULES)) {
   // The CLI as it is now: the replay figures are of dist/hookstream.js.
   execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  print('CLI start-up (dist/hookstream.js), fresh processes', benchStartup(OTRF, quick ? 2 : 5));
   print(
     'Rule set cold start, SigmaHQ Windows folder, fresh processes',
     await benchRuleLoad(WINDOWS_RULES, quick ? 1 : 3),
