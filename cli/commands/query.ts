@@ -45,7 +45,10 @@ export function register(program: Command): void {
   program
     .command('query')
     .description('run SQL (DuckDB) on the events and alerts tables over the output of replay, or a saved query')
-    .argument('[sql]', 'SQL over the views events and alerts (the Glue columns, plus dt and hour)')
+    .argument(
+      '[sql]',
+      'SQL over the views events, alerts, event_lines and alert_lines (the Glue columns, plus dt and hour)',
+    )
     .option('--out <dir>', 'output folder written by replay', 'out')
     .addOption(
       new Option(
@@ -67,6 +70,8 @@ export function register(program: Command): void {
       `
 Examples:
   hookstream query "SELECT host, count(*) AS n FROM events GROUP BY host ORDER BY n DESC"
+  hookstream query "SELECT TargetUserName, LogonType FROM events WHERE event_id = 4624"
+  hookstream query "SELECT json_extract_scalar(line, '$.Data1') FROM event_lines"
   hookstream query --saved
   hookstream query --saved domains-by-host --param host=WORKSTATION5 --format csv
   hookstream query --format jsonl "SELECT * FROM alerts" | jq .rule_title
