@@ -5,7 +5,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { formatCsv, formatJson, formatJsonLines, formatTable, toPlain } from '../../../cli/query/format-rows.js';
+import { openLocalTables } from '../../../cli/query/local-tables.js';
 import { parseParams, resolveValues } from '../../../cli/query/saved-parameters.js';
 import { NAMED_QUERIES } from '../../../src/query/named-queries.js';
 import { OTRF_DIR, readOtrfObjects } from '../../helpers/otrf.js';
@@ -294,5 +296,62 @@ describeUnless(missing(path.join(OTRF_DIR, SECURITY_RECORDING)))('every field qu
     expect(network.length).toBeGreaterThan(0);
     expect(sorted(rows.map((row) => ({ user: row.account, type: row.type })))).toEqual(sorted(network));
     expect(rows.every((row) => typeof row.address === 'string' && row.address.length > 0)).toBe(true);
+  });
+});
+
+describe('the local views read every spelling of a key, as the Athena SerDe does', () => {
+  let work: string;
+
+  beforeAll(async () => {
+    // Prepare: output lines as the pipeline writes them, with the spellings the schemas use.
+    work = await mkdtemp(path.join(tmpdir(), 'hookstream-spellings-'));
+    const lines = [
+      { host: 'a', channel: 'Security', event_id: 4688, time: 't1', ProcessId: '0x10', NewProcessName: 'x.exe' },
+      { host: 'b', channel: 'System', event_id: 7036, time: 't2', ProcessID: '0x20' },
+      {
+        host: 'c',
+        channel: 'Microsoft-Windows-Windows Defender/Operational',
+        event_id: 1116,
+        time: 't3',
+        'Product Name': 'Microsoft Defender Antivirus',
+        Data7: 'seven',
+      },
+      { host: 'd', channel: 'System', event_id: 104, time: 't4', data_Channel: 'Security' },
+    ];
+    const folder = path.join(work, 'events', 'dt=2026-11-27', 'hour=10');
+    await mkdir(folder, { recursive: true });
+    await writeFile(
+      path.join(folder, 'a.json.gz'),
+      gzipSync(lines.map((line) => `${JSON.stringify(line)}\n`).join('')),
+    );
+  });
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('processid from ProcessId and ProcessID, product_name from "Product Name", data_channel, Data7 by its line', async () => {
+    const db = await openLocalTables(work);
+    try {
+      const reader = await db.runAndReadAll(
+        `SELECT e.host, processid, newprocessname, product_name, data_channel, json_extract_scalar(l.line, '$.Data7') AS data7
+         FROM events e JOIN event_lines l ON json_extract_scalar(l.line, '$.host') = e.host ORDER BY e.host`,
+      );
+      expect(reader.getRowObjectsJS()).toEqual([
+        { host: 'a', processid: '0x10', newprocessname: 'x.exe', product_name: null, data_channel: null, data7: null },
+        { host: 'b', processid: '0x20', newprocessname: null, product_name: null, data_channel: null, data7: null },
+        {
+          host: 'c',
+          processid: null,
+          newprocessname: null,
+          product_name: 'Microsoft Defender Antivirus',
+          data_channel: null,
+          data7: 'seven',
+        },
+        { host: 'd', processid: null, newprocessname: null, product_name: null, data_channel: 'Security', data7: null },
+      ]);
+    } finally {
+      db.closeSync();
+    }
   });
 });

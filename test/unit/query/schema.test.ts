@@ -2,6 +2,7 @@
 
 import { MANIFEST_FIELDS } from '../../../src/events/schemas/manifest-fields.js';
 import { DNS_CLIENT_3008_FIELDS, SYSMON_FIELDS } from '../../../src/events/schemas.js';
+import { CANONICAL_COLUMNS } from '../../../src/pipeline/output-record.js';
 import {
   ALERT_EVENT_FIELDS,
   ALERTS_TABLE,
@@ -46,7 +47,8 @@ describe('events table columns', () => {
     const names = everySchemaName();
     expect(names.length).toBeGreaterThan(1000);
     for (const name of names) {
-      const key = name.toLowerCase() === 'channel' ? `data_${name}` : name;
+      const reserved = (CANONICAL_COLUMNS as readonly string[]).includes(name.toLowerCase());
+      const key = reserved ? `data_${name}` : name;
       const column = byName.get(columnName(key));
       expect(column?.jsonKeys).toContain(key);
     }
