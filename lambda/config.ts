@@ -17,6 +17,9 @@ export class MissingConfigurationError extends Error {
   }
 }
 
+/** Where the IOC container files live in the containers bucket (the output bucket in the stack). */
+export const DEFAULT_CONTAINERS_PREFIX = 'iocs/';
+
 /** The variable names, shared with infra/ so the two cannot drift. */
 export const ENV = {
   resolutionTable: 'RESOLUTION_TABLE',
@@ -36,6 +39,9 @@ export const ENV = {
   dedupeWindowMinutes: 'DEDUPE_WINDOW_MINUTES',
   dedupeFields: 'DEDUPE_FIELDS',
   slackWebhookSecretArn: 'SLACK_WEBHOOK_SECRET_ARN',
+  containersBucket: 'CONTAINERS_BUCKET',
+  containersPrefix: 'CONTAINERS_PREFIX',
+  containersReloadSeconds: 'CONTAINERS_RELOAD_SECONDS',
 } as const;
 
 export interface DnsAnswersConfig {
@@ -72,6 +78,17 @@ export interface EnrichConfig {
   dedupeWindowMs: number;
   /** Event fields (besides the rule id) that make two alerts the same. Default host, destination. */
   dedupeFields: string[];
+  /**
+   * IOC containers (src/ioc) in an S3 prefix, reloaded when they change; set only when CONTAINERS_BUCKET is.
+   * Default: none (Gene rules naming a container stay inactive; Sigma |expand placeholders are rejected).
+   */
+  containers?: {
+    bucket: string;
+    /** Key prefix of the container files. Default `iocs/`. */
+    prefix: string;
+    /** Least time between two listings of the prefix. Default 60 s. */
+    reloadMs: number;
+  };
 }
 
 export interface SlackForwarderConfig {
@@ -127,6 +144,19 @@ export function enrichConfig(env: Env): EnrichConfig {
     enrichMode: mode,
     dedupeWindowMs: positive(env, ENV.dedupeWindowMinutes, 60) * 60_000,
     dedupeFields: fields,
+    ...containersConfig(env),
+  };
+}
+
+function containersConfig(env: Env): Pick<EnrichConfig, 'containers'> {
+  const bucket = env[ENV.containersBucket]?.trim();
+  if (!bucket) return {};
+  return {
+    containers: {
+      bucket,
+      prefix: env[ENV.containersPrefix]?.trim() || DEFAULT_CONTAINERS_PREFIX,
+      reloadMs: positive(env, ENV.containersReloadSeconds, 60) * 1000,
+    },
   };
 }
 

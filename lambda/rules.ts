@@ -4,6 +4,7 @@ import { InvalidRulesError, loadRuleFiles, type RuleLoadOptions } from '../node-
 import { readBundledParsedRules } from '../node-io/rule-cache.js';
 import type { RuleSet } from '../src/detection/index.js';
 import { parseRuleSelection, type RuleSelectionText } from '../src/detection/rule-selection.js';
+import type { ContainerSet } from '../src/ioc/container-set.js';
 
 /**
  * The rule options file at the top of the rules folder: the selection and skipInvalidRules the deployment chose
@@ -82,13 +83,16 @@ async function readRuleOptions(dir: string): Promise<RuleLoadOptions> {
  * The rules' parsed form (parsed-rules.json, written at synth) is compiled without parsing any YAML when it is there
  * and names exactly the folder's rule files; otherwise the rule files are read and parsed (slower, the same rules).
  */
-export async function loadRules(dir: string, root: string): Promise<RuleSet> {
+export async function loadRules(dir: string, root: string, containers?: ContainerSet): Promise<RuleSet> {
   const folder = path.resolve(root, dir);
   const options = await readRuleOptions(folder);
   const bundled = await readBundledParsedRules(folder);
+  // Live IOC containers (S3, reloaded by the caller): Gene `in <name>` and Sigma `|expand` read them.
+  const live = containers ? { containers } : {};
   try {
-    return (await loadRuleFiles([folder], { ...options, ...(bundled.ok ? { parsed: bundled.value } : {}) }, '')).result
-      .ruleSet;
+    return (
+      await loadRuleFiles([folder], { ...options, ...live, ...(bundled.ok ? { parsed: bundled.value } : {}) }, '')
+    ).result.ruleSet;
   } catch (error) {
     if (error instanceof InvalidRulesError) throw new RuleCompilationError(error.problems);
     throw error;

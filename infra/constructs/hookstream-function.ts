@@ -197,6 +197,32 @@ export class HookstreamFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * IOC containers (lambda/ioc-containers.ts): sets the bucket and prefix variables and grants reading that prefix
+   * only: ListBucket limited to it by the s3:prefix condition, GetObject on its objects.
+   */
+  readsContainers(bucketVariable: string, prefixVariable: string, bucket: s3.IBucket, prefix: string): this {
+    const dir = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.addEnvironment(bucketVariable, bucket.bucketName);
+    this.addEnvironment(prefixVariable, dir);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [dir, `${dir}*`] } },
+      }),
+    );
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${dir}*`)] }),
+    );
+    this.acknowledgeObjectPrefix(
+      bucket,
+      `${dir}*`,
+      `GetObject only under ${dir}: the IOC container files, one per container, named by whoever uploads them.`,
+    );
+    return this;
+  }
+
   /** Sets `variable` to the topic ARN and grants Publish (PublishBatch uses it) plus the topic key's data-key use. */
   publishesTo(variable: string, topic: sns.ITopic, key: kms.IKey): this {
     this.addEnvironment(variable, topic.topicArn);

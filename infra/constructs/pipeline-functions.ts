@@ -21,7 +21,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambda/config.js';
+import { DEFAULT_CONTAINERS_PREFIX, ENV } from '../../lambda/config.js';
 import { type DnsFilterPattern, registryDnsFilterPatterns } from '../../src/events/formats/index.js';
 import { FUNCTION_TIMEOUT_SECONDS, OUTPUT_PREFIXES, STATE_PREFIX } from '../../src/pipeline/names.js';
 import { HookstreamFunction, SERVICE_NAMES, TABLE_ACTIONS } from './hookstream-function.js';
@@ -150,7 +150,9 @@ export class PipelineFunctions extends Construct {
         .publishesTo(ENV.alertTopicArn, props.alertTopic, props.alertTopicKey)
         .sendsTo(ENV.holdQueueUrl, this.holdQueue)
         // KinesisCatchUp: how far the dns-answers consumer has read, before a connection is held or given up.
-        .readsStream(ENV.streamArn, props.stream);
+        .readsStream(ENV.streamArn, props.stream)
+        // IOC containers for the rules (Gene `in`, Sigma |expand), reloaded from this prefix when they change.
+        .readsContainers(ENV.containersBucket, ENV.containersPrefix, props.output, DEFAULT_CONTAINERS_PREFIX);
       fn.addEnvironment(ENV.rulesDir, BUNDLED_RULES_DIR);
       // The queue delay and the function's own idea of the hold window must be the same number.
       fn.addEnvironment(ENV.holdWindowSeconds, String(props.holdWindowSeconds));

@@ -144,6 +144,8 @@ const ENRICH_WRITES = [
   // A retry deletes a failed attempt's stale objects; attempt manifests are read back under _state/.
   's3:DeleteObject',
   's3:GetObject',
+  // The IOC container files: listed under iocs/ only (an s3:prefix condition), read under iocs/.
+  's3:ListBucket',
 ];
 
 describe('IAM', () => {
@@ -185,7 +187,7 @@ describe('IAM', () => {
         'dynamodb:UpdateItem',
       ],
     ],
-    ['enrich', [...KINESIS_READ, ...LOGS_AND_TRACES, ...FAILED_BATCHES, ...ENRICH_WRITES]],
+    ['enrich', [...new Set([...KINESIS_READ, ...LOGS_AND_TRACES, ...FAILED_BATCHES, ...ENRICH_WRITES])]],
     [
       'enrichHold',
       [
@@ -228,11 +230,31 @@ describe('IAM', () => {
   it.each([
     ['s3:PutObject', ['_state', 'alerts', 'events', 'rejected']],
     ['s3:DeleteObject', ['alerts', 'events', 'rejected']],
-    ['s3:GetObject', ['_state']],
+    ['s3:GetObject', ['_state', 'iocs']],
   ])('lets enrich use %s on the output bucket only under %j', (action, expected) => {
     const resources = roleActions(roleOf(synthesised.stack.pipeline.enrich)).get(action) ?? [];
     const output = idOf(synthesised.stack.storage.output);
     const prefixes = resources.filter((r) => r.includes(output)).map((r) => r.match(/\/(\w+)\/\*/)?.[1]);
     expect(prefixes.sort()).toEqual(expected);
+  });
+
+  it.each(['enrich', 'enrichHold'] as const)('lets %s list the output bucket only under iocs/', (name) => {
+    const role = roleOf(synthesised.stack.pipeline[name]);
+    const output = idOf(synthesised.stack.storage.output);
+    const listings = policyStatements(synthesised.template).filter(
+      (found) =>
+        found.where.startsWith('AWS::IAM::Policy') &&
+        asList(found.statement.Action).includes('s3:ListBucket') &&
+        JSON.stringify(found.statement.Resource).includes(output),
+    );
+    const ofRole = listings.filter((found) => {
+      const policy = synthesised.template.findResources('AWS::IAM::Policy')[found.where.split(' ')[1] as string] as {
+        Properties: { Roles: unknown[] };
+      };
+      return JSON.stringify(policy.Properties.Roles).includes(`"${role}"`);
+    });
+    expect(ofRole.map((found) => (found.statement as { Condition?: unknown }).Condition)).toEqual([
+      { StringLike: { 's3:prefix': ['iocs/', 'iocs/*'] } },
+    ]);
   });
 });
