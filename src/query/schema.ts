@@ -189,8 +189,9 @@ function knownFields(): Map<string, { keys: string[]; sources: Map<string, Set<n
 
 /**
  * The columns of `events`: the canonical ones, the common EventData ones (each with every spelling the schemas
- * use), then every other known field, sorted by name. Two keys that only a Glue name would merge (not just case)
- * keep the first; test/unit/query/schema.test.ts checks that none does.
+ * use), then every other known field, sorted by name. Keys that one Glue name merges other than by case (`A B`
+ * and `A_B`) would share a column that Athena maps to the first key only; test/unit/query/schema.test.ts checks
+ * that no two do.
  */
 function schemaColumns(): ColumnDefinition[] {
   const fields = knownFields();

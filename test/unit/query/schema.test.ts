@@ -64,6 +64,12 @@ describe('events table columns', () => {
     expect(byName.get(name)).toMatchObject({ jsonKey: key, type: 'string', comment: expect.stringMatching(comment) });
   });
 
+  it('merges keys into one column only when they differ in case alone', () => {
+    for (const column of EVENTS_TABLE.columns) {
+      expect(new Set(column.jsonKeys.map((key) => key.toLowerCase())).size).toBe(1);
+    }
+  });
+
   it('reads both spellings of a name the schemas write in two cases', () => {
     expect(byName.get('processid')?.jsonKeys).toEqual(expect.arrayContaining(['ProcessId', 'ProcessID']));
     expect(byName.get('processid')?.jsonKey).toBe('ProcessId');
