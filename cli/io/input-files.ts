@@ -1,13 +1,25 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { gunzipSync, unzipSync } from 'fflate';
+import { constants, createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
+import { listZipEntries, readZipEntry } from './zip-entries.js';
 
 /** One input record: the bytes of a file, a zip entry or a tar entry, with where it came from. */
 export interface InputRecord {
   source: string;
   data: Uint8Array;
+}
+
+/**
+ * One input (a file, a zip entry or a tar entry) as a stream: `chunks` must be read to its end (or not at all)
+ * before the next input is asked for, as a tar is read in one pass.
+ */
+export interface InputStream {
+  source: string;
+  chunks: AsyncIterable<Uint8Array>;
+  /** Reads the same bytes again from the start: files and zip entries; undefined for a tar entry. */
+  reopen?: () => AsyncIterable<Uint8Array>;
 }
 
 /** A path the user named that cannot be read: a usage error, reported without a stack trace. */
@@ -33,26 +45,51 @@ export interface SkippedInput {
 export interface ReadInputsOptions {
   /** Called for every file not read: in a folder, an unknown extension; in a tar, a macOS resource fork. */
   onSkipped?: (skipped: SkippedInput) => void;
+  /** Called once, before the first input, with the files to read and their total size on disk. */
+  onListed?: (files: readonly string[], bytes: number) => void;
+  /** Called as bytes are read from disk (compressed bytes for archives): what a progress bar can measure. */
+  onBytes?: (bytes: number) => void;
 }
 
 /**
  * Expands files and folders (recursively, sorted) into input records. Archives (.zip, .tar.gz, .tgz) yield one
  * record per entry; every other file is one record, decoded by content later (gzip, zstd, KPL, EVTX, JSON
- * lines...). Nothing is left out silently: each file not read is reported to `onSkipped`.
+ * lines...). Nothing is left out silently: each file not read is reported to `onSkipped`. Each record is read
+ * whole: {@link streamInputs} is the same without holding a record in memory.
  */
 export async function* readInputs(
   paths: readonly string[],
   options: ReadInputsOptions = {},
 ): AsyncGenerator<InputRecord> {
+  for await (const input of streamInputs(paths, options)) {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of input.chunks) chunks.push(chunk);
+    yield { source: input.source, data: new Uint8Array(Buffer.concat(chunks)) };
+  }
+}
+
+/**
+ * The inputs of {@link readInputs}, in the same order, as streams: a file is read in chunks, a zip entry is
+ * inflated from its own byte range, a tar.gz is gunzipped and split as it is read. Every path is checked before
+ * the first input is given (a missing one throws {@link InputNotFoundError}).
+ */
+export async function* streamInputs(
+  paths: readonly string[],
+  options: ReadInputsOptions = {},
+): AsyncGenerator<InputStream> {
+  const files: string[] = [];
   for (const input of paths) {
     const info = await stat(input).catch(() => undefined);
     if (info === undefined) throw new InputNotFoundError(input);
-    if (info.isDirectory()) {
-      for (const file of await listFiles(input, options)) yield* readFileRecords(file, options);
-    } else {
-      yield* readFileRecords(input, options);
-    }
+    if (info.isDirectory()) files.push(...(await listFiles(input, options)));
+    else files.push(input);
   }
+  if (options.onListed !== undefined) {
+    let bytes = 0;
+    for (const file of files) bytes += (await stat(file)).size;
+    options.onListed(files, bytes);
+  }
+  for (const file of files) yield* fileInputs(file, options);
 }
 
 async function listFiles(folder: string, options: ReadInputsOptions): Promise<string[]> {
@@ -68,33 +105,67 @@ async function listFiles(folder: string, options: ReadInputsOptions): Promise<st
   return files.filter(({ name }) => KNOWN.test(name)).map(({ file }) => file);
 }
 
-async function* readFileRecords(file: string, options: ReadInputsOptions): AsyncGenerator<InputRecord> {
-  const data = new Uint8Array(await readFile(file));
-  if (/\.zip$/i.test(file)) {
-    const entries = unzipSync(data);
-    for (const name of Object.keys(entries).sort()) {
-      if (!name.endsWith('/')) yield { source: `${file}!${name}`, data: entries[name] as Uint8Array };
-    }
-  } else if (/\.(tar\.gz|tgz)$/i.test(file)) {
-    yield* readTar(file, gunzipSync(data), options);
-  } else {
-    yield { source: file, data };
+const READ_CHUNK_BYTES = 256 * 1024;
+
+async function* readFileChunks(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) {
+    onBytes?.((chunk as Buffer).length);
+    yield chunk as Buffer;
   }
 }
 
-async function* readTar(file: string, tar: Uint8Array, options: ReadInputsOptions): AsyncGenerator<InputRecord> {
-  const unpack = extract();
-  Readable.from([Buffer.from(tar)]).pipe(unpack);
-  for await (const entry of unpack) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    // Folders are not inputs; the AppleDouble `._name` resource forks macOS tar adds are skipped, and counted.
-    if (entry.header.type !== 'file') continue;
-    const source = `${file}!${entry.header.name}`;
-    if (path.basename(entry.header.name).startsWith('._')) {
-      options.onSkipped?.({ source, reason: 'macOS resource fork' });
-      continue;
+async function* fileInputs(file: string, options: ReadInputsOptions): AsyncGenerator<InputStream> {
+  if (/\.zip$/i.test(file)) {
+    for (const entry of await listZipEntries(file)) {
+      yield {
+        source: `${file}!${entry.name}`,
+        chunks: readZipEntry(file, entry, options.onBytes),
+        // Read again (a gzip entry is checked whole before it is decoded): not counted twice as progress.
+        reopen: () => readZipEntry(file, entry),
+      };
     }
-    yield { source, data: new Uint8Array(Buffer.concat(chunks)) };
+  } else if (/\.(tar\.gz|tgz)$/i.test(file)) {
+    yield* tarInputs(file, options);
+  } else {
+    yield { source: file, chunks: readFileChunks(file, options.onBytes), reopen: () => readFileChunks(file) };
+  }
+}
+
+/**
+ * A tar.gz as one pass: gunzip (leniently: an archive cut short gives what it holds, as fflate's gunzipSync did)
+ * into a tar reader, each file entry given as it comes.
+ */
+async function* tarInputs(file: string, options: ReadInputsOptions): AsyncGenerator<InputStream> {
+  const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+  if (options.onBytes !== undefined) {
+    const onBytes = options.onBytes;
+    raw.on('data', (chunk) => onBytes(chunk.length));
+  }
+  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  const unpack = extract();
+  raw.on('error', (error) => unpack.destroy(error));
+  gunzip.on('error', (error) => unpack.destroy(error));
+  raw.pipe(gunzip).pipe(unpack);
+  try {
+    for await (const entry of unpack) {
+      const source = `${file}!${entry.header.name}`;
+      // Folders are not inputs; the AppleDouble `._name` resource forks macOS tar adds are skipped, and counted.
+      const skip = entry.header.type !== 'file' || path.basename(entry.header.name).startsWith('._');
+      if (skip) {
+        if (entry.header.type === 'file') options.onSkipped?.({ source, reason: 'macOS resource fork' });
+        entry.resume();
+        continue;
+      }
+      let drained = false;
+      const chunks = (async function* () {
+        for await (const chunk of entry) yield chunk as Buffer;
+        drained = true;
+      })();
+      yield { source, chunks };
+      // The reader stopped early (or never read): the rest of the entry is skipped so the next one can come.
+      if (!drained) for await (const _ of entry);
+    }
+  } finally {
+    raw.destroy();
   }
 }

@@ -1,0 +1,170 @@
+/**
+ * Zip archives read entry by entry, never whole: the central directory (at the end of the file) lists the entries,
+ * and each entry is streamed from its own byte range and inflated as it is read. Stored (0) and deflated (8)
+ * entries, ZIP64 sizes and offsets; no encryption, no spanned archives.
+ */
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { createInflateRaw } from 'node:zlib';
+
+/** A zip that cannot be read as one (a usage error: the file is not what its name says, or is damaged). */
+export class ZipUnreadableError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`cannot read ${file} as a zip archive: ${detail}`);
+    this.name = 'ZipUnreadableError';
+  }
+}
+
+/** One file of a zip archive, as its central directory describes it. */
+export interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  /** Offset of the entry's local header in the archive. */
+  localOffset: number;
+}
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const MAX_COMMENT = 0xffff;
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
+}
+
+function u64(buffer: Buffer, at: number): number {
+  return Number(buffer.readBigUInt64LE(at));
+}
+
+/**
+ * The archive's file entries (folders left out), by name in the order `Array.prototype.sort` gives, a name listed
+ * twice kept once (its last listing), as fflate's unzipSync (which replay used before) gave them. Names are UTF-8
+ * when the entry says so (flag bit 11), else Latin-1, as fflate decodes them.
+ */
+export async function listZipEntries(file: string): Promise<ZipEntry[]> {
+  const handle = await open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const tailStart = Math.max(0, size - (22 + MAX_COMMENT));
+    const tail = await readAt(handle, tailStart, size - tailStart);
+    let eocd = -1;
+    for (let at = tail.length - 22; at >= 0; at--) {
+      if (tail.readUInt32LE(at) === EOCD) {
+        eocd = at;
+        break;
+      }
+    }
+    if (eocd === -1) throw new ZipUnreadableError(file, 'no end of central directory record');
+    let count = tail.readUInt16LE(eocd + 10);
+    let cdSize = tail.readUInt32LE(eocd + 12);
+    let cdOffset = tail.readUInt32LE(eocd + 16);
+    if (eocd >= 20 && tail.readUInt32LE(eocd - 20) === ZIP64_LOCATOR) {
+      const zip64At = u64(tail, eocd - 20 + 8);
+      const zip64 = await readAt(handle, zip64At, 56);
+      if (zip64.length < 56 || zip64.readUInt32LE(0) !== ZIP64_EOCD)
+        throw new ZipUnreadableError(file, 'bad ZIP64 end of central directory record');
+      count = u64(zip64, 32);
+      cdSize = u64(zip64, 40);
+      cdOffset = u64(zip64, 48);
+    }
+    const cd = await readAt(handle, cdOffset, cdSize);
+    const byName = new Map<string, ZipEntry>();
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      if (at + 46 > cd.length || cd.readUInt32LE(at) !== CENTRAL)
+        throw new ZipUnreadableError(file, 'bad central directory entry');
+      const flags = cd.readUInt16LE(at + 8);
+      const method = cd.readUInt16LE(at + 10);
+      let compressedSize = cd.readUInt32LE(at + 20);
+      let uncompressedSize = cd.readUInt32LE(at + 24);
+      const nameLength = cd.readUInt16LE(at + 28);
+      const extraLength = cd.readUInt16LE(at + 30);
+      const commentLength = cd.readUInt16LE(at + 32);
+      let localOffset = cd.readUInt32LE(at + 42);
+      const nameBytes = cd.subarray(at + 46, at + 46 + nameLength);
+      const name = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
+      // ZIP64 extra field (0x0001): the 64-bit values of the fields set to 0xFFFFFFFF, in this order.
+      let extra = at + 46 + nameLength;
+      const extraEnd = extra + extraLength;
+      while (extra + 4 <= extraEnd) {
+        const id = cd.readUInt16LE(extra);
+        const length = cd.readUInt16LE(extra + 2);
+        if (id === 0x0001) {
+          let field = extra + 4;
+          if (uncompressedSize === 0xffffffff) {
+            uncompressedSize = u64(cd, field);
+            field += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = u64(cd, field);
+            field += 8;
+          }
+          if (localOffset === 0xffffffff) localOffset = u64(cd, field);
+        }
+        extra += 4 + length;
+      }
+      at = extraEnd + commentLength;
+      if (name.endsWith('/')) continue;
+      if (flags & 0x1) throw new ZipUnreadableError(file, `${name} is encrypted`);
+      if (method !== 0 && method !== 8)
+        throw new ZipUnreadableError(file, `${name} uses compression method ${method} (only stored and deflate)`);
+      byName.delete(name);
+      byName.set(name, { name, method, compressedSize, uncompressedSize, localOffset });
+    }
+    const names = [...byName.keys()].sort();
+    return names.map((name) => byName.get(name) as ZipEntry);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Where the entry's data starts: after its local header, whose name and extra lengths may differ from the central. */
+async function dataStart(file: string, entry: ZipEntry): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const header = await readAt(handle, entry.localOffset, 30);
+    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL)
+      throw new ZipUnreadableError(file, `bad local header for ${entry.name}`);
+    return entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The entry's uncompressed bytes as a stream of chunks. `onRead` is told of every compressed byte read from disk
+ * (a progress bar's measure). May be called again for the same entry: it reads it anew.
+ */
+export async function* readZipEntry(
+  file: string,
+  entry: ZipEntry,
+  onRead?: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
+  if (entry.compressedSize === 0) return;
+  const start = await dataStart(file, entry);
+  const raw = createReadStream(file, { start, end: start + entry.compressedSize - 1, highWaterMark: 256 * 1024 });
+  if (onRead !== undefined) raw.on('data', (chunk) => onRead(chunk.length));
+  if (entry.method === 0) {
+    for await (const chunk of raw) yield chunk as Buffer;
+    return;
+  }
+  const inflate = createInflateRaw({ chunkSize: 256 * 1024 });
+  raw.on('error', (error) => inflate.destroy(error));
+  raw.pipe(inflate);
+  try {
+    for await (const chunk of inflate) yield chunk as Buffer;
+  } catch (error) {
+    throw new ZipUnreadableError(file, `${entry.name}: ${(error as Error).message}`);
+  } finally {
+    raw.destroy();
+  }
+}

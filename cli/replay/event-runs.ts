@@ -1,0 +1,221 @@
+/**
+ * Events spilled to disk in sorted runs, and merged back in event-time order: the external sort that lets replay
+ * handle every event of the input in time order while holding only a run's worth of events at a time.
+ *
+ * Order: event time, then `seq` (the event's position in the whole input, as read), so equal times keep the input
+ * order, as the stable in-memory sort did, and the merge is deterministic.
+ * A run is a file of JSON lines `[seq, origin, position, event]` (origin: an index into the replay's list of
+ * record origins; position: the document's number in its record).
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { CanonicalEvent } from '../../src/events/canonical-event.js';
+
+export interface SpilledEvent {
+  seq: number;
+  origin: number;
+  position: number;
+  event: CanonicalEvent;
+}
+
+/** Event time, then input order. */
+export function compareSpilled(a: SpilledEvent, b: SpilledEvent): number {
+  return a.event.time - b.event.time || a.seq - b.seq;
+}
+
+const WRITE_BATCH_CHARS = 1024 * 1024;
+const READ_BYTES = 32 * 1024;
+/** Runs merged at once at most; more are merged in groups first (each open run costs a file and a read buffer). */
+export const MAX_FAN_IN = 256;
+
+/** Lines written to a file with back-pressure, in batches. */
+export class LineWriter {
+  private readonly stream: WriteStream;
+  private pending: string[] = [];
+  private pendingChars = 0;
+
+  constructor(readonly file: string) {
+    this.stream = createWriteStream(file);
+  }
+
+  /** Queues a line; await the result only to respect back-pressure (every call may be awaited or not, in order). */
+  async write(line: string): Promise<void> {
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
+    if (this.pendingChars >= WRITE_BATCH_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    this.pendingChars = 0;
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+
+  /** Stops writing (after a failure or an interruption); the file is left for the caller to remove. */
+  destroy(): void {
+    this.stream.destroy();
+  }
+}
+
+export function spilledLine(item: SpilledEvent): string {
+  return JSON.stringify([item.seq, item.origin, item.position, item.event]);
+}
+
+function parseLine(line: string): SpilledEvent {
+  const [seq, origin, position, event] = JSON.parse(line) as [number, number, number, CanonicalEvent];
+  return { seq, origin, position, event };
+}
+
+/** Sorts `items` and writes them as one run. */
+export async function writeRun(file: string, items: SpilledEvent[]): Promise<void> {
+  items.sort(compareSpilled);
+  const writer = new LineWriter(file);
+  try {
+    for (const item of items) await writer.write(spilledLine(item));
+    await writer.close();
+  } catch (error) {
+    writer.destroy();
+    throw error;
+  }
+}
+
+/**
+ * One run read back in order: a small buffer of lines at a time, each line parsed when it becomes the head (so an
+ * open run costs about two buffers, whatever the fan-in).
+ */
+class RunReader {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private readonly decoder = new StringDecoder('utf8');
+  private carry = '';
+  private lines: string[] = [];
+  private at = 0;
+  private ended = false;
+  head: SpilledEvent | undefined;
+
+  constructor(file: string) {
+    this.chunks = createReadStream(file, { highWaterMark: READ_BYTES })[Symbol.asyncIterator]();
+  }
+
+  /** Moves to the next line in hand; false when the buffer ran out (then {@link fill}). */
+  advance(): boolean {
+    while (this.at < this.lines.length) {
+      const line = this.lines[this.at++] as string;
+      if (line !== '') {
+        this.head = parseLine(line);
+        return true;
+      }
+    }
+    this.head = undefined;
+    return false;
+  }
+
+  /** Reads on until a line is in hand; false when the run is done. */
+  async fill(): Promise<boolean> {
+    for (;;) {
+      if (this.advance()) return true;
+      if (this.ended) return false;
+      const next = await this.chunks.next();
+      let text: string;
+      if (next.done) {
+        this.ended = true;
+        text = this.carry + this.decoder.end();
+        this.carry = '';
+      } else {
+        const all = this.carry + this.decoder.write(next.value);
+        const last = all.lastIndexOf('\n');
+        text = all.slice(0, last + 1);
+        this.carry = all.slice(last + 1);
+      }
+      this.lines = text.split('\n');
+      this.at = 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.chunks.return?.();
+  }
+}
+
+/** A binary min-heap of readers by their head. */
+function siftDown(heap: RunReader[], from: number): void {
+  let i = from;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= heap.length) return;
+    const right = left + 1;
+    let least = left;
+    if (right < heap.length && compareSpilled(heap[right]?.head as SpilledEvent, heap[left]?.head as SpilledEvent) < 0)
+      least = right;
+    if (compareSpilled(heap[least]?.head as SpilledEvent, heap[i]?.head as SpilledEvent) >= 0) return;
+    [heap[i], heap[least]] = [heap[least] as RunReader, heap[i] as RunReader];
+    i = least;
+  }
+}
+
+/**
+ * Every event of the runs, in order (event time, then seq), in batches of up to `batchSize`. Reads at most a
+ * buffer of each run at a time. More than `fanIn` runs are first merged in groups into `scratch`.
+ */
+export async function* mergeRuns(
+  files: readonly string[],
+  batchSize = 512,
+  scratch?: string,
+  fanIn = MAX_FAN_IN,
+): AsyncGenerator<SpilledEvent[]> {
+  let runs = [...files];
+  let level = 0;
+  while (runs.length > fanIn) {
+    if (scratch === undefined) throw new Error(`${runs.length} runs to merge and no scratch folder`);
+    const merged: string[] = [];
+    for (let group = 0; group < runs.length; group += fanIn) {
+      const file = path.join(scratch, `merge-${level}-${merged.length}.jsonl`);
+      const writer = new LineWriter(file);
+      try {
+        for await (const batch of mergeRuns(runs.slice(group, group + fanIn), batchSize))
+          for (const item of batch) await writer.write(spilledLine(item));
+        await writer.close();
+      } catch (error) {
+        writer.destroy();
+        throw error;
+      }
+      merged.push(file);
+    }
+    if (level > 0) await Promise.all(runs.map((file) => rm(file, { force: true })));
+    runs = merged;
+    level++;
+  }
+  const readers = runs.map((file) => new RunReader(file));
+  try {
+    const heap: RunReader[] = [];
+    for (const reader of readers) if (await reader.fill()) heap.push(reader);
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+    let batch: SpilledEvent[] = [];
+    while (heap.length > 0) {
+      const top = heap[0] as RunReader;
+      batch.push(top.head as SpilledEvent);
+      if (!top.advance() && !(await top.fill())) {
+        const last = heap.pop() as RunReader;
+        if (heap.length > 0) heap[0] = last;
+      }
+      if (heap.length > 0) siftDown(heap, 0);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    await Promise.all(readers.map((reader) => reader.close()));
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * replay's output written as it is produced: one gzip stream per partition file, not a buffer per partition.
+ * Events and base alerts come in event-time order and rejected items all carry the run's start as their
+ * arrival, so each area visits its partitions one after another: one stream is open at a time. Correlation
+ * alerts are decided at the end of the input; {@link AlertWriter} keeps the base alerts of each partition in a
+ * plain scratch file and writes each alert partition once, base alerts first, as the in-memory replay did.
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, type Gzip } from 'node:zlib';
+
+const BATCH_CHARS = 256 * 1024;
+
+/** A partition visited a second time: the input order promise (time order) was broken, a defect. */
+export class PartitionOrderError extends Error {
+  constructor(partition: string) {
+    super(`partition ${partition} written again after another one: rows must come in partition order`);
+    this.name = 'PartitionOrderError';
+  }
+}
+
+interface OpenFile {
+  partition: string;
+  file: WriteStream;
+  gzip?: Gzip;
+  pending: string[];
+  chars: number;
+}
+
+/**
+ * Lines to `<root>/<partition>/<name><suffix>`, partitions one after another (each once); gzip-compressed
+ * (`.json.gz`, no timestamp in the header: the output is the same for the same input) unless `plain`.
+ */
+export class PartitionWriter {
+  private current: OpenFile | undefined;
+  private readonly done = new Set<string>();
+  /** The partitions written, in order. */
+  readonly partitions: string[] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly name: string,
+    private readonly plain = false,
+  ) {}
+
+  /** The file a partition's lines go to. */
+  fileOf(partition: string): string {
+    return path.join(this.root, ...partition.split('/'), `${this.name}${this.plain ? '.jsonl' : '.json.gz'}`);
+  }
+
+  async write(partition: string, line: string): Promise<void> {
+    let open = this.current;
+    if (open === undefined || open.partition !== partition) {
+      if (open !== undefined) await this.closeCurrent();
+      if (this.done.has(partition)) throw new PartitionOrderError(partition);
+      open = await this.open(partition);
+    }
+    open.pending.push(line);
+    open.chars += line.length + 1;
+    if (open.chars >= BATCH_CHARS) await this.flush(open);
+  }
+
+  private async open(partition: string): Promise<OpenFile> {
+    const target = this.fileOf(partition);
+    await mkdir(path.dirname(target), { recursive: true });
+    const file = createWriteStream(target);
+    const open: OpenFile = { partition, file, pending: [], chars: 0 };
+    if (!this.plain) {
+      open.gzip = createGzip();
+      open.gzip.pipe(file);
+    }
+    this.current = open;
+    this.done.add(partition);
+    this.partitions.push(partition);
+    return open;
+  }
+
+  private async flush(open: OpenFile): Promise<void> {
+    if (open.pending.length === 0) return;
+    const text = `${open.pending.join('\n')}\n`;
+    open.pending = [];
+    open.chars = 0;
+    const sink = open.gzip ?? open.file;
+    if (!sink.write(text)) await once(sink, 'drain');
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const open = this.current;
+    if (open === undefined) return;
+    this.current = undefined;
+    await this.flush(open);
+    const finished = once(open.file, 'close');
+    (open.gzip ?? open.file).end();
+    await finished;
+  }
+
+  /** Ends the open partition file. */
+  async close(): Promise<void> {
+    await this.closeCurrent();
+  }
+
+  /** Stops at once (a failure or an interruption): the partial file is left for the caller to remove. */
+  destroy(): void {
+    this.current?.gzip?.destroy();
+    this.current?.file.destroy();
+    this.current = undefined;
+  }
+}
+
+/**
+ * Alerts: base alerts as detection finds them (in event-time order), then the correlation alerts of the end of the
+ * input; each partition file holds its base alerts, then its correlation alerts, each in the order given.
+ */
+export class AlertWriter {
+  private readonly base: PartitionWriter;
+  private readonly late = new Map<string, string[]>();
+
+  constructor(
+    private readonly root: string,
+    private readonly name: string,
+    scratch: string,
+  ) {
+    this.base = new PartitionWriter(scratch, name, true);
+  }
+
+  /** A base alert (partitions in order). */
+  async write(partition: string, line: string): Promise<void> {
+    await this.base.write(partition, line);
+  }
+
+  /** A correlation alert, decided after every base alert: kept until {@link finish}. */
+  addLate(partition: string, line: string): void {
+    const lines = this.late.get(partition);
+    if (lines === undefined) this.late.set(partition, [line]);
+    else lines.push(line);
+  }
+
+  /** Writes every alert partition; returns how many files. */
+  async finish(): Promise<number> {
+    await this.base.close();
+    const partitions = [...new Set([...this.base.partitions, ...this.late.keys()])].sort();
+    const withBase = new Set(this.base.partitions);
+    const out = new PartitionWriter(this.root, this.name);
+    try {
+      for (const partition of partitions) {
+        if (withBase.has(partition)) {
+          const scratch = this.base.fileOf(partition);
+          await copyLines(scratch, (line) => out.write(partition, line));
+          await rm(scratch, { force: true });
+        }
+        for (const line of this.late.get(partition) ?? []) await out.write(partition, line);
+      }
+      await out.close();
+    } catch (error) {
+      out.destroy();
+      throw error;
+    }
+    return partitions.length;
+  }
+
+  destroy(): void {
+    this.base.destroy();
+  }
+}
+
+async function copyLines(file: string, write: (line: string) => Promise<void>): Promise<void> {
+  let carry = '';
+  await pipeline(createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 }), async (source) => {
+    for await (const chunk of source as AsyncIterable<string>) {
+      const text = carry + chunk;
+      const lines = text.split('\n');
+      carry = lines.pop() ?? '';
+      for (const line of lines) if (line !== '') await write(line);
+    }
+  });
+  if (carry !== '') await write(carry);
+}

@@ -1,0 +1,131 @@
+/**
+ * Inputs as streams: folders walked sorted, zip entries by name (folders left out) read from their own byte
+ * range, tar.gz entries as the archive is read (a cut archive gives what it holds), skipped files reported.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { constants, createGzip, gzipSync } from 'node:zlib';
+import { zipSync } from 'fflate';
+import { pack } from 'tar-stream';
+import { readInputs, type SkippedInput, streamInputs } from '../../../../cli/io/input-files.js';
+import { listZipEntries, ZipUnreadableError } from '../../../../cli/io/zip-entries.js';
+
+async function tarOf(entries: { name: string; body?: string; type?: 'directory' }[]): Promise<Buffer> {
+  const archive = pack();
+  for (const entry of entries) {
+    if (entry.type === 'directory') archive.entry({ name: entry.name, type: 'directory' });
+    else archive.entry({ name: entry.name }, entry.body ?? '');
+  }
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function read(paths: string[]): Promise<{ records: [string, string][]; skipped: SkippedInput[] }> {
+  const skipped: SkippedInput[] = [];
+  const records: [string, string][] = [];
+  for await (const record of readInputs(paths, { onSkipped: (s) => skipped.push(s) }))
+    records.push([
+      path.basename(record.source.split('!')[0] as string) + record.source.slice(record.source.indexOf('!')),
+      Buffer.from(record.data).toString('utf8'),
+    ]);
+  return { records, skipped };
+}
+
+describe('streamInputs and readInputs', () => {
+  let root: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'hookstream-inputs-'));
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reads zip entries by name, stored and deflated, folders left out', async () => {
+    const big = 'x'.repeat(300_000);
+    const zip = zipSync({
+      'b.json': [new TextEncoder().encode(big), { level: 6 }],
+      'a.json': [new TextEncoder().encode('{"a":1}'), { level: 0 }],
+      'dir/': new Uint8Array(0),
+      'dir/c.json': new TextEncoder().encode('{"c":3}'),
+    });
+    await writeFile(path.join(root, 'in.zip'), zip);
+    const { records } = await read([path.join(root, 'in.zip')]);
+    expect(records).toEqual([
+      ['in.zip!a.json', '{"a":1}'],
+      ['in.zip!b.json', big],
+      ['in.zip!dir/c.json', '{"c":3}'],
+    ]);
+    expect((await listZipEntries(path.join(root, 'in.zip'))).map((e) => e.method)).toEqual([0, 8, 8]);
+  });
+
+  it('streams a tar.gz entry by entry, skipping folders and counting macOS resource forks', async () => {
+    const tar = await tarOf([
+      { name: 'logs', type: 'directory' },
+      { name: 'logs/one.json', body: '{"one":1}' },
+      { name: 'logs/._one.json', body: 'fork' },
+      { name: 'logs/two.json', body: '{"two":2}' },
+    ]);
+    await writeFile(path.join(root, 'in.tar.gz'), gzipSync(tar));
+    const { records, skipped } = await read([path.join(root, 'in.tar.gz')]);
+    expect(records.map(([source]) => source)).toEqual(['in.tar.gz!logs/one.json', 'in.tar.gz!logs/two.json']);
+    expect(records.map(([, body]) => body)).toEqual(['{"one":1}', '{"two":2}']);
+    expect(skipped).toEqual([
+      { source: `${path.join(root, 'in.tar.gz')}!logs/._one.json`, reason: 'macOS resource fork' },
+    ]);
+  });
+
+  it('gives what a tar.gz cut short holds (its end blocks and gzip trailer missing)', async () => {
+    const body = '{"n":1}\n'.repeat(2000);
+    const tar = await tarOf([{ name: 'one.json', body }]);
+    // The entry (header and padded data), flushed, then the archive's end blocks: the file is cut at the flush.
+    const entryBytes = 512 + Math.ceil(body.length / 512) * 512;
+    const gzip = createGzip();
+    const out: Buffer[] = [];
+    gzip.on('data', (chunk: Buffer) => out.push(chunk));
+    gzip.write(tar.subarray(0, entryBytes));
+    await new Promise<void>((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+    const cutAt = Buffer.concat(out).length;
+    gzip.end(tar.subarray(entryBytes));
+    await new Promise((resolve) => gzip.on('end', resolve));
+    await writeFile(path.join(root, 'cut.tgz'), Buffer.concat(out).subarray(0, cutAt));
+    const { records } = await read([path.join(root, 'cut.tgz')]);
+    expect(records).toEqual([['cut.tgz!one.json', body]]);
+  });
+
+  it('walks folders sorted, reports unsupported files, and tells the total size and the bytes read', async () => {
+    await mkdir(path.join(root, 'f/sub'), { recursive: true });
+    await writeFile(path.join(root, 'f/b.json'), '{"b":1}');
+    await writeFile(path.join(root, 'f/sub/a.ndjson'), '{"a":1}');
+    await writeFile(path.join(root, 'f/notes.txt'), 'not an input');
+    const skipped: SkippedInput[] = [];
+    let listed = 0;
+    let bytes = 0;
+    const sources: string[] = [];
+    for await (const input of streamInputs([path.join(root, 'f')], {
+      onSkipped: (s) => skipped.push(s),
+      onListed: (_files, total) => {
+        listed = total;
+      },
+      onBytes: (n) => {
+        bytes += n;
+      },
+    })) {
+      sources.push(path.relative(root, input.source));
+      for await (const _ of input.chunks);
+    }
+    expect(sources).toEqual(['f/b.json', 'f/sub/a.ndjson']);
+    expect(skipped.map((s) => path.basename(s.source))).toEqual(['notes.txt']);
+    expect(listed).toBe(14);
+    expect(bytes).toBe(14);
+  });
+
+  it('refuses a file named .zip that is not one, with a reason', async () => {
+    await writeFile(path.join(root, 'fake.zip'), 'not a zip');
+    await expect(read([path.join(root, 'fake.zip')])).rejects.toBeInstanceOf(ZipUnreadableError);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The external sort: runs written sorted, merged back in event-time order with input order among equal times,
+ * whatever the number of runs (more than the fan-in are merged in groups first).
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { compareSpilled, mergeRuns, type SpilledEvent, writeRun } from '../../../../cli/replay/event-runs.js';
+import type { CanonicalEvent } from '../../../../src/events/canonical-event.js';
+
+function event(time: number, n: number): CanonicalEvent {
+  return {
+    host: `h${n % 5}`,
+    channel: 'Microsoft-Windows-Sysmon/Operational',
+    provider: 'Microsoft-Windows-Sysmon',
+    eventId: 3,
+    time,
+    format: 'nxlog',
+    data: { n: String(n), text: 'line\nfeed "quoted" \u00e9\u4e2d' },
+  };
+}
+
+/** A deterministic generator (LCG), so a failure can be replayed. */
+function numbers(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state;
+  };
+}
+
+async function mergedOf(files: string[], batch: number, scratch?: string, fanIn?: number): Promise<SpilledEvent[]> {
+  const out: SpilledEvent[] = [];
+  for await (const items of mergeRuns(files, batch, scratch, fanIn)) {
+    expect(items.length).toBeLessThanOrEqual(batch);
+    out.push(...items);
+  }
+  return out;
+}
+
+describe('writeRun and mergeRuns', () => {
+  let folder: string;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'hookstream-runs-'));
+  });
+
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  /** `count` events with few distinct times (many ties), in `runs` runs as replay spills them. */
+  async function spill(count: number, runs: number): Promise<{ files: string[]; all: SpilledEvent[] }> {
+    const next = numbers(count + runs);
+    const all: SpilledEvent[] = [];
+    for (let seq = 0; seq < count; seq++)
+      all.push({ seq, origin: seq % 3, position: seq, event: event(1_600_000_000_000 + (next() % 50), seq) });
+    const files: string[] = [];
+    const per = Math.ceil(count / runs);
+    for (let r = 0; r < runs; r++) {
+      const file = path.join(folder, `run-${r}.jsonl`);
+      await writeRun(file, all.slice(r * per, (r + 1) * per));
+      files.push(file);
+    }
+    return { files, all };
+  }
+
+  it('merges runs into event-time order, equal times in input order, events unchanged', async () => {
+    const { files, all } = await spill(2000, 7);
+    const merged = await mergedOf(files, 64);
+    const expected = [...all].sort(compareSpilled);
+    expect(merged).toEqual(expected);
+    // Ties exist, and keep their input order (seq ascending) within a time.
+    expect(new Set(all.map((item) => item.event.time)).size).toBeLessThan(100);
+  });
+
+  it('merges more runs than the fan-in through intermediate runs, with the same result', async () => {
+    const { files, all } = await spill(600, 40);
+    const scratch = path.join(folder, 'scratch');
+    await import('node:fs/promises').then((fs) => fs.mkdir(scratch));
+    const merged = await mergedOf(files, 50, scratch, 6);
+    expect(merged.map((item) => item.seq)).toEqual([...all].sort(compareSpilled).map((item) => item.seq));
+    expect((await readdir(scratch)).length).toBeGreaterThan(0);
+  });
+
+  it('merges empty and single runs', async () => {
+    expect(await mergedOf([], 10)).toEqual([]);
+    const { files, all } = await spill(5, 1);
+    expect((await mergedOf(files, 10)).map((item) => item.seq)).toEqual(
+      [...all].sort(compareSpilled).map((item) => item.seq),
+    );
+  });
+
+  it('refuses to merge more runs than the fan-in without a scratch folder', async () => {
+    const { files } = await spill(30, 10);
+    await expect(mergedOf(files, 10, undefined, 4)).rejects.toThrow(/no scratch folder/);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Output written as streams: one gzip file per partition, partitions in order; alerts with the late (correlation)
+ * alerts after the base alerts of their partition.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { AlertWriter, PartitionOrderError, PartitionWriter } from '../../../../cli/replay/partition-writers.js';
+
+async function lines(file: string): Promise<string[]> {
+  return gunzipSync(await readFile(file))
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '');
+}
+
+describe('PartitionWriter', () => {
+  let folder: string;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'hookstream-partitions-'));
+  });
+
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('writes each partition as one gzip file of its lines, in order', async () => {
+    const writer = new PartitionWriter(path.join(folder, 'events'), 'replay');
+    // Enough lines to cross the write batch several times.
+    const many = Array.from({ length: 20_000 }, (_, n) => JSON.stringify({ n, pad: 'x'.repeat(20) }));
+    for (const line of many) await writer.write('dt=2020-10-22/hour=05', line);
+    await writer.write('dt=2020-10-22/hour=06', '{"last":true}');
+    await writer.close();
+    expect(writer.partitions).toEqual(['dt=2020-10-22/hour=05', 'dt=2020-10-22/hour=06']);
+    expect(await lines(path.join(folder, 'events/dt=2020-10-22/hour=05/replay.json.gz'))).toEqual(many);
+    expect(await lines(path.join(folder, 'events/dt=2020-10-22/hour=06/replay.json.gz'))).toEqual(['{"last":true}']);
+  });
+
+  it('writes the same bytes for the same lines (no timestamp in the gzip header)', async () => {
+    const write = async (area: string) => {
+      const writer = new PartitionWriter(path.join(folder, area), 'replay');
+      for (let n = 0; n < 100; n++) await writer.write('dt=2020-10-22/hour=05', `{"n":${n}}`);
+      await writer.close();
+      return readFile(path.join(folder, area, 'dt=2020-10-22/hour=05/replay.json.gz'));
+    };
+    const first = await write('a');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await write('b')).equals(first)).toBe(true);
+  });
+
+  it('refuses a partition written again after another one', async () => {
+    const writer = new PartitionWriter(folder, 'replay');
+    await writer.write('dt=2020-10-22/hour=05', '{}');
+    await writer.write('dt=2020-10-22/hour=06', '{}');
+    await expect(writer.write('dt=2020-10-22/hour=05', '{}')).rejects.toBeInstanceOf(PartitionOrderError);
+    writer.destroy();
+  });
+});
+
+describe('AlertWriter', () => {
+  let folder: string;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'hookstream-alerts-'));
+  });
+
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('puts each partition’s late alerts after its base alerts, and writes partitions with late alerts only', async () => {
+    const alerts = new AlertWriter(path.join(folder, 'alerts'), 'replay', path.join(folder, 'scratch'));
+    await alerts.write('dt=2020-10-22/hour=05', '{"base":1}');
+    await alerts.write('dt=2020-10-22/hour=05', '{"base":2}');
+    await alerts.write('dt=2020-10-22/hour=07', '{"base":3}');
+    alerts.addLate('dt=2020-10-22/hour=06', '{"late":1}');
+    alerts.addLate('dt=2020-10-22/hour=05', '{"late":2}');
+    const files = await alerts.finish();
+    expect(files).toBe(3);
+    const at = (hour: string) => path.join(folder, `alerts/dt=2020-10-22/hour=${hour}/replay.json.gz`);
+    expect(await lines(at('05'))).toEqual(['{"base":1}', '{"base":2}', '{"late":2}']);
+    expect(await lines(at('06'))).toEqual(['{"late":1}']);
+    expect(await lines(at('07'))).toEqual(['{"base":3}']);
+    // The scratch copies of the base alerts are gone.
+    expect(
+      (await readdir(path.join(folder, 'scratch'), { recursive: true })).filter((f) => f.endsWith('.jsonl')),
+    ).toEqual([]);
+  });
+});
