@@ -53,8 +53,9 @@ export interface RuleFolder {
   name: string;
 }
 
+/** Sigma YAML and Gene JSON (`.gen`, e.g. compiled.gen) rule files. */
 function isRuleFile(name: string): boolean {
-  return name.endsWith('.yml') || name.endsWith('.yaml');
+  return name.endsWith('.yml') || name.endsWith('.yaml') || name.endsWith('.gen');
 }
 
 function listRuleFiles(folder: string): string[] {
@@ -116,7 +117,7 @@ export function compileRuleBundle(
     }
   }
   if (sources.length === 0) {
-    throw new RuleBundleError(`no .yml/.yaml rule files under ${paths.join(', ')}`);
+    throw new RuleBundleError(`no .yml/.yaml/.gen rule files under ${paths.join(', ')}`);
   }
   const result = compile(sources);
   if (result.rejected.length > 0 && !result.options?.skipInvalidRules) {

@@ -1,5 +1,5 @@
 /** The synth-time rule check with stand-in compilers: what it reads, what it passes on, when it fails. */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
   type RuleFileSource,
 } from '../../infra/constructs/rule-bundle.js';
 import { PARSED_RULES_FILE, readBundledParsedRules } from '../../node-io/rule-cache.js';
+import { compileRules } from '../../src/detection/index.js';
 import { PROJECT_ROOT } from './synth.js';
 
 describe('compileRuleBundle', () => {
@@ -21,6 +22,23 @@ describe('compileRuleBundle', () => {
     expect(seen.map((s) => s.file)).toEqual(['rules/dns-query-example.yaml', 'rules/network/suspicious-tld.yml']);
     expect(seen.every((s) => s.text.includes('title:'))).toBe(true);
     expect(bundle).toMatchObject({ files: 2, compiled: 2 });
+  });
+
+  it('reads Gene .gen files too, and the real compiler compiles them beside the Sigma rules', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookstream-gene-bundle-'));
+    cpSync(join(PROJECT_ROOT, 'test/infra/fixtures/rules'), join(dir, 'rules'), { recursive: true });
+    const gene = {
+      Name: 'CmdFromOffice',
+      Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [1] }, Criticality: 7 },
+      Matches: ["$p: ParentImage ~= '(?i:winword\\.exe$)'", "$c: Image ~= '(?i:cmd\\.exe$)'"],
+      Condition: '$p and $c',
+    };
+    writeFileSync(join(dir, 'rules', 'office.gen'), `${JSON.stringify(gene)}\n`);
+    const bundle = compileRuleBundle(PROJECT_ROOT, [join(dir, 'rules')], (sources) => {
+      const result = compileRules(sources);
+      return { compiled: result.compiled, rejected: result.rejected };
+    });
+    expect(bundle).toMatchObject({ files: 3, compiled: 3 });
   });
 
   it('throws with every rejected rule listed', () => {
@@ -87,7 +105,7 @@ describe('compileRuleBundle', () => {
   it('refuses a folder without rules', () => {
     const ok = () => ({ compiled: 0, rejected: [] });
     const empty = mkdtempSync(join(tmpdir(), 'hookstream-empty-rules-'));
-    expect(() => compileRuleBundle(PROJECT_ROOT, [empty], ok)).toThrow(/no .yml\/.yaml rule files/);
+    expect(() => compileRuleBundle(PROJECT_ROOT, [empty], ok)).toThrow(/no .yml\/.yaml\/.gen rule files/);
   });
 });
 
