@@ -256,6 +256,7 @@ export const ALERTS_TABLE: TableDefinition = {
     column('level', 'string', 'informational, low, medium, high or critical'),
     column('tags', 'array<string>', 'Sigma tags'),
     column('rule_file', 'string', 'Rule file the rule came from'),
+    column('format', 'string', 'Rule language: sigma, or gene for Gene rules'),
     column('channel', 'string', 'Event log channel'),
     column('event_id', 'int', 'Windows event ID'),
     column('dedupe_key', 'string', 'Key under which repeated notifications collapse'),
