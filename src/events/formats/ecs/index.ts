@@ -1,12 +1,14 @@
 /**
  * ECS back to Windows EventData names, shared by the Winlogbeat and Elastic Agent readers. One file per module
- * (sysmon.ts, …). winlog.event_data, as read, always wins; a field the module removed is rebuilt from its ECS
- * field where that is possible, then, for what is still missing, read from the rendered `message`
- * (`Name: value` lines, as Windows renders the event), which Winlogbeat and Elastic Agent keep by default.
+ * (sysmon.ts, security.ts). winlog.event_data, as read, always wins; a field the module removed is rebuilt from
+ * its ECS field where that is possible. For Sysmon, what is still missing is read from the rendered `message`
+ * (`Name: value` lines, as Windows renders the event), which Winlogbeat and Elastic Agent keep by default; a
+ * Security message labels its values by display names, not EventData names, so it is not used.
  */
 
 import { isSysmon, SYSMON_FIELDS } from '../../schemas.js';
 import type { HeaderContext } from '../build-event.js';
+import { isSecurityEvent, rebuildSecurity } from './security.js';
 import { rebuildSysmon } from './sysmon.js';
 
 /** Fill what the event's module took out of EventData, from the document's ECS fields and its message. */
@@ -15,6 +17,10 @@ export function restoreEcsFields(
   context: HeaderContext,
   data: Record<string, string>,
 ): void {
+  if (isSecurityEvent(context.provider, context.channel)) {
+    rebuildSecurity(document, context, data);
+    return;
+  }
   if (!isSysmon(context.provider, context.channel)) return;
   const fields = SYSMON_FIELDS.get(context.eventId);
   if (fields === undefined) return;
