@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_NAMES } from '../src/pipeline/names.js';
+import { hookCounterMetric, METRIC_NAMES } from '../src/pipeline/names.js';
 import type { Summary } from '../src/pipeline/summary.js';
 
 /** The CloudWatch namespace of every metric (the infra alarms and dashboard read these names). */
@@ -38,7 +38,7 @@ export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: numbe
   // A rule that threw while evaluating (a defect; the rule missed that event): alarm-worthy, never expected.
   metrics.addMetric(METRIC_NAMES.ruleEvaluationErrors, count, summary.evaluationErrors);
   metrics.addMetric(
-    'InputTrimmed',
+    METRIC_NAMES.inputTrimmed,
     count,
     Object.values(summary.trimmed).reduce((a, b) => a + b, 0),
   );
@@ -48,6 +48,10 @@ export function emitSummary(metrics: Metrics, summary: Summary, recordsIn: numbe
   }
   for (const [source, n] of Object.entries(summary.connections.bySource)) {
     metrics.singleMetric().addDimension('source', source).addMetric(METRIC_NAMES.connectionsEnrichedBySource, count, n);
+  }
+  // Every hook's counters, whatever the hook: hooks.<name>.<counter>.
+  for (const [hook, counters] of Object.entries(summary.hooks)) {
+    for (const [counter, n] of Object.entries(counters)) metrics.addMetric(hookCounterMetric(hook, counter), count, n);
   }
   for (const [level, n] of Object.entries(summary.alerts.byLevel)) {
     metrics.singleMetric().addDimension('level', level).addMetric(METRIC_NAMES.matchesByLevel, count, n);

@@ -6,6 +6,7 @@
 import { DescribeStreamSummaryCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ENV, type Env } from '../../lambda/config.js';
+import { TABLE_KEYS } from '../../src/pipeline/names.js';
 import type { Emulators } from './emulators.js';
 
 export const LOCAL_NAMES = {
@@ -37,7 +38,7 @@ export async function createLocalStack(emulators: Emulators, shards: number): Pr
   const { clients } = emulators;
   await Promise.all([
     emulators.createStream(LOCAL_NAMES.stream, shards),
-    emulators.createTable(LOCAL_NAMES.resolutionTable, { partitionKey: 'host', sortKey: 'ip' }),
+    emulators.createTable(LOCAL_NAMES.resolutionTable, TABLE_KEYS.state),
     emulators.createTable(LOCAL_NAMES.watermarkTable, { partitionKey: 'consumer', sortKey: 'shard' }),
     emulators.createTable(LOCAL_NAMES.dedupeTable, { partitionKey: 'dedupe_key' }),
     emulators.createBucket(LOCAL_NAMES.bucket),

@@ -14,7 +14,10 @@ export interface StateTablesProps {
 export { TTL_ATTRIBUTE };
 
 export class StateTables extends Construct {
-  /** host (S) + ip (S): the names each host resolved for each address. */
+  /**
+   * pk (S) = `<hook state prefix>|<key>`: every hook's state (the names each host resolved for each address under
+   * `dns|<host>|<ip>`). Kept under the construct id `Resolution` and the RESOLUTION_TABLE variable.
+   */
   readonly resolution: dynamodb.Table;
   /** consumer (S) + shard (S): how far each consumer's shards have read, in event time. */
   readonly watermark: dynamodb.Table;
@@ -32,8 +35,7 @@ export class StateTables extends Construct {
     };
     this.resolution = new dynamodb.Table(this, 'Resolution', {
       ...common,
-      partitionKey: { name: TABLE_KEYS.resolution.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.resolution.sortKey, type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TABLE_KEYS.state.partitionKey, type: dynamodb.AttributeType.STRING },
     });
     this.watermark = new dynamodb.Table(this, 'Watermark', {
       ...common,

@@ -4,7 +4,7 @@
 
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
-export { PartialWriteError } from '../../src/dns/resolution.js';
+export { PartialWriteError } from '../../src/state/state-store.js';
 
 /**
  * A dependency (DynamoDB, S3, SNS) throttled, failed with a 5xx, timed out, or left part of a batch request

@@ -1,4 +1,7 @@
-/** The dns-answers function on the Kinesis stream: DNS answers into the resolution table, then the watermark. */
+/**
+ * The dns-answers function on the Kinesis stream: what the persisting hooks pick (the DNS answers among it) into the
+ * state table, then the watermark.
+ */
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
 import { createBatchHandler } from '../batch-handler.js';

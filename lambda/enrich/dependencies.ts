@@ -12,13 +12,14 @@ import { CORRELATION_TOLERANCE_MS } from '../../src/pipeline/process-batch.js';
 import { DynamoDbAlertDeduplicator } from '../adapters/dynamodb-alert-deduplicator.js';
 import { DynamoDbCommitStore } from '../adapters/dynamodb-commit-store.js';
 import { DynamoDbCorrelationStore } from '../adapters/dynamodb-correlation-store.js';
-import { DynamoDbResolutionStore } from '../adapters/dynamodb-resolution-store.js';
+import { DynamoDbStateStore } from '../adapters/dynamodb-state-store.js';
 import { DynamoDbWatermarkStore } from '../adapters/dynamodb-watermark-store.js';
 import { KinesisCatchUp } from '../adapters/kinesis-catch-up.js';
 import { S3ObjectWriter } from '../adapters/s3-object-writer.js';
 import { SnsAlertPublisher } from '../adapters/sns-alert-publisher.js';
 import { SqsHoldQueue } from '../adapters/sqs-hold-queue.js';
 import { type Env, enrichConfig } from '../config.js';
+import { loadIocContainers } from '../ioc-containers.js';
 import { loadRules } from '../rules.js';
 
 export interface EnrichClients {
@@ -46,7 +47,7 @@ export function defaultClients(): EnrichClients {
  */
 /**
  * Clocks, injectable for tests: `wall` for arrival times, holds, the cache and de-duplication windows; `store` for
- * the resolution table's expiry check (a test replaying a 2020 recording sets it to 2020: the `ttl` of an answer is
+ * the state table's expiry check (a test replaying a 2020 recording sets it to 2020: the `ttl` of an answer is
  * its event time + retention).
  */
 export interface Clocks {
@@ -61,13 +62,13 @@ export async function createEnrichService(
 ): Promise<EnrichService> {
   const now = clocks.wall;
   const config = enrichConfig(env);
-  const rules = await loadRules(config.rulesDir, env.LAMBDA_TASK_ROOT ?? process.cwd());
+  const containers = await loadIocContainers(config, clients.s3, now);
+  const rules = await loadRules(config.rulesDir, env.LAMBDA_TASK_ROOT ?? process.cwd(), containers?.set);
   const enrichment = { retentionMs: config.retentionMs, lookAheadMs: config.lookAheadMs, mode: config.enrichMode };
   // Read only after the catch-up oracle said every answer that counts is written: strongly consistent, uncached.
-  const store = new DynamoDbResolutionStore({
+  const store = new DynamoDbStateStore({
     client: clients.dynamodb,
     tableName: config.resolutionTable,
-    retentionMs: config.retentionMs,
     clock: clocks.store,
     consistentRead: true,
   });
@@ -81,6 +82,7 @@ export async function createEnrichService(
     enrichment,
     store,
     rules,
+    ...(containers ? { refreshContainers: containers.refresh } : {}),
     // In the de-dup table (docs/detection.md, "Correlation rules"). A held connection reaches detection up to the
     // maximum hold after the events around it: it must still count, so the tolerance covers the hold as well.
     correlations: {

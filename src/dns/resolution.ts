@@ -1,5 +1,6 @@
 /**
- * DNS answers and the resolution store port: (host, IP) -> the names that host resolved to that IP.
+ * DNS answers and what the resolution state keeps of them: (host, IP) -> the names that host resolved to that IP.
+ * The state itself (merge, TTL, keys): resolution-state.ts.
  */
 
 /** Where an answer came from. */
@@ -46,42 +47,4 @@ export interface HostIp {
   ip: string;
 }
 
-/** The store's key for a (host, IP) pair. Host must already be a hostKey. */
-export function resolutionKey(host: string, ip: string): string {
-  return `${host}|${ip}`;
-}
-
-/**
- * The resolution store port. Implementations: MemoryResolutionStore (core), the DynamoDB adapter (lambda/adapters).
- * Async because the real one does I/O; hooks never call it: the pipeline prefetches at batch boundaries.
- */
-/** A (host, IP) key whose item the store refused for good. */
-export interface RefusedKey {
-  key: string;
-  reason: string;
-}
-
-export interface ResolutionStore {
-  /**
-   * Record answers. An older answer never replaces a newer one for the same (host, IP, name). Keys the backend
-   * refuses for good (an item it will never accept) are returned with the reason, never thrown; a retryable
-   * failure throws.
-   */
-  put(answers: readonly DnsAnswer[]): Promise<{ refused: RefusedKey[] }>;
-  /** The unexpired resolutions held for each key; keys with none are absent from the map. */
-  get(keys: readonly HostIp[]): Promise<ReadonlyMap<string, readonly Resolution[]>>;
-}
-
-/**
- * A put that wrote some keys and not others, for a retryable reason: the caller keeps the progress of the records
- * whose keys were all written and retries from the first one that was not.
- */
-export class PartialWriteError extends Error {
-  override readonly name = 'PartialWriteError';
-  constructor(
-    readonly failedKeys: readonly string[],
-    cause: unknown,
-  ) {
-    super(`${failedKeys.length} resolution keys not written; retry`, { cause });
-  }
-}
+export { resolutionKey } from './resolution-state.js';

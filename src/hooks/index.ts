@@ -1,32 +1,48 @@
 /**
  * The hook registry: every hook by name, and the default ordered list the pipeline runs.
+ * A new hook is one file and one line in HOOK_FACTORIES (docs/enrichment.md, "Hook state").
  */
 import { createDnsAnswersHook } from './dns-answers.js';
-import type { EnrichmentContext, EnrichmentOptions } from './enrichment-context.js';
-import type { Hook } from './hook.js';
+import type { EnrichmentOptions } from './enrichment-context.js';
+import type { AnyHook } from './hook.js';
 import { createNetconnHostnameHook } from './netconn-hostname.js';
 
-export type { EnrichmentContext, EnrichmentOptions, HookCounters, HostnameMode } from './enrichment-context.js';
-export { createEnrichmentContext, newHookCounters, resolveEnrichmentOptions } from './enrichment-context.js';
-export type { EventSelector, Hook, HookStage } from './hook.js';
+export type {
+  EnrichmentContext,
+  EnrichmentOptions,
+  HookCounters,
+  HostnameMode,
+  PendingState,
+} from './enrichment-context.js';
+export { createEnrichmentContext, resolveEnrichmentOptions } from './enrichment-context.js';
+export type { AnyHook, EventSelector, Hook, HookContext, HookState, StateView } from './hook.js';
 export type { HostnameSource } from './netconn-hostname.js';
-export { type HookPlan, planHooks, runHooks } from './run-hooks.js';
+export {
+  DuplicateHookError,
+  type HookPlan,
+  loadState,
+  type PersistOutcome,
+  persistingHooks,
+  persistPending,
+  planHooks,
+  runHooks,
+  runPicks,
+  runPokes,
+  stateKeys,
+} from './run-hooks.js';
 
-/** Hook factories by hook name, in the order they run. */
+/** Hook factories by hook name, in the order they run (within each stage). One line per hook. */
 export const HOOK_FACTORIES = {
-  'dns-answers': (_options: EnrichmentOptions) => createDnsAnswersHook(),
+  'dns-answers': (options: EnrichmentOptions) => createDnsAnswersHook(options),
   'netconn-hostname': (options: EnrichmentOptions) => createNetconnHostnameHook(options),
-} as const satisfies Record<string, (options: EnrichmentOptions) => Hook<EnrichmentContext>>;
+} as const satisfies Record<string, (options: EnrichmentOptions) => AnyHook>;
 
 export type HookName = keyof typeof HOOK_FACTORIES;
 
 /** Every registered hook name, in run order. */
 export const HOOK_NAMES = Object.keys(HOOK_FACTORIES) as HookName[];
 
-/** The enrichment hooks in run order (default: all of them), configured by `options`. */
-export function createHooks(
-  options: EnrichmentOptions = {},
-  names: readonly HookName[] = HOOK_NAMES,
-): Hook<EnrichmentContext>[] {
+/** The hooks in run order (default: all of them), configured by `options`. */
+export function createHooks(options: EnrichmentOptions = {}, names: readonly HookName[] = HOOK_NAMES): AnyHook[] {
   return names.map((name) => HOOK_FACTORIES[name](options));
 }

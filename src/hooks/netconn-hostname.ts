@@ -4,12 +4,34 @@
 import { normalizeProcessGuid, parseProcessId } from '../dns/answers-from-event.js';
 import { canonicalIp, isEnrichableDestination } from '../dns/canonical-ip.js';
 import type { Resolution } from '../dns/resolution.js';
+import { type Resolutions, resolutionKey, resolutionSchema } from '../dns/resolution-state.js';
 import { type CanonicalEvent, hostKey, SYSMON_CHANNEL } from '../events/canonical-event.js';
-import { type EnrichmentContext, type EnrichmentOptions, resolveEnrichmentOptions } from './enrichment-context.js';
-import type { Hook } from './hook.js';
+import { connectionKey } from '../pipeline/connection-keys.js';
+import { type EnrichmentOptions, resolveEnrichmentOptions } from './enrichment-context.js';
+import type { Hook, HookContext } from './hook.js';
 
 /** Sysmon's network connection event. */
 export const SYSMON_NETWORK_CONNECT_EVENT_ID = 3;
+
+/** The counters of `netconn-hostname`. */
+export const NETCONN_HOSTNAME_COUNTERS = [
+  /** Connections named from the same process's answer. */
+  'enrichedProcess',
+  /** Connections named from an answer of another (or an unknown) process of the same host. */
+  'enrichedHost',
+  /** Enrichable connections for which the host logged no usable answer. */
+  'missed',
+  /** Loopback, link-local, multicast, unspecified or broadcast destinations. */
+  'skipped',
+  /** `DestinationIp` absent or not an IP address (or no usable host / time). */
+  'invalid',
+  /** Mode `fill-empty`: Sysmon's own non-empty `DestinationHostname` left as it was. */
+  'kept',
+] as const;
+
+export type NetconnHostnameCounter = (typeof NETCONN_HOSTNAME_COUNTERS)[number];
+
+const NO_ENTRIES: Resolutions = [];
 
 /** Where the name written into `DestinationHostnameSource` came from. */
 export type HostnameSource = 'dns-process' | 'dns-host';
@@ -125,38 +147,48 @@ export function chooseHostname(
  * - `DestinationHostnameCnames`: the CNAME chain, `;`-joined, when there is one.
  * When nothing is found, the event is left untouched. Never throws.
  */
-export function createNetconnHostnameHook(options: EnrichmentOptions = {}): Hook<EnrichmentContext> {
+export function createNetconnHostnameHook(options: EnrichmentOptions = {}): Hook<Resolutions, NetconnHostnameCounter> {
   const { retentionMs, lookAheadMs, mode } = resolveEnrichmentOptions(options);
   const connection: ConnectionIdentity = { time: 0 };
   return {
     name: 'netconn-hostname',
-    stage: 'poke',
-    selects: [{ channel: SYSMON_CHANNEL, eventIds: [SYSMON_NETWORK_CONNECT_EVENT_ID] }],
-    apply(event: CanonicalEvent, context: EnrichmentContext) {
+    picks: [],
+    pokes: [{ channel: SYSMON_CHANNEL, eventIds: [SYSMON_NETWORK_CONNECT_EVENT_ID] }],
+    counters: NETCONN_HOSTNAME_COUNTERS,
+    // Reads the state dns-answers persists: the (host, IP) of each connection the batch pokes.
+    state: {
+      schema: resolutionSchema(options),
+      persists: false,
+      keysOf(event) {
+        const key = connectionKey(event);
+        return key === undefined ? undefined : [resolutionKey(key.host, key.ip)];
+      },
+    },
+    poke(event: CanonicalEvent, context: HookContext<Resolutions, NetconnHostnameCounter>) {
       const counters = context.counters;
       const data = event.data;
       if (data === undefined || data === null || typeof event.host !== 'string' || !Number.isFinite(event.time)) {
-        counters.netconnInvalid++;
+        counters.invalid++;
         return;
       }
       const ipText = data.DestinationIp;
       const ip = typeof ipText === 'string' ? canonicalIp(ipText) : undefined;
       if (ip === undefined) {
-        counters.netconnInvalid++;
+        counters.invalid++;
         return;
       }
       if (!isEnrichableDestination(ip)) {
-        counters.netconnSkipped++;
+        counters.skipped++;
         return;
       }
       const original = data.DestinationHostname;
       if (mode === 'fill-empty' && typeof original === 'string' && original !== '' && original !== '-') {
-        counters.netconnKept++;
+        counters.kept++;
         return;
       }
-      const entries = context.resolutions.candidates(hostKey(event.host), ip);
+      const entries = context.state.get(resolutionKey(hostKey(event.host), ip)) ?? NO_ENTRIES;
       if (entries.length === 0) {
-        counters.netconnMissed++;
+        counters.missed++;
         return;
       }
       // One reused identity object per hook: no allocation per connection beyond the two normalised strings.
@@ -165,11 +197,11 @@ export function createNetconnHostnameHook(options: EnrichmentOptions = {}): Hook
       connection.processId = parseProcessId(data.ProcessId);
       const choice = chooseHostname(entries, connection, retentionMs, lookAheadMs);
       if (choice === undefined) {
-        counters.netconnMissed++;
+        counters.missed++;
         return;
       }
-      if (choice.source === 'dns-process') counters.netconnEnrichedProcess++;
-      else counters.netconnEnrichedHost++;
+      if (choice.source === 'dns-process') counters.enrichedProcess++;
+      else counters.enrichedHost++;
       if (data.DestinationHostnameOriginal === undefined) data.DestinationHostnameOriginal = original ?? '';
       data.DestinationHostname = choice.resolution.name;
       data.DestinationHostnameSource = choice.source;

@@ -1,25 +1,40 @@
 /**
- * Runs hooks over a batch: every pick hook over every event first, then every poke hook.
+ * Runs hooks over a batch: every pick over every event first, then every poke; and the batch-boundary I/O of their
+ * state: the declared keys read from the store before the picks, the persisting hooks' items written after them.
  */
 import type { CanonicalEvent } from '../events/canonical-event.js';
-import type { Hook } from './hook.js';
+import type { RefusedKey, StateSchema, StateStore } from '../state/state-store.js';
+import type { EnrichmentContext, PendingState } from './enrichment-context.js';
+import type { AnyHook } from './hook.js';
 
-interface Selected<Context> {
-  pick: Hook<Context>[];
-  poke: Hook<Context>[];
+interface Selected {
+  pick: AnyHook[];
+  poke: AnyHook[];
+  /** Hooks with `state.keysOf` that select the event (picks or pokes), each once. */
+  keyed: AnyHook[];
 }
 
 /** Hooks indexed by channel then event ID, so an event costs two Map lookups whatever the number of hooks. */
-export interface HookPlan<Context> {
-  readonly hooks: readonly Hook<Context>[];
-  readonly byChannel: ReadonlyMap<string, ReadonlyMap<number, Selected<Context>>>;
+export interface HookPlan {
+  readonly hooks: readonly AnyHook[];
+  readonly byChannel: ReadonlyMap<string, ReadonlyMap<number, Selected>>;
+}
+
+/** Two hooks of one plan may share a state only through equal prefixes; two hooks may not share a name. */
+export class DuplicateHookError extends Error {
+  override readonly name = 'DuplicateHookError';
 }
 
 /** Indexes hooks by what they select, keeping their list order within each stage. Build once, run per batch. */
-export function planHooks<Context>(hooks: readonly Hook<Context>[]): HookPlan<Context> {
-  const byChannel = new Map<string, Map<number, Selected<Context>>>();
+export function planHooks(hooks: readonly AnyHook[]): HookPlan {
+  const names = new Set<string>();
   for (const hook of hooks) {
-    for (const selector of hook.selects) {
+    if (names.has(hook.name)) throw new DuplicateHookError(`two hooks are named ${hook.name}`);
+    names.add(hook.name);
+  }
+  const byChannel = new Map<string, Map<number, Selected>>();
+  const add = (hook: AnyHook, selectors: AnyHook['picks'], list: 'pick' | 'poke') => {
+    for (const selector of selectors) {
       let byEventId = byChannel.get(selector.channel);
       if (byEventId === undefined) {
         byEventId = new Map();
@@ -28,51 +43,144 @@ export function planHooks<Context>(hooks: readonly Hook<Context>[]): HookPlan<Co
       for (const eventId of selector.eventIds) {
         let selected = byEventId.get(eventId);
         if (selected === undefined) {
-          selected = { pick: [], poke: [] };
+          selected = { pick: [], poke: [], keyed: [] };
           byEventId.set(eventId, selected);
         }
-        const list = hook.stage === 'pick' ? selected.pick : selected.poke;
         // A hook selecting the same (channel, event ID) twice still runs once per event.
-        if (!list.includes(hook)) list.push(hook);
+        if (!selected[list].includes(hook)) selected[list].push(hook);
+        if (hook.state?.keysOf !== undefined && !selected.keyed.includes(hook)) selected.keyed.push(hook);
       }
     }
+  };
+  for (const hook of hooks) {
+    if (hook.pick !== undefined) add(hook, hook.picks, 'pick');
+    if (hook.poke !== undefined) add(hook, hook.pokes, 'poke');
   }
   return { hooks, byChannel };
 }
 
-function isPlan<Context>(hooks: readonly Hook<Context>[] | HookPlan<Context>): hooks is HookPlan<Context> {
-  return !Array.isArray(hooks);
+/** Only the hooks that persist what they pick (what the dns-answers function runs). */
+export function persistingHooks(hooks: readonly AnyHook[]): AnyHook[] {
+  return hooks.filter((hook) => hook.state?.persists === true && hook.pick !== undefined);
+}
+
+function toPlan(hooks: readonly AnyHook[] | HookPlan): HookPlan {
+  return Array.isArray(hooks) ? planHooks(hooks) : (hooks as HookPlan);
+}
+
+/** Zeroed counters for every hook of the plan, so the summary reports each, even one that never ran. */
+function prepare(plan: HookPlan, context: EnrichmentContext): void {
+  for (const hook of plan.hooks) context.of(hook);
 }
 
 /**
- * Applies the hooks to a batch. `events` must already be sorted by event time. For each event in order, the pick
- * hooks that select it run in list order; then, once every event has been picked from, the poke hooks run the same
- * way. So a poke sees everything the batch holds, including an answer logged just after its connection.
- * Hooks mutate events and the context; nothing is returned. Pass a {@link planHooks} result to skip re-indexing.
+ * The pick stage: for each event in order (`events` sorted by event time), the pick hooks that select it, in list
+ * order. Replay can run it over the whole input, then {@link runPokes} in a later pass, with the same context.
  */
-export function runHooks<Context>(
+export function runPicks(
   events: readonly CanonicalEvent[],
-  hooks: readonly Hook<Context>[] | HookPlan<Context>,
-  context: Context,
+  hooks: readonly AnyHook[] | HookPlan,
+  context: EnrichmentContext,
 ): void {
-  const plan = isPlan(hooks) ? hooks : planHooks(hooks);
-  const pokes: (Hook<Context>[] | undefined)[] = new Array(events.length);
-  let anyPoke = false;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i] as CanonicalEvent;
+  const plan = toPlan(hooks);
+  prepare(plan, context);
+  for (const event of events) {
     const selected = plan.byChannel.get(event.channel)?.get(event.eventId);
     if (selected === undefined) continue;
-    for (const hook of selected.pick) hook.apply(event, context);
-    if (selected.poke.length > 0) {
-      pokes[i] = selected.poke;
-      anyPoke = true;
+    for (const hook of selected.pick) (hook.pick as NonNullable<AnyHook['pick']>)(event, context.of(hook));
+  }
+}
+
+/** The poke stage: for each event in order, the poke hooks that select it, in list order. */
+export function runPokes(
+  events: readonly CanonicalEvent[],
+  hooks: readonly AnyHook[] | HookPlan,
+  context: EnrichmentContext,
+): void {
+  const plan = toPlan(hooks);
+  prepare(plan, context);
+  for (const event of events) {
+    const selected = plan.byChannel.get(event.channel)?.get(event.eventId);
+    if (selected === undefined || selected.poke.length === 0) continue;
+    for (const hook of selected.poke) (hook.poke as NonNullable<AnyHook['poke']>)(event, context.of(hook));
+  }
+}
+
+/**
+ * Applies the hooks to a batch: {@link runPicks} then {@link runPokes}, so a poke sees everything the batch holds,
+ * including an answer logged just after its connection. Hooks mutate events and the context; nothing is returned.
+ * Pass a {@link planHooks} result to skip re-indexing.
+ */
+export function runHooks(
+  events: readonly CanonicalEvent[],
+  hooks: readonly AnyHook[] | HookPlan,
+  context: EnrichmentContext,
+): void {
+  const plan = toPlan(hooks);
+  runPicks(events, plan, context);
+  runPokes(events, plan, context);
+}
+
+/** The keys the batch's hooks declare, by state (each key once, in first-seen order). */
+export function stateKeys(
+  events: readonly CanonicalEvent[],
+  hooks: readonly AnyHook[] | HookPlan,
+): Map<string, { schema: StateSchema<unknown>; keys: string[] }> {
+  const plan = toPlan(hooks);
+  const byPrefix = new Map<string, { schema: StateSchema<unknown>; keys: Set<string> }>();
+  for (const event of events) {
+    const selected = plan.byChannel.get(event.channel)?.get(event.eventId);
+    if (selected === undefined) continue;
+    for (const hook of selected.keyed) {
+      const state = hook.state as NonNullable<AnyHook['state']>;
+      const keys = state.keysOf?.(event);
+      if (keys === undefined || keys.length === 0) continue;
+      let entry = byPrefix.get(state.schema.prefix);
+      if (entry === undefined) {
+        entry = { schema: state.schema, keys: new Set() };
+        byPrefix.set(state.schema.prefix, entry);
+      }
+      for (const key of keys) entry.keys.add(key);
     }
   }
-  if (!anyPoke) return;
-  for (let i = 0; i < events.length; i++) {
-    const selected = pokes[i];
-    if (selected === undefined) continue;
-    const event = events[i] as CanonicalEvent;
-    for (const hook of selected) hook.apply(event, context);
+  return new Map([...byPrefix].map(([prefix, { schema, keys }]) => [prefix, { schema, keys: [...keys] }]));
+}
+
+/**
+ * Reads from the store the keys the batch's hooks declare and merges them into the batch's views. Throws only what
+ * the store throws (retryable: the caller retries the batch).
+ */
+export async function loadState(
+  events: readonly CanonicalEvent[],
+  hooks: readonly AnyHook[] | HookPlan,
+  context: EnrichmentContext,
+  store: StateStore,
+): Promise<void> {
+  for (const { schema, keys } of stateKeys(events, hooks).values()) {
+    const found = await store.get(schema, keys);
+    // In key order, so the view does not depend on the order the store answered in.
+    for (const key of keys) {
+      const value = found.get(key);
+      if (value !== undefined) context.local.merge(schema, key, value);
+    }
   }
+}
+
+/** The outcome of writing one state's pending items. */
+export interface PersistOutcome {
+  pending: PendingState;
+  refused: RefusedKey[];
+}
+
+/**
+ * Writes the items the persisting hooks queued (and takes them from the context). Throws what the store throws,
+ * a PartialWriteError naming the keys not written included.
+ */
+export async function persistPending(context: EnrichmentContext, store: StateStore): Promise<PersistOutcome[]> {
+  const outcomes: PersistOutcome[] = [];
+  for (const pending of context.takePending()) {
+    const { refused } = await store.put(pending.schema, pending.items);
+    outcomes.push({ pending, refused });
+  }
+  return outcomes;
 }

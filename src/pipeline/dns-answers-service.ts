@@ -1,14 +1,30 @@
-import { readDnsAnswers } from '../dns/answers-from-event.js';
-import { type DnsAnswer, PartialWriteError, type ResolutionStore, resolutionKey } from '../dns/resolution.js';
+import {
+  type AnyHook,
+  createEnrichmentContext,
+  type EnrichmentOptions,
+  type HookPlan,
+  persistingHooks,
+  planHooks,
+  runPicks,
+} from '../hooks/index.js';
+import { PartialWriteError, type StateItem, type StateSchema, type StateStore } from '../state/state-store.js';
 import { decodeBatch, type InputRecord } from './decode-batch.js';
+import { countHooks, snapshotCounters } from './process-batch.js';
 import { bump, emptySummary, type Summary } from './summary.js';
 import type { WatermarkStore } from './watermark.js';
 
 /** The watermark consumer name of the dns-answers function. */
 export const DNS_ANSWERS_CONSUMER = 'dns-answers';
 
+/** Why an event the dns-answers function read was not written: no persisting hook put anything from it. */
+export const NOTHING_PICKED = 'nothing picked to persist';
+
 export interface DnsAnswersServiceDependencies {
-  store: ResolutionStore;
+  /** The registered hooks; only those that persist what they pick run here. */
+  hooks: readonly AnyHook[];
+  /** Options the hooks' contexts are made with (view bounds). */
+  enrichment?: EnrichmentOptions;
+  store: StateStore;
   watermarks: WatermarkStore;
 }
 
@@ -25,16 +41,29 @@ export interface DnsAnswersResult {
   failedFrom?: number;
 }
 
+/** One state's items, each with the index of the record it was picked from. */
+interface Picked {
+  schema: StateSchema<unknown>;
+  items: StateItem<unknown>[];
+  records: number[];
+}
+
 /**
- * The dns-answers function's use case: pick every DNS answer of the batch into the store, then advance the
- * shard's watermark past every record whose answers are all written. Events that are not DNS answers are counted
- * as filtered ('not a DNS answer'); rejected records are only counted here (the enrich function, which reads the
- * same records, writes them to `rejected/`). A key the store refuses for good is counted as rejected (its event
- * is still written by the enrich function); a retryable failure of some keys keeps the progress before the first
- * record that needs them, and Lambda retries from there. put is a merge, so a retried record writes the same state.
+ * The dns-answers function's use case: persist what the pick hooks picked. It runs the pick stage of every hook
+ * that persists its state (dns-answers; any registered hook with `state.persists`) over the batch, writes the
+ * items they put into the state store (a merge: a retried record writes the same state), then advances the shard's
+ * watermark past every record whose items are all written. Events no persisting hook put anything from are
+ * counted as filtered; rejected records are only counted here (the enrich function, which reads the same records,
+ * writes them to `rejected/`). A key the store refuses for good is counted as rejected (its event is still written
+ * by the enrich function); a retryable failure of some keys keeps the progress before the first record that needs
+ * them, and Lambda retries from there.
  */
 export class DnsAnswersService {
-  constructor(private readonly deps: DnsAnswersServiceDependencies) {}
+  readonly #plan: HookPlan;
+
+  constructor(private readonly deps: DnsAnswersServiceDependencies) {
+    this.#plan = planHooks(persistingHooks(deps.hooks));
+  }
 
   /** `positions[i]` is where `records[i]` sits on its shard (the same length; empty for tests without a shard). */
   async processRecords(
@@ -44,42 +73,49 @@ export class DnsAnswersService {
     const summary = emptySummary();
     const index = new Map(records.map((record, i) => [record.origin, i]));
     const { events } = decodeBatch(records, summary);
-    const answers: DnsAnswer[] = [];
-    const recordOf: number[] = [];
+    const context = createEnrichmentContext(this.deps.enrichment, { collect: true });
+    const before = snapshotCounters(context);
+    const picked = new Map<string, Picked>();
     for (const { event, origin } of events) {
-      const { answers: found, dropped } = readDnsAnswers(event);
-      summary.trimmed.answerIps += dropped.ips;
-      summary.trimmed.answerCnames += dropped.cnames;
-      if (found.length === 0) {
+      runPicks([event], this.#plan, context);
+      const pending = context.takePending();
+      if (pending.length === 0) {
         summary.filtered++;
-        bump(summary.filteredByReason, 'not a DNS answer');
+        bump(summary.filteredByReason, NOTHING_PICKED);
         continue;
       }
       summary.written++;
-      for (const answer of found) {
-        answers.push(answer);
-        recordOf.push(index.get(origin) ?? 0);
+      const record = index.get(origin) ?? 0;
+      for (const { schema, items } of pending) {
+        let state = picked.get(schema.prefix);
+        if (state === undefined) {
+          state = { schema, items: [], records: [] };
+          picked.set(schema.prefix, state);
+        }
+        for (const item of items) {
+          state.items.push(item);
+          state.records.push(record);
+        }
       }
     }
-    summary.dnsAnswers = answers.length;
+    countHooks(summary, before, context);
     let failedFrom: number | undefined;
     let failure: unknown;
-    if (answers.length > 0) {
+    for (const { schema, items, records: recordOf } of picked.values()) {
       try {
-        const { refused } = await this.deps.store.put(answers);
+        const { refused } = await this.deps.store.put(schema, items);
         for (const { reason } of refused) {
           summary.rejected++;
-          bump(summary.rejectedByReason, `resolution item refused: ${reason}`);
+          bump(summary.rejectedByReason, `${schema.prefix} state item refused: ${reason}`);
         }
       } catch (error) {
         if (!(error instanceof PartialWriteError)) throw error;
         const failedKeys = new Set(error.failedKeys);
-        failedFrom = records.length;
-        for (const [i, answer] of answers.entries()) {
-          if (failedKeys.has(resolutionKey(answer.host, answer.ip)))
-            failedFrom = Math.min(failedFrom, recordOf[i] ?? 0);
+        failedFrom ??= records.length;
+        for (const [i, item] of items.entries()) {
+          if (failedKeys.has(item.key)) failedFrom = Math.min(failedFrom, recordOf[i] ?? 0);
         }
-        failure = error;
+        failure ??= error;
       }
     }
     const done = failedFrom ?? records.length;

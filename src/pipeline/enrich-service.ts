@@ -1,13 +1,7 @@
 import type { BaseMatch, CorrelationStore } from '../detection/correlation/index.js';
 import type { RuleSet } from '../detection/rule-set.js';
-import type { ResolutionStore } from '../dns/resolution.js';
-import {
-  createEnrichmentContext,
-  type EnrichmentContext,
-  type EnrichmentOptions,
-  type HookPlan,
-  runHooks,
-} from '../hooks/index.js';
+import { createEnrichmentContext, type EnrichmentOptions, type HookPlan, loadState, runHooks } from '../hooks/index.js';
+import type { StateStore } from '../state/state-store.js';
 import { toNotification } from './alert-record.js';
 import { batchOutputs } from './batch-outputs.js';
 import {
@@ -34,18 +28,24 @@ import type {
   ObjectWriter,
 } from './ports.js';
 import { publishedBefore } from './ports.js';
-import { countHooks, detect, detectCorrelations, loadAnswers } from './process-batch.js';
+import { countHooks, detect, detectCorrelations, snapshotCounters } from './process-batch.js';
 import { bump, emptySummary, type Summary } from './summary.js';
 
 export interface EnrichServiceDependencies {
-  hooks: HookPlan<EnrichmentContext>;
+  hooks: HookPlan;
   enrichment: EnrichmentOptions;
   /**
-   * The resolution store, read strongly consistent and only after the catch-up oracle said the DNS consumer has
-   * written every answer that can name the connections being finalised (see docs/late-answers.md).
+   * The state store, read (the keys the hooks declare for the final events) strongly consistent and only after the
+   * catch-up oracle said the dns-answers consumer has written every answer that can name the connections being
+   * finalised (see docs/late-answers.md). The enrich functions never write it.
    */
-  store: ResolutionStore;
+  store: StateStore;
   rules: RuleSet;
+  /**
+   * Brings the rules' IOC containers up to date before a batch is detected (src/ioc ContainerReloader.refresh: it
+   * lists the S3 prefix at most once per interval). A failure is thrown: the batch is retried. Default: none.
+   */
+  refreshContainers?: () => Promise<unknown>;
   /**
    * Correlation state shared by every shard, batch and container (DynamoDB), and how late (event time, behind the
    * newest event of its group) an event may come and still count exactly. Required when `rules` has correlations.
@@ -122,6 +122,7 @@ export class EnrichService {
 
   /** A batch of stream records of one shard, in sequence order. */
   async processRecords(records: readonly InputRecord[], batch: StreamBatch): Promise<Summary> {
+    await this.deps.refreshContainers?.();
     const summary = emptySummary();
     const now = this.deps.now();
     const attempt = await this.deps.commits.begin(`stream/${batch.shard}`, now, {
@@ -161,6 +162,7 @@ export class EnrichService {
 
   /** The held connections of one hold message, back after their delay. */
   async recheck(items: readonly HeldConnection[], message: HoldMessage): Promise<Summary> {
+    await this.deps.refreshContainers?.();
     const summary = emptySummary();
     const now = this.deps.now();
     const unit = `hold/${message.name}`;
@@ -214,8 +216,8 @@ export class EnrichService {
    * Decides which connections are final, before reading anything: a lookup-able connection is final only once the
    * DNS consumer has caught up to the end of its hold window (then the table holds every answer that can name it,
    * including a newer answer of the same process), or when `release` says so; any other connection is held. Then
-   * reads the answers the final connections need (strongly consistent, after the oracle answered) and runs the
-   * hooks over the final events only.
+   * reads the state keys the hooks declare for the final events (strongly consistent, after the oracle answered)
+   * and runs the hooks over the final events only.
    */
   private async settle(
     events: readonly SourcedEvent[],
@@ -255,13 +257,10 @@ export class EnrichService {
     summary.trimmed.holdTooLarge += tooLarge.size;
     const final = events.filter((sourced) => !candidateEvents.has(sourced) || tooLarge.has(sourced.id));
     const context = createEnrichmentContext(this.deps.enrichment);
-    await loadAnswers(final, this.deps.store, context);
-    const before = { ...context.counters };
-    runHooks(
-      final.map((sourced) => sourced.event),
-      this.deps.hooks,
-      context,
-    );
+    const finalEvents = final.map((sourced) => sourced.event);
+    await loadState(finalEvents, this.deps.hooks, context, this.deps.store);
+    const before = snapshotCounters(context);
+    runHooks(finalEvents, this.deps.hooks, context);
     countHooks(summary, before, context);
     const held = candidates.filter((item) => !tooLarge.has(item.id));
     summary.held += held.length;

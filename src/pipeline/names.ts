@@ -6,9 +6,12 @@
 /** The TTL attribute every table uses; the adapters write epoch seconds into it. */
 export const TTL_ATTRIBUTE = 'ttl';
 
-/** Key schemas of the three tables. */
+/**
+ * Key schemas of the three tables. The state table holds every hook's state (the resolutions among them), one item
+ * per `<prefix>|<key>` (src/state/state-store.ts).
+ */
 export const TABLE_KEYS = {
-  resolution: { partitionKey: 'host', sortKey: 'ip' },
+  state: { partitionKey: 'pk' },
   watermark: { partitionKey: 'consumer', sortKey: 'shard' },
   dedupe: { partitionKey: 'dedupe_key' },
 } as const;
@@ -67,3 +70,8 @@ export const METRIC_NAMES = {
   /** Extra dimension `level`. */
   matchesByLevel: 'MatchesByLevel',
 } as const;
+
+/** The metric of one hook counter (summary.hooks[hook][counter]): `hooks.<hook>.<counter>`. */
+export function hookCounterMetric(hook: string, counter: string): string {
+  return `hooks.${hook}.${counter}`;
+}

@@ -38,7 +38,14 @@ export interface Summary {
   byEvent: Record<string, number>;
   rejectedByReason: Record<string, number>;
   filteredByReason: Record<string, number>;
+  /**
+   * Every hook's counters, by hook name then counter (`hooks.<name>.<counter>` in `--json` and the metrics). The
+   * fields below (dnsAnswers, connections, trimmed.answer*) are views of the built-in hooks' counters.
+   */
+  hooks: Record<string, Record<string, number>>;
+  /** dns-answers: answers picked (hooks.dns-answers.answers). */
   dnsAnswers: number;
+  /** netconn-hostname's counters, as the report reads them (with connections seen while enrichment was off). */
   connections: {
     total: number;
     enriched: number;
@@ -80,6 +87,7 @@ export function emptySummary(): Summary {
     byEvent: {},
     rejectedByReason: {},
     filteredByReason: {},
+    hooks: {},
     dnsAnswers: 0,
     connections: { total: 0, enriched: 0, bySource: {}, unresolved: 0, skipped: 0 },
     alerts: { total: 0, byLevel: {}, byRule: {}, sent: 0, suppressed: 0 },
@@ -108,6 +116,10 @@ export function mergeSummary(into: Summary, from: Summary): void {
   mergeCounts(into.byEvent, from.byEvent);
   mergeCounts(into.rejectedByReason, from.rejectedByReason);
   mergeCounts(into.filteredByReason, from.filteredByReason);
+  for (const [hook, counters] of Object.entries(from.hooks)) {
+    into.hooks[hook] ??= {};
+    mergeCounts(into.hooks[hook], counters);
+  }
   into.dnsAnswers += from.dnsAnswers;
   into.connections.total += from.connections.total;
   into.connections.enriched += from.connections.enriched;
@@ -124,4 +136,30 @@ export function mergeSummary(into: Summary, from: Summary): void {
 
 function mergeCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [name, count] of Object.entries(from)) bump(into, name, count);
+}
+
+/**
+ * Adds what one hook counted (over a batch) into the summary: under `hooks.<name>`, and into the fields that are
+ * views of the built-in hooks' counters (so the report, the metrics and older readers keep them).
+ */
+export function addHookCounters(summary: Summary, hook: string, counters: Readonly<Record<string, number>>): void {
+  const own = summary.hooks[hook] ?? {};
+  summary.hooks[hook] = own;
+  for (const [name, count] of Object.entries(counters)) own[name] = (own[name] ?? 0) + count;
+  const n = (name: string) => counters[name] ?? 0;
+  if (hook === 'dns-answers') {
+    summary.dnsAnswers += n('answers');
+    summary.trimmed.answerIps += n('ipsDropped');
+    summary.trimmed.answerCnames += n('cnamesDropped');
+  } else if (hook === 'netconn-hostname') {
+    const c = summary.connections;
+    const process = n('enrichedProcess');
+    const host = n('enrichedHost');
+    if (process > 0) bump(c.bySource, 'dns-process', process);
+    if (host > 0) bump(c.bySource, 'dns-host', host);
+    c.enriched += process + host;
+    c.unresolved += n('missed');
+    c.skipped += n('skipped') + n('invalid');
+    c.total += process + host + n('missed') + n('skipped') + n('invalid') + n('kept');
+  }
 }

@@ -63,13 +63,8 @@ describe('event stream', () => {
 
 describe('state tables', () => {
   it.each([
-    [
-      'resolution',
-      [
-        { AttributeName: 'host', KeyType: 'HASH' },
-        { AttributeName: 'ip', KeyType: 'RANGE' },
-      ],
-    ],
+    // Every hook's state (the resolutions under `dns|<host>|<ip>`): one key attribute, a prefix per state.
+    ['resolution (hook state)', [{ AttributeName: 'pk', KeyType: 'HASH' }]],
     [
       'watermark',
       [

@@ -33,6 +33,7 @@ describeIfData('hooks over the OTRF recordings', () => {
     const rows = results.map(({ file, events, truths, counters }) => {
       const withTruth = truths.filter((t) => t.names.size > 0);
       const withSame = truths.filter((t) => t.sameProcessNearest !== undefined);
+      const netconn = counters['netconn-hostname'] ?? {};
       return {
         file,
         events: events.length,
@@ -42,10 +43,10 @@ describeIfData('hooks over the OTRF recordings', () => {
         correct: withTruth.filter((t) => t.names.has(t.event.data.DestinationHostname ?? '')).length,
         withSameProcess: withSame.length,
         sameProcessCorrect: withSame.filter((t) => t.event.data.DestinationHostname === t.sameProcessNearest).length,
-        byProcess: counters.netconnEnrichedProcess,
-        byHost: counters.netconnEnrichedHost,
-        missed: counters.netconnMissed,
-        skipped: counters.netconnSkipped,
+        byProcess: netconn.enrichedProcess ?? 0,
+        byHost: netconn.enrichedHost ?? 0,
+        missed: netconn.missed ?? 0,
+        skipped: netconn.skipped ?? 0,
       };
     });
     const total = rows.reduce(

@@ -10,7 +10,7 @@ import { createHandler as createDnsAnswersHandler } from '../../../lambda/dns-an
 import { createEnrichService } from '../../../lambda/enrich/dependencies.js';
 import { createHandler as createEnrichHandler } from '../../../lambda/enrich/handler.js';
 import { answersFromEvent } from '../../../src/dns/answers-from-event.js';
-import { resolutionKey } from '../../../src/dns/resolution.js';
+import { RESOLUTION_PREFIX, resolutionKey } from '../../../src/dns/resolution-state.js';
 import { hostKey } from '../../../src/events/canonical-event.js';
 import { decodeBatch } from '../../../src/pipeline/decode-batch.js';
 import { toOutputRecord } from '../../../src/pipeline/output-record.js';
@@ -109,7 +109,7 @@ describeIfData('the dns-answers and enrich handlers on the emulators', () => {
     await harness?.stop();
   });
 
-  it('stores every DNS answer under (host, ip) with its names and ttl = newest event time + retention', async () => {
+  it('stores every DNS answer under dns|<host>|<ip> with its names and ttl = newest event time + retention', async () => {
     const items = await harness.scanTable(NAMES.resolutionTable);
     const expected = new Map<string, { names: Set<string>; latest: number }>();
     for (const answer of expectedAnswers) {
@@ -121,9 +121,10 @@ describeIfData('the dns-answers and enrich handlers on the emulators', () => {
     }
     const stored = new Map(
       items.map((item) => [
-        resolutionKey(item.host?.S ?? '', item.ip?.S ?? ''),
+        // `dns|<host>|<ip>`: the resolution state's prefix, then its key.
+        (item.pk?.S ?? '').slice(`${RESOLUTION_PREFIX}|`.length),
         {
-          names: new Set((item.names?.L ?? []).map((n) => n.M?.name?.S)),
+          names: new Set((JSON.parse(item.value?.S ?? '[]') as { name: string }[]).map((n) => n.name)),
           ttl: Number(item.ttl?.N),
         },
       ]),

@@ -1,17 +1,56 @@
 import { DNS_CLIENT_CHANNEL, SYSMON_CHANNEL } from '../../../src/events/canonical-event.js';
-import type { Hook, HookStage } from '../../../src/hooks/hook.js';
-import { planHooks, runHooks } from '../../../src/hooks/run-hooks.js';
+import { createEnrichmentContext } from '../../../src/hooks/enrichment-context.js';
+import type { AnyHook, Hook } from '../../../src/hooks/hook.js';
+import {
+  DuplicateHookError,
+  loadState,
+  persistPending,
+  planHooks,
+  runHooks,
+  runPicks,
+  runPokes,
+  stateKeys,
+} from '../../../src/hooks/run-hooks.js';
+import { MemoryStateStore } from '../../../src/state/memory-state-store.js';
+import type { StateSchema } from '../../../src/state/state-store.js';
 import { dnsClient3008, sysmon3, sysmon22 } from './event-factories.js';
 
-type Log = string[];
+type Stage = 'pick' | 'poke';
 
-function recorder(name: string, stage: HookStage, channel: string, eventIds: number[]): Hook<Log> {
+/** A hook that logs every call; `stage` decides whether it picks or pokes what it selects. */
+function recorder(log: string[], name: string, stage: Stage, channel: string, eventIds: number[]): AnyHook {
+  const selectors = [{ channel, eventIds }];
+  const record = (event: { eventId: number; time: number }) => log.push(`${name}:${event.eventId}@${event.time}`);
+  return stage === 'pick'
+    ? { name, picks: selectors, pokes: [], counters: [], pick: record }
+    : { name, picks: [], pokes: selectors, counters: [], poke: record };
+}
+
+/** A counting state: per key, the sum of what was put, expiring at event time 1 000 000. */
+const SUM: StateSchema<number> = {
+  prefix: 'sum',
+  merge: (stored, incoming) => (stored ?? 0) + incoming,
+  expiresAt: () => 1_000_000,
+  equals: (a, b) => a === b,
+  encode: (value) => value,
+  decode: (encoded) => (typeof encoded === 'number' ? encoded : undefined),
+};
+
+/** Picks Sysmon 22 (puts 1 under its host) and pokes Sysmon 3 (writes the host's sum into the event). */
+function summing(persists: boolean): Hook<number, 'picked' | 'poked'> {
   return {
-    name,
-    stage,
-    selects: [{ channel, eventIds }],
-    apply(event, log) {
-      log.push(`${name}:${event.eventId}@${event.time}`);
+    name: 'summing',
+    picks: [{ channel: SYSMON_CHANNEL, eventIds: [22] }],
+    pokes: [{ channel: SYSMON_CHANNEL, eventIds: [3] }],
+    counters: ['picked', 'poked'],
+    state: { schema: SUM, persists, keysOf: (event) => [event.host] },
+    pick(event, { counters, state }) {
+      counters.picked++;
+      state.put(event.host, 1);
+    },
+    poke(event, { counters, state }) {
+      counters.poked++;
+      event.data.Sum = String(state.get(event.host) ?? 0);
     },
   };
 }
@@ -21,16 +60,16 @@ describe('runHooks', () => {
 
   it('runs every pick over the batch before any poke, each in event then list order', () => {
     // Prepare
+    const log: string[] = [];
     const hooks = [
-      recorder('poke-a', 'poke', SYSMON_CHANNEL, [3]),
-      recorder('pick-a', 'pick', SYSMON_CHANNEL, [22]),
-      recorder('pick-b', 'pick', DNS_CLIENT_CHANNEL, [3008]),
-      recorder('pick-c', 'pick', SYSMON_CHANNEL, [3, 22]),
-      recorder('poke-b', 'poke', SYSMON_CHANNEL, [3]),
+      recorder(log, 'poke-a', 'poke', SYSMON_CHANNEL, [3]),
+      recorder(log, 'pick-a', 'pick', SYSMON_CHANNEL, [22]),
+      recorder(log, 'pick-b', 'pick', DNS_CLIENT_CHANNEL, [3008]),
+      recorder(log, 'pick-c', 'pick', SYSMON_CHANNEL, [3, 22]),
+      recorder(log, 'poke-b', 'poke', SYSMON_CHANNEL, [3]),
     ];
-    const log: Log = [];
     // Act
-    runHooks(events, hooks, log);
+    runHooks(events, hooks, createEnrichmentContext());
     // Assess
     expect(log).toEqual([
       'pick-c:3@1',
@@ -45,42 +84,120 @@ describe('runHooks', () => {
     ]);
   });
 
+  it('runPicks then runPokes, in separate passes with one context, equals runHooks', () => {
+    const together: string[] = [];
+    const apart: string[] = [];
+    const make = (log: string[]) => [
+      recorder(log, 'pick', 'pick', SYSMON_CHANNEL, [22]),
+      recorder(log, 'poke', 'poke', SYSMON_CHANNEL, [3]),
+    ];
+    runHooks(events, make(together), createEnrichmentContext());
+    const plan = planHooks(make(apart));
+    const context = createEnrichmentContext();
+    runPicks(events, plan, context);
+    expect(apart).toEqual(['pick:22@2']);
+    runPokes(events, plan, context);
+    expect(apart).toEqual(together);
+  });
+
   it('selects by channel and event ID: other channels and IDs never reach a hook', () => {
-    const log: Log = [];
+    const log: string[] = [];
     runHooks(
       events,
-      [recorder('x', 'pick', 'Security', [3, 22]), recorder('y', 'poke', SYSMON_CHANNEL, [1, 3008])],
-      log,
+      [recorder(log, 'x', 'pick', 'Security', [3, 22]), recorder(log, 'y', 'poke', SYSMON_CHANNEL, [1, 3008])],
+      createEnrichmentContext(),
     );
     expect(log).toEqual([]);
   });
 
   it('runs a hook once per event even when it selects the same (channel, ID) twice', () => {
-    const hook: Hook<Log> = {
-      ...recorder('twice', 'pick', SYSMON_CHANNEL, [22]),
-      selects: [
+    const log: string[] = [];
+    const hook: AnyHook = {
+      ...recorder(log, 'twice', 'pick', SYSMON_CHANNEL, [22]),
+      picks: [
         { channel: SYSMON_CHANNEL, eventIds: [22, 22] },
         { channel: SYSMON_CHANNEL, eventIds: [22] },
       ],
     };
-    const log: Log = [];
-    runHooks(events, [hook], log);
+    runHooks(events, [hook], createEnrichmentContext());
     expect(log).toEqual(['twice:22@2']);
   });
 
   it('accepts a prebuilt plan and gives the same result', () => {
-    const hooks = [recorder('pick-a', 'pick', SYSMON_CHANNEL, [22]), recorder('poke-a', 'poke', SYSMON_CHANNEL, [3])];
-    const fromList: Log = [];
-    const fromPlan: Log = [];
-    runHooks(events, hooks, fromList);
-    runHooks(events, planHooks(hooks), fromPlan);
+    const fromList: string[] = [];
+    const fromPlan: string[] = [];
+    const make = (log: string[]) => [
+      recorder(log, 'pick-a', 'pick', SYSMON_CHANNEL, [22]),
+      recorder(log, 'poke-a', 'poke', SYSMON_CHANNEL, [3]),
+    ];
+    runHooks(events, make(fromList), createEnrichmentContext());
+    runHooks(events, planHooks(make(fromPlan)), createEnrichmentContext());
     expect(fromPlan).toEqual(fromList);
     expect(fromPlan).toHaveLength(3);
   });
 
+  it('refuses two hooks of one name', () => {
+    const log: string[] = [];
+    expect(() =>
+      planHooks([recorder(log, 'a', 'pick', SYSMON_CHANNEL, [22]), recorder(log, 'a', 'poke', SYSMON_CHANNEL, [3])]),
+    ).toThrow(DuplicateHookError);
+  });
+
   it('does nothing on an empty batch', () => {
-    const log: Log = [];
-    runHooks([], [recorder('a', 'pick', SYSMON_CHANNEL, [3])], log);
+    const log: string[] = [];
+    runHooks([], [recorder(log, 'a', 'pick', SYSMON_CHANNEL, [3])], createEnrichmentContext());
     expect(log).toEqual([]);
+  });
+});
+
+describe('hook state and counters', () => {
+  it('gives each hook its own counters, zero for a planned hook that never ran, and the view of its state', () => {
+    // Prepare
+    const context = createEnrichmentContext();
+    const connection = sysmon3({ time: 5 });
+    // Act
+    runHooks([sysmon22({ time: 1 }), sysmon22({ time: 2 }), connection], [summing(false)], context);
+    runHooks([], [{ name: 'idle', picks: [], pokes: [], counters: ['never'] }], context);
+    // Assess
+    expect(context.counters).toEqual({ summing: { picked: 2, poked: 1 }, idle: { never: 0 } });
+    expect(connection.data.Sum).toBe('2');
+  });
+
+  it('declares the keys of the events it selects, each once', () => {
+    const keys = stateKeys(
+      [sysmon22({ host: 'a' }), sysmon3({ host: 'a' }), sysmon3({ host: 'b' }), dnsClient3008({})],
+      [summing(false)],
+    );
+    expect([...keys].map(([prefix, entry]) => [prefix, entry.keys])).toEqual([['sum', ['a', 'b']]]);
+  });
+
+  it('loads the declared keys from the store before the picks and merges what is picked on top', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    await store.put(SUM, [
+      { key: 'a', value: 10 },
+      { key: 'unused', value: 99 },
+    ]);
+    const context = createEnrichmentContext();
+    const events = [sysmon22({ host: 'a' }), sysmon3({ host: 'a' })];
+    // Act
+    await loadState(events, [summing(false)], context, store);
+    runHooks(events, [summing(false)], context);
+    // Assess
+    expect(events[1]?.data.Sum).toBe('11');
+    expect(context.local.read(SUM, 'unused')).toBeUndefined();
+  });
+
+  it('writes what a persisting hook put, once, only from a collecting context', async () => {
+    const store = new MemoryStateStore();
+    const events = [sysmon22({ host: 'a' }), sysmon22({ host: 'a' }), sysmon22({ host: 'b' })];
+    const collecting = createEnrichmentContext({}, { collect: true });
+    runPicks(events, [summing(true)], collecting);
+    await persistPending(collecting, store);
+    await persistPending(collecting, store);
+    const readOnly = createEnrichmentContext({}, { collect: true });
+    runPicks(events, [summing(false)], readOnly);
+    await persistPending(readOnly, store);
+    expect(Object.fromEntries(await store.get(SUM, ['a', 'b']))).toEqual({ a: 2, b: 1 });
   });
 });

@@ -1,7 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { MemoryCorrelationStore } from '../../../src/detection/correlation/index.js';
 import { compileRules } from '../../../src/detection/index.js';
-import { MemoryResolutionStore } from '../../../src/dns/memory-resolution-store.js';
 import { createHooks, planHooks } from '../../../src/hooks/index.js';
 import { CommitLog } from '../../../src/pipeline/commit-log.js';
 import type { InputRecord } from '../../../src/pipeline/decode-batch.js';
@@ -12,6 +11,7 @@ import {
 } from '../../../src/pipeline/enrich-service.js';
 import { MemoryCommitStore } from '../../../src/pipeline/memory-commit-store.js';
 import type { ObjectWriter } from '../../../src/pipeline/ports.js';
+import { MemoryStateStore } from '../../../src/state/memory-state-store.js';
 import { MemoryAlertDeduplicator } from '../../fakes/memory-alert-deduplicator.js';
 import { MemoryObjectWriter } from '../../fakes/memory-object-writer.js';
 import { RecordingAlertPublisher } from '../../fakes/recording-alert-publisher.js';
@@ -79,7 +79,7 @@ function dependencies(writer: ObjectWriter, publisher: RecordingAlertPublisher):
   return {
     hooks: planHooks(createHooks()),
     enrichment: {},
-    store: new MemoryResolutionStore(),
+    store: new MemoryStateStore(),
     rules: compileRules([{ file: 'mr.yml', text: RULES }]).ruleSet,
     writer,
     publisher,

@@ -6,10 +6,15 @@ import { jest } from '@jest/globals';
  * again after its hold window; hold messages duplicated and partly held again).
  */
 import { compileRules } from '../../../src/detection/index.js';
-import { answersFromEvent } from '../../../src/dns/answers-from-event.js';
-import { MemoryResolutionStore } from '../../../src/dns/memory-resolution-store.js';
 import { readRecord } from '../../../src/events/read-record.js';
-import { createHooks, planHooks } from '../../../src/hooks/index.js';
+import {
+  createEnrichmentContext,
+  createHooks,
+  persistingHooks,
+  persistPending,
+  planHooks,
+  runPicks,
+} from '../../../src/hooks/index.js';
 import {
   CommitLog,
   type CommitStore,
@@ -21,6 +26,7 @@ import { EnrichService } from '../../../src/pipeline/enrich-service.js';
 import { decodeHeld } from '../../../src/pipeline/held-codec.js';
 import { MemoryCommitStore } from '../../../src/pipeline/memory-commit-store.js';
 import type { CatchUpOracle } from '../../../src/pipeline/ports.js';
+import { MemoryStateStore } from '../../../src/state/memory-state-store.js';
 import { MemoryAlertDeduplicator } from '../../fakes/memory-alert-deduplicator.js';
 import { MemoryObjectWriter } from '../../fakes/memory-object-writer.js';
 import { RecordingAlertPublisher } from '../../fakes/recording-alert-publisher.js';
@@ -106,7 +112,7 @@ class FaultyCommitStore implements CommitStore {
 }
 
 function setUp(caughtUpTo: number) {
-  const store = new MemoryResolutionStore();
+  const store = new MemoryStateStore();
   const writer = new MemoryObjectWriter();
   const publisher = new RecordingAlertPublisher();
   const deduper = new MemoryAlertDeduplicator();
@@ -153,10 +159,13 @@ function writtenPorts(writer: MemoryObjectWriter, area = 'events'): Map<string, 
   return counts;
 }
 
-async function putAnswer(store: MemoryResolutionStore, data: Uint8Array) {
+async function putAnswer(store: MemoryStateStore, data: Uint8Array) {
   const outcome = readRecord(data)[0];
   if (outcome?.kind !== 'event') throw new Error('the answer fixture does not normalise');
-  await store.put(answersFromEvent(outcome.event));
+  // What the dns-answers function does: the persisting hooks' picks, written to the store.
+  const context = createEnrichmentContext({}, { collect: true });
+  runPicks([outcome.event], persistingHooks(createHooks()), context);
+  await persistPending(context, store);
 }
 
 async function deliverHolds(service: EnrichService, holds: RecordingHoldQueue, from = 0) {

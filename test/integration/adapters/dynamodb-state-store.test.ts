@@ -5,13 +5,12 @@ import {
   DynamoDBServiceException,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDbResolutionStore,
-  type DynamoDbResolutionStoreOptions,
-} from '../../../lambda/adapters/dynamodb-resolution-store.js';
+import { DynamoDbStateStore, type DynamoDbStateStoreOptions } from '../../../lambda/adapters/dynamodb-state-store.js';
 import { PartialWriteError, RetryableDependencyError } from '../../../lambda/adapters/errors.js';
-import type { DnsAnswer } from '../../../src/dns/resolution.js';
-import { resolutionKey } from '../../../src/dns/resolution.js';
+import type { DnsAnswer, HostIp } from '../../../src/dns/resolution.js';
+import { answerEntry, RESOLUTION_PREFIX, resolutionKey, resolutionSchema } from '../../../src/dns/resolution-state.js';
+import { TABLE_KEYS } from '../../../src/pipeline/names.js';
+import { storedKey } from '../../../src/state/state-store.js';
 import { faultyDynamoDbClient, recordingSleep, throughputExceeded } from '../../helpers/aws-fault-injection.js';
 import { type Emulators, startEmulators } from '../../helpers/emulators.js';
 
@@ -33,7 +32,40 @@ function answer(overrides: Partial<DnsAnswer> = {}): DnsAnswer {
   };
 }
 
-describe('DynamoDbResolutionStore', () => {
+/** The stored key attribute of a (host, IP). */
+function pk(host: string, ip: string) {
+  return { pk: { S: storedKey(RESOLUTION_PREFIX, resolutionKey(host, ip)) } };
+}
+
+interface Options extends Partial<DynamoDbStateStoreOptions> {
+  retentionMs?: number;
+  maxNamesPerKey?: number;
+}
+
+/**
+ * The DynamoDB state store under the resolution state (the schema dns-answers persists), seen as the answers the
+ * hooks put and the (host, IP) keys netconn-hostname reads. Its merge itself is covered by state-store.contract.
+ */
+function resolutions(inner: DynamoDbStateStore, options: Options) {
+  const schema = resolutionSchema({ retentionMs: options.retentionMs, maxEntriesPerKey: options.maxNamesPerKey });
+  return {
+    get requestCount() {
+      return inner.requestCount;
+    },
+    put: (answers: readonly DnsAnswer[]) =>
+      inner.put(
+        schema,
+        answers.map((a) => ({ key: resolutionKey(a.host, a.ip), value: [answerEntry(a)] })),
+      ),
+    get: (keys: readonly HostIp[]) =>
+      inner.get(
+        schema,
+        keys.map((k) => resolutionKey(k.host, k.ip)),
+      ),
+  };
+}
+
+describe('DynamoDbStateStore (resolution state)', () => {
   let emulators: Emulators;
   let tableCount = 0;
   let tableName: string;
@@ -49,17 +81,19 @@ describe('DynamoDbResolutionStore', () => {
   // A fresh table per test: no test sees another's items.
   beforeEach(async () => {
     tableName = `resolutions-${++tableCount}`;
-    await emulators.createTable(tableName, { partitionKey: 'host', sortKey: 'ip' });
+    await emulators.createTable(tableName, TABLE_KEYS.state);
   });
 
-  function store(options: Partial<DynamoDbResolutionStoreOptions> = {}): DynamoDbResolutionStore {
-    return new DynamoDbResolutionStore({
+  function store(options: Options = {}) {
+    const { retentionMs: _retention, maxNamesPerKey: _max, ...rest } = options;
+    const inner = new DynamoDbStateStore({
       client: emulators.clients.dynamodb,
       tableName,
       clock: () => T0 + HOUR,
       retry: fast,
-      ...options,
+      ...rest,
     });
+    return resolutions(inner, options);
   }
 
   it('returns what was put, keyed by resolutionKey, and omits unknown keys', async () => {
@@ -92,7 +126,7 @@ describe('DynamoDbResolutionStore', () => {
     ]);
   });
 
-  it('keeps at most maxNamesPerKey entries, newest first', async () => {
+  it('keeps at most maxEntriesPerKey entries, newest first', async () => {
     const s = store({ maxNamesPerKey: 3 });
     await s.put([1, 2, 3, 4, 5].map((i) => answer({ name: `n${i}.example`, time: T0 + i })));
     await s.put([answer({ name: 'old.example', time: T0 - 1 })]);
@@ -138,7 +172,7 @@ describe('DynamoDbResolutionStore', () => {
     await first.put([b]);
     const firstResult = await first.get([{ host: a.host, ip: a.ip }]);
     tableName = `${tableName}-reversed`;
-    await emulators.createTable(tableName, { partitionKey: 'host', sortKey: 'ip' });
+    await emulators.createTable(tableName, TABLE_KEYS.state);
     const second = store();
     await second.put([b]);
     await second.put([a]);
@@ -215,21 +249,10 @@ describe('DynamoDbResolutionStore', () => {
       new PutItemCommand({
         TableName: tableName,
         Item: {
-          host: { S: 'ws-01.corp.example' },
-          ip: { S: '192.0.2.99' },
-          names: {
-            L: [
-              {
-                M: {
-                  name: { S: 'stale.example' },
-                  cnames: { L: [] },
-                  time: { N: String(T0 - 48 * HOUR) },
-                  source: { S: 'sysmon-22' },
-                },
-              },
-            ],
+          ...pk('ws-01.corp.example', '192.0.2.99'),
+          value: {
+            S: JSON.stringify([{ name: 'stale.example', cnames: [], time: T0 - 48 * HOUR, source: 'sysmon-22' }]),
           },
-          latest: { N: String(T0 - 48 * HOUR) },
           ttl: { N: String(Math.floor((now - 1000) / 1000)) },
           version: { N: '1' },
         },
@@ -269,13 +292,17 @@ describe('DynamoDbResolutionStore', () => {
 
     const { Responses } = await emulators.clients.dynamodb.send(
       new BatchGetItemCommand({
-        RequestItems: { [tableName]: { Keys: [{ host: { S: 'ws-01.corp.example' }, ip: { S: '203.0.113.10' } }] } },
+        RequestItems: { [tableName]: { Keys: [pk('ws-01.corp.example', '203.0.113.10')] } },
       }),
     );
 
     const item = Responses?.[tableName]?.[0];
     expect(item?.ttl?.N).toBe(String(Math.ceil((T0 + 1500 + 24 * HOUR) / 1000)));
-    expect(item?.latest?.N).toBe(String(T0 + 1500));
+    // The value as the schema encodes it, under one key attribute: no `host` / `ip` attributes any more.
+    expect(JSON.parse(item?.value?.S ?? 'null')).toEqual([
+      expect.objectContaining({ name: 'example.com', time: T0 + 1500, firstTime: T0 + 1500 }),
+    ]);
+    expect(Object.keys(item ?? {}).sort()).toEqual(['pk', 'ttl', 'value', 'version']);
   });
 
   describe('concurrent writers', () => {
@@ -349,7 +376,7 @@ describe('DynamoDbResolutionStore', () => {
         answer({ ip: '198.51.100.7', name: 'after.example' }),
       ]);
 
-      expect(result.refused).toEqual([{ key: refusedKey, reason: 'key over the DynamoDB key size limits' }]);
+      expect(result.refused).toEqual([{ key: refusedKey, reason: 'key over the DynamoDB key size limit' }]);
       const got = await s.get([
         { host: 'ws-01.corp.example', ip: '203.0.113.10' },
         { host: 'ws-01.corp.example', ip: '198.51.100.7' },
@@ -367,7 +394,7 @@ describe('DynamoDbResolutionStore', () => {
       const { client, stub, forward } = faultyDynamoDbClient(emulators.clients.dynamodb);
       stub.on(BatchGetItemCommand).callsFake(forward.batchGet);
       stub.on(PutItemCommand).callsFake(async (input: ConstructorParameters<typeof PutItemCommand>[0]) => {
-        if (input.Item?.ip?.S === '203.0.113.11') {
+        if (input.Item?.pk?.S === pk('ws-01.corp.example', '203.0.113.11').pk.S) {
           throw new DynamoDBServiceException({
             name: 'ValidationException',
             $fault: 'client',
@@ -443,7 +470,7 @@ describe('DynamoDbResolutionStore', () => {
       const { client, stub, forward } = faultyDynamoDbClient(emulators.clients.dynamodb);
       const failingIp = '198.51.100.2';
       stub.on(PutItemCommand).callsFake(async (input: ConstructorParameters<typeof PutItemCommand>[0]) => {
-        if (input.Item?.ip?.S === failingIp) throw throughputExceeded();
+        if (input.Item?.pk?.S === pk('ws-01.corp.example', failingIp).pk.S) throw throughputExceeded();
         return forward.put(input);
       });
       const ips = ['198.51.100.1', failingIp, '198.51.100.3'];
