@@ -70,6 +70,8 @@ export const DEFAULT_MAX_HOLDERS_PER_PID = 4;
 export const DEFAULT_MAX_ANCESTORS = 32;
 /** How long a process without a Sysmon 5 (and a PID holder without one) is kept after its start. 30 days. */
 export const DEFAULT_PROCESS_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/** How long an ended process's item stays readable after its Sysmon 5. 24 h. */
+export const DEFAULT_ENDED_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** The state key of a process (`p|<hostKey>|<lower-case guid>`). */
 export function processKey(host: string, guid: string): string {
@@ -185,21 +187,23 @@ export function mergeProcessState(
 }
 
 /**
- * When a value expires, in event time: a process `graceMs` after its Sysmon 5, else `retentionMs` after its
- * Sysmon 1; PID holders when the last of them does, by the same rule (the first event naming it stands for a start).
+ * When a value expires, in event time: a process `endedRetentionMs` after its Sysmon 5 (the tracker stops giving
+ * its context 10 s after it anyway; the item only has to outlive a lagging consumer's reads of the events before
+ * that), else `retentionMs` after its Sysmon 1; PID holders when the last of them does, by the same rule (the first
+ * event naming it stands for a start).
  */
 export function processStateExpiresAt(
   value: ProcessState,
   retentionMs = DEFAULT_PROCESS_RETENTION_MS,
-  graceMs = DEFAULT_TERMINATION_GRACE_MS,
+  endedRetentionMs = DEFAULT_ENDED_RETENTION_MS,
 ): number {
   if (value.kind === 'process') {
-    if (value.end !== undefined) return value.end + graceMs;
+    if (value.end !== undefined) return value.end + endedRetentionMs;
     return (value.start ?? Number.NEGATIVE_INFINITY) + retentionMs;
   }
   let latest = Number.NEGATIVE_INFINITY;
   for (const holder of value.holders) {
-    latest = Math.max(latest, holder.until !== undefined ? holder.until + graceMs : holder.from + retentionMs);
+    latest = Math.max(latest, holder.until !== undefined ? holder.until + endedRetentionMs : holder.from + retentionMs);
   }
   return latest;
 }

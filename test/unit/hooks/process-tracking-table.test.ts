@@ -230,7 +230,7 @@ describe('ProcessTracker', () => {
 });
 
 describe('processStateExpiresAt', () => {
-  it('expires a process the grace after its Sysmon 5, else the retention after its Sysmon 1', () => {
+  it('expires a process the ended retention after its Sysmon 5, else the retention after its Sysmon 1', () => {
     const record: ProcessRecord = { kind: 'process', host: 'h', guid: 'g', start: 100 };
     expect(processStateExpiresAt(record, 1000, 10)).toBe(1100);
     expect(processStateExpiresAt({ ...record, end: 500 }, 1000, 10)).toBe(510);
