@@ -16,6 +16,10 @@
  * AccessListDescription, AuditPolicyChangesDescription, StatusDescription (4768-4771), Category and SubCategory
  * (from SubcategoryGuid), SidListDesc, and OldSd/NewSd Owner, Group, DaclN, SaclN.
  *
+ * Winlogbeat 7's script module (config/winlogbeat-security.js) does the same moves for the events it handles,
+ * keeps `::ffff:` except for Kerberos events, and splits AccessMask (4673, 4674) on `%%` (`%%1537` -> `1537`);
+ * both forms are read.
+ *
  * Undone here: each move backwards (a pid as the `0x…` hex Windows writes), each list joined with the
  * separator Windows renders (PrivilegeList: CR LF and three tabs; AccessMask: CR LF and four tabs; SidList: a
  * space), and the module's own fields dropped unless the event's manifest names them. Not recoverable: a
@@ -125,7 +129,10 @@ export function rebuildSecurity(
   if (isObject(eventData)) {
     for (const [name, separator] of LIST_SEPARATORS) {
       const list = eventData[name];
-      if (Array.isArray(list) && list.every((item) => typeof item === 'string')) data[name] = list.join(separator);
+      if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) continue;
+      // Winlogbeat 7's script module splits AccessMask on `%%`, dropping it: `%%1537` arrives as `1537`.
+      const items = name === 'AccessMask' ? list.map((item) => (/^\d+$/.test(item) ? `%%${item}` : item)) : list;
+      data[name] = items.join(separator);
     }
   }
   if (!processedByModule(document)) return;

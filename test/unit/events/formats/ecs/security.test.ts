@@ -92,6 +92,9 @@ describe('ECS Security module mapping', () => {
     expect(data(document)).toEqual({ PrivilegeList: 'SeSecurityPrivilege\r\n\t\t\tSeDebugPrivilege' });
     const access = moduleDocument(4663, { AccessMask: ['0x2'], AccessMaskDescription: ['Write'] }, {});
     expect(data(access)).toEqual({ AccessMask: '0x2' });
+    // Winlogbeat 7's script module splits on %% and drops it.
+    const codes = moduleDocument(4673, { AccessMask: ['1537', '1538'] }, {});
+    expect(data(codes)).toEqual({ AccessMask: '%%1537\r\n\t\t\t\t%%1538' });
   });
 
   it("drops the module's own fields only when the module ran and the template has no such field", () => {
