@@ -2,11 +2,12 @@
  * The default deployment (e-mail + Slack alerts, operations e-mail), synthesised once with real bundling.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PRODUCER_ACTIONS } from '../../infra/constructs/event-stream.js';
 import { BUNDLED_RULES_DIR } from '../../infra/constructs/rule-bundle.js';
 import { ENV } from '../../lambda/config.js';
+import { readBundledParsedRules } from '../../node-io/rule-cache.js';
 import { NAMED_QUERIES } from '../../src/query/named-queries.js';
 import { FULL_CONTEXT, resourcesOf, type Synthesised, synth } from './synth.js';
 
@@ -145,7 +146,7 @@ describe('functions', () => {
     },
   );
 
-  it('bundle the rule folders into rules/<folder> of both enrich functions (and not elsewhere)', () => {
+  it('bundle the rule folders into rules/<folder> of both enrich functions (and not elsewhere)', async () => {
     const outdir = synthesised.app.outdir;
     const bundle = (name: 'enrich' | 'enrichHold' | 'dnsAnswers') => {
       const assetPath = functionByEntry(logicalId(synthesised.stack.pipeline[name])).Metadata?.['aws:asset:path'];
@@ -157,6 +158,12 @@ describe('functions', () => {
       expect(existsSync(join(bundle(name), 'index.mjs.map'))).toBe(true);
       expect(existsSync(join(bundle(name), 'rules', 'rules', 'network', 'suspicious-tld.yml'))).toBe(true);
       expect(existsSync(join(bundle(name), 'rules', 'rules', 'dns-query-example.yaml'))).toBe(true);
+      // The parsed form synth writes beside them names exactly those files: the cold start parses no YAML.
+      const parsed = await readBundledParsedRules(join(bundle(name), 'rules'));
+      expect(parsed.ok && parsed.value.map((source) => basename(source.file))).toEqual([
+        'dns-query-example.yaml',
+        'suspicious-tld.yml',
+      ]);
     }
     expect(existsSync(join(bundle('dnsAnswers'), 'rules'))).toBe(false);
   });
