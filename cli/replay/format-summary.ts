@@ -52,6 +52,15 @@ export function formatSummary(summary: Summary, notes: SummaryNotes = {}): strin
     `network connections: ${c.total}; enriched ${c.enriched} (${formatEnrichedShare(c)} of those looked up), unresolved ${c.unresolved}, not looked up ${c.skipped} (loopback, link-local, multicast, no IP)`,
   );
   for (const [source, count] of sortedCounts(c.bySource)) lines.push(`  ${source.padEnd(12)} ${count}`);
+  const hooks = Object.entries(summary.hooks);
+  if (hooks.length > 0) {
+    // Every hook's own counters, whatever the hook (the same names as --json and the metrics: hooks.<name>.<counter>).
+    lines.push('', 'hook counters:');
+    for (const [hook, counters] of hooks) {
+      for (const [counter, count] of Object.entries(counters))
+        lines.push(`${`  hooks.${hook}.${counter}`.padEnd(48)} ${count}`);
+    }
+  }
   if (summary.rejected > 0) {
     lines.push('', 'rejected:');
     for (const [reason, count] of sortedCounts(summary.rejectedByReason)) lines.push(`  ${count}  ${reason}`);

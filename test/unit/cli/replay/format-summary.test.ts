@@ -18,3 +18,20 @@ describe('formatSummary: trimmed input', () => {
     expect(formatSummary(emptySummary())).not.toContain('trimmed');
   });
 });
+
+describe('formatSummary: hook counters', () => {
+  it('lists every counter of every hook as hooks.<name>.<counter>, zero ones too', () => {
+    const summary = emptySummary();
+    summary.hooks = { 'dns-answers': { answers: 12, ipsDropped: 0 }, 'my-hook': { seen: 3 } };
+    const lines = formatSummary(summary).split('\n');
+    expect(lines.slice(lines.indexOf('hook counters:') + 1, lines.indexOf('hook counters:') + 4)).toEqual([
+      `${'  hooks.dns-answers.answers'.padEnd(48)} 12`,
+      `${'  hooks.dns-answers.ipsDropped'.padEnd(48)} 0`,
+      `${'  hooks.my-hook.seen'.padEnd(48)} 3`,
+    ]);
+  });
+
+  it('prints no hook section when no hook ran', () => {
+    expect(formatSummary(emptySummary())).not.toContain('hook counters');
+  });
+});
