@@ -1,5 +1,5 @@
 /**
- * IOC container files from a local folder (`--containers <folder>` of replay, dev and rules check): one file per
+ * IOC container files from local folders (`--containers <folder>` of replay, dev and rules check): one file per
  * container, named after the file without its extension, one value per line, `#` comments (src/ioc). Subfolders
  * are not read; hidden files are skipped. Two files giving the same name are an error naming both.
  */
@@ -16,37 +16,43 @@ export class ContainerFolderError extends Error {
   }
 }
 
-/** The containers of one folder, sorted by name. */
-export function readContainerFolder(dir: string): Container[] {
-  const info = statSync(dir, { throwIfNoEntry: false });
-  if (!info) throw new ContainerFolderError(`containers folder not found: ${dir}`);
-  if (!info.isDirectory())
-    throw new ContainerFolderError(`containers: ${dir} is not a folder (one file per container)`);
+/** One container file of a folder, as written. */
+export interface ContainerFile {
+  name: string;
+  /** The file name (no folder). */
+  fileName: string;
+  text: string;
+}
+
+/** The container files of every folder, sorted by name. */
+export function readContainerFiles(dirs: readonly string[]): ContainerFile[] {
   const byName = new Map<string, string>();
-  const out: Container[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (!entry.isFile() || entry.name.startsWith('.')) continue;
-    const name = containerName(entry.name);
-    const other = byName.get(name);
-    if (other !== undefined) {
-      throw new ContainerFolderError(`containers: ${other} and ${entry.name} both define container ${name}`);
+  const out: ContainerFile[] = [];
+  for (const dir of dirs) {
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (!info) throw new ContainerFolderError(`containers folder not found: ${dir}`);
+    if (!info.isDirectory()) {
+      throw new ContainerFolderError(`containers: ${dir} is not a folder (one file per container)`);
     }
-    byName.set(name, entry.name);
-    out.push({ name, values: parseContainerText(readFileSync(join(dir, entry.name), 'utf8')) });
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (!entry.isFile() || entry.name.startsWith('.')) continue;
+      const name = containerName(entry.name);
+      const path = join(dir, entry.name);
+      const other = byName.get(name);
+      if (other !== undefined) throw new ContainerFolderError(`containers: ${other} and ${path} both define ${name}`);
+      byName.set(name, path);
+      out.push({ name, fileName: entry.name, text: readFileSync(path, 'utf8') });
+    }
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** A live set of the containers of every folder (later folders may not redefine a name). */
+/** The containers of the folders' files. */
+export function readContainerFolders(dirs: readonly string[]): Container[] {
+  return readContainerFiles(dirs).map((f) => ({ name: f.name, values: parseContainerText(f.text) }));
+}
+
+/** A live set of the containers of every folder. */
 export function loadContainerFolders(dirs: readonly string[]): ContainerSet {
-  const all: Container[] = [];
-  const seen = new Set<string>();
-  for (const dir of dirs) {
-    for (const c of readContainerFolder(dir)) {
-      if (seen.has(c.name)) throw new ContainerFolderError(`containers: ${c.name} is defined in more than one folder`);
-      seen.add(c.name);
-      all.push(c);
-    }
-  }
-  return new ContainerSet(all);
+  return new ContainerSet(readContainerFolders(dirs));
 }

@@ -43,7 +43,7 @@ export function register(program: Command): void {
         'prints alerts as they arrive',
     )
     .addOption(
-      new Option('--rules <paths...>', 'Sigma rule files or folders').default(
+      new Option('--rules <paths...>', 'rule files or folders (Sigma .yml/.yaml, Gene .gen)').default(
         ['rules'],
         'rules/ in the current folder',
       ),
@@ -60,7 +60,7 @@ export function register(program: Command): void {
       false,
     )
     .option('--interval <seconds>', 'how often the bucket is mirrored and counts are printed', positiveNumber, 10);
-  addRuleFlags(command).action(async (flags: DevFlags) => {
+  addRuleFlags(command, { containers: true }).action(async (flags: DevFlags) => {
     selectionOf(flags); // a malformed selection is refused before anything starts
     const text = selectionTextOf(flags);
     // The functions log JSON through Powertools: keep stdout for alerts (errors still go to stderr), no EMF.
@@ -73,6 +73,7 @@ export function register(program: Command): void {
       rules: flags.rules,
       ...(Object.keys(text).length > 0 ? { ruleSelection: text } : {}),
       skipInvalidRules: flags.skipInvalidRules ?? false,
+      ...(flags.containers ? { containers: flags.containers } : {}),
       out: flags.out,
       port: flags.port,
       host: flags.host,

@@ -7,15 +7,19 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ENV } from '../../lambda/config.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DEFAULT_CONTAINERS_PREFIX, ENV } from '../../lambda/config.js';
 import { createDnsAnswersService } from '../../lambda/dns-answers/dependencies.js';
 import { createHandler as createDnsAnswersHandler } from '../../lambda/dns-answers/handler.js';
 import { type Clocks, createEnrichService } from '../../lambda/enrich/dependencies.js';
 import { createHandler as createEnrichHandler } from '../../lambda/enrich/handler.js';
 import { createHoldHandler } from '../../lambda/enrich/hold-handler.js';
+import { type ContainerFile, readContainerFiles } from '../../node-io/container-files.js';
 import { loadRuleFiles, ruleProblemLine } from '../../node-io/load-rules.js';
 import { defaultRuleCache } from '../../node-io/rule-cache.js';
 import { parseRuleSelection, type RuleSelectionText } from '../../src/detection/rule-selection.js';
+import { ContainerSet } from '../../src/ioc/container-set.js';
+import { parseContainerText } from '../../src/ioc/parse-container.js';
 import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
 import type { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
@@ -24,7 +28,7 @@ import { AlertPrinter } from './alert-printer.js';
 import { BucketMirror } from './bucket-mirror.js';
 import { type Emulators, startEmulators } from './emulators.js';
 import { HoldPoller } from './hold-poller.js';
-import { createLocalStack, type LocalStack } from './local-stack.js';
+import { createLocalStack, LOCAL_NAMES, type LocalStack } from './local-stack.js';
 import { prepareRulesFolder } from './rules-folder.js';
 import { ShardPoller } from './shard-poller.js';
 import { createTempFolder, removeAbandonedTempFolders, type TempFolder } from './temp-folders.js';
@@ -40,6 +44,11 @@ export interface DevOptions {
   ruleSelection?: RuleSelectionText;
   /** true: rules that do not compile are left out and listed; default: any such rule stops dev before it starts. */
   skipInvalidRules?: boolean;
+  /**
+   * IOC container folders: uploaded at start to the emulated bucket's containers prefix, from where the functions
+   * load and reload them as in AWS (CONTAINERS_BUCKET/CONTAINERS_PREFIX). Default: none.
+   */
+  containers?: readonly string[];
   /** Folder the bucket is mirrored to; none: no mirror. */
   out?: string;
   /** Kinesis port (fixed, so `hookstream send` can find it). */
@@ -79,9 +88,15 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   const selection = parseRuleSelection(options.ruleSelection);
   if (!selection.ok) throw new Error(selection.error);
   const skipInvalidRules = options.skipInvalidRules ?? false;
+  const containerFiles = options.containers ? readContainerFiles(options.containers) : undefined;
+  const containers = containerFiles
+    ? {
+        containers: new ContainerSet(containerFiles.map((f) => ({ name: f.name, values: parseContainerText(f.text) }))),
+      }
+    : {};
   const { report } = await loadRuleFiles(
     options.rules,
-    { selection: selection.value, skipInvalidRules, cache: defaultRuleCache() },
+    { selection: selection.value, skipInvalidRules, cache: defaultRuleCache(), ...containers },
     SKIP_HINT,
   );
   for (const problem of report.invalidSkipped) {
@@ -103,7 +118,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     const s3Directory = path.join(scratch.path, 's3');
     await mkdir(s3Directory);
     emulators = await startEmulators({ host: options.host, ports: { kinesis: options.port }, s3Directory });
-    session = await wire(options, emulators, rulesDir, scratch);
+    session = await wire(options, emulators, rulesDir, scratch, containerFiles);
   } catch (error) {
     await emulators?.stop();
     await scratch.remove();
@@ -124,10 +139,24 @@ async function wire(
   emulators: Emulators,
   rulesDir: string,
   scratch: TempFolder,
+  containerFiles: readonly ContainerFile[] | undefined,
 ): Promise<DevSession> {
   const { clients } = emulators;
   const stack = await createLocalStack(emulators, options.shards);
+  // The IOC containers where the functions read them in AWS: under the containers prefix of the output bucket.
+  for (const file of containerFiles ?? []) {
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_NAMES.bucket,
+        Key: `${DEFAULT_CONTAINERS_PREFIX}${file.fileName}`,
+        Body: file.text,
+      }),
+    );
+  }
   const env = stack.env({
+    ...(containerFiles
+      ? { [ENV.containersBucket]: LOCAL_NAMES.bucket, [ENV.containersPrefix]: DEFAULT_CONTAINERS_PREFIX }
+      : {}),
     [ENV.rulesDir]: rulesDir,
     [ENV.retentionHours]: String(options.retentionHours),
     [ENV.holdWindowSeconds]: String(options.holdWindowSeconds),

@@ -1,0 +1,111 @@
+/**
+ * Gene rules and IOC containers from the command line: `rules check` reads .gen files and `--containers`, and
+ * `replay --rules <folder with .yml and .gen> --containers <folder>` writes alerts of both formats for a domain
+ * blacklist matched on the enriched DestinationHostname, and none with --no-enrich.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { cli } from './cli/cli-in-process.js';
+
+const SIGMA = `title: Connection to a blacklisted domain
+id: 0d7f3c0e-8a5b-4c8e-b0a4-6f0f5d3f2a91
+logsource: {product: windows, category: network_connection}
+detection:
+  selection:
+    DestinationHostname|expand: ['%blacklist%', '*.%blacklist%']
+  condition: selection
+level: high
+`;
+
+const GENE = [
+  {
+    Name: 'BlacklistedDestination',
+    Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [3] }, Criticality: 8 },
+    Matches: ["$dom: extract('(?P<dom>[^.]+\\.[^.]+$)', DestinationHostname) in blacklist"],
+    Condition: '$dom',
+  },
+  {
+    Name: 'PowershellConnects',
+    Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [3] }, Criticality: 3 },
+    Matches: ["$ps: Image ~= '(?i:\\\\powershell\\.exe$)'"],
+    Condition: '$ps',
+  },
+]
+  .map((rule) => JSON.stringify(rule))
+  .join('\n');
+
+function alertLines(out: string): Record<string, unknown>[] {
+  const dir = path.join(out, 'alerts');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json.gz'));
+  return files.flatMap((f) =>
+    gunzipSync(readFileSync(path.join(dir, f)))
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  );
+}
+
+describe('Gene rules and containers on the command line', () => {
+  let dir: string;
+  let rules: string;
+  let iocs: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hookstream-gene-cli-'));
+    rules = path.join(dir, 'rules');
+    iocs = path.join(dir, 'iocs');
+    mkdirSync(rules);
+    mkdirSync(iocs);
+    writeFileSync(path.join(rules, 'blacklisted-domain.yml'), SIGMA);
+    writeFileSync(path.join(rules, 'network.gen'), `${GENE}\n`);
+    writeFileSync(path.join(iocs, 'blacklist.txt'), '# test IOCs\ngithubusercontent.com\n');
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rules check compiles .gen files beside Sigma ones, with --containers', async () => {
+    const { status, stdout } = await cli(['rules', 'check', rules, '--containers', iocs]);
+    expect(stdout).toMatch(/^2 files: 3 rules compiled, 0 skipped, 0 rejected/);
+    expect(stdout).not.toContain('warning');
+    expect(status).toBe(0);
+  });
+
+  it('rules check without --containers: the Sigma placeholder rejects its rule, the Gene rule waits (a warning)', async () => {
+    const { status, stdout } = await cli(['rules', 'check', rules]);
+    expect(stdout).toContain('rejected');
+    expect(stdout).toContain('unresolved placeholder %blacklist%');
+    expect(stdout).toMatch(/warning .*network\.gen:1: inactive while container\(s\) blacklist are not loaded/);
+    expect(status).toBe(1);
+  });
+
+  it('rules check names a missing containers folder', async () => {
+    const { status, stderr } = await cli(['rules', 'check', rules, '--containers', path.join(dir, 'nope')]);
+    expect(stderr).toContain('containers folder not found');
+    expect(status).not.toBe(0);
+  });
+
+  it.each([
+    [
+      'with the enrichment',
+      [],
+      [
+        '0d7f3c0e-8a5b-4c8e-b0a4-6f0f5d3f2a91 sigma high',
+        'BlacklistedDestination gene high',
+        'PowershellConnects gene low',
+      ],
+    ],
+    ['without it (--no-enrich)', ['--no-enrich'], ['PowershellConnects gene low']],
+  ])('replay %s', async (_title, extra, expected) => {
+    const out = path.join(dir, `out${extra.length}`);
+    const inputs = ['events/scenario/sysmon22-raw-githubusercontent.json', 'events/nxlog/sysmon3-powershell.json'];
+    const args = ['replay', ...inputs, '--rules', rules, '--containers', iocs, '--out', out, '--no-progress', ...extra];
+    const { status, stderr } = await cli(args);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const alerts = alertLines(out).map((a) => `${a.rule_id} ${a.format} ${a.level}`);
+    expect(alerts.sort()).toEqual([...expected].sort());
+  });
+});
