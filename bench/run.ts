@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, each printed beside a baseline measured in the same run.
  * `npm run bench -- --quick` for a shorter run (fewer generated events, no emulator run, replay at 1x only);
- * `--events 200000` sets the generated events; `--scales 1,3,10` the replay input sizes for peak RSS.
+ * `--events 200000` sets the generated events; `--scales 1,3,10` the replay input sizes for peak RSS; `--only replay`
+ * runs only the CLI start-up, rule set cold start and whole-replay blocks.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +22,8 @@ const flag = (name: string): string | undefined => {
   return at >= 0 ? process.argv[at + 1] : undefined;
 };
 const quick = process.argv.includes('--quick');
+/** `--only replay`: the start-up, rule set and replay blocks alone (the micro benchmarks left out). */
+const only = flag('--only');
 const events = Number(flag('--events') ?? (quick ? 100_000 : 1_000_000));
 const scales = (flag('--scales') ?? (quick ? '1' : '1,3,10')).split(',').map(Number);
 const print = (title: string, figures: Figure[] | string) =>
@@ -52,6 +55,7 @@ if (existsSync(OTRF) && existsSync(WINDOWS_RULES)) {
 } else {
   console.log(`\nReplay and rule set cold start: skipped (${OTRF} or ${WINDOWS_RULES} is absent)`);
 }
+if (only === 'replay') process.exit(0);
 print(`Enrichment: ${events.toLocaleString('en-US')} generated events`, await benchEnrichment(events));
 const detectionEvents = Math.min(events, 200_000);
 print(
