@@ -6,6 +6,9 @@ import type { SelectingRuleCompiler } from '../../infra/build-app.js';
 import { DNS_FILTER_PATTERNS } from '../../infra/constructs/pipeline-functions.js';
 import { RuleBundleError } from '../../infra/constructs/rule-bundle.js';
 import { InvalidSettingError } from '../../infra/settings.js';
+import { DNS_CLIENT_CHANNEL, SYSMON_CHANNEL } from '../../src/events/canonical-event.js';
+import { FORMATS } from '../../src/events/formats/index.js';
+import { passesFilters } from '../helpers/lambda-filter.js';
 import { FIXTURE_RULES, realCompiler, resourcesOf, synth } from './synth.js';
 
 const base = { rules: FIXTURE_RULES };
@@ -72,6 +75,40 @@ describe('cross-account producers, provisioned stream, event-source filter, stri
       (source?.Properties.FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters ?? [];
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual(DNS_FILTER_PATTERNS);
     expect(filters.length).toBeLessThanOrEqual(5);
+  });
+
+  it("lets through the template's filters every JSON format's DNS answers and none of its other events", () => {
+    // The patterns as deployed (the template's strings), evaluated the way Lambda does (test/helpers/lambda-filter.ts).
+    const [, source] =
+      resourcesOf(synthesised().template, 'AWS::Lambda::EventSourceMapping').find(
+        ([, r]) => r.Properties.FilterCriteria !== undefined,
+      ) ?? [];
+    const patterns = (
+      (source?.Properties.FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters ?? []
+    ).map((f) => JSON.parse(f.Pattern));
+    const event = (channel: string, provider: string, eventId: number) => ({
+      host: 'h',
+      channel,
+      provider,
+      eventId,
+      time: 0,
+      format: 'nxlog' as const,
+      data: { QueryName: 'example.org' },
+    });
+    const dns = [
+      event(SYSMON_CHANNEL, 'Microsoft-Windows-Sysmon', 22),
+      event(DNS_CLIENT_CHANNEL, 'Microsoft-Windows-DNS-Client', 3008),
+    ];
+    const other = [
+      event(SYSMON_CHANNEL, 'Microsoft-Windows-Sysmon', 3),
+      event('Security', 'Microsoft-Windows-Security-Auditing', 4624),
+    ];
+    for (const format of FORMATS.filter((f) => f.format !== 'xml')) {
+      for (const e of dns)
+        expect([format.format, passesFilters(patterns, format.encode(e))]).toEqual([format.format, true]);
+      for (const e of other)
+        expect([format.format, passesFilters(patterns, format.encode(e))]).toEqual([format.format, false]);
+    }
   });
 
   it('mails only critical alerts and creates no Slack forwarder', () => {
