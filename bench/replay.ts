@@ -5,7 +5,16 @@
  * and gzip once). Also: where replay's CPU goes (a CPU profile of the same command from the sources, by phase),
  * its peak RSS, and (with `scales`) the peak RSS of 3x and 10x the folder.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
@@ -228,7 +237,11 @@ function profiledPhases(options: ReplayBenchOptions, work: string, env: NodeJS.P
     '--cpu-prof',
     `--cpu-prof-dir=${profiles}`,
   ]);
-  const [file] = readdirSync(profiles);
+  // One profile per thread (tsx runs its loader in a worker): the main thread's is the largest.
+  const [file] = readdirSync(profiles)
+    .map((name) => ({ name, size: statSync(path.join(profiles, name)).size }))
+    .sort((a, b) => b.size - a.size)
+    .map((entry) => entry.name);
   if (file === undefined) return [{ name: 'phases', value: 'no profile written' }];
   const phases = phasesOf(path.join(profiles, file));
   const total = [...phases.values()].reduce((a, b) => a + b, 0);
