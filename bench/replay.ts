@@ -94,6 +94,9 @@ function replayArgs(input: string, out: string, rules: string): string[] {
   return [input, '--out', out, '--rules', rules, '--skip-invalid-rules', '--no-progress', '--json'];
 }
 
+/** The prefilter automata each rule list builds on its first event (PrefilteredList.groupsOf, prefilter.ts). */
+const LAZY_AUTOMATA = 'detection: automata built on first use';
+
 /** Where the CPU of a replay went, by phase, from a CPU profile (self time, built-ins charged to their caller). */
 export function phasesOf(profileFile: string): Map<string, number> {
   type Node = { id: number; callFrame: { functionName: string; url: string }; children?: number[] };
@@ -115,13 +118,16 @@ export function phasesOf(profileFile: string): Map<string, number> {
     if (functionName === '(garbage collector)') phase = 'garbage collection';
     else if (functionName === '(idle)' || functionName === '(program)') phase = 'idle, program';
     else if (functionName === 'loadRuleFiles') phase = 'rule set load';
+    else if (functionName === 'groupsOf') phase = LAZY_AUTOMATA;
     else phase = phaseOfUrl(url);
     const up = parent.get(id);
     // A node that says nothing by itself (a built-in, a package) takes its caller's phase; the rule set load claims
     // everything under it.
     const inherited = up === undefined ? undefined : classify(up);
     const result =
-      inherited === 'rule set load' || inherited === 'start-up (modules)' ? inherited : (phase ?? inherited ?? 'other');
+      inherited === 'rule set load' || inherited === 'start-up (modules)' || inherited === LAZY_AUTOMATA
+        ? inherited
+        : (phase ?? inherited ?? 'other');
     phaseOf.set(id, result);
     return result;
   };
