@@ -1,10 +1,10 @@
 /** `hookstream replay <inputs...> --out <dir>`: the pipeline's core on local files. */
 
-import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { writeOut } from '../command-output.js';
 import { formatSummary } from '../replay/format-summary.js';
-import { runReplay } from '../replay/run-replay.js';
+import { createProgressBar } from '../replay/progress-bar.js';
+import { ReplayInterruptedError, type ReplayResult, runReplay } from '../replay/run-replay.js';
 import { addRuleFlags, formatRuleReport, type RuleFlags, ruleReportJson, selectionOf } from '../rule-flags.js';
 
 function positiveNumber(value: string): number {
@@ -36,7 +36,7 @@ export function register(program: Command): void {
       'files or folders: .json .ndjson .xml .gz .zst .zip .tar.gz (any supported shipper format)',
     )
     .option('--out <dir>', 'output folder', 'out')
-    .option('--rules <paths...>', 'Sigma rule files or folders to evaluate after enrichment')
+    .option('--rules <paths...>', 'rule files or folders (Sigma .yml/.yaml, Gene .gen) to evaluate after enrichment')
     .option('--json', 'print the summary as JSON')
     .option('--no-enrich', 'do not run the enrichment hooks (to compare detection without them)')
     .addOption(
@@ -48,36 +48,45 @@ export function register(program: Command): void {
     .option('--retention <hours>', 'how far back an answer names a connection, in event time', positiveNumber, 24)
     .option('--dedupe <fields>', 'fields besides the rule that make alerts the same', 'host,destination')
     .option('--no-progress', 'no progress bar');
-  addRuleFlags(command).action(async (inputs: string[], flags: ReplayFlags, self: Command) => {
+  addRuleFlags(command, { containers: true }).action(async (inputs: string[], flags: ReplayFlags, self: Command) => {
     const selection = selectionOf(flags);
-    const bar =
-      flags.progress && process.stderr.isTTY && !flags.json
-        ? new SingleBar({
-            format: 'reading {bar} {value} inputs | {file}',
-            stream: process.stderr,
-            clearOnComplete: true,
-          })
-        : undefined;
-    bar?.start(inputs.length, 0, { file: '' });
-    let read = 0;
-    const result = await runReplay({
-      inputs,
-      out: flags.out,
-      rules: flags.rules,
-      ruleSelection: selection,
-      skipInvalidRules: flags.skipInvalidRules ?? false,
-      enrich: flags.enrich,
-      enrichment: { mode: flags.mode, lookAheadMs: flags.lookAhead * 1000, retentionMs: flags.retention * 3_600_000 },
-      dedupeFields: flags.dedupe
-        .split(',')
-        .map((field) => field.trim())
-        .filter(Boolean),
-      onRead: (source) => {
-        read++;
-        bar?.setTotal(Math.max(read, inputs.length));
-        bar?.update(read, { file: source.length > 60 ? `...${source.slice(-57)}` : source });
-      },
-    }).finally(() => bar?.stop());
+    // A bar that follows the events: on a terminal only, and not when the output is JSON for a program.
+    const bar = flags.progress && process.stderr.isTTY && !flags.json ? createProgressBar(process.stderr) : undefined;
+    // Ctrl-C: the replay stops at its next batch and removes what it wrote; a second Ctrl-C ends at once.
+    const controller = new AbortController();
+    const onInterrupt = () => {
+      if (controller.signal.aborted) process.exit(130);
+      controller.abort();
+    };
+    process.on('SIGINT', onInterrupt);
+    let result: ReplayResult;
+    try {
+      result = await runReplay({
+        inputs,
+        out: flags.out,
+        rules: flags.rules,
+        ruleSelection: selection,
+        skipInvalidRules: flags.skipInvalidRules ?? false,
+        ...(flags.containers ? { containers: flags.containers } : {}),
+        enrich: flags.enrich,
+        enrichment: { mode: flags.mode, lookAheadMs: flags.lookAhead * 1000, retentionMs: flags.retention * 3_600_000 },
+        dedupeFields: flags.dedupe
+          .split(',')
+          .map((field) => field.trim())
+          .filter(Boolean),
+        onProgress: bar === undefined ? undefined : (progress) => bar.update(progress),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (!(error instanceof ReplayInterruptedError)) throw error;
+      bar?.stop();
+      self.configureOutput().writeErr?.(`hookstream: ${error.message}\n`);
+      process.exitCode = 130;
+      return;
+    } finally {
+      bar?.stop();
+      process.off('SIGINT', onInterrupt);
+    }
     if (flags.json) {
       const rules = result.rules ? { rules: ruleReportJson(result.rules, selection) } : {};
       const json = { ...result.summary, rejectedFromInvalid: result.rejectedFromInvalid, ...rules };

@@ -1,24 +1,57 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { loadContainerFolders } from '../../node-io/container-files.js';
+import { loadRuleFiles, type RuleLoadReport } from '../../node-io/load-rules.js';
+import { defaultRuleCache } from '../../node-io/rule-cache.js';
+import type { BaseMatch } from '../../src/detection/correlation/index.js';
+import { MemoryCorrelationStore } from '../../src/detection/correlation/index.js';
 import type { RuleSet } from '../../src/detection/index.js';
 import type { RuleSelection } from '../../src/detection/rule-selection.js';
-import { createEnrichmentContext, createHooks, type EnrichmentOptions, planHooks } from '../../src/hooks/index.js';
-import { batchOutputs } from '../../src/pipeline/batch-outputs.js';
-import type { InputRecord } from '../../src/pipeline/decode-batch.js';
-import { processBatch } from '../../src/pipeline/process-batch.js';
+import { readRecord } from '../../src/events/read-record.js';
+import {
+  createEnrichmentContext,
+  createHooks,
+  type EnrichmentContext,
+  type EnrichmentOptions,
+  type HookPlan,
+  planHooks,
+  runPicks,
+  runPokes,
+} from '../../src/hooks/index.js';
+import { toAlertRecord } from '../../src/pipeline/alert-record.js';
+import { isConnection } from '../../src/pipeline/connection-keys.js';
+import { type SourcedEvent, toRejectedLine } from '../../src/pipeline/decode-batch.js';
+import { toOutputRecord } from '../../src/pipeline/output-record.js';
+import { partitionOf } from '../../src/pipeline/partition.js';
+import {
+  CORRELATION_TOLERANCE_MS,
+  countHooks,
+  detect,
+  detectCorrelations,
+  snapshotCounters,
+} from '../../src/pipeline/process-batch.js';
+import { bump, emptySummary, type Summary } from '../../src/pipeline/summary.js';
+import { KNOWN_EXTENSIONS, streamInputs } from '../io/input-files.js';
+import { checkOutputFolder } from '../io/output-folder.js';
+import { SKIP_HINT } from '../rule-flags.js';
+import { LineWriter, mergeRuns, type SpilledEvent, spilledLine, writeRun } from './event-runs.js';
+import { AlertWriter, PartitionWriter } from './partition-writers.js';
+import type { ReplayProgress } from './progress-bar.js';
+import { recordPieces } from './record-chunks.js';
+import { ReplayStaging } from './staging.js';
 
 /**
  * replay reads each file (or archive entry) as one record: a responder's export is not a 1 MiB Kinesis record, so
- * the per-record document cap does not apply, and a .gz file may inflate to 2 GiB (a larger one needs streaming).
+ * the per-record document cap does not apply, and a record read whole (not cut: see record-chunks.ts) may inflate
+ * to 2 GiB.
  */
 const REPLAY_RECORD_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
 
-import { loadRuleFiles, type RuleLoadReport } from '../../node-io/load-rules.js';
-import type { Summary } from '../../src/pipeline/summary.js';
-import { DiskObjectWriter } from '../io/disk-object-writer.js';
-import { KNOWN_EXTENSIONS, readInputs } from '../io/input-files.js';
-import { checkOutputFolder, markOutputFolder } from '../io/output-folder.js';
-import { SKIP_HINT } from '../rule-flags.js';
+/**
+ * A sorted run is spilled once the events held reach this much input text, or this many events (whichever
+ * first): what bounds replay's memory (docs/replay.md).
+ */
+export const RUN_LIMITS = { bytes: 8 * 1024 * 1024, events: 8_000 };
 
 export interface ReplayOptions {
   inputs: string[];
@@ -29,12 +62,20 @@ export interface ReplayOptions {
   ruleSelection?: RuleSelection;
   /** true: rules that do not compile are left out and listed; default: any such rule refuses the replay. */
   skipInvalidRules?: boolean;
+  /** IOC container folders (node-io/container-files.ts) for Gene `in <name>` and Sigma `|expand`. Default: none. */
+  containers?: readonly string[];
   /** false: no enrichment (the hooks do not run). */
   enrich: boolean;
   enrichment: EnrichmentOptions;
   dedupeFields: string[];
-  /** Called as each input record is read (a progress bar). */
-  onRead?: (source: string, bytes: number) => void;
+  /** Told as events are processed (often: a progress bar throttles it). */
+  onProgress?: (progress: ReplayProgress) => void;
+  /** Aborting stops the replay at the next piece or batch; `--out` is left as it was ({@link ReplayInterruptedError}). */
+  signal?: AbortSignal;
+  /** Spill limits (tests use small ones); default {@link RUN_LIMITS}. */
+  runLimits?: { bytes: number; events: number };
+  /** Text per piece of a large input (tests use small ones); default TEXT_PIECE_BYTES (record-chunks.ts). */
+  pieceBytes?: number;
 }
 
 export interface ReplayResult {
@@ -44,6 +85,8 @@ export interface ReplayResult {
   /** Rejected records read from a folder named `invalid` (events/invalid/ holds deliberately broken samples). */
   rejectedFromInvalid: number;
   objectsWritten: number;
+  /** Sorted runs spilled (events and picked events): 1 or 2 for a small input. */
+  runs: number;
 }
 
 /** An input that yields no record (an empty folder, no supported files): nothing to replay, which is an error. */
@@ -51,6 +94,14 @@ export class NoInputRecordsError extends Error {
   constructor(inputs: readonly string[]) {
     super(`no input records in ${inputs.join(', ')}: no files with a supported extension (${KNOWN_EXTENSIONS})`);
     this.name = 'NoInputRecordsError';
+  }
+}
+
+/** The replay was interrupted (Ctrl-C): nothing was written, `--out` is as it was. */
+export class ReplayInterruptedError extends Error {
+  constructor() {
+    super('replay interrupted: nothing written, the output folder is as it was');
+    this.name = 'ReplayInterruptedError';
   }
 }
 
@@ -63,13 +114,15 @@ function fromInvalidFolder(origin: string): boolean {
 }
 
 /**
- * Replays files through the same core the Lambdas run: the whole input is one batch (so answers in one file name
- * connections in another), with the in-memory store. Replaces `<out>/events`, `<out>/alerts` and `<out>/rejected`,
- * and only in a folder hookstream marked as its own (see output-folder.ts): anything else is refused up front.
+ * Replays files through the same core the Lambdas run, with the whole input as one batch (answers in one file
+ * name connections in another; every pick runs before any poke; events in event-time order), in memory bounded
+ * whatever the input's size: see docs/replay.md. Replaces `<out>/events`, `<out>/alerts` and `<out>/rejected`
+ * when it finishes, and only in a folder hookstream marked as its own (see output-folder.ts): anything else is
+ * refused up front. A replay that fails or is interrupted leaves `--out` as it was.
  */
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   // Before reading: a refused --out must cost nothing and change nothing. The rules are read too, so they count.
-  await checkOutputFolder(options.out, [...options.inputs, ...(options.rules ?? [])]);
+  const before = await checkOutputFolder(options.out, [...options.inputs, ...(options.rules ?? [])]);
   // Rules first: a rule that does not compile refuses the replay before a large input is read.
   let rules: RuleSet | undefined;
   let report: RuleLoadReport | undefined;
@@ -79,39 +132,259 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       {
         ...(options.ruleSelection ? { selection: options.ruleSelection } : {}),
         skipInvalidRules: options.skipInvalidRules ?? false,
+        ...(options.containers ? { containers: loadContainerFolders(options.containers) } : {}),
+        // Parsed rule files cached in hookstream's cache folder (node-io/rule-cache.ts): no YAML parse when unchanged.
+        cache: defaultRuleCache(),
       },
       SKIP_HINT,
     );
     rules = loaded.result.ruleSet;
     report = loaded.report;
   }
-  const started = Date.now();
-  const records: InputRecord[] = [];
-  let skippedInputs = 0;
-  for await (const input of readInputs(options.inputs, { onSkipped: () => skippedInputs++ })) {
-    records.push({ origin: input.source, data: input.data, arrival: started });
-    options.onRead?.(input.source, input.data.byteLength);
+  throwIfInterrupted(options.signal);
+  const staging = await ReplayStaging.open(options.out, before);
+  try {
+    const result = await new StreamingReplay(options, staging, rules).run();
+    throwIfInterrupted(options.signal);
+    await staging.commit();
+    return { ...result, ...(report ? { rules: report } : {}) };
+  } catch (error) {
+    await staging.abandon();
+    if (options.signal?.aborted) throw new ReplayInterruptedError();
+    throw error;
   }
-  if (records.length === 0) throw new NoInputRecordsError(options.inputs);
-  const batch = await processBatch(records, {
-    hooks: options.enrich ? planHooks(createHooks(options.enrichment)) : undefined,
-    context: createEnrichmentContext(options.enrichment),
-    rules,
-    recordLimits: REPLAY_RECORD_LIMITS,
-  });
-  batch.summary.skippedInputs = skippedInputs;
-  const { objects } = batchOutputs(batch, 'replay', options.dedupeFields);
-  // Marked before the first delete, so a run interrupted half-way leaves a folder the next run may clear.
-  await markOutputFolder(options.out, 'replay');
-  for (const area of ['events', 'alerts', 'rejected']) {
-    await rm(path.join(options.out, area), { recursive: true, force: true });
+}
+
+function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ReplayInterruptedError();
+}
+
+/** Events handed to the hooks, the rules and the writers at a time. */
+const BATCH = 64;
+
+/** One replay: pass 1 reads and spills, pass 2 picks, pass 3 pokes, detects and writes (docs/replay.md). */
+class StreamingReplay {
+  private readonly summary = emptySummary();
+  private readonly started = Date.now();
+  private readonly plan: HookPlan | undefined;
+  private readonly context: EnrichmentContext;
+  private readonly origins: string[] = [];
+  private readonly runs: string[] = [];
+  private readonly pickRuns: string[] = [];
+  private readonly limits: { bytes: number; events: number };
+  private rejectedFromInvalid = 0;
+  private objects = 0;
+
+  constructor(
+    private readonly options: ReplayOptions,
+    private readonly staging: ReplayStaging,
+    private readonly rules: RuleSet | undefined,
+  ) {
+    this.plan = options.enrich ? planHooks(createHooks(options.enrichment)) : undefined;
+    this.context = createEnrichmentContext(options.enrichment);
+    this.limits = options.runLimits ?? RUN_LIMITS;
   }
-  const writer = new DiskObjectWriter(options.out);
-  for (const object of objects) await writer.put(object.key, object.body);
-  return {
-    summary: batch.summary,
-    ...(report ? { rules: report } : {}),
-    rejectedFromInvalid: batch.rejected.filter((item) => fromInvalidFolder(item.origin)).length,
-    objectsWritten: objects.length,
-  };
+
+  async run(): Promise<Omit<ReplayResult, 'rules'>> {
+    const spilled = await this.readAndSpill();
+    const before = snapshotCounters(this.context);
+    if (this.plan !== undefined && this.pickRuns.length > 0) await this.pick(spilled.picks);
+    const written = await this.pokeDetectWrite(spilled.events);
+    if (this.plan !== undefined) countHooks(this.summary, before, this.context);
+    this.summary.written = written;
+    this.summary.skippedInputs = spilled.skippedInputs;
+    return {
+      summary: this.summary,
+      rejectedFromInvalid: this.rejectedFromInvalid,
+      objectsWritten: this.objects,
+      runs: this.runs.length + this.pickRuns.length,
+    };
+  }
+
+  /** Whether a pick hook selects the event: such events go to the pick runs, read again in pass 2. */
+  private picked(item: SpilledEvent): boolean {
+    const selected = this.plan?.byChannel.get(item.event.channel)?.get(item.event.eventId);
+    return selected !== undefined && selected.pick.length > 0;
+  }
+
+  /**
+   * Pass 1: every input streamed, cut into pieces, decoded and normalised (counted as decodeBatch counts); the
+   * events spilled in sorted runs, the rejected items written to rejected/ as they come.
+   */
+  private async readAndSpill(): Promise<{ events: number; picks: number; skippedInputs: number }> {
+    const { summary, options, started } = this;
+    const rejected = new PartitionWriter(this.staging.area('rejected'), 'replay');
+    const arrivalPartition = partitionOf(started);
+    let skippedInputs = 0;
+    let totalBytes = 0;
+    let bytesRead = 0;
+    let seq = 0;
+    let events = 0;
+    let picks = 0;
+    let held: SpilledEvent[] = [];
+    let heldPicks: SpilledEvent[] = [];
+    let heldBytes = 0;
+    const spill = async () => {
+      if (held.length > 0) {
+        const file = path.join(this.staging.scratch, `run-${this.runs.length}.jsonl`);
+        await writeRun(file, held);
+        this.runs.push(file);
+      }
+      if (heldPicks.length > 0) {
+        const file = path.join(this.staging.scratch, `pick-run-${this.pickRuns.length}.jsonl`);
+        await writeRun(file, heldPicks);
+        this.pickRuns.push(file);
+      }
+      held = [];
+      heldPicks = [];
+      heldBytes = 0;
+    };
+    try {
+      const inputs = streamInputs(options.inputs, {
+        onSkipped: () => skippedInputs++,
+        onListed: (_files, bytes) => {
+          totalBytes = bytes;
+        },
+        onBytes: (bytes) => {
+          bytesRead += bytes;
+        },
+      });
+      for await (const input of inputs) {
+        const origin = this.origins.push(input.source) - 1;
+        const invalid = fromInvalidFolder(input.source);
+        let position = 0;
+        for await (const piece of recordPieces(input, options.pieceBytes)) {
+          throwIfInterrupted(options.signal);
+          for (const outcome of readRecord(piece, REPLAY_RECORD_LIMITS)) {
+            summary.read++;
+            if (outcome.invalidUtf8) summary.trimmed.invalidUtf8++;
+            const at = position++;
+            if (outcome.kind === 'event') {
+              const event = outcome.event;
+              if (outcome.truncatedFields !== undefined) summary.trimmed.truncatedFields += outcome.truncatedFields;
+              if (outcome.unnamedFields !== undefined) summary.unnamedEvents++;
+              bump(summary.byFormat, event.format);
+              bump(summary.byEvent, `${event.channel} ${event.eventId}`);
+              const item: SpilledEvent = { seq: seq++, origin, position: at, event };
+              if (this.picked(item)) heldPicks.push(item);
+              else held.push(item);
+            } else if (outcome.kind === 'rejected') {
+              summary.rejected++;
+              bump(summary.rejectedByReason, outcome.reason);
+              if (invalid) this.rejectedFromInvalid++;
+              const line = toRejectedLine({
+                origin: input.source,
+                arrival: started,
+                reason: outcome.reason,
+                raw: outcome.raw,
+              });
+              await rejected.write(arrivalPartition, JSON.stringify(line));
+            } else {
+              summary.filtered++;
+              bump(summary.filteredByReason, outcome.reason);
+            }
+          }
+          heldBytes += piece.length;
+          if (heldBytes >= this.limits.bytes || held.length + heldPicks.length >= this.limits.events) {
+            events += held.length;
+            picks += heldPicks.length;
+            await spill();
+          }
+          options.onProgress?.({ phase: 'read', events: seq, bytes: bytesRead, totalBytes, source: input.source });
+        }
+      }
+      if (this.origins.length === 0) throw new NoInputRecordsError(options.inputs);
+      events += held.length;
+      picks += heldPicks.length;
+      await spill();
+      await rejected.close();
+    } catch (error) {
+      rejected.destroy();
+      throw error;
+    }
+    this.objects += rejected.partitions.length;
+    return { events: events + picks, picks, skippedInputs };
+  }
+
+  /**
+   * Pass 2: the events a pick hook selects, merged in event-time order, through every pick; written again as one
+   * sorted run (a pick may write into its event: process tracking names a DNS-Client event's process).
+   */
+  private async pick(total: number): Promise<void> {
+    const plan = this.plan as HookPlan;
+    const file = path.join(this.staging.scratch, 'picked.jsonl');
+    const writer = new LineWriter(file);
+    let done = 0;
+    try {
+      for await (const batch of mergeRuns(this.pickRuns, BATCH, this.staging.scratch)) {
+        throwIfInterrupted(this.options.signal);
+        runPicks(
+          batch.map((item) => item.event),
+          plan,
+          this.context,
+        );
+        for (const item of batch) await writer.write(spilledLine(item));
+        done += batch.length;
+        this.options.onProgress?.({ phase: 'pick', events: done, total });
+      }
+      await writer.close();
+    } catch (error) {
+      writer.destroy();
+      throw error;
+    }
+    await Promise.all(this.pickRuns.map((run) => rm(run, { force: true })));
+    this.runs.push(file);
+  }
+
+  /** Pass 3: every event in event-time order through the pokes and the rules; events and alerts written. */
+  private async pokeDetectWrite(total: number): Promise<number> {
+    const { summary, rules, options, started } = this;
+    const events = new PartitionWriter(this.staging.area('events'), 'replay');
+    const alerts = new AlertWriter(this.staging.area('alerts'), 'replay', path.join(this.staging.scratch, 'alerts'));
+    const feeds: BaseMatch<SourcedEvent>[] = [];
+    let written = 0;
+    try {
+      for await (const batch of mergeRuns(this.runs, BATCH, this.staging.scratch)) {
+        throwIfInterrupted(options.signal);
+        const canonical = batch.map((item) => item.event);
+        if (this.plan !== undefined) runPokes(canonical, this.plan, this.context);
+        else for (const event of canonical) if (isConnection(event)) summary.connections.total++;
+        const sourced = batch.map((item): SourcedEvent => {
+          const origin = this.origins[item.origin] as string;
+          return { event: item.event, origin, arrival: started, id: `${origin}#${item.position}` };
+        });
+        if (rules !== undefined) {
+          for (const detection of detect(sourced, rules, summary, feeds)) {
+            const record = toAlertRecord(detection, options.dedupeFields);
+            await alerts.write(partitionOf(Date.parse(record.time)), JSON.stringify(record));
+          }
+        }
+        for (const item of sourced) {
+          await events.write(partitionOf(item.event.time), JSON.stringify(toOutputRecord(item.event)));
+        }
+        written += batch.length;
+        options.onProgress?.({ phase: 'write', events: written, total });
+      }
+      await events.close();
+      if (rules !== undefined && feeds.length > 0) {
+        // The input is the whole batch: correlation state of its own, every window decided at its end.
+        const correlation = {
+          store: new MemoryCorrelationStore(),
+          toleranceMs: CORRELATION_TOLERANCE_MS,
+          now: 0,
+          flush: true,
+        };
+        for (const detection of await detectCorrelations(feeds, rules, summary, correlation)) {
+          const record = toAlertRecord(detection, options.dedupeFields);
+          alerts.addLate(partitionOf(Date.parse(record.time)), JSON.stringify(record));
+        }
+      }
+      this.objects += events.partitions.length + (await alerts.finish());
+    } catch (error) {
+      events.destroy();
+      alerts.destroy();
+      throw error;
+    }
+    return written;
+  }
 }

@@ -1,0 +1,176 @@
+/**
+ * The streaming replay (pieces, sorted runs, merges, streamed gzip partitions) writes what the in-memory core
+ * writes for the same input: processBatch over the whole input as one batch, then batchOutputs. Small pieces and
+ * runs force every path (many runs, many pieces per file). An interrupted replay leaves nothing behind.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { readInputs } from '../../../cli/io/input-files.js';
+import { OUTPUT_MARKER } from '../../../cli/io/output-folder.js';
+import { ReplayInterruptedError, runReplay } from '../../../cli/replay/run-replay.js';
+import { SKIP_HINT } from '../../../cli/rule-flags.js';
+import { loadRuleFiles } from '../../../node-io/load-rules.js';
+import { createEnrichmentContext, createHooks, planHooks } from '../../../src/hooks/index.js';
+import { batchOutputs } from '../../../src/pipeline/batch-outputs.js';
+import type { InputRecord } from '../../../src/pipeline/decode-batch.js';
+import { processBatch } from '../../../src/pipeline/process-batch.js';
+import type { Summary } from '../../../src/pipeline/summary.js';
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
+
+type Areas = Map<string, unknown[]>;
+
+/** The lines of every output object, by key; rejected lines without their arrival (the run's start time). */
+function linesOf(key: string, body: Uint8Array): [string, unknown[]] {
+  const lines = gunzipSync(body)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  if (!key.startsWith('rejected/')) return [key, lines];
+  for (const line of lines) delete line.arrival;
+  return ['rejected', lines];
+}
+
+async function readOut(out: string): Promise<Areas> {
+  const areas: Areas = new Map();
+  for (const file of (await readdir(out, { recursive: true })).sort()) {
+    if (!file.endsWith('.json.gz')) continue;
+    const [key, lines] = linesOf(file.split(path.sep).join('/'), await readFile(path.join(out, file)));
+    areas.set(key, [...(areas.get(key) ?? []), ...lines]);
+  }
+  return areas;
+}
+
+async function inMemory(inputs: string[], rules: string[]): Promise<{ summary: Summary; areas: Areas }> {
+  const records: InputRecord[] = [];
+  for await (const input of readInputs(inputs)) records.push({ origin: input.source, data: input.data, arrival: 0 });
+  const ruleSet =
+    rules.length === 0
+      ? undefined
+      : (await loadRuleFiles(rules, { skipInvalidRules: false }, SKIP_HINT)).result.ruleSet;
+  const batch = await processBatch(records, {
+    hooks: planHooks(createHooks({})),
+    context: createEnrichmentContext({}),
+    rules: ruleSet,
+    recordLimits: { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY },
+  });
+  const areas: Areas = new Map();
+  for (const object of batchOutputs(batch, 'replay', ['host', 'destination']).objects) {
+    const [key, lines] = linesOf(object.key, object.body);
+    areas.set(key, [...(areas.get(key) ?? []), ...lines]);
+  }
+  return { summary: batch.summary, areas };
+}
+
+async function streamed(inputs: string[], rules: string[], out: string) {
+  return runReplay({
+    inputs,
+    out,
+    rules,
+    enrich: true,
+    enrichment: {},
+    dedupeFields: ['host', 'destination'],
+    runLimits: { bytes: 256 * 1024, events: 700 },
+    pieceBytes: 64 * 1024,
+  });
+}
+
+function comparable(summary: Summary): Summary {
+  return { ...summary, skippedInputs: 0 };
+}
+
+describe('streaming replay against the in-memory core', () => {
+  let root: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'hookstream-replay-streaming-'));
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes the same events, alerts and rejected items for the project’s events/ and rules/', async () => {
+    const expected = await inMemory(['events'], ['rules']);
+    const result = await streamed(['events'], ['rules'], path.join(root, 'out'));
+    expect(result.runs).toBeGreaterThan(1);
+    expect(result.summary.rejected).toBeGreaterThan(5);
+    expect(result.summary.alerts.total).toBeGreaterThan(0);
+    expect(comparable(result.summary)).toEqual(comparable(expected.summary));
+    expect(await readOut(path.join(root, 'out'))).toEqual(expected.areas);
+    // Conservation: every document read is written, rejected or filtered.
+    const { read, written, rejected, filtered } = result.summary;
+    expect(written + rejected + filtered).toBe(read);
+  });
+
+  it('writes the same output twice for the same input (deterministic)', async () => {
+    await streamed(['events'], ['rules'], path.join(root, 'a'));
+    await streamed(['events'], ['rules'], path.join(root, 'b'));
+    expect(await readOut(path.join(root, 'b'))).toEqual(await readOut(path.join(root, 'a')));
+  });
+
+  it('leaves an absent --out absent when interrupted, and a previous output as it was', async () => {
+    const out = path.join(root, 'out');
+    const controller = new AbortController();
+    const interrupted = (signal: AbortSignal) =>
+      runReplay({
+        inputs: ['events'],
+        out,
+        enrich: true,
+        enrichment: {},
+        dedupeFields: [],
+        runLimits: { bytes: 64 * 1024, events: 100 },
+        // Interrupted while writing, after the runs and some output exist.
+        onProgress: (progress) => {
+          if (progress.phase === 'write') controller.abort();
+        },
+        signal,
+      });
+    await expect(interrupted(controller.signal)).rejects.toBeInstanceOf(ReplayInterruptedError);
+    expect(await readdir(root)).toEqual([]);
+    // A finished replay, then an interrupted one: the first one's output is what is left, exactly.
+    await streamed(['events'], [], out);
+    const before = await readOut(out);
+    const names = (await readdir(out, { recursive: true })).sort();
+    const again = new AbortController();
+    const second = runReplay({
+      inputs: ['events'],
+      out,
+      enrich: true,
+      enrichment: {},
+      dedupeFields: [],
+      onProgress: () => again.abort(),
+      signal: again.signal,
+    });
+    await expect(second).rejects.toBeInstanceOf(ReplayInterruptedError);
+    expect((await readdir(out, { recursive: true })).sort()).toEqual(names);
+    expect(names).toContain(OUTPUT_MARKER);
+    expect(await readOut(out)).toEqual(before);
+  });
+});
+
+const describeIfData = describeUnless(missing(OTRF_DIR));
+
+describeIfData('streaming replay of OTRF recordings against the in-memory core', () => {
+  it('writes the same events and counts for the smaller recordings, cut into many pieces and runs', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'hookstream-replay-otrf-streaming-'));
+    try {
+      const inputs = [
+        'covenant_dcsync_dcerpc_drsuapi_DsGetNCChanges.zip',
+        'covenant_sc_query_dcerpc_smb_svcctl.zip',
+        'psh_cmstp_execution_bypassuac.zip',
+      ].map((name) => path.join(OTRF_DIR, name));
+      const expected = await inMemory(inputs, ['rules']);
+      const result = await streamed(inputs, ['rules'], path.join(root, 'out'));
+      expect(result.runs).toBeGreaterThan(5);
+      expect(result.summary.connections.enriched).toBeGreaterThan(0);
+      expect(comparable(result.summary)).toEqual(comparable(expected.summary));
+      expect(await readOut(path.join(root, 'out'))).toEqual(expected.areas);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
