@@ -579,6 +579,10 @@ interface ElementPlan {
   nodes: number;
   /** The object of an element with children, keys in place and values null, by {@link shapeIndex}; made on first use. */
   shapes: Array<Record<string, unknown> | undefined>;
+  /** The attributes' object when none is left out, keys in place and values null; made on first use. */
+  attributeShape: Record<string, unknown> | undefined;
+  /** When the element's JSON is one substituted value as it is (no attributes, no children): its index; else -1. */
+  leaf: number;
 }
 
 interface Plan {
@@ -669,6 +673,14 @@ function compileElement(element: Element): ElementPlan | undefined {
     dataName,
     nodes,
     shapes: [],
+    attributeShape: undefined,
+    leaf:
+      children === undefined &&
+      (dataName !== undefined || attributes.length === 0) &&
+      text.length === 1 &&
+      typeof text[0] === 'number'
+        ? text[0]
+        : -1,
   };
 }
 
@@ -764,6 +776,41 @@ function spliced(plan: ElementPlan, values: unknown[], generic: JsonBuilder, dep
   return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
 }
 
+/** The attribute values of one element, while they are gathered (attribute values never nest). */
+const attributeValues: unknown[] = [];
+
+/**
+ * An element's attributes as an object, or undefined when every one is substituted by NULL (left out, as
+ * evtx_dump does). When none is left out, a copy of the element's attribute shape (see makeShape).
+ */
+function plannedAttributes(plan: ElementPlan, values: unknown[]): Record<string, unknown> | undefined {
+  const list = plan.attributes;
+  let present = 0;
+  for (let i = 0; i < list.length; i++) {
+    const value = plannedAttribute(list[i] as AttributePlan, values);
+    attributeValues[i] = value;
+    if (value !== null) present++;
+  }
+  if (present === 0) return undefined;
+  let attributes: Record<string, unknown>;
+  if (present === list.length) {
+    plan.attributeShape ??= keyShape(list.map((attribute) => attribute.name));
+    attributes = { ...plan.attributeShape };
+  } else {
+    attributes = {};
+  }
+  for (let i = 0; i < list.length; i++) {
+    const value = attributeValues[i];
+    if (value !== null) attributes[(list[i] as AttributePlan).name] = value;
+  }
+  return attributes;
+}
+
+/** An object with `keys` in this order, values null, made by JSON.parse (see makeShape). */
+function keyShape(keys: readonly string[]): Record<string, unknown> {
+  return JSON.parse(`{${keys.map((key) => `${JSON.stringify(key)}:null`).join(',')}}`) as Record<string, unknown>;
+}
+
 function shapeIndex(attributes: boolean, text: boolean): number {
   return (attributes ? 1 : 0) + (text ? 2 : 0);
 }
@@ -779,10 +826,7 @@ function makeShape(plan: ElementPlan, index: number): Record<string, unknown> {
   if (index & 1) keys.push('#attributes');
   for (const child of plan.children ?? []) if (!child.grouped || child.key !== '') keys.push(child.key);
   if (index & 2) keys.push('#text');
-  const shape = JSON.parse(`{${keys.map((key) => `${JSON.stringify(key)}:null`).join(',')}}`) as Record<
-    string,
-    unknown
-  >;
+  const shape = keyShape(keys);
   plan.shapes[index] = shape;
   return shape;
 }
@@ -794,15 +838,7 @@ function makeShape(plan: ElementPlan, index: number): Record<string, unknown> {
 function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder | undefined, depth: number): unknown {
   if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
   if (generic !== undefined && needsGeneric(plan, values)) return spliced(plan, values, generic, depth);
-  let attributes: Record<string, unknown> | undefined;
-  if (!plan.isNamedData) {
-    for (const attribute of plan.attributes) {
-      const value = plannedAttribute(attribute, values);
-      if (value === null) continue;
-      attributes ??= {};
-      attributes[attribute.name] = value;
-    }
-  }
+  const attributes = plan.isNamedData || plan.attributes.length === 0 ? undefined : plannedAttributes(plan, values);
   const text = plannedText(plan.text, values);
   const children = plan.children;
   if (children === undefined) {
@@ -815,7 +851,11 @@ function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder
   let group: unknown[] | undefined;
   let holder: Record<string, unknown> | undefined;
   for (const child of children) {
-    const json = buildPlanned(child.element, values, generic, depth + 1);
+    const leaf = child.element.leaf;
+    const json =
+      leaf >= 0 && !(values[leaf] instanceof XmlValue)
+        ? valueAt(values, leaf)
+        : buildPlanned(child.element, values, generic, depth + 1);
     if (!child.grouped) {
       object[child.key] = json;
     } else {

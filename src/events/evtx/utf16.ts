@@ -10,27 +10,22 @@ type Ucs2Buffer = Buffer & { ucs2Slice?: (start: number, end: number) => string 
  */
 export function utf16(bytes: Uint8Array, at: number, units: number, cutAtNul: boolean): string {
   let n = units;
-  let surrogate = false;
-  // One pass over the high bytes: where the first NUL unit is, and whether any unit may be a surrogate.
-  for (let i = 0; i < units; i++) {
-    const high = bytes[at + 2 * i + 1] as number;
-    if (high === 0) {
-      if (cutAtNul && bytes[at + 2 * i] === 0) {
-        n = i;
-        break;
-      }
-    } else if (high >= 0xd8 && high <= 0xdf) {
-      surrogate = true;
-    }
-  }
+  // Value strings mostly end with their terminator: left out before decoding, and any earlier NUL found after.
+  if (cutAtNul && n > 0 && bytes[at + 2 * n - 2] === 0 && bytes[at + 2 * n - 1] === 0) n--;
   if (n === 0) return '';
-  const end = at + 2 * n;
-  // Buffer keeps lone surrogates; TextDecoder replaces them (seldom needed, so only for text that has surrogates).
-  if (surrogate) return decoder.decode(bytes.subarray(at, end));
   const buffer = bufferOf(bytes);
-  return buffer.ucs2Slice !== undefined ? buffer.ucs2Slice(at, end) : buffer.toString('utf16le', at, end);
+  let text =
+    buffer.ucs2Slice !== undefined ? buffer.ucs2Slice(at, at + 2 * n) : buffer.toString('utf16le', at, at + 2 * n);
+  if (cutAtNul) {
+    const nul = text.indexOf('\u0000');
+    if (nul >= 0) return utf16(bytes, at, nul, false);
+  }
+  // Buffer keeps lone surrogates; TextDecoder replaces them (seldom needed, so checked, not always paid).
+  if (SURROGATE.test(text)) text = decoder.decode(bytes.subarray(at, at + 2 * n));
+  return text;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
 const decoder = new TextDecoder('utf-16le');
 
 let lastBytes: Uint8Array | undefined;
