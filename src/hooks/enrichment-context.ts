@@ -6,6 +6,7 @@ import { DEFAULT_MAX_ENTRIES_PER_KEY, DEFAULT_RETENTION_MS } from '../dns/resolu
 import { DEFAULT_MAX_KEYS_PER_STATE, MemoryStateStore } from '../state/memory-state-store.js';
 import type { StateItem, StateSchema } from '../state/state-store.js';
 import type { AnyHook, HookContext, StateView } from './hook.js';
+import type { NetworkLabelOptions } from './network-label.js';
 
 /** How connections are named. */
 export type HostnameMode = 'replace' | 'fill-empty';
@@ -25,12 +26,14 @@ export interface EnrichmentOptions {
   maxEntriesPerKey?: number;
   /** Keys kept per state in the batch's (or replay's) memory view. Default 200 000. */
   maxKeys?: number;
+  /** The network-label hook's CIDR tables (docs/hooks.md). Default absent: that hook does not run. */
+  networkLabels?: NetworkLabelOptions;
 }
 
 export const DEFAULT_LOOK_AHEAD_MS = 5000;
 
 /** The enrichment options with every default filled in. */
-export type ResolvedEnrichmentOptions = Required<EnrichmentOptions>;
+export type ResolvedEnrichmentOptions = Required<Omit<EnrichmentOptions, 'networkLabels'>>;
 
 /** Fills the defaults of {@link EnrichmentOptions}. */
 export function resolveEnrichmentOptions(options: EnrichmentOptions = {}): ResolvedEnrichmentOptions {

@@ -6,6 +6,7 @@ import { createDnsAnswersHook } from './dns-answers.js';
 import type { EnrichmentOptions } from './enrichment-context.js';
 import type { AnyHook } from './hook.js';
 import { createNetconnHostnameHook } from './netconn-hostname.js';
+import { createNetworkLabelHook } from './network-label.js';
 
 export type {
   EnrichmentContext,
@@ -35,6 +36,7 @@ export {
 export const HOOK_FACTORIES = {
   'dns-answers': (options: EnrichmentOptions) => createDnsAnswersHook(options),
   'netconn-hostname': (options: EnrichmentOptions) => createNetconnHostnameHook(options),
+  'network-label': (options: EnrichmentOptions) => createNetworkLabelHook(options),
 } as const satisfies Record<string, (options: EnrichmentOptions) => AnyHook>;
 
 export type HookName = keyof typeof HOOK_FACTORIES;
