@@ -75,11 +75,11 @@ const NO_STATE: StateView<unknown> = { get: () => undefined, put: () => undefine
 /** How a context treats what the persisting hooks put. */
 export interface ContextOptions {
   /**
-   * Queue what the persisting hooks put, for {@link EnrichmentContext.takePending} (the dns-answers function).
-   * Default false: the items only merge into the view (replay and the enrich function write no state; a replay
+   * Queue what the persisting hooks put, for {@link EnrichmentContext.takePending} (the dns-answers function), or
+   * only for the hooks the predicate picks (the enrich functions: `persistWhenEnriching`). Default false: the items only merge into the view (replay and the enrich function write no state; a replay
    * context lives for the whole run, so a queue would grow with it).
    */
-  collect?: boolean;
+  collect?: boolean | ((hook: AnyHook) => boolean);
 }
 
 /** A fresh context: empty views bounded by the options, no counters yet. */
@@ -115,7 +115,7 @@ export function createEnrichmentContext(
         view = {
           get: (key) => local.read(schema, key),
           put:
-            state.persists && collect
+            state.persists && (typeof collect === 'function' ? collect(hook) : collect)
               ? (key, value) => {
                   local.merge(schema, key, value);
                   let queued = pending.get(schema.prefix);

@@ -43,6 +43,13 @@ export interface HookState<Value> {
   keysOf?(event: CanonicalEvent): readonly string[] | undefined;
   /** What this hook puts while picking is written to the store (the dns-answers function does only this). */
   readonly persists: boolean;
+  /**
+   * With `persists`: the enrich functions write it too, after their hooks ran and before the batch commits, so the
+   * next batch of the shard reads it without waiting for the dns-answers function (exact when the partition key is
+   * the host: a host's events then reach one shard, in order). The merge is idempotent: both functions writing the
+   * same items is safe. Default false (the resolutions are written by the dns-answers function only).
+   */
+  readonly persistWhenEnriching?: boolean;
 }
 
 /**

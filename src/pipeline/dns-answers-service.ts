@@ -3,6 +3,7 @@ import {
   createEnrichmentContext,
   type EnrichmentOptions,
   type HookPlan,
+  loadState,
   persistingHooks,
   planHooks,
   runPicks,
@@ -49,8 +50,9 @@ interface Picked {
 }
 
 /**
- * The dns-answers function's use case: persist what the pick hooks picked. It runs the pick stage of every hook
- * that persists its state (dns-answers; any registered hook with `state.persists`) over the batch, writes the
+ * The dns-answers function's use case: persist what the pick hooks picked. It reads the state keys those hooks
+ * declare for the batch, runs the pick stage of every hook that persists its state (dns-answers; any registered hook
+ * with `state.persists`) over the batch, writes the
  * items they put into the state store (a merge: a retried record writes the same state), then advances the shard's
  * watermark past every record whose items are all written. Events no persisting hook put anything from are
  * counted as filtered; rejected records are only counted here (the enrich function, which reads the same records,
@@ -74,6 +76,13 @@ export class DnsAnswersService {
     const index = new Map(records.map((record, i) => [record.origin, i]));
     const { events } = decodeBatch(records, summary);
     const context = createEnrichmentContext(this.deps.enrichment, { collect: true });
+    // What the persisting hooks need from earlier batches to pick (a parent process's record, say): read first.
+    await loadState(
+      events.map((sourced) => sourced.event),
+      this.#plan,
+      context,
+      this.deps.store,
+    );
     const before = snapshotCounters(context);
     const picked = new Map<string, Picked>();
     for (const { event, origin } of events) {

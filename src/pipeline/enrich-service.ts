@@ -1,6 +1,14 @@
 import type { BaseMatch, CorrelationStore } from '../detection/correlation/index.js';
 import type { RuleSet } from '../detection/rule-set.js';
-import { createEnrichmentContext, type EnrichmentOptions, type HookPlan, loadState, runHooks } from '../hooks/index.js';
+import {
+  type AnyHook,
+  createEnrichmentContext,
+  type EnrichmentOptions,
+  type HookPlan,
+  loadState,
+  persistPending,
+  runHooks,
+} from '../hooks/index.js';
 import type { StateStore } from '../state/state-store.js';
 import { toNotification } from './alert-record.js';
 import { batchOutputs } from './batch-outputs.js';
@@ -37,7 +45,8 @@ export interface EnrichServiceDependencies {
   /**
    * The state store, read (the keys the hooks declare for the final events) strongly consistent and only after the
    * catch-up oracle said the dns-answers consumer has written every answer that can name the connections being
-   * finalised (see docs/late-answers.md). The enrich functions never write it.
+   * finalised (see docs/late-answers.md). The enrich functions write only the state of the hooks that declare
+   * `persistWhenEnriching` (never the resolutions).
    */
   store: StateStore;
   rules: RuleSet;
@@ -65,6 +74,11 @@ export interface EnrichServiceDependencies {
   /** A held connection is released unresolved this long after it was first held. */
   maxHoldMs: number;
   dedupeFields: readonly string[];
+}
+
+/** The hooks whose state the enrich functions write too (HookState.persistWhenEnriching). */
+function persistsWhenEnriching(hook: AnyHook): boolean {
+  return hook.state?.persists === true && hook.state.persistWhenEnriching === true;
 }
 
 /** Configuration: correlation rules were loaded without the store they need (fails the cold start). */
@@ -256,12 +270,19 @@ export class EnrichService {
     const tooLarge = new Set(messages.tooLarge.map((item) => item.id));
     summary.trimmed.holdTooLarge += tooLarge.size;
     const final = events.filter((sourced) => !candidateEvents.has(sourced) || tooLarge.has(sourced.id));
-    const context = createEnrichmentContext(this.deps.enrichment);
+    const context = createEnrichmentContext(this.deps.enrichment, { collect: persistsWhenEnriching });
     const finalEvents = final.map((sourced) => sourced.event);
     await loadState(finalEvents, this.deps.hooks, context, this.deps.store);
     const before = snapshotCounters(context);
     runHooks(finalEvents, this.deps.hooks, context);
     countHooks(summary, before, context);
+    // Before the attempt opens, as the correlation state: a retry writes the same items again (a merge, a no-op).
+    for (const { pending, refused } of await persistPending(context, this.deps.store)) {
+      for (const { reason } of refused) {
+        summary.rejected++;
+        bump(summary.rejectedByReason, `${pending.schema.prefix} state item refused: ${reason}`);
+      }
+    }
     const held = candidates.filter((item) => !tooLarge.has(item.id));
     summary.held += held.length;
     // The bodies leave the too-large ones out already: they are the messages of `held`.

@@ -22,7 +22,8 @@ import {
   type StateStore,
 } from '../../../src/state/state-store.js';
 
-const hooks = createHooks();
+/** The two DNS hooks (this file is about them; other registered hooks are tested with their own). */
+const hooks = createHooks({}, ['dns-answers', 'netconn-hostname']);
 
 const SHARD = 'shardId-000000000000';
 const T0 = Date.UTC(2020, 9, 22, 5, 54, 21, 520);
