@@ -10,7 +10,9 @@ import { hostKey } from '../../events/canonical-event.js';
 import { splitJsonText } from '../../events/decode/json-text.js';
 import { ContainerSet } from '../../ioc/container-set.js';
 import type { Pred } from '../detection-compiler.js';
-import type { EvalContext, FieldTable } from '../eval-context.js';
+import { type EvalContext, type FieldTable, RAW } from '../eval-context.js';
+import { bestOf, literalNeedle, type Needles, unionOf } from '../prefilter.js';
+import { regexFacts, translatePcre } from '../regex.js';
 import type { RuleSelection } from '../rule-selection.js';
 import { selectRule } from '../rule-selection.js';
 import type { CompiledRule, IndexKey } from '../rule-set.js';
@@ -97,7 +99,7 @@ export function compileGeneSources(
         out.warnings.push(problem(`inactive while container(s) ${missing.join(', ')} are not loaded`));
       }
       out.compiled++;
-      const compiled: CompiledRule = { info: rule.info, pred: built.value, needles: undefined };
+      const compiled: CompiledRule = { info: rule.info, pred: built.value.pred, needles: built.value.needles };
       if (rule.events.size === 0) out.entries.push({ rule: compiled, key: { everywhere: true } });
       for (const [channel, ids] of rule.events) {
         out.entries.push({ rule: compiled, key: ids.length > 0 ? { channel, eventIds: ids } : { channel } });
@@ -358,6 +360,38 @@ function comparison(op: '<' | '>' | '<=' | '>=', bound: number): (n: number) => 
   }
 }
 
+/**
+ * Literals of which one must occur in the field for the match to hold (prefilter.ts): the whole value of `=`, and
+ * what every match of a `~=` regex holds (regex.ts regexFacts, which gives nothing when in doubt). Other forms give
+ * none: the rule is then evaluated on every event of its channels, as without the prefilter.
+ */
+function matchNeedles(m: GeneMatch, slot: number): Needles {
+  if (m.kind !== 'field') return undefined;
+  if (m.operator === '=') {
+    const needle = literalNeedle(slot, RAW, m.value);
+    return needle ? [[needle]] : undefined;
+  }
+  if (m.operator !== '~=') return undefined;
+  const translated = translatePcre(`(${m.value})`);
+  if (!translated.ok) return undefined;
+  const clauses = regexFacts(translated.value).clauses;
+  return clauses.length > 0 ? clauses.map((clause) => clause.map((text) => ({ slot, variant: RAW, text }))) : undefined;
+}
+
+/** The condition's necessary literals: AND keeps every part's, OR needs one of each branch's, NOT gives none. */
+function conditionNeedles(c: GeneCondition, needles: ReadonlyMap<string, Needles>): Needles {
+  switch (c.type) {
+    case 'name':
+      return needles.get(c.name);
+    case 'not':
+      return undefined;
+    case 'and':
+      return bestOf(c.items.map((i) => conditionNeedles(i, needles)));
+    case 'or':
+      return unionOf(c.items.map((i) => conditionNeedles(i, needles)));
+  }
+}
+
 function compileCondition(c: GeneCondition, preds: ReadonlyMap<string, Pred>): Pred {
   switch (c.type) {
     case 'name':
@@ -383,12 +417,19 @@ function compileCondition(c: GeneCondition, preds: ReadonlyMap<string, Pred>): P
   }
 }
 
-function buildPred(rule: GeneRule, fields: FieldTable, containers: ContainerSet): Parsed<Pred> {
+function buildPred(
+  rule: GeneRule,
+  fields: FieldTable,
+  containers: ContainerSet,
+): Parsed<{ pred: Pred; needles: Needles }> {
   const preds = new Map<string, Pred>();
+  const needles = new Map<string, Needles>();
   for (const m of rule.matches) {
     const p = compileMatch(m, fields, containers);
     if (!p.ok) return { ok: false, error: `rule ${rule.info.id}: match ${m.name}: ${p.error}` };
     preds.set(m.name, p.value);
+    const slot = fieldSlot(m.operand, fields);
+    if (slot.ok) needles.set(m.name, matchNeedles(m, slot.value));
   }
   let pred: Pred = rule.condition ? compileCondition(rule.condition, preds) : () => true;
   if (rule.containers.length > 0) {
@@ -402,5 +443,6 @@ function buildPred(rule: GeneRule, fields: FieldTable, containers: ContainerSet)
     const base = pred;
     pred = (ctx: EvalContext) => computers.has(hostKey(ctx.event.host)) && base(ctx);
   }
-  return { ok: true, value: pred };
+  // The wrappers above only add conditions, so the condition's literals stay necessary.
+  return { ok: true, value: { pred, needles: rule.condition ? conditionNeedles(rule.condition, needles) : undefined } };
 }
