@@ -31,10 +31,13 @@ export function regressionSecurityEvents(): Map<number, CanonicalEvent[]> {
   return byId(events);
 }
 
-/** The first `perId` Security events of each event ID of each OTRF recording, by event ID. */
-export function otrfSecurityEvents(perId: number): Map<number, CanonicalEvent[]> {
+/** The first `perId` Security events of each event ID of each OTRF recording (or of `files`), by event ID. */
+export function otrfSecurityEvents(
+  perId: number,
+  files: readonly string[] = otrfFiles(),
+): Map<number, CanonicalEvent[]> {
   const events: CanonicalEvent[] = [];
-  for (const file of otrfFiles()) {
+  for (const file of files) {
     const counts = new Map<number, number>();
     for (const object of readOtrfObjects(file)) {
       for (const outcome of readRecord(encoder.encode(JSON.stringify(object)))) {
@@ -47,6 +50,11 @@ export function otrfSecurityEvents(perId: number): Map<number, CanonicalEvent[]>
     }
   }
   return byId(events);
+}
+
+/** Two maps of events by ID as one. */
+export function mergedById(...maps: Map<number, CanonicalEvent[]>[]): Map<number, CanonicalEvent[]> {
+  return byId(maps.flatMap((map) => [...map.values()].flat()));
 }
 
 function byId(events: CanonicalEvent[]): Map<number, CanonicalEvent[]> {
@@ -76,14 +84,21 @@ const VARIANTS: Array<[string, SecurityModuleOptions]> = [
   ['Elastic Agent', { shipper: 'elastic-agent' }],
 ];
 
-/** The table test: per event ID and shipper, the module's form fires exactly the rules of the original. */
-export function securityModuleTable(events: Map<number, CanonicalEvent[]>): void {
+/** Rules whose logsource names the Security service (not process_creation's, which also read 4688). */
+const SECURITY_ROUTED = /^\s*service:\s*security\s*$/m;
+
+/**
+ * The table test: per event ID and shipper, the module's form fires exactly the rules of the original, against
+ * the whole Windows corpus, or (`securityRulesOnly`, to compile less of it) the Security service's rules.
+ */
+export function securityModuleTable(events: Map<number, CanonicalEvent[]>, securityRulesOnly = false): void {
   let match: (event: CanonicalEvent) => string[];
   beforeAll(async () => {
     const { readRuleSources } = await import('../../node-io/rule-files.js');
-    const sources = await readRuleSources(
+    const all = await readRuleSources(
       ['rules/windows', 'rules-threat-hunting/windows', 'rules-emerging-threats'].map((d) => `${SIGMA_ROOT}/${d}`),
     );
+    const sources = securityRulesOnly ? all.filter((source) => SECURITY_ROUTED.test(source.text)) : all;
     const { ruleSet } = compileRules(sources);
     match = (event) =>
       ruleSet
