@@ -1,8 +1,8 @@
 /**
  * Issue 14 part 2: Security events as the Winlogbeat / Elastic Agent Security module emits them fire the same
  * Security service rules as their original form (ecs-security.cases.ts): the SigmaHQ regression samples'
- * (evtx_dump JSON) and those of one small OTRF recording (its 4624 logons lose fields to ECS that rules
- * read: without the rebuild, 4624 fails here). The whole corpus over every OTRF recording is ecs-security.heavy.test.ts.
+ * (evtx_dump JSON) and those of one small OTRF recording (its 4624 logons lose fields to ECS that rules read:
+ * without the rebuild, 4624 fails here). The whole corpus over every recording: ecs-security.heavy.test.ts.
  */
 import { otrfAvailable } from '../helpers/otrf.js';
 import { SIGMA_ROOT } from '../helpers/sigma-corpus.js';
