@@ -76,9 +76,13 @@ describe('hookstream report on the project events', () => {
   let data: ReportData;
   let html: string;
   let file: string;
+  /** The replay's own summary: the figures the report must agree with (events/ grows as formats are added). */
+  let summary: Awaited<ReturnType<typeof replayProjectEvents>>['result']['summary'];
 
   beforeAll(async () => {
-    ({ out } = await replayProjectEvents('hookstream-report-'));
+    const replay = await replayProjectEvents('hookstream-report-');
+    out = replay.out;
+    summary = replay.result.summary;
     data = await load(out);
     file = path.join(out, 'report.html');
     const result = await cli(['report', out]);
@@ -91,15 +95,21 @@ describe('hookstream report on the project events', () => {
   });
 
   it('reads the figures of the output, with the enriched share of the replay summary', () => {
-    expect(data.totals).toMatchObject({ alerts: 18, hosts: 2, alertsByLevel: { medium: 18 } });
+    const alerts = summary.alerts.total;
+    expect(alerts).toBeGreaterThan(0);
+    expect(summary.alerts.byLevel).toEqual({ medium: alerts });
+    expect(data.totals).toMatchObject({ alerts, hosts: 2, alertsByLevel: { medium: alerts } });
     expect(data.severe).toEqual([]);
-    expect(data.other).toHaveLength(18);
-    expect(data.rules).toEqual([expect.objectContaining({ alerts: 18, level: 'medium', hosts: 1 })]);
-    expect(data.points.reduce((n, p) => n + p.alerts, 0)).toBe(18);
+    expect(data.other).toHaveLength(alerts);
+    expect(data.rules).toEqual([expect.objectContaining({ alerts, level: 'medium', hosts: 1 })]);
+    expect(data.points.reduce((n, p) => n + p.alerts, 0)).toBe(alerts);
     expect(data.hosts.map((h) => h.host)).toEqual(['workstation5', 'desktop-5sua567']);
-    expect(data.share).toMatchObject({ enriched: 20, unresolved: 0, lookedUp: 20, share: 1 });
-    // The replay summary of the same input says "enriched 20 (100.0% of those looked up)".
-    expect(html).toMatch(/100\.0%/);
+    const { enriched, unresolved } = summary.connections;
+    expect(enriched).toBeGreaterThan(0);
+    expect(data.share).toMatchObject({ enriched, unresolved, lookedUp: enriched + unresolved });
+    // The replay summary of the same input prints the same share ("enriched N (100.0% of those looked up)").
+    expect(html).toContain(`${(100 * (data.share.share ?? 0)).toFixed(1)}%`);
+    expect(data.share.share).toBe(enriched / (enriched + unresolved));
   });
 
   it('shows the rejected records, by reason', () => {
@@ -114,7 +124,7 @@ describe('hookstream report on the project events', () => {
     expect(firstTableId(html)).toBe('severe-alerts');
     expect(section(html, 'severe')).toMatch(/No critical or high alerts in this output/);
     expect(section(html, 'other')).toMatch(/<details id="other-details">/);
-    expect(tableRows(html, 'other-alerts')).toHaveLength(18);
+    expect(tableRows(html, 'other-alerts')).toHaveLength(summary.alerts.total);
   });
 
   it('is self-contained: inline script and styles only, nothing from elsewhere', () => {
@@ -127,7 +137,10 @@ describe('hookstream report on the project events', () => {
   it('draws the server-side charts as inline SVG with bars sized by the data', async () => {
     const share = bars(section(html, 'enrichment'));
     expect(share).toEqual([expect.objectContaining({ value: data.totals.connections, width: 1000 })]);
-    expect(bars(section(html, 'destinations')).map((b) => b.value)).toEqual([18, 1, 1]);
+    // One bar per (host, destination) the data ranks, sized by its connections: together every connection replayed.
+    const destinations = bars(section(html, 'destinations')).map((b) => b.value);
+    expect(destinations).toEqual(data.hosts.flatMap((h) => h.destinations.map((d) => d.connections)));
+    expect(destinations.reduce((n, v) => n + v, 0)).toBe(summary.connections.total);
     expect(section(html, 'unresolved')).toMatch(/Every connection looked up was named/);
   });
 
