@@ -119,8 +119,10 @@ describeIfData('the dns-answers and enrich handlers on the emulators', () => {
       entry.latest = Math.max(entry.latest, answer.time);
       expected.set(key, entry);
     }
+    // The resolution state's items (other hooks' states share the table under their own prefixes).
+    const resolutions = items.filter((item) => item.pk?.S?.startsWith(`${RESOLUTION_PREFIX}|`));
     const stored = new Map(
-      items.map((item) => [
+      resolutions.map((item) => [
         // `dns|<host>|<ip>`: the resolution state's prefix, then its key.
         (item.pk?.S ?? '').slice(`${RESOLUTION_PREFIX}|`.length),
         {
