@@ -86,6 +86,8 @@ export function readDnsAnswers(event: CanonicalEvent): EventAnswers {
     image = data.Image;
   } else {
     processId = event.processId;
+    // DNS-Client names no ProcessGuid; the process-tracking hook's pick writes the PID holder's before this one runs.
+    processGuid = normalizeProcessGuid(data.ProcessGuid);
   }
   const answers = parsed.ips.map((ip) => {
     const answer: DnsAnswer = { host, ip, name, cnames: parsed.cnames, time: event.time, source };

@@ -7,6 +7,7 @@ import type { EnrichmentOptions } from './enrichment-context.js';
 import type { AnyHook } from './hook.js';
 import { createNetconnHostnameHook } from './netconn-hostname.js';
 import { createNetworkLabelHook } from './network-label.js';
+import { createProcessTrackingHook } from './process-tracking.js';
 
 export type {
   EnrichmentContext,
@@ -34,6 +35,8 @@ export {
 
 /** Hook factories by hook name, in the order they run (within each stage). One line per hook. */
 export const HOOK_FACTORIES = {
+  // First: its pick gives DNS-Client 3008 events their ProcessGuid before dns-answers picks their answers.
+  'process-tracking': (options: EnrichmentOptions) => createProcessTrackingHook(options),
   'dns-answers': (options: EnrichmentOptions) => createDnsAnswersHook(options),
   'netconn-hostname': (options: EnrichmentOptions) => createNetconnHostnameHook(options),
   'network-label': (options: EnrichmentOptions) => createNetworkLabelHook(options),

@@ -18,7 +18,7 @@ import {
   type ProcessTruth,
   processGroundTruth,
 } from '../helpers/process-ground-truth.js';
-import { describeUnless, missing } from '../helpers/skip.js';
+import { describeUnless, itUnless, missing } from '../helpers/skip.js';
 
 interface Run {
   file: string;
@@ -51,6 +51,70 @@ function runOn(file: string, events: CanonicalEvent[], hooks: AnyHook[]): Run {
   const context = createEnrichmentContext();
   runHooks(events, hooks, context);
   return { file, events, before, truth, counters: context.counters };
+}
+
+/** How the dns-process connections of a run were proven: a Sysmon 22 of their ProcessGuid, a 3008 of it, a PID only. */
+interface Evidence {
+  sysmon22: number;
+  dnsClientGuid: number;
+  pidOnly: number;
+}
+
+function dnsProcessEvidence(events: readonly CanonicalEvent[]): Evidence {
+  const evidence: Evidence = { sysmon22: 0, dnsClientGuid: 0, pidOnly: 0 };
+  const asked = (event: CanonicalEvent) =>
+    `${event.host}|${event.data.ProcessGuid?.toLowerCase()}|${(event.data.QueryName ?? '').toLowerCase()}`;
+  const bySysmon = new Set(events.filter((e) => e.eventId === 22 && e.channel.includes('Sysmon')).map(asked));
+  const byClient = new Set(events.filter((e) => e.eventId === 3008 && e.data.ProcessGuid !== undefined).map(asked));
+  for (const event of events) {
+    if (event.eventId !== 3 || event.data.DestinationHostnameSource !== 'dns-process') continue;
+    const key = `${event.host}|${event.data.ProcessGuid?.toLowerCase()}|${event.data.DestinationHostname}`;
+    if (bySysmon.has(key)) evidence.sysmon22++;
+    else if (byClient.has(key)) evidence.dnsClientGuid++;
+    else evidence.pidOnly++;
+  }
+  return evidence;
+}
+
+/**
+ * Brute force, no hook code: the ProcessGuid each DNS-Client 3008 should get: the process of the latest Sysmon event
+ * at or before it on its host naming its PID (as ProcessId, SourceProcessId or TargetProcessId with the GUID beside
+ * it), unless that process's Sysmon 5 came more than 10 s before the 3008. Undefined: no such process.
+ */
+function dnsClientGuidTruth(events: readonly CanonicalEvent[]): Map<CanonicalEvent, string | undefined> {
+  const truth = new Map<CanonicalEvent, string | undefined>();
+  const pairs = (event: CanonicalEvent): [string, string][] => {
+    const d = event.data;
+    const list: [string | undefined, string | undefined][] = [
+      [d.ProcessGuid, d.ProcessId],
+      [d.SourceProcessGuid ?? d.SourceProcessGUID, d.SourceProcessId],
+      [d.TargetProcessGuid ?? d.TargetProcessGUID, d.TargetProcessId],
+    ];
+    return list.filter((p): p is [string, string] => p[0] !== undefined && p[1] !== undefined && p[0] !== '-');
+  };
+  for (const answer of events) {
+    if (answer.eventId !== 3008 || answer.processId === undefined) continue;
+    let latest: { time: number; guid: string } | undefined;
+    for (const event of events) {
+      if (!event.channel.includes('Sysmon') || event.host !== answer.host || event.time > answer.time) continue;
+      for (const [guid, pid] of pairs(event)) {
+        if (Number(pid) === answer.processId && (latest === undefined || event.time >= latest.time)) {
+          latest = { time: event.time, guid: guid.toLowerCase() };
+        }
+      }
+    }
+    const ended =
+      latest !== undefined &&
+      events.some(
+        (e) =>
+          e.eventId === 5 &&
+          e.host === answer.host &&
+          e.data.ProcessGuid?.toLowerCase() === latest.guid &&
+          e.time < answer.time - 10_000,
+      );
+    truth.set(answer, ended ? undefined : latest?.guid);
+  }
+  return truth;
 }
 
 const allHooks = (): AnyHook[] => [createProcessTrackingHook(), createDnsAnswersHook(), createNetconnHostnameHook()];
@@ -111,21 +175,38 @@ export interface SuiteOptions {
   mirrorFile: string;
   /** Least number of recordings with tracked events (a check that the data is what the figures assume). */
   minTrackedFiles: number;
+  /** Whether the recordings hold DNS-Client 3008 answers (only empire_mimikatz_opth does). */
+  dnsClientAnswers: boolean;
 }
 
 /** Defines the suite (skipped, visibly, without ../shared). */
-export function processTrackingSuite({ title, files, mirrorFile, minTrackedFiles }: SuiteOptions): void {
+export function processTrackingSuite({
+  title,
+  files,
+  mirrorFile,
+  minTrackedFiles,
+  dnsClientAnswers,
+}: SuiteOptions): void {
   describeUnless(missing(OTRF_DIR))(title, () => {
     const runs: Run[] = [];
     let mirrored: Run;
-    const share: { file: string; before: Record<string, number>; after: Record<string, number> }[] = [];
+    const share: {
+      file: string;
+      before: Record<string, number>;
+      after: Record<string, number>;
+      evidenceBefore: Evidence;
+      evidenceAfter: Evidence;
+    }[] = [];
 
     beforeAll(() => {
       for (const file of files ?? otrfFiles()) {
         runs.push(runOn(file, readOtrfEvents(file), allHooks()));
         const without = createEnrichmentContext();
-        runHooks(readOtrfEvents(file), [createDnsAnswersHook(), createNetconnHostnameHook()], without);
+        const bare = readOtrfEvents(file);
+        runHooks(bare, [createDnsAnswersHook(), createNetconnHostnameHook()], without);
         share.push({
+          evidenceBefore: dnsProcessEvidence(bare),
+          evidenceAfter: dnsProcessEvidence(runs.at(-1)?.events ?? []),
           file,
           before: without.counters['netconn-hostname'] ?? {},
           after: runs.at(-1)?.counters['netconn-hostname'] ?? {},
@@ -167,9 +248,14 @@ export function processTrackingSuite({ title, files, mirrorFile, minTrackedFiles
       const beforeEnriched = beforeProcess + sum((s) => s.before.enrichedHost);
       const afterProcess = sum((s) => s.after.enrichedProcess);
       const afterEnriched = afterProcess + sum((s) => s.after.enrichedHost);
+      const evidence = (which: 'evidenceBefore' | 'evidenceAfter') =>
+        (['sysmon22', 'dnsClientGuid', 'pidOnly'] as const)
+          .map((key) => `${key} ${sum((s) => s[which][key])}`)
+          .join(', ');
       console.log(
         `${'file'.padEnd(62)}\tbefore dns-process\tbefore dns-host\tafter dns-process\tafter dns-host\n${shareRows.join('\n')}\n` +
-          `dns-process share of enriched connections: before ${beforeProcess}/${beforeEnriched}, after ${afterProcess}/${afterEnriched}`,
+          `dns-process share of enriched connections: before ${beforeProcess}/${beforeEnriched}, after ${afterProcess}/${afterEnriched}\n` +
+          `dns-process connections by evidence: before ${evidence('evidenceBefore')}; after ${evidence('evidenceAfter')}`,
       );
     });
 
@@ -192,6 +278,19 @@ export function processTrackingSuite({ title, files, mirrorFile, minTrackedFiles
     it("never writes another process's context, nor any into a process without an earlier Sysmon 1", () => {
       expect(runs.flatMap(wrongFields)).toEqual([]);
     });
+
+    itUnless(dnsClientAnswers ? undefined : 'no DNS-Client 3008 in these recordings')(
+      'gives each DNS-Client 3008 the ProcessGuid of the process last seen with its PID, and no other',
+      () => {
+        const answers = runs.flatMap((run) => [...dnsClientGuidTruth(run.events)]);
+        const given = answers.filter(([answer]) => answer.data.ProcessGuid !== undefined);
+        console.log(
+          `DNS-Client 3008: ${answers.length}, with a known PID holder ${answers.filter(([, guid]) => guid).length}, given a ProcessGuid ${given.length}`,
+        );
+        expect(given.length).toBeGreaterThan(0);
+        expect(answers.filter(([answer, guid]) => answer.data.ProcessGuid !== guid)).toEqual([]);
+      },
+    );
 
     it("never writes another host's context: a mirrored host with the same ProcessGuids keeps its own", () => {
       const mirrorSides = mirrored.truth.tracked.filter(({ event }) => event.host.endsWith(MIRROR_SUFFIX));

@@ -7,5 +7,6 @@ import { processTrackingSuite } from './otrf-process-tracking.cases.js';
 processTrackingSuite({
   title: 'process tracking over every OTRF recording',
   mirrorFile: 'covenant_psremoting_grunt.zip',
+  dnsClientAnswers: true,
   minTrackedFiles: 5,
 });

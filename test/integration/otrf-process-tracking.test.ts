@@ -8,5 +8,6 @@ processTrackingSuite({
   title: 'process tracking over two OTRF recordings (psh_cmstp, covenant_sc_query)',
   files: ['covenant_sc_query_dcerpc_smb_svcctl.zip', 'psh_cmstp_execution_bypassuac.zip'],
   mirrorFile: 'covenant_sc_query_dcerpc_smb_svcctl.zip',
+  dnsClientAnswers: false,
   minTrackedFiles: 2,
 });

@@ -82,7 +82,8 @@ describe('dns-answers', () => {
 
 describe('hook registry', () => {
   it('lists the hooks in run order and builds them with the options', () => {
-    expect(HOOK_NAMES.slice(0, 2)).toEqual(['dns-answers', 'netconn-hostname']);
+    // process-tracking first: its pick gives DNS-Client 3008 events the ProcessGuid dns-answers stores.
+    expect(HOOK_NAMES.slice(0, 3)).toEqual(['process-tracking', 'dns-answers', 'netconn-hostname']);
     expect(
       createHooks({}, ['dns-answers', 'netconn-hostname']).map((h) => [h.name, h.picks.length, h.pokes.length]),
     ).toEqual([
