@@ -157,7 +157,8 @@ export function createProcessTrackingHook(options: EnrichmentOptions = {}): Hook
     picks: [sysmon, dnsClient],
     pokes: [sysmon, dnsClient],
     counters: PROCESS_TRACKING_COUNTERS,
-    state: { schema, keysOf, persists: true },
+    // Written by the enrich functions too: the next batch of a shard then has what this one picked (docs/enrichment.md).
+    state: { schema, keysOf, persists: true, persistWhenEnriching: true },
     pick(event, { counters, state }) {
       if (typeof event.host !== 'string' || !Number.isFinite(event.time) || event.data == null) {
         if (event.eventId === SYSMON_PROCESS_CREATE_EVENT_ID) counters.invalid++;
