@@ -1,6 +1,7 @@
 /** `hookstream replay <inputs...> --out <dir>`: the pipeline's core on local files. */
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { readNetworkTableFile } from '../../node-io/network-table-file.js';
 import { writeOut } from '../command-output.js';
 import { formatSummary } from '../replay/format-summary.js';
 import { createProgressBar } from '../replay/progress-bar.js';
@@ -23,6 +24,7 @@ interface ReplayFlags extends RuleFlags {
   retention: number;
   dedupe: string;
   progress: boolean;
+  networkLabels?: string;
 }
 
 export function register(program: Command): void {
@@ -47,9 +49,15 @@ export function register(program: Command): void {
     .option('--look-ahead <seconds>', 'an answer logged this long after its connection still counts', positiveNumber, 5)
     .option('--retention <hours>', 'how far back an answer names a connection, in event time', positiveNumber, 24)
     .option('--dedupe <fields>', 'fields besides the rule that make alerts the same', 'host,destination')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option(
+      '--network-labels <file>',
+      'turn on the network-label hook with this CIDR table (CSV cidr,label or JSON; docs/hooks.md)',
+    );
   addRuleFlags(command, { containers: true }).action(async (inputs: string[], flags: ReplayFlags, self: Command) => {
     const selection = selectionOf(flags);
+    // Read and checked before anything else runs: a bad table is a start-up error naming the file.
+    const networkLabels = flags.networkLabels ? { table: await readNetworkTableFile(flags.networkLabels) } : undefined;
     // A bar that follows the events: on a terminal only, and not when the output is JSON for a program.
     const bar = flags.progress && process.stderr.isTTY && !flags.json ? createProgressBar(process.stderr) : undefined;
     // Ctrl-C: the replay stops at its next batch and removes what it wrote; a second Ctrl-C ends at once.
@@ -69,7 +77,12 @@ export function register(program: Command): void {
         skipInvalidRules: flags.skipInvalidRules ?? false,
         ...(flags.containers ? { containers: flags.containers } : {}),
         enrich: flags.enrich,
-        enrichment: { mode: flags.mode, lookAheadMs: flags.lookAhead * 1000, retentionMs: flags.retention * 3_600_000 },
+        enrichment: {
+          mode: flags.mode,
+          lookAheadMs: flags.lookAhead * 1000,
+          retentionMs: flags.retention * 3_600_000,
+          ...(networkLabels ? { networkLabels } : {}),
+        },
         dedupeFields: flags.dedupe
           .split(',')
           .map((field) => field.trim())
