@@ -71,7 +71,10 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
  * offsets it reads names from outside itself (checked on each use). Logs of one host repeat their templates chunk
  * after chunk. A definition that differs in one byte is parsed anew; one that fails is kept for its own chunk only.
  */
-const sharedTemplates = new Map<number, Map<string, { template: Template; external: Array<number | string> }>>();
+const sharedTemplates = new Map<
+  number,
+  Array<{ bytes: Buffer; template: Template; external: ReadonlyArray<number | string> }>
+>();
 let sharedCount = 0;
 const MAX_SHARED_TEMPLATES = 4096;
 const MAX_SHARED_BYTES = 16384;
@@ -112,8 +115,8 @@ export class ChunkContext {
     if (offset + 24 > this.bytes.length) this.failTemplate(offset, 'EVTX template definition out of bounds');
     const end = offset + 24 + this.view.getUint32(offset + 20, true);
     if (end > this.bytes.length) this.failTemplate(offset, 'EVTX template definition out of bounds');
-    const key = end - offset <= MAX_SHARED_BYTES ? bufferOf(this.bytes).toString('latin1', offset + 4, end) : undefined;
-    const shared = key === undefined ? undefined : this.shared(offset, key);
+    const shareable = end - offset <= MAX_SHARED_BYTES;
+    const shared = shareable ? this.shared(offset, end) : undefined;
     if (shared !== undefined) {
       this.templates.set(offset, shared);
       return shared;
@@ -125,17 +128,18 @@ export class ChunkContext {
       const nodes = parser.nodes();
       const template = { nodes, plan: compilePlan(nodes) };
       this.templates.set(offset, template);
-      if (key !== undefined) {
+      if (shareable) {
         if (sharedCount >= MAX_SHARED_TEMPLATES) {
           sharedTemplates.clear();
           sharedCount = 0;
         }
         let atOffset = sharedTemplates.get(offset);
         if (atOffset === undefined) {
-          atOffset = new Map();
+          atOffset = [];
           sharedTemplates.set(offset, atOffset);
         }
-        atOffset.set(key, { template, external: parser.external });
+        const bytes = Buffer.from(this.bytes.subarray(offset + 4, end));
+        atOffset.push({ bytes, template, external: parser.external });
         sharedCount++;
       }
       return template;
@@ -146,19 +150,28 @@ export class ChunkContext {
     }
   }
 
-  /** The shared parse of the definition at `offset` with bytes `key`, when the names it reads elsewhere match. */
-  private shared(offset: number, key: string): Template | undefined {
-    const entry = sharedTemplates.get(offset)?.get(key);
-    if (entry === undefined) return undefined;
-    const external = entry.external;
+  /** The shared parse of the definition `bytes[offset, end)`, if one has the same bytes and reads the same names. */
+  private shared(offset: number, end: number): Template | undefined {
+    const entries = sharedTemplates.get(offset);
+    if (entries === undefined) return undefined;
+    const buffer = bufferOf(this.bytes);
+    for (const entry of entries) {
+      if (entry.bytes.length !== end - offset - 4) continue;
+      if (buffer.compare(entry.bytes, 0, entry.bytes.length, offset + 4, end) !== 0) continue;
+      if (this.sameNames(entry.external)) return entry.template;
+    }
+    return undefined;
+  }
+
+  private sameNames(external: ReadonlyArray<number | string>): boolean {
     for (let i = 0; i < external.length; i += 2) {
       try {
-        if (this.name(external[i] as number).text !== external[i + 1]) return undefined;
+        if (this.name(external[i] as number).text !== external[i + 1]) return false;
       } catch {
-        return undefined;
+        return false;
       }
     }
-    return entry.template;
+    return true;
   }
 
   private failTemplate(offset: number, reason: string): never {

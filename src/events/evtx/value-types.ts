@@ -84,8 +84,7 @@ export function filetimeText(low: number, high: number): string {
   const seconds = high * 429 + Math.floor(rest / 10_000_000) - 11644473600;
   const micros = Math.floor((rest % 10_000_000) / 10);
   if (seconds !== lastSeconds) {
-    const date = new Date(seconds * 1000);
-    lastPrefix = Number.isNaN(date.getTime()) ? `${seconds}s since 1970` : date.toISOString().slice(0, -5);
+    lastPrefix = secondText(seconds);
     lastSeconds = seconds;
   }
   begin();
@@ -93,6 +92,48 @@ export function filetimeText(low: number, high: number): string {
   putChar(0x2e);
   putDecimal(micros, 6);
   putChar(0x5a);
+  return take();
+}
+
+/** Days from 1970-01-01 to 10000-01-01: later times are left to Date (which writes them as +YYYYYY-…). */
+const DAYS_TO_10000 = 2932897;
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS` of seconds since 1970 (UTC), as Date's toISOString writes it. The date is computed from
+ * the day count (the proleptic Gregorian calendar in 400-year eras) for years 1601 to 9999, which FILETIMEs
+ * before the year 10000 are; anything else goes through Date.
+ */
+function secondText(seconds: number): string {
+  const days = Math.floor(seconds / 86400);
+  if (days < -134774 || days >= DAYS_TO_10000) {
+    const date = new Date(seconds * 1000);
+    return Number.isNaN(date.getTime()) ? `${seconds}s since 1970` : date.toISOString().slice(0, -5);
+  }
+  const time = seconds - days * 86400;
+  // Days since 0000-03-01, so that the leap day ends the year.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  begin();
+  putDecimal(year, 4);
+  putChar(0x2d);
+  putDecimal(month, 2);
+  putChar(0x2d);
+  putDecimal(day, 2);
+  putChar(0x54);
+  putDecimal(Math.floor(time / 3600), 2);
+  putChar(0x3a);
+  putDecimal(Math.floor((time % 3600) / 60), 2);
+  putChar(0x3a);
+  putDecimal(time % 60, 2);
   return take();
 }
 

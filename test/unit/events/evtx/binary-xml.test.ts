@@ -341,3 +341,71 @@ describe('EVTX Binary XML tokens, rendered as evtx_dump does', () => {
     expect(Object.getPrototypeOf(document.Event)).toBe(Object.prototype);
   });
 });
+
+describe('EVTX templates shared across chunks and files', () => {
+  /**
+   * A file of two records: the first's template names an element `first` (inline); the second's template, the
+   * same bytes whatever `first` is, names its element by the offset of that name (a name read from elsewhere in
+   * the chunk, as Windows writes names it has written before).
+   */
+  function fileNaming(first: string): Uint8Array {
+    const writer = new EvtxWriter();
+    let nameOffset = 0;
+    writer.record((w) =>
+      eventRecord(
+        w,
+        (t) => {
+          t.fragment();
+          t.element('Event', [], (e) => {
+            // element token, dependency id, data size, name offset: then the name itself
+            nameOffset = e.pos + 1 + 2 + 4 + 4;
+            e.element(first, []);
+          });
+          t.eof();
+        },
+        [],
+      ),
+    );
+    writer.record((w) =>
+      eventRecord(
+        w,
+        (t) => {
+          t.fragment();
+          t.element('Event', [], (e) => {
+            e.u8(0x01);
+            e.u16(0xffff);
+            e.u32(0);
+            e.nameAt(nameOffset);
+            e.u8(0x03);
+          });
+          t.eof();
+        },
+        [],
+      ),
+    );
+    return writer.file();
+  }
+
+  const documents = (file: Uint8Array) => readEvtx(file).map((outcome) => (outcome.ok ? outcome.document : outcome));
+
+  it('reads a name a shared template refers to from each chunk, not from the first chunk it was seen in', () => {
+    expect(documents(fileNaming('Alpha'))).toEqual([{ Event: { Alpha: null } }, { Event: { Alpha: null } }]);
+    expect(documents(fileNaming('Bravo'))).toEqual([{ Event: { Bravo: null } }, { Event: { Bravo: null } }]);
+    expect(documents(fileNaming('Alpha'))).toEqual([{ Event: { Alpha: null } }, { Event: { Alpha: null } }]);
+  });
+
+  it('parses a definition that differs by one byte at the same offset anew', () => {
+    const file = (name: string, value: Value) => {
+      const writer = new EvtxWriter();
+      writer.record((w) => eventRecord(w, eventTemplate([name]), [...systemValues(1), value]));
+      return readRecord(writer.file());
+    };
+    const [one] = file('FieldA', string('x'));
+    const [other] = file('FieldB', string('y'));
+    const [again] = file('FieldA', string('z'));
+    expect(one?.kind === 'event' && one.event.data).toMatchObject({ FieldA: 'x' });
+    expect(other?.kind === 'event' && other.event.data).toMatchObject({ FieldB: 'y' });
+    expect(other?.kind === 'event' && other.event.data.FieldA).toBeUndefined();
+    expect(again?.kind === 'event' && again.event.data).toMatchObject({ FieldA: 'z' });
+  });
+});

@@ -1,0 +1,45 @@
+/** FILETIME text: computed from the day count for years 1601-9999, through Date beyond; both as Date writes them. */
+import { filetimeText } from '../../../../src/events/evtx/value-types.js';
+
+const TICKS_TO_1970 = 116444736000000000n;
+
+/** The FILETIME of a Date plus `extraTicks` (under one second), as two 32-bit halves. */
+function filetimeOf(date: Date, extraTicks: bigint): [number, number] {
+  const ticks = BigInt(date.getTime()) * 10000n + TICKS_TO_1970 + extraTicks;
+  return [Number(ticks & 0xffffffffn), Number(ticks >> 32n)];
+}
+
+function expected(date: Date, extraTicks: bigint): string {
+  return `${date.toISOString().slice(0, -5)}.${String(extraTicks / 10n).padStart(6, '0')}Z`;
+}
+
+describe('filetimeText', () => {
+  const dates: Date[] = [];
+  // Every 97th day from 1601 to 9999 at a time of day that moves, and the days around each year's end and Feb 29.
+  for (let ms = Date.UTC(1601, 0, 1); ms < Date.UTC(10000, 0, 1); ms += 97 * 86400000 + 3723000)
+    dates.push(new Date(ms));
+  for (const year of [1601, 1700, 1899, 1900, 1970, 1999, 2000, 2024, 2100, 2400, 9999]) {
+    dates.push(new Date(Date.UTC(year, 0, 1)), new Date(Date.UTC(year, 11, 31, 23, 59, 59)));
+    dates.push(new Date(Date.UTC(year, 1, 28, 12)), new Date(Date.UTC(year, 2, 1)));
+    if (new Date(Date.UTC(year, 1, 29)).getUTCMonth() === 1) dates.push(new Date(Date.UTC(year, 1, 29, 23, 59, 59)));
+  }
+
+  it('writes FILETIMEs from 1601 to 9999 as Date does, with microseconds', () => {
+    expect(dates.length).toBeGreaterThan(30000);
+    const wrong = dates
+      .map((date, i) => {
+        const extra = BigInt((i * 7919) % 10000000);
+        const [low, high] = filetimeOf(date, extra);
+        return [filetimeText(low, high), expected(date, extra)];
+      })
+      .filter(([got, want]) => got !== want);
+    expect(wrong).toEqual([]);
+  });
+
+  it('writes the first FILETIME, and years from 10000 on as Date does', () => {
+    expect(filetimeText(0, 0)).toBe('1601-01-01T00:00:00.000000Z');
+    const date = new Date(Date.UTC(10000, 0, 1, 0, 0, 1));
+    const [low, high] = filetimeOf(date, 0n);
+    expect(filetimeText(low, high)).toBe('+010000-01-01T00:00:01.000000Z');
+  });
+});
