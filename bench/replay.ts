@@ -220,9 +220,15 @@ export function benchReplay(options: ReplayBenchOptions): Figure[] {
     for (const times of options.scales.filter((s) => s > 1)) {
       const input = scaledInput(options.otrf, times, work);
       const scaled = replay(input);
+      const scaledCpuMs = scaled.run.usage.userMs + scaled.run.usage.systemMs;
+      const scaledCpuRate = (scaled.summary.read / scaledCpuMs) * 1000;
+      const scaledRate = (scaled.summary.read / scaled.run.wallMs) * 1000;
+      // The ceiling is per line, so the 1x ceiling's rate holds for N copies of the same lines.
       figures.push({
         name: `peak RSS, ${times}x (${scaled.summary.read.toLocaleString('en-US')} events)`,
-        value: `${formatRss(scaled.run.usage.maxRssKb)}; ${formatMs(scaled.run.wallMs)} wall`,
+        value:
+          `${formatRss(scaled.run.usage.maxRssKb)}; ${formatMs(scaled.run.wallMs)} wall, ${formatMs(scaledCpuMs)} CPU; ` +
+          `ratio to the ceiling ${(scaledRate / ceilingRate).toFixed(3)} wall, ${(scaledCpuRate / ceilingCpuRate).toFixed(3)} CPU`,
       });
       rmSync(input, { recursive: true, force: true });
     }
