@@ -7,7 +7,8 @@
  * starts a document at it), and only when the text before the cut holds at least two lines (so the piece is split
  * the same way, not read as one value). A line feed is the byte 0x0A in UTF-8 and never inside a multi-byte
  * sequence, so each piece decodes to the same characters as its part of the whole. Everything else is one piece,
- * the whole input, as before: small inputs, XML, UTF-16 text, EVTX, zstd, KPL, pretty-printed JSON.
+ * the whole input, as before: small inputs, XML, UTF-16 text, zstd, KPL, pretty-printed JSON. An EVTX file is cut
+ * between chunks (see {@link cutEvtx}).
  *
  * A gzip input is first checked whole in a streaming pass (the same checks as the record reader's gunzip: fflate
  * and the last member's size); one that fails is given whole, and rejected as before. One that passes is
@@ -170,6 +171,59 @@ export async function* cutText(chunks: AsyncIterable<Uint8Array>, pieceBytes: nu
   if (length > 0) yield buffer.subarray(0, length);
 }
 
+const EVTX_HEADER_BYTES = 4096;
+const EVTX_CHUNK_BYTES = 65536;
+const EVTX_CHUNK_SIGNATURE = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00]; // "ElfChnk\0"
+
+/**
+ * Whether an EVTX chunk surely gives the reader at least one outcome: a whole chunk with its signature, a free
+ * space offset past its header, and a record signature where the first record starts.
+ */
+export function productiveChunk(chunk: Uint8Array): boolean {
+  if (chunk.length !== EVTX_CHUNK_BYTES) return false;
+  for (let i = 0; i < EVTX_CHUNK_SIGNATURE.length; i++) if (chunk[i] !== EVTX_CHUNK_SIGNATURE[i]) return false;
+  const freeSpace = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(48, true);
+  return freeSpace >= 512 + 28 && chunk[512] === 0x2a && chunk[513] === 0x2a && chunk[514] === 0 && chunk[515] === 0;
+}
+
+/**
+ * Cuts an EVTX file into pieces, each its own file header followed by a run of its chunks. The reader finds
+ * chunks by position and reads each on its own (its string and template tables are its own), so the outcomes of
+ * the pieces are those of the whole file. Only between two chunks that surely give records, so that no piece is a
+ * log without records (which the whole file is not). Pieces are fresh buffers (the reader may keep views of
+ * chunks it has read).
+ */
+export async function* cutEvtx(chunks: AsyncIterable<Uint8Array>, pieceBytes: number): AsyncGenerator<Uint8Array> {
+  let header: Uint8Array | undefined;
+  let pending = new Uint8Array(0);
+  let group: Uint8Array[] = [];
+  let groupBytes = 0;
+  let groupProductive = false;
+  for await (const chunk of chunks) {
+    pending = pending.length === 0 ? chunk : concat([pending, chunk]);
+    if (header === undefined) {
+      if (pending.length < EVTX_HEADER_BYTES) continue;
+      header = pending.slice(0, EVTX_HEADER_BYTES);
+      pending = pending.subarray(EVTX_HEADER_BYTES);
+    }
+    while (pending.length >= EVTX_CHUNK_BYTES) {
+      const next = pending.slice(0, EVTX_CHUNK_BYTES);
+      pending = pending.subarray(EVTX_CHUNK_BYTES);
+      const productive = productiveChunk(next);
+      if (groupBytes >= pieceBytes && groupProductive && productive) {
+        yield concat([header, ...group]);
+        group = [];
+        groupBytes = 0;
+        groupProductive = false;
+      }
+      group.push(next);
+      groupBytes += next.length;
+      groupProductive ||= productive;
+    }
+  }
+  yield new Uint8Array(Buffer.concat([header ?? new Uint8Array(0), ...group, pending]));
+}
+
 /**
  * Whether the gzip stream is one the record reader would inflate: fflate accepts every member, and the last
  * member's ISIZE trailer matches what it produced (a stream cut at a block boundary fails only there).
@@ -272,6 +326,10 @@ export async function* recordPieces(
     return;
   }
   const first = concat(head);
+  if (layer === 'evtx') {
+    yield* cutEvtx(prepend([first], it), pieceBytes);
+    return;
+  }
   if (layer !== undefined || !cuttable(first)) {
     yield await readAll(prepend([first], it));
     return;

@@ -2,10 +2,13 @@
  * Cutting an input into pieces must not change what the record reader finds: the documents of the pieces, in
  * order, are those of the whole input (same events, same rejections with the same bytes and reasons, same flags).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { InputStream } from '../../../../cli/io/input-files.js';
 import { cutText, cuttable, findCut, gzipReadable, recordPieces } from '../../../../cli/replay/record-chunks.js';
 import { type RecordOutcome, readRecord } from '../../../../src/events/read-record.js';
+import { describeUnless, missing, sharedPath } from '../../../helpers/skip.js';
 
 const encoder = new TextEncoder();
 
@@ -155,5 +158,41 @@ describe('findCut and cuttable', () => {
     const bytes = encoder.encode(`${sysmon(1)}\n${sysmon(2)}\n${sysmon(3)}\n`);
     const pieces = await collect(cutText(chunksOf(bytes, 10), 10_000));
     expect(pieces.map((p) => Buffer.from(p).toString())).toEqual([Buffer.from(bytes).toString()]);
+  });
+});
+
+const REGRESSION = sharedPath('sigma/regression_data');
+
+describeUnless(missing(REGRESSION))('recordPieces on EVTX', () => {
+  /** One file header, then the chunks of many regression logs (each one chunk), a zero chunk and a cut one. */
+  function multiChunkLog(): Uint8Array {
+    const files = readdirSync(REGRESSION, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.evtx'))
+      .sort()
+      .slice(0, 12)
+      .map((name) => readFileSync(path.join(REGRESSION, name)));
+    const header = (files[0] as Buffer).subarray(0, 4096);
+    const chunks = files.map((file) => file.subarray(4096, 4096 + 65536));
+    const zero = Buffer.alloc(65536);
+    const cut = (files[1] as Buffer).subarray(4096, 4096 + 512 + 60); // cut inside its first record
+    return new Uint8Array(Buffer.concat([header, ...chunks.slice(0, 5), zero, ...chunks.slice(5), cut]));
+  }
+
+  it('cuts a log between chunks; the pieces’ outcomes are the whole file’s', async () => {
+    const log = multiChunkLog();
+    const pieces = await collect(recordPieces(input(log, 10_000), 3 * 65536));
+    expect(pieces.length).toBeGreaterThan(2);
+    for (const piece of pieces) expect(Buffer.from(piece.subarray(0, 8)).toString('latin1')).toBe('ElfFile\0');
+    const whole = readRecord(log, LIMITS);
+    expect(whole.filter((o) => o.kind === 'event').length).toBeGreaterThan(12);
+    expect(whole.some((o) => o.kind === 'rejected')).toBe(true);
+    expect(comparable(pieces.flatMap((piece) => readRecord(piece, LIMITS)))).toEqual(comparable(whole));
+  });
+
+  it('never cuts where a piece would hold no record', async () => {
+    const log = multiChunkLog();
+    for (const piece of await collect(recordPieces(input(log, 65536), 65536))) {
+      expect(readRecord(piece, LIMITS).some((o) => o.kind === 'filtered')).toBe(false);
+    }
   });
 });
