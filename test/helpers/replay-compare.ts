@@ -38,7 +38,11 @@ export async function readOut(out: string): Promise<Areas> {
   return areas;
 }
 
-export async function inMemory(inputs: string[], rules: string[]): Promise<{ summary: Summary; areas: Areas }> {
+export async function inMemory(
+  inputs: string[],
+  rules: string[],
+  enrich = true,
+): Promise<{ summary: Summary; areas: Areas }> {
   const records: InputRecord[] = [];
   for await (const input of readInputs(inputs)) records.push({ origin: input.source, data: input.data, arrival: 0 });
   const ruleSet =
@@ -46,7 +50,7 @@ export async function inMemory(inputs: string[], rules: string[]): Promise<{ sum
       ? undefined
       : (await loadRuleFiles(rules, { skipInvalidRules: false }, SKIP_HINT)).result.ruleSet;
   const batch = await processBatch(records, {
-    hooks: planHooks(createHooks({})),
+    hooks: enrich ? planHooks(createHooks({})) : undefined,
     context: createEnrichmentContext({}),
     rules: ruleSet,
     recordLimits: { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY },

@@ -49,6 +49,22 @@ describe('streaming replay against the in-memory core', () => {
     expect(written + rejected + filtered).toBe(read);
   });
 
+  it('writes the same without enrichment (--no-enrich: no hooks, connections still counted)', async () => {
+    const expected = await inMemory(['events'], ['rules'], false);
+    const result = await runReplay({
+      inputs: ['events'],
+      out: path.join(root, 'out'),
+      rules: ['rules'],
+      enrich: false,
+      enrichment: {},
+      dedupeFields: ['host', 'destination'],
+      runLimits: { bytes: 64 * 1024, events: 200 },
+    });
+    expect(result.summary.connections.total).toBeGreaterThan(0);
+    expect(comparable(result.summary)).toEqual(comparable(expected.summary));
+    expect(await readOut(path.join(root, 'out'))).toEqual(expected.areas);
+  });
+
   it('writes the same output twice for the same input (deterministic)', async () => {
     await streamed(['events'], ['rules'], path.join(root, 'a'));
     await streamed(['events'], ['rules'], path.join(root, 'b'));
