@@ -84,6 +84,12 @@ const SIGNATURES: Readonly<Record<string, Signature>> = {
   fieldref: { value: 'fieldref', cased: 'fieldref' },
 };
 
+/**
+ * The modifier names the chain check knows: every name of the registry (modifiers/index.ts MODIFIERS) must have a
+ * signature, since a name without one is let through any chain (a unit test compares the two lists).
+ */
+export const CHAIN_CHECKED_MODIFIERS: readonly string[] = Object.keys(SIGNATURES);
+
 const DESCRIPTION: Readonly<Record<Stage, string>> = {
   value: 'a value as written',
   cased: 'a cased string',

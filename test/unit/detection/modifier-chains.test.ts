@@ -1,3 +1,5 @@
+import { CHAIN_CHECKED_MODIFIERS } from '../../../src/detection/modifiers/chain.js';
+import { MODIFIERS } from '../../../src/detection/modifiers/index.js';
 import { processRule, rejections, ruleMatches, sysmonEvent } from '../../helpers/sigma-rules.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -263,5 +265,11 @@ describe('rejected modifier chains name the chain and the reason', () => {
     expect(rejections(rule("CommandLine|fieldref: 'Im*'"))[0]).toContain(
       "modifier fieldref needs a plain field name, not the pattern 'Im*'",
     );
+  });
+});
+
+describe('the registry and the chain check', () => {
+  it('every registered modifier has a chain signature (a name without one would pass any chain), and no other', () => {
+    expect([...CHAIN_CHECKED_MODIFIERS].sort()).toEqual([...MODIFIERS.keys()].sort());
   });
 });
