@@ -789,15 +789,31 @@ function spliced(plan: ElementPlan, values: unknown[], generic: JsonBuilder, dep
   return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
 }
 
+/**
+ * Objects of more keys than this start as a copy of their shape (see makeShape); smaller ones are built key by
+ * key, which is quicker and stays a fast object.
+ */
+const SHAPED_KEYS = 12;
+
 /** The attribute values of one element, while they are gathered (attribute values never nest). */
 const attributeValues: unknown[] = [];
 
 /**
  * An element's attributes as an object, or undefined when every one is substituted by NULL (left out, as
- * evtx_dump does). When none is left out, a copy of the element's attribute shape (see makeShape).
+ * evtx_dump does). Many attributes, none left out: a copy of the element's attribute shape (see makeShape).
  */
 function plannedAttributes(plan: ElementPlan, values: unknown[]): Record<string, unknown> | undefined {
   const list = plan.attributes;
+  if (list.length <= SHAPED_KEYS) {
+    let attributes: Record<string, unknown> | undefined;
+    for (const attribute of list) {
+      const value = plannedAttribute(attribute, values);
+      if (value === null) continue;
+      attributes ??= {};
+      attributes[attribute.name] = value;
+    }
+    return attributes;
+  }
   let present = 0;
   for (let i = 0; i < list.length; i++) {
     const value = plannedAttribute(list[i] as AttributePlan, values);
@@ -859,7 +875,8 @@ function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder
     return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
   }
   const index = shapeIndex(attributes !== undefined, text !== null);
-  const object: Record<string, unknown> = { ...(plan.shapes[index] ?? makeShape(plan, index)) };
+  const object: Record<string, unknown> =
+    children.length < SHAPED_KEYS ? {} : { ...(plan.shapes[index] ?? makeShape(plan, index)) };
   if (attributes !== undefined) object['#attributes'] = attributes;
   let group: unknown[] | undefined;
   let holder: Record<string, unknown> | undefined;
