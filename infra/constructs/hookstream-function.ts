@@ -53,9 +53,9 @@ export interface HookstreamFunctionProps {
 
 /** DynamoDB actions by access kind; each list is what the adapters in lambda/adapters call. */
 export const TABLE_ACTIONS = {
-  /** DynamoDbResolutionStore.put: reads the stored item (GetItem, BatchGetItem) then writes it conditionally. */
+  /** DynamoDbStateStore.put (the hook state table): reads the stored item (GetItem, BatchGetItem), writes it conditionally. */
   resolutionWrite: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
-  /** DynamoDbResolutionStore.get: batch reads of the keys a batch's connections need. */
+  /** DynamoDbStateStore.get: batch reads of the state keys a batch's hooks declare. */
   resolutionRead: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
   /** DynamoDbWatermarkStore: UpdateItem of the own shard, Query of a consumer's shards. */
   watermark: ['dynamodb:Query', 'dynamodb:UpdateItem'],

@@ -23,6 +23,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_CONTAINERS_PREFIX, ENV } from '../../lambda/config.js';
 import { type DnsFilterPattern, registryDnsFilterPatterns } from '../../src/events/formats/index.js';
+import { createHooks } from '../../src/hooks/index.js';
+import { enrichWritesState } from '../../src/hooks/run-hooks.js';
 import { FUNCTION_TIMEOUT_SECONDS, OUTPUT_PREFIXES, STATE_PREFIX } from '../../src/pipeline/names.js';
 import { HookstreamFunction, SERVICE_NAMES, TABLE_ACTIONS } from './hookstream-function.js';
 import type { CompiledRuleBundle } from './rule-bundle.js';
@@ -142,8 +144,12 @@ export class PipelineFunctions extends Construct {
       deadLetterQueue: { queue: this.holdDeadLetters, maxReceiveCount: HOLD_MAX_RECEIVES },
     });
 
+    const enrichStateActions = enrichWritesState(createHooks())
+      ? TABLE_ACTIONS.resolutionWrite
+      : TABLE_ACTIONS.resolutionRead;
     const enrichEnvironment = (fn: HookstreamFunction) => {
-      fn.usesTable(ENV.resolutionTable, props.tables.resolution, TABLE_ACTIONS.resolutionRead)
+      // The state table: read, and written too when a registered hook's state is persisted while enriching.
+      fn.usesTable(ENV.resolutionTable, props.tables.resolution, enrichStateActions)
         .usesTable(ENV.watermarkTable, props.tables.watermark, TABLE_ACTIONS.watermark)
         .usesTable(ENV.dedupeTable, props.tables.dedupe, TABLE_ACTIONS.dedupe)
         .writesUnder(ENV.outputBucket, props.output, OUTPUT_PREFIXES, STATE_PREFIX)

@@ -64,6 +64,14 @@ export function persistingHooks(hooks: readonly AnyHook[]): AnyHook[] {
   return hooks.filter((hook) => hook.state?.persists === true && hook.pick !== undefined);
 }
 
+/**
+ * True when the enrich functions write some hook's state (a hook that persists with `persistWhenEnriching`): the
+ * stack then grants them the state table's write actions as well as its reads.
+ */
+export function enrichWritesState(hooks: readonly AnyHook[]): boolean {
+  return hooks.some((hook) => hook.state?.persists === true && hook.state.persistWhenEnriching === true);
+}
+
 function toPlan(hooks: readonly AnyHook[] | HookPlan): HookPlan {
   return Array.isArray(hooks) ? planHooks(hooks) : (hooks as HookPlan);
 }

@@ -3,6 +3,8 @@
  * the actions that support nothing else, and pins the exact actions each function role is granted.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
+import { createHooks } from '../../src/hooks/index.js';
+import { enrichWritesState } from '../../src/hooks/run-hooks.js';
 import { FULL_CONTEXT, type Synthesised, synth } from './synth.js';
 
 /** Actions that take no resource-level permissions, so Resource "*" is the only possible grant. */
@@ -219,9 +221,14 @@ describe('IAM', () => {
     const dns = roleActions(roleOf(pipeline.dnsAnswers));
     expect(dns.get('dynamodb:PutItem')).toEqual([JSON.stringify({ 'Fn::GetAtt': [idOf(tables.resolution), 'Arn'] })]);
     const enrich = roleActions(roleOf(pipeline.enrich));
-    // Enrich never writes resolutions: its PutItem (commit records) is on the dedupe table only, its UpdateItem on
-    // the watermark and dedupe tables only.
-    expect(enrich.get('dynamodb:PutItem')).toEqual([JSON.stringify({ 'Fn::GetAtt': [idOf(tables.dedupe), 'Arn'] })]);
+    // Enrich's PutItem: commit records on the dedupe table, and on the state table only when a registered hook
+    // persists its state while enriching (process-tracking); never for the resolutions alone. Its UpdateItem: the
+    // watermark and dedupe tables only.
+    const putTables = enrichWritesState(createHooks()) ? [tables.resolution, tables.dedupe] : [tables.dedupe];
+    expect(enrich.get('dynamodb:PutItem')?.sort()).toEqual(
+      putTables.map((table) => JSON.stringify({ 'Fn::GetAtt': [idOf(table), 'Arn'] })).sort(),
+    );
+    expect(enrichWritesState(createHooks({}, ['dns-answers', 'netconn-hostname']))).toBe(false);
     expect(enrich.get('dynamodb:UpdateItem')?.sort()).toEqual(
       [idOf(tables.watermark), idOf(tables.dedupe)].map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })).sort(),
     );

@@ -3,6 +3,7 @@ import { createEnrichmentContext } from '../../../src/hooks/enrichment-context.j
 import type { AnyHook, Hook } from '../../../src/hooks/hook.js';
 import {
   DuplicateHookError,
+  enrichWritesState,
   loadState,
   persistPending,
   planHooks,
@@ -35,6 +36,8 @@ const SUM: StateSchema<number> = {
   encode: (value) => value,
   decode: (encoded) => (typeof encoded === 'number' ? encoded : undefined),
 };
+
+const SUM_STATE = { schema: SUM, keysOf: (event: { host: string }) => [event.host] };
 
 /** Picks Sysmon 22 (puts 1 under its host) and pokes Sysmon 3 (writes the host's sum into the event). */
 function summing(persists: boolean): Hook<number, 'picked' | 'poked'> {
@@ -199,5 +202,16 @@ describe('hook state and counters', () => {
     runPicks(events, [summing(false)], readOnly);
     await persistPending(readOnly, store);
     expect(Object.fromEntries(await store.get(SUM, ['a', 'b']))).toEqual({ a: 2, b: 1 });
+  });
+});
+
+describe('enrichWritesState', () => {
+  it('is true only with a hook that persists its state while enriching (the stack then grants the writes)', () => {
+    const persisting = summing(true);
+    expect(enrichWritesState([summing(false), persisting])).toBe(false);
+    const whileEnriching = { ...persisting, state: { ...SUM_STATE, persists: true, persistWhenEnriching: true } };
+    expect(enrichWritesState([summing(false), whileEnriching])).toBe(true);
+    const notPersisting = { ...persisting, state: { ...SUM_STATE, persists: false, persistWhenEnriching: true } };
+    expect(enrichWritesState([notPersisting])).toBe(false);
   });
 });
