@@ -27,9 +27,9 @@ export function compareSpilled(a: SpilledEvent, b: SpilledEvent): number {
 }
 
 const WRITE_BATCH_CHARS = 1024 * 1024;
-const READ_BYTES = 32 * 1024;
+const READ_BYTES = 16 * 1024;
 /** Runs merged at once at most; more are merged in groups first (each open run costs a file and a read buffer). */
-export const MAX_FAN_IN = 256;
+export const MAX_FAN_IN = 128;
 
 /** Lines written to a file with back-pressure, in batches. */
 export class LineWriter {
@@ -165,7 +165,8 @@ function siftDown(heap: RunReader[], from: number): void {
 
 /**
  * Every event of the runs, in order (event time, then seq), in batches of up to `batchSize`. Reads at most a
- * buffer of each run at a time. More than `fanIn` runs are first merged in groups into `scratch`.
+ * buffer of each run at a time. More than `fanIn` runs: some are first merged into one in `scratch`, until `fanIn` are
+ * left.
  */
 export async function* mergeRuns(
   files: readonly string[],
@@ -175,24 +176,26 @@ export async function* mergeRuns(
 ): AsyncGenerator<SpilledEvent[]> {
   let runs = [...files];
   let level = 0;
+  // Only as many runs are merged first as it takes to bring their number down to the fan-in: merging n runs into
+  // one removes n - 1, so most events are read once when the runs are few more than the fan-in.
   while (runs.length > fanIn) {
     if (scratch === undefined) throw new Error(`${runs.length} runs to merge and no scratch folder`);
-    const merged: string[] = [];
-    for (let group = 0; group < runs.length; group += fanIn) {
-      const file = path.join(scratch, `merge-${level}-${merged.length}.jsonl`);
-      const writer = new LineWriter(file);
-      try {
-        for await (const batch of mergeRuns(runs.slice(group, group + fanIn), batchSize))
-          for (const item of batch) await writer.write(spilledLine(item));
-        await writer.close();
-      } catch (error) {
-        writer.destroy();
-        throw error;
-      }
-      merged.push(file);
+    const group = runs.slice(0, Math.min(fanIn, runs.length - fanIn + 1));
+    const file = path.join(scratch, `merge-${level}.jsonl`);
+    const writer = new LineWriter(file);
+    try {
+      for await (const batch of mergeRuns(group, batchSize))
+        for (const item of batch) await writer.write(spilledLine(item));
+      await writer.close();
+    } catch (error) {
+      writer.destroy();
+      throw error;
     }
-    if (level > 0) await Promise.all(runs.map((file) => rm(file, { force: true })));
-    runs = merged;
+    // The merged runs are not needed any more (the caller removes its own runs with the scratch folder).
+    await Promise.all(
+      group.filter((run) => path.basename(run).startsWith('merge-')).map((run) => rm(run, { force: true })),
+    );
+    runs = [...runs.slice(group.length), file];
     level++;
   }
   const readers = runs.map((file) => new RunReader(file));
