@@ -18,8 +18,10 @@ import { eventIdOfRow, otrfRecords } from '../../helpers/lambda-records.js';
 
 import { CONTEXT_FIELDS, type ProcessTruth, processGroundTruth } from '../../helpers/process-ground-truth.js';
 
-/** The recordings of the short run (1 795 records). */
+/** The recordings of the random-key run (1 795 records). */
 export const SUBSET = ['psh_cmstp_execution_bypassuac.zip', 'covenant_sc_query_dcerpc_smb_svcctl.zip'];
+/** The recording of the npm test run: 629 records of 3 hosts, chains 2 deep. */
+export const SHORT = ['covenant_sc_query_dcerpc_smb_svcctl.zip'];
 /** Covers 2019-03 .. 2020-10: every recording's state stays live under one store clock. */
 const RETENTION_HOURS = 20_000;
 const HOLD_WINDOW_SECONDS = 2;
