@@ -71,6 +71,11 @@ export interface HookstreamSettings {
   logRetentionDays: number;
   /** `retainData`: keep tables, buckets and keys when the stack is deleted. Default true. */
   retainData: boolean;
+  /**
+   * `networkLabels`: a CIDR table file (CSV `cidr,label` or JSON, relative to the project root) that turns the
+   * network-label hook on in the enrich functions (docs/hooks.md). Default none: the hook is off.
+   */
+  networkLabels?: string;
 }
 
 export const STREAM_MODES = ['on-demand', 'provisioned'] as const;
@@ -248,6 +253,7 @@ export function readSettings(read: ContextReader): HookstreamSettings {
     unresolvedAlarmPercent: integer(read, 'unresolvedAlarmPercent', 20, 1, 100),
     logRetentionDays: retentionDays(read),
     retainData: bool(read, 'retainData', true),
+    networkLabels: text(read, 'networkLabels'),
   };
 }
 

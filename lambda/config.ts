@@ -4,6 +4,8 @@
  * setting throws MissingConfigurationError at cold start, which fails the function loudly instead of losing data.
  */
 
+import { compileNetworkTable, type NetworkTableEntry, parseNetworkTable } from '../src/hooks/network-label.js';
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A required setting is absent or malformed: the function must not start. */
@@ -42,6 +44,7 @@ export const ENV = {
   containersBucket: 'CONTAINERS_BUCKET',
   containersPrefix: 'CONTAINERS_PREFIX',
   containersReloadSeconds: 'CONTAINERS_RELOAD_SECONDS',
+  networkLabels: 'NETWORK_LABELS',
 } as const;
 
 export interface DnsAnswersConfig {
@@ -89,6 +92,11 @@ export interface EnrichConfig {
     /** Least time between two listings of the prefix. Default 60 s. */
     reloadMs: number;
   };
+  /**
+   * NETWORK_LABELS: the network-label hook's CIDR table (JSON `{ "cidr": "label" }` or CSV lines, docs/hooks.md);
+   * set (even to `{}`) turns the hook on. Default: unset, the hook is off.
+   */
+  networkLabels?: NetworkTableEntry[];
 }
 
 export interface SlackForwarderConfig {
@@ -145,7 +153,20 @@ export function enrichConfig(env: Env): EnrichConfig {
     dedupeWindowMs: positive(env, ENV.dedupeWindowMinutes, 60) * 60_000,
     dedupeFields: fields,
     ...containersConfig(env),
+    ...networkLabelsConfig(env),
   };
+}
+
+function networkLabelsConfig(env: Env): Pick<EnrichConfig, 'networkLabels'> {
+  const text = env[ENV.networkLabels];
+  if (text === undefined || text.trim() === '') return {};
+  try {
+    const entries = parseNetworkTable(text);
+    compileNetworkTable(entries);
+    return { networkLabels: entries };
+  } catch (error) {
+    throw new MissingConfigurationError(ENV.networkLabels, (error as Error).message);
+  }
 }
 
 function containersConfig(env: Env): Pick<EnrichConfig, 'containers'> {

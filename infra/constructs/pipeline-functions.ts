@@ -42,6 +42,8 @@ export interface PipelineFunctionsProps {
   rules: CompiledRuleBundle;
   holdWindowSeconds: number;
   eventSourceFilter: boolean;
+  /** NETWORK_LABELS of the enrich functions (infra/network-labels.ts); absent: the network-label hook is off. */
+  networkLabels?: string;
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
 }
@@ -162,6 +164,7 @@ export class PipelineFunctions extends Construct {
       fn.addEnvironment(ENV.rulesDir, BUNDLED_RULES_DIR);
       // The queue delay and the function's own idea of the hold window must be the same number.
       fn.addEnvironment(ENV.holdWindowSeconds, String(props.holdWindowSeconds));
+      if (props.networkLabels !== undefined) fn.addEnvironment(ENV.networkLabels, props.networkLabels);
       return fn;
     };
 

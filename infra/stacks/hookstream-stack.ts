@@ -17,6 +17,7 @@ import { PipelineFunctions } from '../constructs/pipeline-functions.js';
 import { QueryCatalog } from '../constructs/query-catalog.js';
 import { compileRuleBundle, type RuleCompiler } from '../constructs/rule-bundle.js';
 import { StateTables } from '../constructs/state-tables.js';
+import { networkLabelsVariable } from '../network-labels.js';
 import type { HookstreamSettings } from '../settings.js';
 
 export interface HookstreamStackProps extends StackProps {
@@ -94,6 +95,7 @@ export class HookstreamStack extends Stack {
       rules,
       holdWindowSeconds: settings.holdWindowSeconds,
       eventSourceFilter: settings.eventSourceFilter,
+      ...(settings.networkLabels ? { networkLabels: networkLabelsVariable(settings.networkLabels, projectRoot) } : {}),
       logRetention,
       removalPolicy,
     });

@@ -64,7 +64,12 @@ export async function createEnrichService(
   const config = enrichConfig(env);
   const containers = await loadIocContainers(config, clients.s3, now);
   const rules = await loadRules(config.rulesDir, env.LAMBDA_TASK_ROOT ?? process.cwd(), containers?.set);
-  const enrichment = { retentionMs: config.retentionMs, lookAheadMs: config.lookAheadMs, mode: config.enrichMode };
+  const enrichment = {
+    retentionMs: config.retentionMs,
+    lookAheadMs: config.lookAheadMs,
+    mode: config.enrichMode,
+    ...(config.networkLabels ? { networkLabels: { table: config.networkLabels } } : {}),
+  };
   // Read only after the catch-up oracle said every answer that counts is written: strongly consistent, uncached.
   const store = new DynamoDbStateStore({
     client: clients.dynamodb,

@@ -27,9 +27,24 @@ describe('cross-account producers, provisioned stream, event-source filter, stri
         emailMinLevel: 'critical',
         expireDays: '400',
         versioned: 'true',
+        networkLabels: 'test/infra/fixtures/network-labels.csv',
       },
       { bundle: false },
     );
+  });
+
+  it('networkLabels: the checked table reaches both enrich functions (only) as NETWORK_LABELS, and reads back', () => {
+    const withLabels = resourcesOf(synthesised().template, 'AWS::Lambda::Function').filter(
+      ([, fn]) => (fn.Properties.Environment as { Variables?: Record<string, unknown> })?.Variables?.NETWORK_LABELS,
+    );
+    expect(withLabels.map(([, fn]) => String(fn.Properties.Description)).sort()).toEqual([
+      'hookstream: enrich Sysmon connections with DNS names, run Sigma rules, write S3, publish alerts',
+      'hookstream: held connections after the hold window, enriched with late DNS answers',
+    ]);
+    for (const [, fn] of withLabels) {
+      const value = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables.NETWORK_LABELS;
+      expect(JSON.parse(value as string)).toEqual({ '10.20.0.0/16': 'corp-vpn', '2001:db8:aa::/48': 'lab v6' });
+    }
   });
 
   it('provisions the shards', () => {
