@@ -1,13 +1,14 @@
 /**
  * ECS back to Windows EventData names, shared by the Winlogbeat and Elastic Agent readers. One file per module
- * (sysmon.ts, security.ts). winlog.event_data, as read, always wins; a field the module removed is rebuilt from
- * its ECS field where that is possible. For Sysmon, what is still missing is read from the rendered `message`
+ * (sysmon.ts, security.ts, powershell.ts). winlog.event_data, as read, always wins; a field the module removed is
+ * rebuilt from its ECS field where that is possible. For Sysmon, what is still missing is read from the rendered `message`
  * (`Name: value` lines, as Windows renders the event), which Winlogbeat and Elastic Agent keep by default; a
  * Security message labels its values by display names, not EventData names, so it is not used.
  */
 
 import { isSysmon, SYSMON_FIELDS } from '../../schemas.js';
 import type { HeaderContext } from '../build-event.js';
+import { isPowerShellOperational, rebuildPowerShell } from './powershell.js';
 import { isSecurityEvent, rebuildSecurity } from './security.js';
 import { rebuildSysmon } from './sysmon.js';
 
@@ -19,6 +20,10 @@ export function restoreEcsFields(
 ): void {
   if (isSecurityEvent(context.provider, context.channel)) {
     rebuildSecurity(document, context, data);
+    return;
+  }
+  if (isPowerShellOperational(context.provider, context.channel)) {
+    rebuildPowerShell(document, context.eventId, data);
     return;
   }
   if (!isSysmon(context.provider, context.channel)) return;
