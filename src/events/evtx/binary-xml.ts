@@ -1,8 +1,10 @@
 /**
  * Binary XML (libevtx "Binary XML", MS-EVEN6) of one EVTX chunk: tokens parsed into a small tree, template
- * definitions parsed once per chunk and shared by every record that instantiates them, and the tree turned into
- * the JSON evtx_dump writes for it (`{"Event": {"#attributes", "System", "EventData"}}`), so that the
- * evtx-json format normalises an EVTX record exactly as it normalises evtx_dump's output.
+ * definitions parsed and compiled once (per chunk, and shared by later chunks and files that hold the same
+ * definition: see sharedTemplates) for every record that instantiates them, and the tree turned into the JSON
+ * evtx_dump writes for it (`{"Event": {"#attributes", "System", "EventData"}}`), so that the evtx-json format
+ * normalises an EVTX record exactly as it normalises evtx_dump's output. A record's values go straight into the
+ * objects its template's plan lays out; no XML is ever built as text.
  *
  * Every read is bounds-checked against its stream (a record, a template definition, a Binary XML value); damage
  * throws EvtxDamage with a reason, which costs the record, never the chunk. Nesting (elements, Binary XML values
