@@ -51,6 +51,8 @@ export interface RuleFolder {
   source: string;
   /** Folder name under `rules/` in the bundle. */
   name: string;
+  /** The path is one rule file (e.g. a Gene compiled.gen): it goes into `rules/<name>/` under its own name. */
+  file?: true;
 }
 
 /** Sigma YAML and Gene JSON (`.gen`, e.g. compiled.gen) rule files. */
@@ -98,22 +100,28 @@ export function compileRuleBundle(
   const names = new Set<string>();
   for (const path of paths) {
     const source = isAbsolute(path) ? path : resolve(projectRoot, path);
-    if (!existsSync(source) || !statSync(source).isDirectory()) {
-      throw new RuleBundleError(`rules folder ${path} (${source}) does not exist; set -c rules=<folder>[,<folder>]`);
+    const info = existsSync(source) ? statSync(source) : undefined;
+    // One rule file (a Gene compiled.gen, a single Sigma rule) is taken as a folder named after it.
+    const file = info?.isFile() === true && isRuleFile(source);
+    if (!info?.isDirectory() && !file) {
+      throw new RuleBundleError(
+        `rules folder ${path} (${source}) does not exist; set -c rules=<folder or rule file>[,<folder or rule file>]`,
+      );
     }
-    const name = basename(source);
+    const name = file ? basename(source).replace(/\.[^.]+$/, '') : basename(source);
     if (names.has(name)) {
       throw new RuleBundleError(`two rule folders are both named "${name}"; they would overwrite each other in rules/`);
     }
     names.add(name);
-    folders.push({ source, name });
+    folders.push(file ? { source, name, file } : { source, name });
   }
 
   const sources: RuleFileSource[] = [];
   for (const folder of folders) {
-    for (const path of listRuleFiles(folder.source)) {
+    for (const path of folder.file ? [folder.source] : listRuleFiles(folder.source)) {
       // The name the function will report: relative to the bundle's rules/ folder.
-      sources.push({ file: join(folder.name, relative(folder.source, path)), text: readFileSync(path, 'utf8') });
+      const within = folder.file ? basename(path) : relative(folder.source, path);
+      sources.push({ file: join(folder.name, within), text: readFileSync(path, 'utf8') });
     }
   }
   if (sources.length === 0) {
@@ -174,8 +182,10 @@ export function copyRulesHooks(
     beforeInstall: () => [],
     afterBundling: (_inputDir: string, outputDir: string) => [
       `mkdir -p ${shellQuote(join(outputDir, 'rules'))}`,
-      ...folders.map(
-        (folder) => `cp -R ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name))}`,
+      ...folders.map((folder) =>
+        folder.file
+          ? `mkdir -p ${shellQuote(join(outputDir, 'rules', folder.name))} && cp ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name, basename(folder.source)))}`
+          : `cp -R ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name))}`,
       ),
       ...(parsedRules === undefined
         ? []

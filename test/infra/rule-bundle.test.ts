@@ -41,6 +41,33 @@ describe('compileRuleBundle', () => {
     expect(bundle).toMatchObject({ files: 3, compiled: 3 });
   });
 
+  it('takes one rule file as a folder named after it (a Gene compiled.gen), copied under its own name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookstream-gene-file-'));
+    const rule = {
+      Name: 'CmdFromOffice',
+      Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [1] }, Criticality: 7 },
+      Matches: ["$c: Image ~= '(?i:cmd\\.exe$)'"],
+      Condition: '$c',
+    };
+    const file = join(dir, 'compiled.gen');
+    writeFileSync(file, `${JSON.stringify(rule)}\n${JSON.stringify({ ...rule, Name: 'Other' })}\n`);
+    let seen: RuleFileSource[] = [];
+    const bundle = compileRuleBundle(PROJECT_ROOT, [file, 'test/infra/fixtures/rules'], (sources) => {
+      seen = sources;
+      const result = compileRules(sources);
+      return { compiled: result.compiled, rejected: result.rejected };
+    });
+    expect(seen.map((s) => s.file)).toEqual([
+      'compiled/compiled.gen',
+      'rules/dns-query-example.yaml',
+      'rules/network/suspicious-tld.yml',
+    ]);
+    expect(bundle).toMatchObject({ files: 3, compiled: 4 });
+    expect(bundle.commandHooks.afterBundling('/in', '/out')).toContain(
+      `mkdir -p '/out/rules/compiled' && cp '${file}' '/out/rules/compiled/compiled.gen'`,
+    );
+  });
+
   it('throws with every rejected rule listed', () => {
     const reject = () => ({
       compiled: 0,
