@@ -414,15 +414,21 @@ function setKey(object: Record<string, unknown>, key: string, value: unknown): v
  * evtx_dump's naming of repeated children: `Header`, `Header_1`, `Header_2`, … `next` remembers each key's next
  * number, so thousands of children of one name cost linear time, not quadratic.
  */
-function putChild(object: Record<string, unknown>, key: string, value: unknown, next: Map<string, number>): void {
+function putChild(object: Record<string, unknown>, key: string, value: unknown, numbers: Numbering): void {
   if (!Object.hasOwn(object, key)) {
     setKey(object, key, value);
     return;
   }
-  let i = next.get(key) ?? 1;
+  numbers.next ??= new Map();
+  let i = numbers.next.get(key) ?? 1;
   while (Object.hasOwn(object, `${key}_${i}`)) i++;
   setKey(object, `${key}_${i}`, value);
-  next.set(key, i + 1);
+  numbers.next.set(key, i + 1);
+}
+
+/** Each repeated key's next number, made when a key first repeats (most objects have none). */
+interface Numbering {
+  next: Map<string, number> | undefined;
 }
 
 function textOf(value: unknown): string {
@@ -446,7 +452,8 @@ interface Built {
 }
 
 class JsonBuilder {
-  private nodes = MAX_NODES;
+  /** `nodes`: the elements the record may still expand to. */
+  constructor(private nodes = MAX_NODES) {}
 
   add(node: XmlNode, values: unknown[] | undefined, texts: unknown[], kids: Built[], depth: number): void {
     if (typeof node === 'string') {
@@ -530,7 +537,7 @@ function objectOf(
   text: unknown,
 ): Record<string, unknown> {
   const object: Record<string, unknown> = {};
-  const next = new Map<string, number>();
+  const next: Numbering = { next: undefined };
   if (attributes !== undefined) object['#attributes'] = attributes;
   let unnamed: unknown[] | undefined;
   let holder: Record<string, unknown> | undefined;
@@ -910,6 +917,16 @@ function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder
  */
 export function recordDocument(chunk: ChunkContext, start: number, end: number): Record<string, unknown> {
   const nodes = new StreamParser(chunk, start, end, false, 0).nodes();
+  const only = nodes.length === 1 ? nodes[0] : undefined;
+  if (only !== undefined && typeof only !== 'string' && only.kind === INSTANCE && only.template.plan !== undefined) {
+    // What JsonBuilder.add does with one planned instance, without its lists (nearly every record is one).
+    const plan = only.template.plan;
+    if (plan.element.nodes > MAX_NODES) damaged('EVTX record expands too large');
+    const generic = only.hasXml ? new JsonBuilder(MAX_NODES - plan.element.nodes) : undefined;
+    const document: Record<string, unknown> = {};
+    setKey(document, plan.name, buildPlanned(plan.element, only.values, generic, 1));
+    return document;
+  }
   const builder = new JsonBuilder();
   const texts: unknown[] = [];
   const kids: Built[] = [];

@@ -122,7 +122,9 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
   // impossible free space offset leaves the whole chunk to read.
   const freeSpace = view.getUint32(48, true);
   const limit = freeSpace >= CHUNK_HEADER_BYTES ? Math.min(freeSpace, chunk.length) : chunk.length;
-  const lastId = view.getBigUint64(32, true);
+  // The last record id as two 32-bit halves (compared per record without making a BigInt).
+  const lastIdLow = view.getUint32(32, true);
+  const lastIdHigh = view.getUint32(36, true);
   const context = new ChunkContext(chunk);
   const cut = chunk.length < CHUNK_BYTES;
   let at = CHUNK_HEADER_BYTES;
@@ -166,7 +168,7 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
         reject(state, 'EVTX Binary XML nested too deeply', chunk.subarray(at, at + size));
       else throw error;
     }
-    if (view.getBigUint64(at + 8, true) === lastId) break;
+    if (view.getUint32(at + 8, true) === lastIdLow && view.getUint32(at + 12, true) === lastIdHigh) break;
     at += size;
   }
   return -1;
