@@ -195,7 +195,7 @@ export function productiveChunk(chunk: Uint8Array): boolean {
  */
 export async function* cutEvtx(chunks: AsyncIterable<Uint8Array>, pieceBytes: number): AsyncGenerator<Uint8Array> {
   let header: Uint8Array | undefined;
-  let pending = new Uint8Array(0);
+  let pending: Uint8Array = new Uint8Array(0);
   let group: Uint8Array[] = [];
   let groupBytes = 0;
   let groupProductive = false;
