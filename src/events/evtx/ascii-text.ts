@@ -2,21 +2,41 @@
  * Short ASCII texts (times, GUIDs, SIDs, hex numbers) written character by character into one scratch buffer and
  * read back as one flat string. Joining the pieces with `+` instead leaves a tree of partial strings behind each
  * value (kept with the document, and walked whenever the value is read), which costs more than the text itself.
- * Not reentrant: each text is begun and taken before the next one starts.
+ * A text is begun and taken before the next one starts; texts may nest as a stack (a time's text begins after
+ * the text of its second is taken).
+ *
+ * Texts that are template values can be kept instead of taken ({@link takeValue} between {@link deferValue} and
+ * {@link endDefer}): they stay in the buffer, and when the instance's values are all read ({@link closeValues})
+ * the buffer is read back once and each value set as a substring. One native call an instance instead of one a
+ * value. Instances nest (a Binary XML value holds its own), so these are frames on a stack.
  */
 
 type Latin1Buffer = Buffer & { latin1Slice?: (start: number, end: number) => string };
 
-/** Room for the longest text written here: a SID of 255 sub-authorities (8 + 255 * 11 characters). */
-const scratch = Buffer.alloc(4096) as Latin1Buffer;
+/** Room for the kept texts of an instance (up to {@link KEEP_LIMIT}) and then the longest text written here, a SID of 255 sub-authorities (about 2,830 characters). */
+const scratch = Buffer.alloc(8192) as Latin1Buffer;
+/** Past this, an instance's value texts are taken one by one. */
+const KEEP_LIMIT = 4096;
 let length = 0;
+let textStart = 0;
+
+/** Kept texts: the value's index, its start and end in `scratch`. */
+const kept: number[] = [];
+let keptLength = 0;
+/** Where the current value's text goes when kept: its instance's values and its index; undefined: taken at once. */
+let keepInto: unknown[] | undefined;
+let keepIndex = 0;
+/** Open frames: the values, where their kept texts start in `kept` and in `scratch`. */
+const frameValues: unknown[][] = [];
+const frameKept: number[] = [];
+const frameStart: number[] = [];
 
 const DIGITS = '0123456789abcdef';
 const UPPER_DIGITS = '0123456789ABCDEF';
 
 /** Starts a new text. */
 export function begin(): void {
-  length = 0;
+  textStart = length;
 }
 
 /** Appends one character (by its code, below 0x100). */
@@ -57,7 +77,71 @@ export function putByteHex(byte: number): void {
   scratch[length++] = UPPER_DIGITS.charCodeAt(byte & 15);
 }
 
-/** The text written since {@link begin}, as one flat string. */
+function slice(start: number, end: number): string {
+  return scratch.latin1Slice !== undefined ? scratch.latin1Slice(start, end) : scratch.toString('latin1', start, end);
+}
+
+/** The text written since {@link begin}, as one flat string (and the buffer back to where it began). */
 export function take(): string {
-  return scratch.latin1Slice !== undefined ? scratch.latin1Slice(0, length) : scratch.toString('latin1', 0, length);
+  const text = slice(textStart, length);
+  length = textStart;
+  return text;
+}
+
+/** A value's text: kept (returning '', set later by closeValues) when {@link deferValue} asked for it, else taken. */
+export function takeValue(): string {
+  if (keepInto === undefined) return take();
+  kept[keptLength++] = keepIndex;
+  kept[keptLength++] = textStart;
+  kept[keptLength++] = length;
+  keepInto = undefined;
+  return '';
+}
+
+/** Opens a frame for one instance's `values`. */
+export function openValues(values: unknown[]): void {
+  frameValues.push(values);
+  frameKept.push(keptLength);
+  frameStart.push(length);
+}
+
+/** Asks that the text of the value decoded next, `values[index]` of the open frame, be kept. */
+export function deferValue(index: number): void {
+  if (length > KEEP_LIMIT) return;
+  keepInto = frameValues[frameValues.length - 1];
+  keepIndex = index;
+}
+
+/** Ends a {@link deferValue} (the value may have had no text). */
+export function endDefer(): void {
+  keepInto = undefined;
+}
+
+/** Sets the open frame's kept texts into its values, and closes it. */
+export function closeValues(): void {
+  const values = frameValues.pop() as unknown[];
+  const base = frameKept.pop() as number;
+  const start = frameStart.pop() as number;
+  if (keptLength > base) {
+    const text = slice(start, length);
+    for (let k = base; k < keptLength; k += 3) {
+      values[kept[k] as number] = text.substring((kept[k + 1] as number) - start, (kept[k + 2] as number) - start);
+    }
+  }
+  keptLength = base;
+  length = start;
+  textStart = start;
+}
+
+/** Drops every frame and kept text (a record that failed halfway leaves its own behind). */
+export function resetTexts(): void {
+  if (frameValues.length > 0) {
+    frameValues.length = 0;
+    frameKept.length = 0;
+    frameStart.length = 0;
+  }
+  keptLength = 0;
+  keepInto = undefined;
+  length = 0;
+  textStart = 0;
 }

@@ -12,6 +12,7 @@
  * expand to (a template instantiated with one large Binary XML value in many places) by {@link MAX_NODES}.
  */
 
+import { closeValues, deferValue, endDefer, openValues, resetTexts } from './ascii-text.js';
 import { damaged } from './damage.js';
 import { bufferOf, utf16 } from './utf16.js';
 import { BINXML_TYPE, decodeValue } from './value-types.js';
@@ -181,6 +182,13 @@ export class ChunkContext {
     return damaged(reason);
   }
 }
+
+/** Value types whose text (GUID, size_t, FILETIME, SYSTEMTIME, SID, hex integers) is kept until the instance's values are read (see ascii-text.ts). */
+const KEPT_TEXT_TYPES = (() => {
+  const types = new Uint8Array(256);
+  for (const type of [0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15]) types[type] = 1;
+  return types;
+})();
 
 function isValueToken(token: number | undefined): boolean {
   switch (token) {
@@ -384,6 +392,7 @@ class StreamParser {
     this.pos += count * 4;
     const values: unknown[] = new Array(count);
     let hasXml = false;
+    openValues(values);
     for (let i = 0; i < count; i++) {
       const size = this.view.getUint16(descriptors + 4 * i, true);
       const type = this.bytes[descriptors + 4 * i + 2] as number;
@@ -394,11 +403,16 @@ class StreamParser {
             ? null
             : new XmlValue(new StreamParser(this.chunk, this.pos, this.pos + size, false, this.depth + 1).nodes());
         hasXml ||= size > 0;
+      } else if (KEPT_TEXT_TYPES[type] === 1) {
+        deferValue(i);
+        values[i] = decodeValue(type, this.bytes, this.view, this.pos, size);
+        endDefer();
       } else {
         values[i] = decodeValue(type, this.bytes, this.view, this.pos, size);
       }
       this.pos += size;
     }
+    closeValues();
     return { kind: INSTANCE, template, values, hasXml };
   }
 }
@@ -916,6 +930,7 @@ function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder
  * element by name (`{"Event": …}`). Throws EvtxDamage when the markup is damaged or has no element.
  */
 export function recordDocument(chunk: ChunkContext, start: number, end: number): Record<string, unknown> {
+  resetTexts();
   const nodes = new StreamParser(chunk, start, end, false, 0).nodes();
   const only = nodes.length === 1 ? nodes[0] : undefined;
   if (only !== undefined && typeof only !== 'string' && only.kind === INSTANCE && only.template.plan !== undefined) {

@@ -6,7 +6,7 @@
  * caller parses it as markup.
  */
 
-import { begin, putByteHex, putChar, putDecimal, putHex32, putText, take } from './ascii-text.js';
+import { begin, putByteHex, putChar, putDecimal, putHex32, putText, take, takeValue } from './ascii-text.js';
 import { damaged } from './damage.js';
 import { bufferOf, utf16 } from './utf16.js';
 
@@ -29,7 +29,7 @@ function hex32(value: number): string {
   putChar(0x30);
   putChar(0x78);
   putHex32(value, 1, false);
-  return take();
+  return takeValue();
 }
 
 /** A 64-bit integer as evtx_dump writes it: a number when exact, else its decimal digits. */
@@ -54,7 +54,7 @@ function hex64(view: DataView, at: number): string {
   putChar(0x78);
   if (high !== 0) putHex32(high, 1, false);
   putHex32(low, high === 0 ? 1 : 8, false);
-  return take();
+  return takeValue();
 }
 
 /**
@@ -92,7 +92,7 @@ export function filetimeText(low: number, high: number): string {
   putChar(0x2e);
   putDecimal(micros, 6);
   putChar(0x5a);
-  return take();
+  return takeValue();
 }
 
 /** Days from 1970-01-01 to 10000-01-01: later times are left to Date (which writes them as +YYYYYY-…). */
@@ -158,7 +158,7 @@ function systemtimeText(view: DataView, at: number): string {
   putChar(0x2e);
   putDecimal(view.getUint16(at + 14, true), 3);
   putText('000Z');
-  return take();
+  return takeValue();
 }
 
 /** `S-1-5-21-…`: revision, sub-authority count, 48-bit big-endian authority, little-endian 32-bit sub-authorities. */
@@ -186,7 +186,7 @@ function sidText(bytes: Uint8Array, view: DataView, at: number, size: number): {
     putChar(0x2d);
     putDecimal(view.getUint32(at + 8 + 4 * i, true));
   }
-  return { text: take(), size: length };
+  return { text: takeValue(), size: length };
 }
 
 /** The byte order of a GUID's text: Data1, Data2 and Data3 little-endian, Data4 as written; -1 a dash. */
@@ -198,7 +198,7 @@ function guidText(bytes: Uint8Array, at: number): string {
     if (index < 0) putChar(0x2d);
     else putByteHex(bytes[at + index] as number);
   }
-  return take();
+  return takeValue();
 }
 
 /** Bytes of one element of the fixed-width types; 0 for the variable ones. */

@@ -223,6 +223,76 @@ describe('EVTX records as canonical events', () => {
     expect(outcome?.kind === 'event' && outcome.event.data).toEqual({ TargetUserName: 'alice', LogonType: '3' });
   });
 
+  it('sets each GUID, time, SID and hex value of an instance, around a nested instance and after a damaged record', () => {
+    const guid = (n: number) => ({ type: 0x0f, bytes: new Uint8Array(16).fill(n) });
+    const sid = bytes(1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0);
+    // The inner instance has texts of its own, read while the outer instance's are pending.
+    const inner = (w: XmlWriter) => {
+      w.fragment();
+      w.instance(
+        (t) => {
+          t.fragment();
+          t.element('EventData', [], (d) => {
+            d.element('Data', [['Name', (a) => a.text('InnerGuid')]], (v) => v.sub(0, 0x0f));
+            d.element('Data', [['Name', (a) => a.text('InnerHex')]], (v) => v.sub(1, 0x14));
+          });
+          t.eof();
+        },
+        [guid(0x22), { type: 0x14, bytes: u32(0xbeef) }],
+      );
+      w.eof();
+    };
+    const template = (w: XmlWriter) => {
+      w.fragment();
+      w.element('Event', [], (e) => {
+        system(e);
+        e.element('Extra', [['Guid', (a) => a.sub(8, 0x0f)]], (x) => {
+          x.element('Sid', [], (v) => v.sub(9, 0x13));
+          x.element('Hex', [], (v) => v.sub(11, 0x15));
+        });
+        e.sub(10, 0x21);
+      });
+      w.eof();
+    };
+    const values = (recordId: bigint, xml: Value): Value[] => [
+      ...systemValues(1, recordId),
+      guid(0x11),
+      { type: 0x13, bytes: sid },
+      xml,
+      { type: 0x15, bytes: u64(0x123456789an) },
+    ];
+    const writer = new EvtxWriter();
+    // In each of 3 chunks: a record, 100 whose nested Binary XML is cut short (rejected, each failing with its
+    // texts pending), a record again.
+    const expected: Array<true | string> = [];
+    for (let chunk = 0; chunk < 3; chunk++) {
+      if (chunk > 0) writer.chunk();
+      let offset = 0;
+      writer.record((w) => {
+        offset = eventRecord(w, template, values(1n, { type: 0x21, xml: inner }));
+      });
+      for (let i = 0; i < 100; i++) {
+        writer.record((w) => eventRecord(w, offset, values(2n, { type: 0x21, bytes: bytes(0x0f, 1, 1, 0, 0x0c, 1) })));
+      }
+      writer.record((w) => eventRecord(w, offset, values(3n, { type: 0x21, xml: inner })));
+      expected.push(true, ...new Array<string>(100).fill('EVTX Binary XML truncated'), true);
+    }
+    const outcomes = readEvtx(writer.file());
+    expect(outcomes.map((o) => (o.ok ? true : o.reason))).toEqual(expected);
+    for (const outcome of outcomes.filter((o) => o.ok)) {
+      const event = (outcome?.ok && outcome.document.Event) as Record<string, unknown>;
+      expect(event.Extra).toEqual({
+        '#attributes': { Guid: '11111111-1111-1111-1111-111111111111' },
+        Sid: 'S-1-5-18',
+        Hex: '0x123456789a',
+      });
+      expect(event.EventData).toEqual({ InnerGuid: '22222222-2222-2222-2222-222222222222', InnerHex: '0xbeef' });
+      expect((event.System as Record<string, unknown>).TimeCreated).toEqual({
+        '#attributes': { SystemTime: '2022-06-18T04:26:40.000000Z' },
+      });
+    }
+  });
+
   it('reads UserData (one element of named fields)', () => {
     const template = (w: XmlWriter) => {
       w.fragment();
