@@ -1,5 +1,6 @@
 /**
- * Buckets: the output bucket (events/, alerts/, rejected/), the bucket Lambda writes batches it gave up on
+ * Buckets: the output bucket (events/, alerts/, rejected/; also _state/ bookkeeping and the iocs/ container files,
+ * which the data lifecycle leaves alone), the bucket Lambda writes batches it gave up on
  * (the Kinesis event sources' S3 on-failure destination) and the server access log bucket both log to.
  * All block public access, enforce TLS and use SSE-S3 (no per-request KMS cost at one PUT per batch and hour,
  * and Athena readers need no key grant).
@@ -7,16 +8,16 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { STATE_PREFIX, STATE_RETENTION_DAYS } from '../../src/pipeline/names.js';
+import { OUTPUT_PREFIXES, STATE_PREFIX, STATE_RETENTION_DAYS } from '../../src/pipeline/names.js';
 
 export interface OutputStorageProps {
   removalPolicy: RemovalPolicy;
   versioned: boolean;
-  /** 0 = never. */
+  /** Of the data prefixes (OUTPUT_PREFIXES) only. 0 = never. */
   infrequentAccessDays: number;
-  /** 0 = never. */
+  /** Of the data prefixes only. 0 = never. */
   glacierDays: number;
-  /** 0 = keep. */
+  /** Of the data prefixes only. 0 = keep. */
   expireDays: number;
 }
 
@@ -57,6 +58,17 @@ export class OutputStorage extends Construct {
         transitionAfter: Duration.days(props.glacierDays),
       });
     }
+    // One rule per data prefix: a rule without a prefix would also move and expire what is not output, the IOC
+    // container files under iocs/ above all (S3 lifecycle filters cannot exclude a prefix, only select one).
+    const dataRules: s3.LifecycleRule[] =
+      transitions.length > 0 || props.expireDays > 0
+        ? OUTPUT_PREFIXES.map((prefix) => ({
+            id: `output-${prefix}`,
+            prefix: `${prefix}/`,
+            transitions,
+            expiration: props.expireDays > 0 ? Duration.days(props.expireDays) : undefined,
+          }))
+        : [];
     this.output = new s3.Bucket(this, 'Output', {
       ...secure,
       removalPolicy: props.removalPolicy,
@@ -64,10 +76,10 @@ export class OutputStorage extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'output/',
       lifecycleRules: [
+        ...dataRules,
         {
-          id: 'output-storage-classes',
-          transitions,
-          expiration: props.expireDays > 0 ? Duration.days(props.expireDays) : undefined,
+          // Whole bucket: clean-up that loses nothing current.
+          id: 'output-housekeeping',
           noncurrentVersionExpiration: props.versioned ? Duration.days(30) : undefined,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },

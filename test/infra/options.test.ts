@@ -136,12 +136,15 @@ describe('cross-account producers, provisioned stream, event-source filter, stri
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'sqs' }, 0);
   });
 
-  it('expires output and keeps noncurrent versions 30 days when versioned', () => {
+  it('expires output by prefix and keeps noncurrent versions 30 days when versioned', () => {
     synthesised().template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
         Rules: [
-          Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+          ...['events/', 'alerts/', 'rejected/'].map((prefix) =>
+            Match.objectLike({ Prefix: prefix, ExpirationInDays: 400 }),
+          ),
+          Match.objectLike({ Id: 'output-housekeeping', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
           Match.objectLike({ Prefix: '_state/', ExpirationInDays: 8 }),
         ],
       },

@@ -274,14 +274,18 @@ describe('storage', () => {
     }
   });
 
-  it('moves output to Standard-IA after 30 days and keeps it by default', () => {
+  it('moves output to Standard-IA after 30 days and keeps it by default, by prefix (iocs/ is left alone)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: [
-          Match.objectLike({
-            Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
-            ExpirationInDays: Match.absent(),
-          }),
+          ...['events/', 'alerts/', 'rejected/'].map((prefix) =>
+            Match.objectLike({
+              Prefix: prefix,
+              Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+              ExpirationInDays: Match.absent(),
+            }),
+          ),
+          { Id: 'output-housekeeping', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
           // The exactly-once bookkeeping's attempt manifests (docs/lambda.md) expire on their own.
           { Id: 'expire-attempt-manifests', Prefix: '_state/', ExpirationInDays: 8, Status: 'Enabled' },
         ],
