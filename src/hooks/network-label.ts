@@ -10,6 +10,7 @@
  * An address that is absent or not an IP gets neither field. Only Sysmon 3 carries `DestinationIp`/`SourceIp`
  * (Security 4624's `IpAddress`, 5156's `DestAddress` are other fields, not labelled here).
  */
+import { parseIp } from '../detection/ip-address.js';
 import { canonicalIp } from '../dns/canonical-ip.js';
 import { type CanonicalEvent, SYSMON_CHANNEL } from '../events/canonical-event.js';
 import type { EnrichmentOptions } from './enrichment-context.js';
@@ -85,21 +86,16 @@ export class InvalidNetworkTableError extends Error {
 /** An address as a number: IPv4 in [0, 2^32), IPv6 as a bigint in [0, 2^128). */
 type Address = { v4: true; value: number } | { v4: false; value: bigint };
 
-/** Parses canonical text (from {@link canonicalIp}: dotted quad, or RFC 5952 IPv6 without a dotted tail). */
-function addressOf(canonical: string): Address {
-  if (canonical.indexOf(':') === -1) {
-    let value = 0;
-    for (const octet of canonical.split('.')) value = value * 256 + Number(octet);
-    return { v4: true, value };
-  }
-  const gap = canonical.indexOf('::');
-  const head = gap === -1 ? canonical : canonical.slice(0, gap);
-  const tail = gap === -1 ? '' : canonical.slice(gap + 2);
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === '' ? [] : tail.split(':');
-  const groups = [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+/**
+ * The number of canonical text (from {@link canonicalIp}: a dotted quad, or RFC 5952 IPv6 without a dotted tail),
+ * read by the `cidr` modifier's parser, which gives IPv4 as 2 words and IPv6 as 8.
+ */
+function addressOf(canonical: string): Address | undefined {
+  const words = parseIp(canonical);
+  if (words === undefined) return undefined;
+  if (words.length === 2) return { v4: true, value: (words[0] as number) * 65536 + (words[1] as number) };
   let value = 0n;
-  for (const group of groups) value = (value << 16n) | BigInt(Number.parseInt(group, 16));
+  for (const word of words) value = (value << 16n) | BigInt(word);
   return { v4: false, value };
 }
 
@@ -133,10 +129,10 @@ export class CidrTable<Label> {
     const slash = text.indexOf('/');
     const addressText = slash === -1 ? text : text.slice(0, slash);
     const canonical = canonicalIp(addressText);
-    if (canonical === undefined || addressText.includes('%')) {
+    const address = canonical === undefined ? undefined : addressOf(canonical);
+    if (address === undefined || addressText.includes('%')) {
       throw new InvalidNetworkTableError(`${JSON.stringify(cidr)} is not an IP address or CIDR`);
     }
-    const address = addressOf(canonical);
     const bits = address.v4 ? 32 : 128;
     let length = bits;
     if (slash !== -1) {
@@ -169,6 +165,7 @@ export class CidrTable<Label> {
   /** The label of the longest prefix holding `canonical` (text from {@link canonicalIp}), or undefined. */
   lookup(canonical: string): Label | undefined {
     const address = addressOf(canonical);
+    if (address === undefined) return undefined;
     const family = address.v4 ? this.v4 : this.v6;
     for (const length of family.lengths) {
       const label = family.byLength.get(length)?.get(networkOf(address, length));

@@ -152,6 +152,11 @@ describe('CidrTable', () => {
     expect(table.lookup('10.21.0.1')).toBeUndefined();
   });
 
+  it('finds nothing for text that is not an IP address, even with a /0', () => {
+    const table = compileNetworkTable({ '0.0.0.0/0': 'any-v4', '::/0': 'any-v6' });
+    for (const text of ['corp', 'zz::1', '10.0.0', '']) expect(table.lookup(text)).toBeUndefined();
+  });
+
   it.each([
     ['10.0.0.1/8', /host bits set/],
     ['10.0.0.0/33', /prefix length/],
