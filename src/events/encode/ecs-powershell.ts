@@ -6,34 +6,16 @@
 
 import type { CanonicalEvent } from '../canonical-event.js';
 import { POWERSHELL_CHANNEL } from '../formats/ecs/powershell.js';
-import { encodeElasticAgent } from '../formats/elastic-agent.js';
-import { encodeWinlogbeat } from '../formats/winlogbeat.js';
+import { type EcsDocument as Doc, type ModuleShipper, putPath as put, shipperText } from './ecs-module-document.js';
 
 export interface PowerShellModuleOptions {
   /** Which shipper's document to start from. */
-  shipper: 'winlogbeat' | 'elastic-agent';
-}
-
-type Doc = Record<string, unknown>;
-
-function put(document: Doc, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let at = document;
-  for (const part of parts.slice(0, -1)) {
-    const next = at[part];
-    if (typeof next === 'object' && next !== null && !Array.isArray(next)) at = next as Doc;
-    else {
-      const created: Doc = {};
-      at[part] = created;
-      at = created;
-    }
-  }
-  at[parts[parts.length - 1] as string] = value;
+  shipper: ModuleShipper;
 }
 
 /** The event as the PowerShell module leaves it; events other than PowerShell/Operational 4104 unchanged. */
 export function encodePowerShellModule(event: CanonicalEvent, options: PowerShellModuleOptions): string {
-  const base = options.shipper === 'winlogbeat' ? encodeWinlogbeat(event) : encodeElasticAgent(event);
+  const base = shipperText(event, options.shipper);
   if (event.channel !== POWERSHELL_CHANNEL || event.eventId !== 4104) return base;
   const document = JSON.parse(base) as Doc;
   const data: Record<string, string> = { ...event.data };

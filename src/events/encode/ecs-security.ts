@@ -12,29 +12,11 @@ import {
   SECURITY_PROVIDER,
   SID_LIST_EVENTS,
 } from '../formats/ecs/security.js';
-import { encodeElasticAgent } from '../formats/elastic-agent.js';
-import { encodeWinlogbeat } from '../formats/winlogbeat.js';
+import { type EcsDocument as Doc, type ModuleShipper, putPath as put, shipperText } from './ecs-module-document.js';
 
 export interface SecurityModuleOptions {
   /** Which shipper's document to start from. */
-  shipper: 'winlogbeat' | 'elastic-agent';
-}
-
-type Doc = Record<string, unknown>;
-
-function put(document: Doc, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let at = document;
-  for (const part of parts.slice(0, -1)) {
-    const next = at[part];
-    if (typeof next === 'object' && next !== null && !Array.isArray(next)) at = next as Doc;
-    else {
-      const created: Doc = {};
-      at[part] = created;
-      at = created;
-    }
-  }
-  at[parts[parts.length - 1] as string] = value;
+  shipper: ModuleShipper;
 }
 
 /** Java's Long.decode, as the pipeline's painless scripts use it: `0x…` hex or decimal; else undefined. */
@@ -49,7 +31,7 @@ const words = (text: string): string[] => text.split(/\s+/).filter((word) => wor
 
 /** The event as the Security module leaves it. Events of other providers are encoded unchanged. */
 export function encodeSecurityModule(event: CanonicalEvent, options: SecurityModuleOptions): string {
-  const base = options.shipper === 'winlogbeat' ? encodeWinlogbeat(event) : encodeElasticAgent(event);
+  const base = shipperText(event, options.shipper);
   if (event.provider !== SECURITY_PROVIDER) return base;
   const document = JSON.parse(base) as Doc;
   const code = event.eventId;

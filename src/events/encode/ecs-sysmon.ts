@@ -7,31 +7,13 @@
 
 import type { CanonicalEvent } from '../canonical-event.js';
 import { DNS_RECORD_TYPES, DNS_STATUS_NAMES, FILE_HASH_EVENTS, PROCESS_HASH_EVENTS } from '../formats/ecs/sysmon.js';
-import { encodeElasticAgent } from '../formats/elastic-agent.js';
-import { encodeWinlogbeat } from '../formats/winlogbeat.js';
+import { type EcsDocument as Doc, type ModuleShipper, putPath as put, shipperText } from './ecs-module-document.js';
 
 export interface SysmonModuleOptions {
   /** Which shipper's document to start from. */
-  shipper: 'winlogbeat' | 'elastic-agent';
+  shipper: ModuleShipper;
   /** Keep the rendered `message` (`Name: value` lines), as both do by default; false as when it is dropped. */
   message: boolean;
-}
-
-type Doc = Record<string, unknown>;
-
-function put(document: Doc, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let at = document;
-  for (const part of parts.slice(0, -1)) {
-    const next = at[part];
-    if (typeof next === 'object' && next !== null && !Array.isArray(next)) at = next as Doc;
-    else {
-      const created: Doc = {};
-      at[part] = created;
-      at = created;
-    }
-  }
-  at[parts[parts.length - 1] as string] = value;
 }
 
 function has(document: Doc, path: string): boolean {
@@ -49,7 +31,7 @@ const isLong = (value: string): boolean => /^-?\d+$/.test(value);
 
 /** The event as the Sysmon module leaves it. Non-Sysmon events are encoded unchanged. */
 export function encodeSysmonModule(event: CanonicalEvent, options: SysmonModuleOptions): string {
-  const base = options.shipper === 'winlogbeat' ? encodeWinlogbeat(event) : encodeElasticAgent(event);
+  const base = shipperText(event, options.shipper);
   const document = JSON.parse(base) as Doc;
   if (event.channel !== 'Microsoft-Windows-Sysmon/Operational') return base;
   const code = event.eventId;
