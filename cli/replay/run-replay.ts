@@ -20,7 +20,7 @@ import {
 } from '../../src/hooks/index.js';
 import { toAlertRecord } from '../../src/pipeline/alert-record.js';
 import { isConnection } from '../../src/pipeline/connection-keys.js';
-import { type SourcedEvent, toRejectedLine } from '../../src/pipeline/decode-batch.js';
+import { countOutcome, type SourcedEvent, toRejectedLine } from '../../src/pipeline/decode-batch.js';
 import { toOutputRecord } from '../../src/pipeline/output-record.js';
 import { partitionOf } from '../../src/pipeline/partition.js';
 import {
@@ -30,7 +30,7 @@ import {
   detectCorrelations,
   snapshotCounters,
 } from '../../src/pipeline/process-batch.js';
-import { bump, emptySummary, type Summary } from '../../src/pipeline/summary.js';
+import { emptySummary, type Summary } from '../../src/pipeline/summary.js';
 import { KNOWN_EXTENSIONS, streamInputs } from '../io/input-files.js';
 import { checkOutputFolder } from '../io/output-folder.js';
 import { SKIP_HINT } from '../rule-flags.js';
@@ -256,21 +256,13 @@ class StreamingReplay {
         for await (const piece of recordPieces(input, options.pieceBytes)) {
           throwIfInterrupted(options.signal);
           for (const outcome of readRecord(piece, REPLAY_RECORD_LIMITS)) {
-            summary.read++;
-            if (outcome.invalidUtf8) summary.trimmed.invalidUtf8++;
+            countOutcome(summary, outcome);
             const at = position++;
             if (outcome.kind === 'event') {
-              const event = outcome.event;
-              if (outcome.truncatedFields !== undefined) summary.trimmed.truncatedFields += outcome.truncatedFields;
-              if (outcome.unnamedFields !== undefined) summary.unnamedEvents++;
-              bump(summary.byFormat, event.format);
-              bump(summary.byEvent, `${event.channel} ${event.eventId}`);
-              const item: SpilledEvent = { seq: seq++, origin, position: at, event };
+              const item: SpilledEvent = { seq: seq++, origin, position: at, event: outcome.event };
               if (this.picked(item)) heldPicks.push(item);
               else held.push(item);
             } else if (outcome.kind === 'rejected') {
-              summary.rejected++;
-              bump(summary.rejectedByReason, outcome.reason);
               if (invalid) this.rejectedFromInvalid++;
               const line = toRejectedLine({
                 origin: input.source,
@@ -279,9 +271,6 @@ class StreamingReplay {
                 raw: outcome.raw,
               });
               await rejected.write(arrivalPartition, JSON.stringify(line));
-            } else {
-              summary.filtered++;
-              bump(summary.filteredByReason, outcome.reason);
             }
           }
           heldBytes += piece.length;

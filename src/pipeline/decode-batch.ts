@@ -1,5 +1,5 @@
 import type { CanonicalEvent } from '../events/canonical-event.js';
-import { type RecordLimits, readRecord } from '../events/read-record.js';
+import { type RecordLimits, type RecordOutcome, readRecord } from '../events/read-record.js';
 import { bump, type Summary } from './summary.js';
 
 /** One input record and where it came from (shard/sequence in Lambda, the file in replay). */
@@ -51,31 +51,42 @@ export function decodeBatch(records: readonly InputRecord[], summary: Summary, l
   for (const record of records) {
     let position = 0;
     for (const outcome of readRecord(record.data, limits)) {
-      summary.read++;
-      if (outcome.invalidUtf8) summary.trimmed.invalidUtf8++;
+      countOutcome(summary, outcome);
       const id = `${record.origin}#${position++}`;
       if (outcome.kind === 'event') {
-        const event = outcome.event;
-        if (outcome.truncatedFields !== undefined) summary.trimmed.truncatedFields += outcome.truncatedFields;
-        if (outcome.unnamedFields !== undefined) summary.unnamedEvents++;
-        bump(summary.byFormat, event.format);
-        bump(summary.byEvent, `${event.channel} ${event.eventId}`);
-        const sourced: SourcedEvent = { event, origin: record.origin, arrival: record.arrival, id };
+        const sourced: SourcedEvent = { event: outcome.event, origin: record.origin, arrival: record.arrival, id };
         if (record.sequence !== undefined) sourced.sequence = record.sequence;
         events.push(sourced);
       } else if (outcome.kind === 'rejected') {
-        summary.rejected++;
-        bump(summary.rejectedByReason, outcome.reason);
         rejected.push({ origin: record.origin, arrival: record.arrival, reason: outcome.reason, raw: outcome.raw });
-      } else {
-        summary.filtered++;
-        bump(summary.filteredByReason, outcome.reason);
       }
     }
   }
   // Array.prototype.sort is stable, so equal times keep the input order.
   events.sort((a, b) => a.event.time - b.event.time);
   return { events, rejected };
+}
+
+/**
+ * Counts one document into `summary`: as read, what the input limits trimmed, and as an event (by format and by
+ * channel + event ID), a rejection or a filtered item (by reason). decodeBatch and the streaming replay count alike.
+ */
+export function countOutcome(summary: Summary, outcome: RecordOutcome): void {
+  summary.read++;
+  if (outcome.invalidUtf8) summary.trimmed.invalidUtf8++;
+  if (outcome.kind === 'event') {
+    const event = outcome.event;
+    if (outcome.truncatedFields !== undefined) summary.trimmed.truncatedFields += outcome.truncatedFields;
+    if (outcome.unnamedFields !== undefined) summary.unnamedEvents++;
+    bump(summary.byFormat, event.format);
+    bump(summary.byEvent, `${event.channel} ${event.eventId}`);
+  } else if (outcome.kind === 'rejected') {
+    summary.rejected++;
+    bump(summary.rejectedByReason, outcome.reason);
+  } else {
+    summary.filtered++;
+    bump(summary.filteredByReason, outcome.reason);
+  }
 }
 
 /** A rejected item as one line of `rejected/`: the reason, where it came from, and the original bytes. */
