@@ -25,7 +25,17 @@ export class DuplicateHookError extends Error {
   override readonly name = 'DuplicateHookError';
 }
 
-/** Indexes hooks by what they select, keeping their list order within each stage. Build once, run per batch. */
+/** True when the hook runs on some event: a pick or poke function with at least one selected event ID. */
+function selectsSomething(hook: AnyHook): boolean {
+  const selects = (selectors: AnyHook['picks']) => selectors.some((selector) => selector.eventIds.length > 0);
+  return (hook.pick !== undefined && selects(hook.picks)) || (hook.poke !== undefined && selects(hook.pokes));
+}
+
+/**
+ * Indexes hooks by what they select, keeping their list order within each stage. Build once, run per batch.
+ * A hook that selects nothing (one configured off, as network-label without a table) is left out of the plan, so
+ * the summary does not report an empty counter set for it.
+ */
 export function planHooks(hooks: readonly AnyHook[]): HookPlan {
   const names = new Set<string>();
   for (const hook of hooks) {
@@ -52,11 +62,12 @@ export function planHooks(hooks: readonly AnyHook[]): HookPlan {
       }
     }
   };
-  for (const hook of hooks) {
+  const planned = hooks.filter(selectsSomething);
+  for (const hook of planned) {
     if (hook.pick !== undefined) add(hook, hook.picks, 'pick');
     if (hook.poke !== undefined) add(hook, hook.pokes, 'poke');
   }
-  return { hooks, byChannel };
+  return { hooks: planned, byChannel };
 }
 
 /** Only the hooks that persist what they pick (what the dns-answers function runs). */

@@ -116,6 +116,9 @@ describe('network-label hook', () => {
     const context = createEnrichmentContext({});
     runHooks([event], planHooks(createHooks({}, ['network-label'])), context);
     expect(event.data.DestinationIsPrivate).toBeUndefined();
+    // Off, it is not planned, so the summary has no empty `network-label: {}` entry.
+    expect(context.counters['network-label']).toBeUndefined();
+    expect(planHooks(createHooks({})).hooks.map((hook) => hook.name)).not.toContain('network-label');
 
     const on = createHooks({ networkLabels: {} }, ['network-label']);
     runHooks([event], planHooks(on), context);

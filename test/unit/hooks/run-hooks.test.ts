@@ -37,6 +37,10 @@ const SUM: StateSchema<number> = {
   decode: (encoded) => (typeof encoded === 'number' ? encoded : undefined),
 };
 
+function sysmon3Selector() {
+  return [{ channel: SYSMON_CHANNEL, eventIds: [3] }];
+}
+
 const SUM_STATE = { schema: SUM, keysOf: (event: { host: string }) => [event.host] };
 
 /** Picks Sysmon 22 (puts 1 under its host) and pokes Sysmon 3 (writes the host's sum into the event). */
@@ -158,12 +162,37 @@ describe('hook state and counters', () => {
     // Prepare
     const context = createEnrichmentContext();
     const connection = sysmon3({ time: 5 });
+    const idle: AnyHook = {
+      name: 'idle',
+      picks: [{ channel: SYSMON_CHANNEL, eventIds: [1] }],
+      pokes: [],
+      counters: ['never'],
+      pick: () => {},
+    };
     // Act
     runHooks([sysmon22({ time: 1 }), sysmon22({ time: 2 }), connection], [summing(false)], context);
-    runHooks([], [{ name: 'idle', picks: [], pokes: [], counters: ['never'] }], context);
+    runHooks([], [idle], context);
     // Assess
     expect(context.counters).toEqual({ summing: { picked: 2, poked: 1 }, idle: { never: 0 } });
     expect(connection.data.Sum).toBe('2');
+  });
+
+  it('leaves out of the plan, and of the counters, a hook that selects nothing (a hook configured off)', () => {
+    const context = createEnrichmentContext();
+    const off: AnyHook = { name: 'off', picks: [], pokes: [], counters: ['never'], pick: () => {}, poke: () => {} };
+    const noIds: AnyHook = {
+      name: 'no-ids',
+      picks: [{ channel: SYSMON_CHANNEL, eventIds: [] }],
+      pokes: [],
+      counters: ['never'],
+      pick: () => {},
+    };
+    // Selectors without the function to run on them select nothing either.
+    const noFunction: AnyHook = { name: 'no-function', picks: [], pokes: sysmon3Selector(), counters: ['never'] };
+    const plan = planHooks([summing(false), off, noIds, noFunction]);
+    runHooks([sysmon3({ time: 1 })], plan, context);
+    expect(plan.hooks.map((hook) => hook.name)).toEqual(['summing']);
+    expect(context.counters).toEqual({ summing: { picked: 0, poked: 1 } });
   });
 
   it('declares the keys of the events it selects, each once', () => {
