@@ -72,7 +72,7 @@ export interface Workload {
   outputBytesPerInputByte: number;
   /** CloudWatch Logs bytes per invocation: START/END/REPORT lines + one summary line + the EMF metrics (assumed 3 KB). */
   logBytesPerInvocation: number;
-  /** Fixed: custom metric series (EMF, both functions, with their dimensions; assumed 40), alarms, dashboards, keys. */
+  /** Fixed: custom metric series (EMF, the three functions, with their dimensions), alarms, dashboards, keys. */
   customMetrics: number;
   alarms: number;
   dashboards: number;
@@ -101,7 +101,16 @@ export const WORKLOAD: Workload = {
   alertsPerEvent: 1e-4,
   outputBytesPerInputByte: 0.1,
   logBytesPerInvocation: 3000,
-  customMetrics: 40,
+  // Counted from the code (test/unit/cost/metric-series.test.ts recounts it from emitSummary's EMF output). Three
+  // functions (dns-answers, enrich, enrich-hold), each metric with dimension `service`:
+  // - 3 x 16: the 15 METRIC_NAMES with no extra dimension (src/pipeline/names.ts) + BatchesRetried;
+  // - 54 hooks.<hook>.<counter> (default hooks; network-label off): dns-answers plans the persisting hooks
+  //   (process-tracking 10 + dns-answers 4 = 14), enrich and enrich-hold all of them (+ netconn-hostname 6 = 20 each);
+  // - 2 x 31 EventsByType (dimension `type`), in dns-answers (event source filter off by default) and enrich: assumed a
+  //   fleet sending the 30 Sysmon IDs the schemas know + DNS-Client 3008; each further channel/ID adds 2;
+  // - 2 x (5 + 2) MatchesByLevel (Sigma levels) and ConnectionsEnrichedBySource (dns-process, dns-host), in enrich
+  //   and enrich-hold.
+  customMetrics: 3 * 16 + (14 + 20 + 20) + 2 * 31 + 2 * (5 + 2),
   alarms: 16,
   dashboards: 1,
   kmsKeys: 1,
