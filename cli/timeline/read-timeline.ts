@@ -2,9 +2,10 @@
  * The timeline's rows, read straight from the gzip JSON lines of an output folder (`alerts/`, and `events/` with
  * `--all-events`), filtered and ordered by event time.
  *
- * Why not through DuckDB like `query`: the views have the Glue columns only (src/query/schema.ts), and the timeline
+ * Why not through DuckDB like `query`: the `events` view has a column only for the EventData names the event schemas
+ * know (src/query/schema.ts; any other field is reachable only as JSON text through `event_lines`), while the timeline
  * shows any EventData field (`TargetUserName` of a logon, `ScriptBlockText`, `--columns` of the user's choice) of
- * every kind of event, which are in the JSON lines but not in the views; and a filter plus a sort need no SQL.
+ * every kind of event as the lines hold it; and a filter plus a sort need no SQL.
  * Files are read one at a time, and an hour partition (`dt=.../hour=...`) outside `--from`/`--to` is not read.
  */
 import { createReadStream } from 'node:fs';
