@@ -109,12 +109,24 @@ describe('DNS event-source filter derived from the format registry', () => {
 
   it('fits in the filters one event source allows, and every format with a JSON shape contributes', () => {
     expect(PATTERNS.length).toBeLessThanOrEqual(MAX_EVENT_SOURCE_FILTERS);
+    const sysmon22 = EVENTS[0]?.[1] as CanonicalEvent;
+    let checked = 0;
     for (const format of FORMATS) {
+      // A format has a JSON shape when its own encoder writes a JSON object; then it must bring patterns.
+      let json = false;
+      try {
+        json = typeof JSON.parse(format.encode(sysmon22)) === 'object';
+      } catch {
+        json = false;
+      }
+      expect([format.format, format.dnsFilter.length > 0]).toEqual([format.format, json]);
       for (const own of format.dnsFilter) {
         // Each of a format's own patterns is covered by one merged pattern (checked on a document it selects).
         expect(PATTERNS.some((pattern) => covers(pattern, own))).toBe(true);
+        checked++;
       }
     }
+    expect(checked).toBeGreaterThan(0);
   });
 
   it('accepts the event ID as a number and as a string', () => {
