@@ -5,7 +5,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { compareSpilled, mergeRuns, type SpilledEvent, writeRun } from '../../../../cli/replay/event-runs.js';
+import { mergeRuns, type SpilledEvent, writeRun } from '../../../../cli/replay/event-runs.js';
 import type { CanonicalEvent } from '../../../../src/events/canonical-event.js';
 
 function event(time: number, n: number): CanonicalEvent {
@@ -18,6 +18,14 @@ function event(time: number, n: number): CanonicalEvent {
     format: 'nxlog',
     data: { n: String(n), text: 'line\nfeed "quoted" \u00e9\u4e2d' },
   };
+}
+
+/**
+ * The expected order, written here rather than taken from event-runs.ts (whose compareSpilled the merge itself
+ * uses): event time, then input order (`seq`).
+ */
+function inExpectedOrder(items: readonly SpilledEvent[]): SpilledEvent[] {
+  return [...items].sort((a, b) => (a.event.time !== b.event.time ? a.event.time - b.event.time : a.seq - b.seq));
 }
 
 /** A deterministic generator (LCG), so a failure can be replayed. */
@@ -68,7 +76,7 @@ describe('writeRun and mergeRuns', () => {
   it('merges runs into event-time order, equal times in input order, events unchanged', async () => {
     const { files, all } = await spill(2000, 7);
     const merged = await mergedOf(files, 64);
-    const expected = [...all].sort(compareSpilled);
+    const expected = inExpectedOrder(all);
     expect(merged).toEqual(expected);
     // Ties exist, and keep their input order (seq ascending) within a time.
     expect(new Set(all.map((item) => item.event.time)).size).toBeLessThan(100);
@@ -79,16 +87,14 @@ describe('writeRun and mergeRuns', () => {
     const scratch = path.join(folder, 'scratch');
     await import('node:fs/promises').then((fs) => fs.mkdir(scratch));
     const merged = await mergedOf(files, 50, scratch, 6);
-    expect(merged.map((item) => item.seq)).toEqual([...all].sort(compareSpilled).map((item) => item.seq));
+    expect(merged.map((item) => item.seq)).toEqual(inExpectedOrder(all).map((item) => item.seq));
     expect((await readdir(scratch)).length).toBeGreaterThan(0);
   });
 
   it('merges empty and single runs', async () => {
     expect(await mergedOf([], 10)).toEqual([]);
     const { files, all } = await spill(5, 1);
-    expect((await mergedOf(files, 10)).map((item) => item.seq)).toEqual(
-      [...all].sort(compareSpilled).map((item) => item.seq),
-    );
+    expect((await mergedOf(files, 10)).map((item) => item.seq)).toEqual(inExpectedOrder(all).map((item) => item.seq));
   });
 
   it('refuses to merge more runs than the fan-in without a scratch folder', async () => {
