@@ -7,6 +7,7 @@
 import {
   type CompileResult,
   compileParsedRules,
+  optionsFingerprint,
   type ParsedRuleSource,
   parseRuleSources,
   type RuleProblem,
@@ -89,9 +90,17 @@ export async function loadRuleFiles(
     cached = options.cache?.parse(sources);
     parsed = cached?.sources ?? parseRuleSources(sources);
   }
-  const result = compileParsedRules(parsed, {
+  const compileOptions = {
     selection: options.selection ?? DEFAULT_SELECTION,
     ...(options.containers ? { containers: options.containers } : {}),
-  });
+  };
+  // With a cache entry, the record of an earlier full compile of it lets each list's predicates wait for the list's
+  // first event (compile-rules.ts); without one, this compile is full and its record is kept for the next run.
+  const entry = cached && options.cache && !options.containers ? cached.outcome.file : undefined;
+  const record = entry ? options.cache?.readRecord(entry, optionsFingerprint(compileOptions)) : undefined;
+  const result = compileParsedRules(parsed, compileOptions, record ? { record } : undefined);
+  if (entry && !record && result.record && cached?.outcome.writeError === undefined) {
+    options.cache?.writeRecord(entry, result.record);
+  }
   return { result, report: checkCompiled(result, options, skipHint), ...(cached ? { cache: cached.outcome } : {}) };
 }

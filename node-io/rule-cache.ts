@@ -24,7 +24,13 @@ import {
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ParsedRuleSource, parseRuleSources, type RuleSource } from '../src/detection/index.js';
+import {
+  type CompileRecord,
+  type ParsedRuleSource,
+  parseRuleSources,
+  type RecordedRule,
+  type RuleSource,
+} from '../src/detection/index.js';
 import { decodeParsedRules, encodeParsedRules, PARSED_RULES_FORMAT } from '../src/detection/parsed-rules-json.js';
 import { listRuleFiles } from './rule-files.js';
 
@@ -98,6 +104,77 @@ export class RuleCache {
     }
     return { sources: parsed, outcome };
   }
+
+  /**
+   * The record of a full compile (compile-rules.ts CompileRecord) kept beside the entry `entryFile` for the options
+   * of `fingerprint`, when it reads back whole; with it, the next compile defers each list's predicates to the
+   * list's first event and still rejects exactly what the full compile rejected.
+   */
+  readRecord(entryFile: string, fingerprint: string): CompileRecord | undefined {
+    let text: string;
+    try {
+      text = readFileSync(recordFile(entryFile, fingerprint), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1);
+    if (newline < 0 || createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) return undefined;
+    try {
+      const record = JSON.parse(body) as unknown;
+      return isRecord(record) && record.options === fingerprint ? record : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes the record beside its entry (atomically); the error's message when it cannot. */
+  writeRecord(entryFile: string, record: CompileRecord): string | undefined {
+    const file = recordFile(entryFile, record.options);
+    try {
+      const body = JSON.stringify(record);
+      const partial = `${file}.${process.pid}.partial`;
+      writeFileSync(partial, `${createHash('sha256').update(body).digest('hex')}\n${body}`);
+      renameSync(partial, file);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+}
+
+/** A compile record's file: the entry's name, the options' hash. Removed with its entry (prune). */
+function recordFile(entryFile: string, fingerprint: string): string {
+  const options = createHash('sha256').update(fingerprint).digest('hex').slice(0, 16);
+  return `${entryFile.replace(/\.json$/, '')}.${options}.record`;
+}
+
+const isProblem = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { file?: unknown }).file === 'string' &&
+  typeof (v as { reason?: unknown }).reason === 'string';
+
+function isRecordedRule(v: unknown): v is RecordedRule {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  if (typeof r.file !== 'string') return false;
+  if (r.line !== undefined && typeof r.line !== 'number') return false;
+  if (r.error !== undefined && typeof r.error !== 'string') return false;
+  if (r.filterProblems !== undefined && !(Array.isArray(r.filterProblems) && r.filterProblems.every(isProblem))) {
+    return false;
+  }
+  if (r.eventIds === undefined) return r.error !== undefined;
+  return (
+    Array.isArray(r.eventIds) &&
+    r.eventIds.every((ids) => ids === null || (Array.isArray(ids) && ids.every((id) => Number.isInteger(id))))
+  );
+}
+
+function isRecord(v: unknown): v is CompileRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.options === 'string' && Array.isArray(r.rules) && r.rules.every(isRecordedRule);
 }
 
 /**
@@ -168,9 +245,16 @@ function prune(folder: string, keep: string): void {
     })
     .filter((entry) => entry.full !== keep)
     .sort((a, b) => b.mtime - a.mtime);
-  for (const entry of entries.slice(MAX_ENTRIES - 1)) {
+  const removed = entries.slice(MAX_ENTRIES - 1).map((entry) => entry.full);
+  // An entry's compile records go with it.
+  for (const stem of removed.filter((f) => f.endsWith('.json')).map((f) => path.basename(f, '.json'))) {
+    for (const name of readdirSync(folder)) {
+      if (name.startsWith(`${stem}.`) && name.endsWith('.record')) removed.push(path.join(folder, name));
+    }
+  }
+  for (const full of removed) {
     try {
-      unlinkSync(entry.full);
+      unlinkSync(full);
     } catch {
       // Another run removed it first: the goal is reached either way.
     }

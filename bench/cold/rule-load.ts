@@ -1,15 +1,18 @@
 /**
  * Run in a fresh process by bench/rule-load.ts (bundled first, so no TypeScript loader is timed): the rule set's
- * cold start as replay does it, read the files, parse or read back the cache, compile; then the work deferred to
- * each list's first event (RuleSet.prepare) and one process-creation event. Prints one JSON line.
+ * cold start as replay does it (node-io/load-rules.ts), read the files, parse or read back the cache, compile (with
+ * the cache's compile record: each list's predicates deferred to its first event; `full` ignores the record); then
+ * one process-creation event (its list compiled and its automata built), then every other list (RuleSet.prepare).
+ * Prints one JSON line.
  */
 import { RuleCache } from '../../node-io/rule-cache.js';
 import { readRuleSources } from '../../node-io/rule-files.js';
-import { compileParsedRules, parseRuleSources } from '../../src/detection/index.js';
+import { compileParsedRules, optionsFingerprint, parseRuleSources } from '../../src/detection/index.js';
+import { DEFAULT_SELECTION } from '../../src/detection/rule-selection.js';
 import { SYSMON_CHANNEL } from '../../src/events/canonical-event.js';
 
-const [corpus, cacheDir] = process.argv.slice(2);
-if (!corpus) throw new Error('usage: rule-load <rule folder> [cache folder]');
+const [corpus, cacheDir, mode] = process.argv.slice(2);
+if (!corpus) throw new Error('usage: rule-load <rule folder> [cache folder [full]]');
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -19,11 +22,17 @@ const c0 = cpu();
 const t0 = performance.now();
 const sources = await readRuleSources([corpus]);
 const t1 = performance.now();
-const cached = cacheDir ? new RuleCache(cacheDir).parse(sources) : undefined;
+const cache = cacheDir ? new RuleCache(cacheDir) : undefined;
+const cached = cache?.parse(sources);
 const parsed = cached?.sources ?? parseRuleSources(sources);
 const t2 = performance.now();
-const result = compileParsedRules(parsed);
+// As replay compiles (node-io/load-rules.ts): the default selection, the cache entry's record when there is one.
+const options = { selection: DEFAULT_SELECTION };
+const record =
+  cached && mode !== 'full' ? cache?.readRecord(cached.outcome.file, optionsFingerprint(options)) : undefined;
+const result = compileParsedRules(parsed, options, record ? { record } : undefined);
 const t3 = performance.now();
+if (cached && !record && result.record) cache?.writeRecord(cached.outcome.file, result.record);
 const c3 = cpu();
 const event = {
   host: 'WS01',
@@ -35,13 +44,18 @@ const event = {
 };
 const firstMatches = result.ruleSet.match(event as never).length;
 const t4 = performance.now();
+const c4 = cpu();
 result.ruleSet.prepare();
 const t5 = performance.now();
+const c5 = cpu();
 console.log(
   JSON.stringify({
     files: sources.length,
     compiled: result.compiled,
     cache: cached?.outcome.status ?? 'none',
+    deferred: record !== undefined,
+    rejected: result.rejected.length,
+    skipped: result.skipped.length,
     startupMs: startedMs,
     readMs: t1 - t0,
     parseMs: t2 - t1,
@@ -49,7 +63,10 @@ console.log(
     readyMs: t3 - t0,
     readyCpuMs: c3 - c0,
     firstEventMs: t4 - t3,
+    firstEventCpuMs: c4 - c3,
     firstMatches,
     restOfListsMs: t5 - t4,
+    restOfListsCpuMs: c5 - c4,
+    allListsCpuMs: c5 - c0,
   }),
 );

@@ -37,6 +37,54 @@ export interface CompileResult {
   rejected: RuleProblem[];
   /** Rules compiled but inactive until something is loaded (a Gene rule's IOC container), each with its reason. */
   warnings?: RuleProblem[];
+  /**
+   * What this compile found for each Sigma rule, to pass back as {@link DeferOptions.record} when the same parsed
+   * sources are compiled again with the same options (a rule cache keeps it beside its entry). Absent when live IOC
+   * containers are in the options (nothing is deferred then).
+   */
+  record?: CompileRecord;
+}
+
+/**
+ * The outcome of a full compile, rule by rule (in the order the rules are read), for {@link DeferOptions}: whether
+ * the rule compiled, the problems its filters had, and the event IDs its condition pins (part of its index keys).
+ */
+export interface CompileRecord {
+  /** {@link optionsFingerprint} of the options compiled with. */
+  options: string;
+  rules: RecordedRule[];
+}
+
+export interface RecordedRule {
+  file: string;
+  line?: number;
+  /** The compile error that rejected the rule. */
+  error?: string;
+  /** Problems of the filters applied to it (rejected too, as a full compile reports them). */
+  filterProblems?: RuleProblem[];
+  /** Per route: the event IDs its condition pins (null: none). */
+  eventIds?: (number[] | null)[];
+}
+
+/** Deferring the predicates: only with the record of a full compile of the same parsed sources and options. */
+export interface DeferOptions {
+  record: CompileRecord;
+}
+
+/** The options that change what a compile decides (IOC containers excluded: nothing is deferred with them). */
+export function optionsFingerprint(options: CompileOptions): string {
+  const { containers: _, ...rest } = options;
+  const sorted = (v: unknown): unknown =>
+    v === null || typeof v !== 'object'
+      ? v
+      : Array.isArray(v)
+        ? v.map(sorted)
+        : Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+          );
+  return JSON.stringify(sorted(rest));
 }
 
 interface ParsedRule {
@@ -89,6 +137,7 @@ export function compileRules(sources: readonly RuleSource[], options: CompileOpt
 export function compileParsedRules(
   parsedSources: readonly ParsedRuleSource[],
   options: CompileOptions = {},
+  defer?: DeferOptions,
 ): CompileResult {
   const selection = selectionFromOptions(options);
   const skipped: RuleProblem[] = [];
@@ -171,21 +220,43 @@ export function compileParsedRules(
   const entries: { rule: CompiledRule; key: IndexKey }[] = [];
   let compiled = 0;
   const targets: RuleTarget[] = [];
-  for (const rule of rules) {
+  const fingerprint = options.containers ? undefined : optionsFingerprint(options);
+  const record = usableRecord(defer?.record, fingerprint, rules);
+  const recorded: RecordedRule[] = [];
+  rules.forEach((rule, index) => {
     const ruleFilters = [
       ...(filtersByRef.get(rule.info.id) ?? []),
       ...(rule.name ? (filtersByRef.get(rule.name) ?? []) : []),
     ];
-    const built = buildRule(rule, ruleFilters, fields, options, rejected);
+    const where = { file: rule.file, ...(rule.line ? { line: rule.line } : {}) };
+    let built: Compiled<{ rule: CompiledRule; key: IndexKey }[]>;
+    if (record) {
+      const known = record.rules[index] as RecordedRule;
+      rejected.push(...(known.filterProblems ?? []));
+      built =
+        known.error !== undefined
+          ? { ok: false, error: known.error }
+          : { ok: true, value: deferRule(rule, ruleFilters, fields, options, known.eventIds ?? []) };
+    } else {
+      const problems: RuleProblem[] = [];
+      const eventIds: (number[] | null)[] = [];
+      built = buildRule(rule, ruleFilters, fields, options, problems, eventIds);
+      rejected.push(...problems);
+      recorded.push({
+        ...where,
+        ...(built.ok ? { eventIds } : { error: built.error }),
+        ...(problems.length > 0 ? { filterProblems: problems } : {}),
+      });
+    }
     if (!built.ok) {
-      rejected.push({ file: rule.file, ...(rule.line ? { line: rule.line } : {}), reason: built.error });
-      continue;
+      rejected.push({ ...where, reason: built.error });
+      return;
     }
     compiled++;
     entries.push(...built.value);
     const info = built.value[0]?.rule.info;
     if (info) targets.push({ info, ...(rule.name ? { name: rule.name } : {}), feedOnly: rule.feedOnly === true });
-  }
+  });
   // Gene rules (.gen files) compile into the same field table and rule set.
   const geneSources = parsedSources.flatMap((s) => (s.gene === undefined ? [] : [{ file: s.file, text: s.gene }]));
   const gene = compileGeneSources(geneSources, fields, {
@@ -220,7 +291,25 @@ export function compileParsedRules(
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
     ...(gene.warnings.length > 0 ? { warnings: gene.warnings.sort(byFile) } : {}),
+    ...(fingerprint !== undefined ? { record: record ?? { options: fingerprint, rules: recorded } } : {}),
   };
+}
+
+/** The record, when it is of these options and of exactly these rules (else everything is compiled now). */
+function usableRecord(
+  record: CompileRecord | undefined,
+  fingerprint: string | undefined,
+  rules: readonly ParsedRule[],
+): CompileRecord | undefined {
+  if (record === undefined || fingerprint === undefined || record.options !== fingerprint) return undefined;
+  if (record.rules.length !== rules.length) return undefined;
+  for (let i = 0; i < rules.length; i++) {
+    const known = record.rules[i] as RecordedRule;
+    const rule = rules[i] as ParsedRule;
+    if (known.file !== rule.file || known.line !== rule.line) return undefined;
+    if (known.error === undefined && known.eventIds?.length !== rule.routes.length) return undefined;
+  }
+  return record;
 }
 
 /**
@@ -455,68 +544,131 @@ function filterApplies(filter: Logsource, rule: Logsource): boolean {
   );
 }
 
+/** The field environment of one route's field mapping. */
+function routeEnv(route: Route, fields: FieldTable, options: CompileOptions): DetectionEnv {
+  const userMap = options.fieldMap ?? {};
+  const routeMap = route.fieldMap ?? {};
+  return {
+    fields,
+    mapField: (name) => {
+      const mapped = routeMap[name] ?? name;
+      return userMap[mapped] ?? mapped;
+    },
+    // Placeholders the options name win; the rest are read, live, from the IOC containers of those names.
+    modifiers: {
+      placeholders: options.placeholders ?? {},
+      ...(options.containers ? { containers: options.containers } : {}),
+    },
+  };
+}
+
+type RoutePred = { pred: Pred; needles: Needles; eventIds?: ReadonlySet<number> };
+
+/** A rule's detection and its filters in one route's field environment; filter problems go to `rejected`. */
+function compileRoute(
+  rule: ParsedRule,
+  filters: readonly ParsedFilter[],
+  env: DetectionEnv,
+  rejected: RuleProblem[],
+): Compiled<RoutePred> {
+  const main = compileDetection(rule.detection, env);
+  if (!main.ok) return main;
+  let pred = main.value.pred;
+  for (const f of filters) {
+    if (!filterApplies(f.logsource, rule.logsource)) {
+      rejected.push({ file: f.file, reason: `filter logsource does not match rule ${rule.info.id}` });
+      continue;
+    }
+    const fc = compileDetection(f.detection, env);
+    if (!fc.ok) {
+      rejected.push({ file: f.file, reason: `filter: ${fc.error}` });
+      continue;
+    }
+    const base = pred;
+    const exclude = fc.value.pred;
+    pred = (ctx) => base(ctx) && !exclude(ctx);
+  }
+  // A filter only removes matches, so the rule's own literals stay necessary.
+  return { ok: true, value: { ...main.value, pred } };
+}
+
+/** Where one route's compiled rule is indexed. */
+function routeKeys(route: Route, eventIds: readonly number[] | undefined): IndexKey[] {
+  if (route.provider) return [{ provider: route.provider }];
+  if (route.channels.length === 0) return [{ everywhere: true }];
+  const ids = route.eventIds ?? eventIds;
+  return route.channels.map((channel) => (ids ? { channel, eventIds: ids } : { channel }));
+}
+
 function buildRule(
   rule: ParsedRule,
   filters: readonly ParsedFilter[],
   fields: FieldTable,
   options: CompileOptions,
   rejected: RuleProblem[],
+  /** Out: per route, the event IDs the condition pins (null: none), for the {@link CompileRecord}. */
+  pinned: (number[] | null)[],
 ): Compiled<{ rule: CompiledRule; key: IndexKey }[]> {
-  const userMap = options.fieldMap ?? {};
   const info = Object.freeze({ ...rule.info });
   const out: { rule: CompiledRule; key: IndexKey }[] = [];
-  const byFieldMap = new Map<
-    Readonly<Record<string, string>> | undefined,
-    { pred: Pred; needles: Needles; eventIds?: ReadonlySet<number> }
-  >();
+  const byFieldMap = new Map<Readonly<Record<string, string>> | undefined, RoutePred>();
   for (const route of rule.routes) {
     let compiled = byFieldMap.get(route.fieldMap);
     if (!compiled) {
-      const routeMap = route.fieldMap ?? {};
-      const env: DetectionEnv = {
-        fields,
-        mapField: (name) => {
-          const mapped = routeMap[name] ?? name;
-          return userMap[mapped] ?? mapped;
-        },
-        // Placeholders the options name win; the rest are read, live, from the IOC containers of those names.
-        modifiers: {
-          placeholders: options.placeholders ?? {},
-          ...(options.containers ? { containers: options.containers } : {}),
-        },
-      };
-      const main = compileDetection(rule.detection, env);
-      if (!main.ok) return main;
-      let pred = main.value.pred;
-      for (const f of filters) {
-        if (!filterApplies(f.logsource, rule.logsource)) {
-          rejected.push({ file: f.file, reason: `filter logsource does not match rule ${rule.info.id}` });
-          continue;
-        }
-        const fc = compileDetection(f.detection, env);
-        if (!fc.ok) {
-          rejected.push({ file: f.file, reason: `filter: ${fc.error}` });
-          continue;
-        }
-        const base = pred;
-        const exclude = fc.value.pred;
-        pred = (ctx) => base(ctx) && !exclude(ctx);
-      }
-      // A filter only removes matches, so the rule's own literals stay necessary.
-      compiled = { ...main.value, pred };
+      const c = compileRoute(rule, filters, routeEnv(route, fields, options), rejected);
+      if (!c.ok) return c;
+      compiled = c.value;
       byFieldMap.set(route.fieldMap, compiled);
     }
+    const eventIds = compiled.eventIds ? [...compiled.eventIds] : undefined;
+    pinned.push(eventIds ?? null);
     const compiledRule: CompiledRule = { info, pred: compiled.pred, needles: compiled.needles };
-    if (route.provider) {
-      out.push({ rule: compiledRule, key: { provider: route.provider } });
-    } else if (route.channels.length === 0) {
-      out.push({ rule: compiledRule, key: { everywhere: true } });
-    } else {
-      const eventIds = route.eventIds ?? (compiled.eventIds ? [...compiled.eventIds] : undefined);
-      for (const channel of route.channels) {
-        out.push({ rule: compiledRule, key: eventIds ? { channel, eventIds } : { channel } });
-      }
-    }
+    for (const key of routeKeys(route, eventIds)) out.push({ rule: compiledRule, key });
   }
   return { ok: true, value: out };
+}
+
+const NEVER: Pred = () => false;
+
+/**
+ * {@link buildRule} with the predicates compiled on first use (the first event of a list holding the rule, see
+ * rule-set.ts), its index keys taken from the record of a full compile that accepted it. Should a deferred compile
+ * fail all the same (a record that does not fit), the rule matches nothing.
+ */
+function deferRule(
+  rule: ParsedRule,
+  filters: readonly ParsedFilter[],
+  fields: FieldTable,
+  options: CompileOptions,
+  pinned: readonly (number[] | null)[],
+): { rule: CompiledRule; key: IndexKey }[] {
+  const info = Object.freeze({ ...rule.info });
+  const out: { rule: CompiledRule; key: IndexKey }[] = [];
+  const byFieldMap = new Map<Readonly<Record<string, string>> | undefined, () => RoutePred>();
+  rule.routes.forEach((route, i) => {
+    let compile = byFieldMap.get(route.fieldMap);
+    if (!compile) {
+      let done: RoutePred | undefined;
+      compile = () => {
+        if (done === undefined) {
+          const c = compileRoute(rule, filters, routeEnv(route, fields, options), []);
+          done = c.ok ? c.value : { pred: NEVER, needles: undefined };
+        }
+        return done;
+      };
+      byFieldMap.set(route.fieldMap, compile);
+    }
+    const now = compile;
+    const compiledRule: CompiledRule = {
+      info,
+      get pred() {
+        return now().pred;
+      },
+      get needles() {
+        return now().needles;
+      },
+    };
+    for (const key of routeKeys(route, pinned[i] ?? undefined)) out.push({ rule: compiledRule, key });
+  });
+  return out;
 }

@@ -18,7 +18,34 @@ export interface CompiledRule {
 /** Where a compiled rule is indexed. */
 export type IndexKey = { channel: string; eventIds?: readonly number[] } | { provider: string } | { everywhere: true };
 
-type List = PrefilteredList<RuleInfo>;
+/**
+ * One (channel, event ID) list: its {@link PrefilteredList} made on its first event, so that the rules' predicates
+ * (deferred ones are compiled when read, compile-rules.ts) and the literals' automata cost nothing before.
+ */
+class List {
+  private list: PrefilteredList<RuleInfo> | undefined;
+  constructor(
+    private readonly rules: readonly CompiledRule[],
+    private readonly prefilter: boolean,
+  ) {}
+
+  private made(): PrefilteredList<RuleInfo> {
+    if (this.list === undefined) {
+      this.list = new PrefilteredList(
+        this.rules.map((r) => ({ value: r.info, pred: r.pred, needles: this.prefilter ? r.needles : undefined })),
+      );
+    }
+    return this.list;
+  }
+
+  run(ctx: EvalContext, out: RuleInfo[], onError: () => void): void {
+    (this.list ?? this.made()).run(ctx, out, onError);
+  }
+
+  prepare(): void {
+    this.made().prepare();
+  }
+}
 
 interface ChannelIndex {
   byId: Map<number, List>;
@@ -26,9 +53,7 @@ interface ChannelIndex {
 }
 
 function toList(rules: readonly CompiledRule[], prefilter: boolean): List {
-  return new PrefilteredList(
-    rules.map((r) => ({ value: r.info, pred: r.pred, needles: prefilter ? r.needles : undefined })),
-  );
+  return new List(rules, prefilter);
 }
 
 export class RuleSet {
@@ -88,8 +113,8 @@ export class RuleSet {
   }
 
   /**
-   * Builds every list's prefilter automata now. Without this each list builds them on its first event (prefilter.ts),
-   * so that a rule set is ready sooner; the bench calls it to measure the whole compile.
+   * Compiles every deferred predicate and builds every list's prefilter automata now. Without this each list does so
+   * on its first event, so that a rule set is ready sooner; the bench calls it to measure the whole compile.
    */
   prepare(): void {
     for (const idx of this.channels.values()) {

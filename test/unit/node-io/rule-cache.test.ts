@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RuleCache, ruleCacheDir, ruleCacheKey } from '../../../node-io/rule-cache.js';
-import { compileParsedRules, type RuleSource } from '../../../src/detection/index.js';
+import { compileParsedRules, optionsFingerprint, type RuleSource } from '../../../src/detection/index.js';
 import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
 
 const rule = (ending: string): RuleSource => ({
@@ -81,6 +81,38 @@ describe('RuleCache', () => {
     const cache = new RuleCache(dir, '1.0.0');
     for (let i = 0; i < 12; i++) cache.parse([rule(`\\evil${i}.exe`)]);
     expect(entries().length).toBeLessThanOrEqual(8);
+  });
+
+  it('keeps a compile record beside its entry, for its options only, and removes it with the entry', () => {
+    const cache = new RuleCache(dir, '1.0.0');
+    const { sources, outcome } = cache.parse([rule('\\evil.exe')]);
+    const full = compileParsedRules(sources);
+    if (!full.record) throw new Error('no record');
+    expect(cache.readRecord(outcome.file, full.record.options)).toBeUndefined();
+    expect(cache.writeRecord(outcome.file, full.record)).toBeUndefined();
+    expect(cache.readRecord(outcome.file, full.record.options)).toEqual(full.record);
+    expect(cache.readRecord(outcome.file, optionsFingerprint({ minLevel: 'high' }))).toBeUndefined();
+    const deferred = compileParsedRules(sources, {}, { record: full.record });
+    expect(deferred.ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(1);
+    for (let i = 0; i < 12; i++) cache.parse([rule(`\\evil${i}.exe`)]);
+    expect(entries().filter((name) => name.endsWith('.record'))).toEqual([]);
+  });
+
+  it.each([
+    ['truncated', (text: string) => text.slice(0, text.length - 3)],
+    ['edited', (text: string) => text.replace('"rules":[', '"rules":[{"file":"x","error":"e"},')],
+    ['of another shape, checksum mended', (text: string) => text],
+  ])('ignores a damaged compile record (%s)', (name, damage) => {
+    const cache = new RuleCache(dir, '1.0.0');
+    const { sources, outcome } = cache.parse([rule('\\evil.exe')]);
+    const record = compileParsedRules(sources).record;
+    if (!record) throw new Error('no record');
+    const bad = name.startsWith('of another') ? { ...record, rules: [{ file: 1 }] } : record;
+    cache.writeRecord(outcome.file, bad as typeof record);
+    const [file] = entries().filter((n) => n.endsWith('.record'));
+    const full = path.join(dir, 'rules', file as string);
+    writeFileSync(full, damage(readFileSync(full, 'utf8')));
+    expect(cache.readRecord(outcome.file, record.options)).toBeUndefined();
   });
 });
 

@@ -1,0 +1,18 @@
+/** deferred-compile.test.ts on the whole corpus (three folders) over every OTRF recording. */
+import { OTRF_DIR } from '../../helpers/otrf.js';
+import { SIGMA_ROOT } from '../../helpers/sigma-corpus.js';
+import { describeUnless, missing } from '../../helpers/skip.js';
+import { compareDeferred } from './deferred-compile-support.js';
+import { adversarialEvents, CORPUS_DIRS, corpusSources, otrfEvents } from './prefilter-differential-support.js';
+
+describeUnless(missing(SIGMA_ROOT, OTRF_DIR, ...CORPUS_DIRS))('deferred compile differential (whole corpus)', () => {
+  it('rejects, skips and matches exactly as the full compile', async () => {
+    const sources = await corpusSources();
+    const result = compareDeferred(sources, [...otrfEvents(), ...adversarialEvents(sources, 2, 2)]);
+    expect(result.deferred).toBe(true);
+    expect(result.fromRecord).toEqual(result.full);
+    expect(result.differences).toEqual([]);
+    expect(result.compiled).toBeGreaterThan(3000);
+    expect(result.matchedEvents).toBeGreaterThan(10_000);
+  }, 600_000);
+});
