@@ -122,18 +122,3 @@ export function toDuckDb(query: NamedQueryDefinition): string {
   for (const { athena, duckdb } of query.duckdb) sql = sql.replaceAll(athena, duckdb);
   return sql;
 }
-
-/** Runs a named query with its positional parameters; rows as plain objects. */
-export async function runNamedQuery(
-  connection: DuckDBConnection,
-  query: NamedQueryDefinition,
-  values: readonly string[],
-): Promise<Record<string, unknown>[]> {
-  if (values.length !== query.parameters.length) {
-    throw new Error(`query ${query.id} takes ${query.parameters.length} parameters, got ${values.length}`);
-  }
-  const statement = await connection.prepare(toDuckDb(query));
-  for (const [i, value] of values.entries()) statement.bindVarchar(i + 1, value);
-  const reader = await statement.runAndReadAll();
-  return reader.getRowObjectsJS() as Record<string, unknown>[];
-}

@@ -50,3 +50,19 @@ export async function runSavedQuery(
     throw failed(error, `saved query ${query.id}`);
   }
 }
+
+/**
+ * The same as {@link runSavedQuery} (what `query --saved` runs), with the parameter count checked first and the rows
+ * as plain objects keyed by column name: for callers that read columns by name.
+ */
+export async function runNamedQuery(
+  connection: DuckDBConnection,
+  query: NamedQueryDefinition,
+  values: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  if (values.length !== query.parameters.length) {
+    throw new Error(`query ${query.id} takes ${query.parameters.length} parameters, got ${values.length}`);
+  }
+  const { columns, rows } = await runSavedQuery(connection, query, values);
+  return rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]])));
+}
