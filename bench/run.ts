@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each printed beside a baseline measured in the same run.
  * `npm run bench -- --quick` for a shorter run (fewer generated events, no emulator run, replay at 1x only);
  * `--events 200000` sets the generated events; `--scales 1,3,10` the replay input sizes for peak RSS; `--only replay`
- * runs only the CLI start-up, rule set cold start and whole-replay blocks.
+ * runs only the CLI start-up, rule set cold start and whole-replay blocks; `--only rules` the rule set cold start alone.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,7 @@ const flag = (name: string): string | undefined => {
   return at >= 0 ? process.argv[at + 1] : undefined;
 };
 const quick = process.argv.includes('--quick');
-/** `--only replay`: the start-up, rule set and replay blocks alone (the micro benchmarks left out). */
+/** `--only replay`: the start-up, rule set and replay blocks alone (the micro benchmarks left out); `rules`: the rule set. */
 const only = flag('--only');
 const events = Number(flag('--events') ?? (quick ? 100_000 : 1_000_000));
 const scales = (flag('--scales') ?? (quick ? '1' : '1,3,10')).split(',').map(Number);
@@ -40,6 +40,13 @@ console.log(
 
 const OTRF = path.resolve(PROJECT_ROOT, '../shared/datasets/otrf');
 const WINDOWS_RULES = path.join(SIGMA_ROOT, 'rules/windows');
+if (only === 'rules') {
+  print(
+    'Rule set cold start, SigmaHQ Windows folder, fresh processes',
+    await benchRuleLoad(WINDOWS_RULES, quick ? 1 : 3),
+  );
+  process.exit(0);
+}
 if (existsSync(OTRF) && existsSync(WINDOWS_RULES)) {
   // The CLI as it is now: the replay figures are of dist/hookstream.js.
   execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: PROJECT_ROOT, stdio: 'inherit' });

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidRulesError, loadRuleFiles, type RuleLoadOptions } from '../node-io/load-rules.js';
-import { readBundledParsedRules } from '../node-io/rule-cache.js';
-import type { RuleSet } from '../src/detection/index.js';
+import { InvalidRulesError, loadRuleFiles, type RuleLoadOptions, ruleCompileOptions } from '../node-io/load-rules.js';
+import { readBundledParsedRules, readBundledRecord } from '../node-io/rule-cache.js';
+import { optionsFingerprint, type RuleSet } from '../src/detection/index.js';
 import { parseRuleSelection, type RuleSelectionText } from '../src/detection/rule-selection.js';
 import type { ContainerSet } from '../src/ioc/container-set.js';
 
@@ -82,6 +82,8 @@ async function readRuleOptions(dir: string): Promise<RuleLoadOptions> {
  * rule-options.json; throws RuleCompilationError on any rule that does not compile, unless those options skip them.
  * The rules' parsed form (parsed-rules.json, written at synth) is compiled without parsing any YAML when it is there
  * and names exactly the folder's rule files; otherwise the rule files are read and parsed (slower, the same rules).
+ * With it, compile-record.json (the record of synth's full compile with the same options) defers each list's
+ * predicates to the list's first event; rules synth found invalid are rejected from the record, as before.
  */
 export async function loadRules(dir: string, root: string, containers?: ContainerSet): Promise<RuleSet> {
   const folder = path.resolve(root, dir);
@@ -89,9 +91,15 @@ export async function loadRules(dir: string, root: string, containers?: Containe
   const bundled = await readBundledParsedRules(folder);
   // Live IOC containers (S3, reloaded by the caller): Gene `in <name>` and Sigma `|expand` read them.
   const live = containers ? { containers } : {};
+  const record =
+    bundled.ok && !containers ? readBundledRecord(folder, optionsFingerprint(ruleCompileOptions(options))) : undefined;
   try {
     return (
-      await loadRuleFiles([folder], { ...options, ...live, ...(bundled.ok ? { parsed: bundled.value } : {}) }, '')
+      await loadRuleFiles(
+        [folder],
+        { ...options, ...live, ...(bundled.ok ? { parsed: bundled.value, record } : {}) },
+        '',
+      )
     ).result.ruleSet;
   } catch (error) {
     if (error instanceof InvalidRulesError) throw new RuleCompilationError(error.problems);

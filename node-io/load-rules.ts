@@ -5,6 +5,8 @@
  * disk, and lambda/ may not import cli/.
  */
 import {
+  type CompileOptions,
+  type CompileRecord,
   type CompileResult,
   compileParsedRules,
   optionsFingerprint,
@@ -70,6 +72,14 @@ export function checkCompiled(
   return { selected: result.compiled, leftOut, invalidSkipped: result.rejected };
 }
 
+/** The compile options of a load (synth compiles the bundle's record with the same). */
+export function ruleCompileOptions(options: RuleLoadOptions): CompileOptions {
+  return {
+    selection: options.selection ?? DEFAULT_SELECTION,
+    ...(options.containers ? { containers: options.containers } : {}),
+  };
+}
+
 /**
  * Reads and compiles every rule file under `paths`; see {@link checkCompiled}. With a `cache` (node-io/rule-cache.ts),
  * the YAML is parsed only when no entry holds these exact files; `cache` then says what the cache did.
@@ -80,6 +90,8 @@ export async function loadRuleFiles(
     cache?: RuleCache | undefined;
     /** The rule files under `paths` already parsed (a function's bundled parsed-rules.json): nothing is read. */
     parsed?: readonly ParsedRuleSource[] | undefined;
+    /** With `parsed`: the record of a full compile of them with these options (synth writes it beside them). */
+    record?: CompileRecord | undefined;
   },
   skipHint: string,
 ): Promise<{ result: CompileResult; report: RuleLoadReport; cache?: RuleCacheOutcome }> {
@@ -90,14 +102,15 @@ export async function loadRuleFiles(
     cached = options.cache?.parse(sources);
     parsed = cached?.sources ?? parseRuleSources(sources);
   }
-  const compileOptions = {
-    selection: options.selection ?? DEFAULT_SELECTION,
-    ...(options.containers ? { containers: options.containers } : {}),
-  };
+  const compileOptions = ruleCompileOptions(options);
   // With a cache entry, the record of an earlier full compile of it lets each list's predicates wait for the list's
   // first event (compile-rules.ts); without one, this compile is full and its record is kept for the next run.
   const entry = cached && options.cache && !options.containers ? cached.outcome.file : undefined;
-  const record = entry ? options.cache?.readRecord(entry, optionsFingerprint(compileOptions)) : undefined;
+  const record = entry
+    ? options.cache?.readRecord(entry, optionsFingerprint(compileOptions))
+    : options.parsed
+      ? options.record
+      : undefined;
   const result = compileParsedRules(parsed, compileOptions, record ? { record } : undefined);
   if (entry && !record && result.record && cached?.outcome.writeError === undefined) {
     options.cache?.writeRecord(entry, result.record);

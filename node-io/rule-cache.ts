@@ -111,21 +111,7 @@ export class RuleCache {
    * list's first event and still rejects exactly what the full compile rejected.
    */
   readRecord(entryFile: string, fingerprint: string): CompileRecord | undefined {
-    let text: string;
-    try {
-      text = readFileSync(recordFile(entryFile, fingerprint), 'utf8');
-    } catch {
-      return undefined;
-    }
-    const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1);
-    if (newline < 0 || createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) return undefined;
-    try {
-      const record = JSON.parse(body) as unknown;
-      return isRecord(record) && record.options === fingerprint ? record : undefined;
-    } catch {
-      return undefined;
-    }
+    return readRecordFile(recordFile(entryFile, fingerprint), fingerprint);
   }
 
   /** Writes the record beside its entry (atomically); the error's message when it cannot. */
@@ -140,6 +126,25 @@ export class RuleCache {
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
+  }
+}
+
+/** A compile record file (checksum line, JSON) of these options, when it reads back whole. */
+function readRecordFile(file: string, fingerprint: string): CompileRecord | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const newline = text.indexOf('\n');
+  const body = text.slice(newline + 1);
+  if (newline < 0 || createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) return undefined;
+  try {
+    const record = JSON.parse(body) as unknown;
+    return isRecord(record) && record.options === fingerprint ? record : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -203,6 +208,33 @@ export const PARSED_RULES_FILE = 'parsed-rules.json';
  * at cold start (it would mean reading every file); the file names are checked instead, and the body's checksum.
  */
 const BUNDLE_KEY = 'bundle';
+
+/** The record of the bundle's full compile at synth, beside PARSED_RULES_FILE (see {@link RuleCache.readRecord}). */
+export const COMPILE_RECORD_FILE = 'compile-record.json';
+
+/** Writes the record of a full compile of a rule bundle's files (named relative to the bundle's rules folder). */
+export function writeBundledRecord(file: string, record: CompileRecord): void {
+  const body = JSON.stringify(record);
+  writeFileSync(file, `${createHash('sha256').update(body).digest('hex')}\n${body}`);
+}
+
+/**
+ * The bundled compile record of `folder` for the options of `fingerprint`, its file names as
+ * {@link readBundledParsedRules} names the files; undefined when absent, damaged or of other options (the cold
+ * start then compiles every rule: slower, the same rules).
+ */
+export function readBundledRecord(folder: string, fingerprint: string): CompileRecord | undefined {
+  const record = readRecordFile(path.join(folder, COMPILE_RECORD_FILE), fingerprint);
+  if (record === undefined) return undefined;
+  const at = <T extends { file: string }>(x: T): T => ({ ...x, file: path.join(folder, x.file) });
+  return {
+    options: record.options,
+    rules: record.rules.map((r) => ({
+      ...at(r),
+      ...(r.filterProblems ? { filterProblems: r.filterProblems.map(at) } : {}),
+    })),
+  };
+}
 
 /** Writes the parsed form of a rule bundle's files, named relative to the bundle's rules folder. */
 export function writeBundledParsedRules(file: string, sources: readonly ParsedRuleSource[]): void {

@@ -7,13 +7,21 @@
  * beside them as `rules/rule-options.json` (lambda/rules.ts reads it), so the functions load exactly this set.
  * The rules' parsed form goes beside them too, as `rules/parsed-rules.json`: the cold start then parses no YAML.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { formatRuleOptions, RULE_OPTIONS_FILE, type RuleOptionsFile } from '../../lambda/rules.js';
-import { PARSED_RULES_FILE, ruleCacheKey, writeBundledParsedRules } from '../../node-io/rule-cache.js';
-import { parseRuleSources } from '../../src/detection/index.js';
+import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE, type RuleOptionsFile } from '../../lambda/rules.js';
+import { ruleCompileOptions } from '../../node-io/load-rules.js';
+import {
+  COMPILE_RECORD_FILE,
+  PARSED_RULES_FILE,
+  ruleCacheKey,
+  writeBundledParsedRules,
+  writeBundledRecord,
+} from '../../node-io/rule-cache.js';
+import { compileParsedRules, parseRuleSources } from '../../src/detection/index.js';
 
 /** One rule file's text, as the compiler takes it (src/detection RuleSource). */
 export interface RuleFileSource {
@@ -141,7 +149,7 @@ export function compileRuleBundle(
     files: sources.length,
     compiled: countOf(result.compiled),
     invalidSkipped: result.rejected,
-    commandHooks: copyRulesHooks(folders, result.options, writeParsedRules(sources)),
+    commandHooks: copyRulesHooks(folders, result.options, ...writeParsedRules(sources, result.options)),
   };
 }
 
@@ -150,16 +158,31 @@ export function compileRuleBundle(
  * YAML (about half of compiling the SigmaHQ Windows corpus). Written to a file named by its content under the
  * system's temporary folder, for afterBundling to copy into each bundle; returns its path.
  */
-function writeParsedRules(sources: readonly RuleFileSource[]): string {
+function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOptionsFile): [string, string?] {
   const folder = join(tmpdir(), 'hookstream-parsed-rules');
   mkdirSync(folder, { recursive: true });
-  const file = join(folder, `${ruleCacheKey(sources, 'bundle')}.json`);
-  if (!existsSync(file)) {
+  const key = ruleCacheKey(sources, 'bundle');
+  const file = join(folder, `${key}.json`);
+  // The record of a full compile with the options the function reads (rule-options.json), so that its cold start
+  // compiles each list's rules on the list's first event (lambda/rules.ts); keyed by those options too.
+  const loadOptions = options === undefined ? undefined : parseRuleOptions(formatRuleOptions(options));
+  const compileOptions = ruleCompileOptions(loadOptions?.ok ? loadOptions.value : {});
+  const record = join(
+    folder,
+    `${key}.${createHash('sha256').update(JSON.stringify(compileOptions)).digest('hex').slice(0, 16)}.record`,
+  );
+  if (!existsSync(file) || !existsSync(record)) {
+    const parsed = parseRuleSources(sources);
     const partial = `${file}.${process.pid}.partial`;
-    writeBundledParsedRules(partial, parseRuleSources(sources));
+    writeBundledParsedRules(partial, parsed);
     renameSync(partial, file);
+    const compiled =
+      loadOptions === undefined || loadOptions.ok ? compileParsedRules(parsed, compileOptions) : undefined;
+    if (compiled?.record === undefined) return [file];
+    writeBundledRecord(partial, compiled.record);
+    renameSync(partial, record);
   }
-  return file;
+  return [file, record];
 }
 
 /** Quotes a path for the POSIX shell the bundling commands run in. */
@@ -176,6 +199,8 @@ export function copyRulesHooks(
   options?: RuleOptionsFile,
   /** The rules' parsed form, copied to `<bundle>/rules/parsed-rules.json` (lambda/rules.ts prefers it). */
   parsedRules?: string,
+  /** The record of their full compile, copied to `<bundle>/rules/compile-record.json`. */
+  compileRecord?: string,
 ): ICommandHooks {
   return {
     beforeBundling: () => [],
@@ -190,6 +215,9 @@ export function copyRulesHooks(
       ...(parsedRules === undefined
         ? []
         : [`cp ${shellQuote(parsedRules)} ${shellQuote(join(outputDir, 'rules', PARSED_RULES_FILE))}`]),
+      ...(compileRecord === undefined
+        ? []
+        : [`cp ${shellQuote(compileRecord)} ${shellQuote(join(outputDir, 'rules', COMPILE_RECORD_FILE))}`]),
       ...(options === undefined
         ? []
         : [

@@ -74,16 +74,19 @@ export interface DeferOptions {
 /** The options that change what a compile decides (IOC containers excluded: nothing is deferred with them). */
 export function optionsFingerprint(options: CompileOptions): string {
   const { containers: _, ...rest } = options;
-  const sorted = (v: unknown): unknown =>
-    v === null || typeof v !== 'object'
-      ? v
-      : Array.isArray(v)
-        ? v.map(sorted)
-        : Object.fromEntries(
-            Object.keys(v as object)
-              .sort()
-              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
-          );
+  // Sets (statuses), regexes (tag patterns) and maps spelled out: JSON would write them all as {}.
+  const sorted = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (v instanceof RegExp) return { regex: String(v) };
+    if (v instanceof Set) return { set: [...v].map(sorted).sort() };
+    if (v instanceof Map) return { map: [...v].map(([k, x]) => [sorted(k), sorted(x)]) };
+    if (Array.isArray(v)) return v.map(sorted);
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+    );
+  };
   return JSON.stringify(sorted(rest));
 }
 

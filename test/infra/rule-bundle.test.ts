@@ -8,8 +8,15 @@ import {
   RuleBundleError,
   type RuleFileSource,
 } from '../../infra/constructs/rule-bundle.js';
-import { PARSED_RULES_FILE, readBundledParsedRules } from '../../node-io/rule-cache.js';
-import { compileRules } from '../../src/detection/index.js';
+import { formatRuleOptions, parseRuleOptions } from '../../lambda/rules.js';
+import { ruleCompileOptions } from '../../node-io/load-rules.js';
+import {
+  COMPILE_RECORD_FILE,
+  PARSED_RULES_FILE,
+  readBundledParsedRules,
+  readBundledRecord,
+} from '../../node-io/rule-cache.js';
+import { compileRules, optionsFingerprint } from '../../src/detection/index.js';
 import { PROJECT_ROOT } from './synth.js';
 
 describe('compileRuleBundle', () => {
@@ -88,7 +95,7 @@ describe('compileRuleBundle', () => {
   });
 
   it('with options that skip invalid rules, lists them and writes the options into the bundle', () => {
-    const options = { selection: { minLevel: 'high' }, skipInvalidRules: true };
+    const options = { selection: { minLevel: 'medium' }, skipInvalidRules: true };
     const bundle = compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], () => ({
       compiled: 1,
       rejected: [{ file: 'rules/a.yml', reason: 'bad condition' }],
@@ -120,6 +127,27 @@ describe('compileRuleBundle', () => {
       join(out, 'rules/dns-query-example.yaml'),
       join(out, 'rules/network/suspicious-tld.yml'),
     ]);
+  });
+
+  it("writes the record of a full compile with the function's options (rules/compile-record.json)", () => {
+    const options = { selection: { minLevel: 'medium' }, skipInvalidRules: true };
+    const bundle = compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], (sources) => ({
+      compiled: sources.length,
+      rejected: [],
+      options,
+    }));
+    const copy = bundle.commandHooks
+      .afterBundling('/in', '/out')
+      .find((c) => c.endsWith("'/out/rules/compile-record.json'"));
+    const written = copy?.match(/^cp '([^']+)' /)?.[1];
+    const out = mkdtempSync(join(tmpdir(), 'hookstream-bundle-'));
+    cpSync(written as string, join(out, COMPILE_RECORD_FILE));
+    // Read as the function reads it: with the fingerprint of the options it reads from rule-options.json.
+    const parsed = parseRuleOptions(formatRuleOptions(options));
+    const fingerprint = optionsFingerprint(ruleCompileOptions(parsed.ok ? parsed.value : {}));
+    const record = readBundledRecord(out, fingerprint);
+    expect(record?.rules.map((r) => r.file)).toEqual([join(out, 'rules/network/suspicious-tld.yml')]);
+    expect(readBundledRecord(out, optionsFingerprint(ruleCompileOptions({})))).toBeUndefined();
   });
 
   it('refuses two folders with the same name', () => {

@@ -10,6 +10,7 @@ import {
   parseRuleSources,
   type RuleSource,
 } from '../../../src/detection/index.js';
+import { DEFAULT_SELECTION, parseRuleSelection } from '../../../src/detection/rule-selection.js';
 import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
 
 const source = (file: string, detection: string, extra = ''): RuleSource => ({
@@ -93,5 +94,22 @@ describe('compileParsedRules with a compile record', () => {
     expect(lazy.rejected.map((p) => p.file)).not.toContain('bad-regex.yml');
     expect(lazy.ruleSet.match(sysmonEvent({ CommandLine: '(unclosed' })).map((m) => m.rule.file)).toEqual([]);
     expect(lazy.ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(1);
+  });
+
+  it('fingerprints the selection by its statuses and tag patterns, not as empty objects', () => {
+    const of = (text: Parameters<typeof parseRuleSelection>[0]) => {
+      const parsed = parseRuleSelection(text);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return optionsFingerprint({ selection: parsed.value });
+    };
+    const prints = [
+      optionsFingerprint({ selection: DEFAULT_SELECTION }),
+      of({ status: 'test' }),
+      of({ status: 'stable' }),
+      of({ tags: 'attack.t1059' }),
+      of({ tags: 'attack.t1003' }),
+    ];
+    expect(new Set(prints).size).toBe(prints.length);
+    expect(of({ status: 'stable' })).toBe(of({ status: 'stable' }));
   });
 });

@@ -10,8 +10,15 @@ import {
   RuleCompilationError,
   RuleOptionsError,
 } from '../../../lambda/rules.js';
-import { PARSED_RULES_FILE, writeBundledParsedRules } from '../../../node-io/rule-cache.js';
-import { parseRuleSources } from '../../../src/detection/index.js';
+import { ruleCompileOptions } from '../../../node-io/load-rules.js';
+import {
+  COMPILE_RECORD_FILE,
+  PARSED_RULES_FILE,
+  writeBundledParsedRules,
+  writeBundledRecord,
+} from '../../../node-io/rule-cache.js';
+import { type CompileResult, compileParsedRules, parseRuleSources } from '../../../src/detection/index.js';
+import { sysmonEvent } from '../../helpers/sigma-rules.js';
 
 function rule(id: number, level: string, logsource = 'category: process_creation'): string {
   return [
@@ -113,5 +120,29 @@ describe('loadRules with the parsed form bundled at synth (parsed-rules.json)', 
     await prepare();
     // The YAML's bad.yml does not compile: the error shows the YAML was read.
     await expect(loadRules('rules', dir)).rejects.toThrow(RuleCompilationError);
+  });
+
+  it('takes rejections from the bundled compile record, named as the folder names them', async () => {
+    // Prepare: synth's record of the folder's texts (bad.yml fails before compiling: an unknown service), edited to
+    // say high.yml did not compile: only the record's use, with its names rebased, can explain high.yml's rejection.
+    const named = ['bad', 'high', 'low'].map((n) => `core/${n}.yml`);
+    const texts = await Promise.all(named.map((f) => readFile(path.join(dir, 'rules', f), 'utf8')));
+    const parsed = parseRuleSources(named.map((file, i) => ({ file, text: texts[i] as string })));
+    writeBundledParsedRules(path.join(dir, 'rules', PARSED_RULES_FILE), parsed);
+    const record = compileParsedRules(parsed, ruleCompileOptions({})).record as NonNullable<CompileResult['record']>;
+    const edited = {
+      ...record,
+      rules: record.rules.map((r) => (r.file === 'core/high.yml' ? { file: r.file, error: 'from the record' } : r)),
+    };
+    writeBundledRecord(path.join(dir, 'rules', COMPILE_RECORD_FILE), edited);
+
+    // Act, Assess: high.yml refused from the record; with other options (a record of other options is not used)
+    // the selection's one rule, high.yml, loads and matches.
+    const error = await loadRules('rules', dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RuleCompilationError);
+    expect((error as Error).message).toContain(`${path.join(dir, 'rules/core/high.yml')}: from the record`);
+    await options(formatRuleOptions({ selection: { minLevel: 'medium' }, skipInvalidRules: true }));
+    const rules = await loadRules('rules', dir);
+    expect(rules.match(sysmonEvent({ Image: 'x' })).map((m) => m.rule.title)).toEqual(['rule 1']);
   });
 });
