@@ -1,7 +1,7 @@
 /**
  * Context `networkLabels=<file>`: the CIDR table is read and checked at synth (infra/network-labels.ts) into the
  * NETWORK_LABELS value lambda/config.ts reads back. That the synthesised enrich functions (and only they) carry it:
- * test/infra/options.test.ts, in its shared synth.
+ * test/infra/options.heavy.test.ts, in its shared synth.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
