@@ -12,6 +12,7 @@
 import { DNS_CLIENT_CHANNEL } from '../../src/events/canonical-event.js';
 import { ANCESTORS_SEPARATOR, PROCESS_CONTEXT_FIELDS } from '../../src/hooks/process-tracking-fields.js';
 import { canonicalJson } from './dev-session.js';
+import { eventIdOfRow } from './lambda-records.js';
 
 type Row = Record<string, unknown>;
 
@@ -35,16 +36,8 @@ export function withoutTracked(row: Row): Row {
   return copy;
 }
 
-/**
- * An event's identity from the fields as sent: host, channel, ID, time, record ID and the fields that tell apart
- * events sharing them; `ProcessGuid` only where the recording carries it (not a 3008's, which the hook writes).
- */
-export function sentEventIdOfRow(row: Row): string {
-  const guid = row.channel === DNS_CLIENT_CHANNEL ? '' : row.ProcessGuid;
-  return [row.host, row.channel, row.event_id, row.time, row.record_id, guid, row.UtcTime, row.SourcePort]
-    .map((part) => String(part ?? ''))
-    .join('|');
-}
+/** An event's identity from the fields as sent (not a 3008's hook-written `ProcessGuid`): see eventIdOfRow. */
+export const sentEventIdOfRow = eventIdOfRow;
 
 /** An alert's identity: the rule and its event, identified as sent. */
 export function sentAlertIdOfRow(row: Row): string {
