@@ -7,25 +7,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { BLACKLIST_GENE_RULE, BLACKLIST_SIGMA, BLACKLIST_SIGMA_ID } from '../helpers/blacklist-rules.js';
 import { cli } from './cli/cli-in-process.js';
 
-const SIGMA = `title: Connection to a blacklisted domain
-id: 0d7f3c0e-8a5b-4c8e-b0a4-6f0f5d3f2a91
-logsource: {product: windows, category: network_connection}
-detection:
-  selection:
-    DestinationHostname|expand: ['%blacklist%', '*.%blacklist%']
-  condition: selection
-level: high
-`;
-
 const GENE = [
-  {
-    Name: 'BlacklistedDestination',
-    Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [3] }, Criticality: 8 },
-    Matches: ["$dom: extract('(?P<dom>[^.]+\\.[^.]+$)', DestinationHostname) in blacklist"],
-    Condition: '$dom',
-  },
+  BLACKLIST_GENE_RULE,
   {
     Name: 'PowershellConnects',
     Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [3] }, Criticality: 3 },
@@ -59,7 +45,7 @@ describe('Gene rules and containers on the command line', () => {
     iocs = path.join(dir, 'iocs');
     mkdirSync(rules);
     mkdirSync(iocs);
-    writeFileSync(path.join(rules, 'blacklisted-domain.yml'), SIGMA);
+    writeFileSync(path.join(rules, 'blacklisted-domain.yml'), BLACKLIST_SIGMA);
     writeFileSync(path.join(rules, 'network.gen'), `${GENE}\n`);
     writeFileSync(path.join(iocs, 'blacklist.txt'), '# test IOCs\ngithubusercontent.com\n');
   });
@@ -91,11 +77,7 @@ describe('Gene rules and containers on the command line', () => {
     [
       'with the enrichment',
       [],
-      [
-        '0d7f3c0e-8a5b-4c8e-b0a4-6f0f5d3f2a91 sigma high',
-        'BlacklistedDestination gene high',
-        'PowershellConnects gene low',
-      ],
+      [`${BLACKLIST_SIGMA_ID} sigma high`, 'BlacklistedDestination gene high', 'PowershellConnects gene low'],
     ],
     ['without it (--no-enrich)', ['--no-enrich'], ['PowershellConnects gene low']],
   ])('replay %s', async (_title, extra, expected) => {

@@ -13,26 +13,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EMULATOR_CREDENTIALS, S3RVER_CREDENTIALS } from '../../cli/dev/emulators.js';
 import { LOCAL_NAMES } from '../../cli/dev/local-stack.js';
 import { type DevSession, startDev } from '../../cli/dev/run-dev.js';
+import { BLACKLIST_GENE, BLACKLIST_SIGMA } from '../helpers/blacklist-rules.js';
 import { freePort, waitFor } from '../helpers/dev-session.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-const SIGMA = `title: Connection to a blacklisted domain
-id: 2c4e6a80-1b3d-4f5a-8c7e-9d0f1a2b3c4d
-logsource: {product: windows, category: network_connection}
-detection:
-  selection:
-    DestinationHostname|expand: ['%blacklist%', '*.%blacklist%']
-  condition: selection
-level: high
-`;
-
-const GENE = JSON.stringify({
-  Name: 'BlacklistedDestination',
-  Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [3] }, Criticality: 8 },
-  Matches: ["$dom: extract('(?P<dom>[^.]+\\.[^.]+$)', DestinationHostname) in blacklist"],
-  Condition: '$dom',
-});
 
 describe('hookstream dev --containers', () => {
   let dir: string;
@@ -49,8 +33,8 @@ describe('hookstream dev --containers', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'hookstream-gene-dev-'));
     mkdirSync(path.join(dir, 'rules'));
     mkdirSync(path.join(dir, 'iocs'));
-    writeFileSync(path.join(dir, 'rules', 'blacklisted-domain.yml'), SIGMA);
-    writeFileSync(path.join(dir, 'rules', 'network.gen'), `${GENE}\n`);
+    writeFileSync(path.join(dir, 'rules', 'blacklisted-domain.yml'), BLACKLIST_SIGMA);
+    writeFileSync(path.join(dir, 'rules', 'network.gen'), `${BLACKLIST_GENE}\n`);
     writeFileSync(path.join(dir, 'iocs', 'blacklist.txt'), '# test\ngithubusercontent.com\n');
   });
 

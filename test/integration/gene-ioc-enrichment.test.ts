@@ -11,34 +11,17 @@ import { createEnrichmentContext, createHooks, planHooks } from '../../src/hooks
 import { ContainerSet } from '../../src/ioc/container-set.js';
 import { parseContainerText } from '../../src/ioc/parse-container.js';
 import { processBatch } from '../../src/pipeline/process-batch.js';
+import { BLACKLIST_GENE, BLACKLIST_SIGMA, BLACKLIST_SIGMA_ID } from '../helpers/blacklist-rules.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONNECTION = readFileSync(path.join(ROOT, 'events/nxlog/sysmon3-powershell.json'));
 const ANSWER = readFileSync(path.join(ROOT, 'events/scenario/sysmon22-raw-githubusercontent.json'));
 
-const SIGMA = `title: Connection to a blacklisted domain
-id: 6f1e4a36-0f5e-4d7c-9a43-1f0c2b9d7e11
-logsource: {product: windows, category: network_connection}
-detection:
-  selection:
-    DestinationHostname|expand: ['%blacklist%', '*.%blacklist%']
-  condition: selection
-level: high
-`;
-
-const GENE = JSON.stringify({
-  Name: 'BlacklistedDestination',
-  Tags: ['Network'],
-  Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [3] }, Computers: [], Criticality: 8 },
-  Matches: ["$dom: extract('(?P<dom>[^.]+\\.[^.]+$)', DestinationHostname) in blacklist"],
-  Condition: '$dom',
-});
-
 function rules(containers: ContainerSet) {
   const result = compileRules(
     [
-      { file: 'blacklisted-domain.yml', text: SIGMA },
-      { file: 'blacklisted-domain.gen', text: GENE },
+      { file: 'blacklisted-domain.yml', text: BLACKLIST_SIGMA },
+      { file: 'blacklisted-domain.gen', text: BLACKLIST_GENE },
     ],
     { containers },
   );
@@ -73,7 +56,7 @@ describe('a domain blacklist on the enriched DestinationHostname', () => {
 
   it('alerts, from both formats, with the enrichment', async () => {
     expect(await alerts(true, blacklist())).toEqual([
-      { rule: '6f1e4a36-0f5e-4d7c-9a43-1f0c2b9d7e11', format: 'sigma', host: 'raw.githubusercontent.com' },
+      { rule: BLACKLIST_SIGMA_ID, format: 'sigma', host: 'raw.githubusercontent.com' },
       { rule: 'BlacklistedDestination', format: 'gene', host: 'raw.githubusercontent.com' },
     ]);
   });
@@ -110,15 +93,18 @@ describe('containers reloaded after the rules compiled (as the functions do from
 
   it('a Sigma placeholder with no container yet compiles and waits; a bad value is still rejected', () => {
     const containers = new ContainerSet();
-    const waiting = compileRules([{ file: 'a.yml', text: SIGMA }], { containers });
+    const waiting = compileRules([{ file: 'a.yml', text: BLACKLIST_SIGMA }], { containers });
     expect(waiting.rejected).toEqual([]);
     // A regex that no container value can make valid (checked with a stand-in value).
-    const bad = SIGMA.replace("['%blacklist%', '*.%blacklist%']", "'(%blacklist%'").replace('|expand', '|re|expand');
+    const bad = BLACKLIST_SIGMA.replace("['%blacklist%', '*.%blacklist%']", "'(%blacklist%'").replace(
+      '|expand',
+      '|re|expand',
+    );
     expect(compileRules([{ file: 'b.yml', text: bad }], { containers }).rejected.map((r) => r.reason)).toEqual([
       expect.stringContaining('invalid regular expression'),
     ]);
     // Without containers, the specification's rule: an unresolved placeholder rejects the rule.
-    expect(compileRules([{ file: 'a.yml', text: SIGMA }]).rejected.map((r) => r.reason)).toEqual([
+    expect(compileRules([{ file: 'a.yml', text: BLACKLIST_SIGMA }]).rejected.map((r) => r.reason)).toEqual([
       expect.stringContaining('unresolved placeholder %blacklist%'),
     ]);
   });

@@ -8,25 +8,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { BLACKLIST_GENE, BLACKLIST_SIGMA, BLACKLIST_SIGMA_ID } from '../helpers/blacklist-rules.js';
 import { createFunctions, drainConsumers, drainHoldQueue } from '../helpers/lambda-functions.js';
 import { type LambdaHarness, NAMES, startLambdaHarness } from '../helpers/lambda-harness.js';
-
-const SIGMA = `title: Connection to a blacklisted domain
-id: 5b0a7f6c-3d2e-4f1a-9b8c-7d6e5f4a3b21
-logsource: {product: windows, category: network_connection}
-detection:
-  selection:
-    DestinationHostname|expand: ['%blacklist%', '*.%blacklist%']
-  condition: selection
-level: high
-`;
-
-const GENE = JSON.stringify({
-  Name: 'BlacklistedDestination',
-  Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [3] }, Criticality: 8 },
-  Matches: ["$dom: extract('(?P<dom>[^.]+\\.[^.]+$)', DestinationHostname) in blacklist"],
-  Condition: '$dom',
-});
 
 describe('IOC containers reloaded from S3 by the running enrich function', () => {
   let harness: LambdaHarness;
@@ -42,8 +26,8 @@ describe('IOC containers reloaded from S3 by the running enrich function', () =>
   it('alerts from both formats after the blacklist file changes, with no new cold start', async () => {
     // Prepare: the rules, a blacklist that does not name the domain yet, and a wall clock the test moves.
     const rules = await mkdtemp(join(tmpdir(), 'hookstream-gene-lambda-'));
-    await writeFile(join(rules, 'blacklisted-domain.yml'), SIGMA);
-    await writeFile(join(rules, 'network.gen'), `${GENE}\n`);
+    await writeFile(join(rules, 'blacklisted-domain.yml'), BLACKLIST_SIGMA);
+    await writeFile(join(rules, 'network.gen'), `${BLACKLIST_GENE}\n`);
     const putBlacklist = (text: string) =>
       harness.clients.s3.send(new PutObjectCommand({ Bucket: NAMES.bucket, Key: 'iocs/blacklist.txt', Body: text }));
     await putBlacklist('example.org\n');
@@ -86,6 +70,6 @@ describe('IOC containers reloaded from S3 by the running enrich function', () =>
     offset += 31_000;
     const third = await pass();
     expect(third.named).toBe(3);
-    expect(third.alerts).toEqual(['5b0a7f6c-3d2e-4f1a-9b8c-7d6e5f4a3b21 sigma', 'BlacklistedDestination gene']);
+    expect(third.alerts).toEqual([`${BLACKLIST_SIGMA_ID} sigma`, 'BlacklistedDestination gene']);
   });
 });
