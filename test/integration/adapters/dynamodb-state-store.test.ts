@@ -13,24 +13,9 @@ import { TABLE_KEYS } from '../../../src/pipeline/names.js';
 import { storedKey } from '../../../src/state/state-store.js';
 import { faultyDynamoDbClient, recordingSleep, throughputExceeded } from '../../helpers/aws-fault-injection.js';
 import { type Emulators, startEmulators } from '../../helpers/emulators.js';
+import { answer, HOUR, T0 } from '../../helpers/state-answers.js';
 
-const T0 = Date.parse('2026-11-28T06:00:00Z');
-const HOUR = 60 * 60 * 1000;
 const fast = { baseDelayMs: 1, maxDelayMs: 5 };
-
-function answer(overrides: Partial<DnsAnswer> = {}): DnsAnswer {
-  return {
-    host: 'ws-01.corp.example',
-    ip: '203.0.113.10',
-    name: 'example.com',
-    cnames: [],
-    time: T0,
-    processGuid: '{aaaaaaaa-0000-0000-0000-000000000001}',
-    processId: 4242,
-    source: 'sysmon-22',
-    ...overrides,
-  };
-}
 
 /** The stored key attribute of a (host, IP). */
 function pk(host: string, ip: string) {

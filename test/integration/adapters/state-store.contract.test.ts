@@ -10,9 +10,8 @@ import { MemoryStateStore } from '../../../src/state/memory-state-store.js';
 import type { StateItem, StateSchema, StateStore } from '../../../src/state/state-store.js';
 import { type Emulators, startEmulators } from '../../helpers/emulators.js';
 import { randomInt, seededRandom } from '../../helpers/lambda-prng.js';
+import { answer, HOUR, T0 } from '../../helpers/state-answers.js';
 
-const T0 = Date.parse('2026-11-28T06:00:00Z');
-const HOUR = 3_600_000;
 const fast = { baseDelayMs: 1, maxDelayMs: 5 };
 
 /** A second state: the newest note per key (ties by text), each expiring `ttlMs` after its time (1 h by default). */
@@ -35,20 +34,6 @@ const NOTES: StateSchema<{ time: number; text: string; ttlMs?: number }> = {
       : { time: value.time, text: value.text };
   },
 };
-
-function answer(overrides: Partial<DnsAnswer> = {}): DnsAnswer {
-  return {
-    host: 'ws-01.corp.example',
-    ip: '203.0.113.10',
-    name: 'example.com',
-    cnames: [],
-    time: T0,
-    processGuid: '{aaaaaaaa-0000-0000-0000-000000000001}',
-    processId: 4242,
-    source: 'sysmon-22',
-    ...overrides,
-  };
-}
 
 function items(answers: readonly DnsAnswer[]): StateItem<Resolutions>[] {
   return answers.map((a) => ({ key: resolutionKey(a.host, a.ip), value: [answerEntry(a)] }));
