@@ -28,6 +28,7 @@ import {
   type CompileRecord,
   type ParsedRuleSource,
   parseRuleSources,
+  RECORD_FORMAT,
   type RecordedRule,
   type RuleSource,
 } from '../src/detection/index.js';
@@ -169,6 +170,12 @@ function isRecordedRule(v: unknown): v is RecordedRule {
   if (r.filterProblems !== undefined && !(Array.isArray(r.filterProblems) && r.filterProblems.every(isProblem))) {
     return false;
   }
+  if (
+    r.needles !== undefined &&
+    !(Array.isArray(r.needles) && r.needles.every((n) => n === null || typeof n === 'string'))
+  ) {
+    return false;
+  }
   if (r.eventIds === undefined) return r.error !== undefined;
   return (
     Array.isArray(r.eventIds) &&
@@ -179,7 +186,14 @@ function isRecordedRule(v: unknown): v is RecordedRule {
 function isRecord(v: unknown): v is CompileRecord {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r.options === 'string' && Array.isArray(r.rules) && r.rules.every(isRecordedRule);
+  return (
+    r.format === RECORD_FORMAT &&
+    typeof r.options === 'string' &&
+    Array.isArray(r.fields) &&
+    r.fields.every((name) => typeof name === 'string') &&
+    Array.isArray(r.rules) &&
+    r.rules.every(isRecordedRule)
+  );
 }
 
 /**
@@ -228,7 +242,7 @@ export function readBundledRecord(folder: string, fingerprint: string): CompileR
   if (record === undefined) return undefined;
   const at = <T extends { file: string }>(x: T): T => ({ ...x, file: path.join(folder, x.file) });
   return {
-    options: record.options,
+    ...record,
     rules: record.rules.map((r) => ({
       ...at(r),
       ...(r.filterProblems ? { filterProblems: r.filterProblems.map(at) } : {}),

@@ -34,6 +34,9 @@ const result = compileParsedRules(parsed, options, record ? { record } : undefin
 const t3 = performance.now();
 if (cached && !record && result.record) cache?.writeRecord(cached.outcome.file, result.record);
 const c3 = cpu();
+// For a CPU profile of one stage (node --cpu-prof): HOOKSTREAM_BENCH_STOP=ready or first ends the process there.
+const stop = process.env.HOOKSTREAM_BENCH_STOP;
+if (stop === 'ready') process.exit(0);
 const event = {
   host: 'WS01',
   channel: SYSMON_CHANNEL,
@@ -45,6 +48,7 @@ const event = {
 const firstMatches = result.ruleSet.match(event as never).length;
 const t4 = performance.now();
 const c4 = cpu();
+if (stop === 'first') process.exit(0);
 result.ruleSet.prepare();
 const t5 = performance.now();
 const c5 = cpu();

@@ -14,7 +14,7 @@ import { type Compiled, compileSearch, type DetectionEnv, type Pred } from './de
 import { FieldTable } from './eval-context.js';
 import { compileGeneSources, isGeneSource } from './gene/compile-gene.js';
 import { type Logsource, type Route, resolveRoutes } from './logsource.js';
-import type { Needles } from './prefilter.js';
+import { type Clause, KEYWORDS_SLOT, type Needle, type Needles } from './prefilter.js';
 import { selectionFromOptions, selectRule } from './rule-selection.js';
 import { type CompiledRule, type IndexKey, RuleSet } from './rule-set.js';
 import type { CompileOptions, RuleInfo, RuleProblem, RuleSource } from './types.js';
@@ -50,10 +50,17 @@ export interface CompileResult {
  * the rule compiled, the problems its filters had, and the event IDs its condition pins (part of its index keys).
  */
 export interface CompileRecord {
+  /** {@link RECORD_FORMAT}: a record of another shape is not used (the compile is then full, and recorded anew). */
+  format: number;
   /** {@link optionsFingerprint} of the options compiled with. */
   options: string;
+  /** The field names of the compile's field table, by slot: {@link RecordedRule.needles} name fields by index here. */
+  fields: string[];
   rules: RecordedRule[];
 }
+
+/** Bumped whenever {@link CompileRecord} changes shape or meaning. */
+export const RECORD_FORMAT = 2;
 
 export interface RecordedRule {
   file: string;
@@ -64,6 +71,12 @@ export interface RecordedRule {
   filterProblems?: RuleProblem[];
   /** Per route: the event IDs its condition pins (null: none). */
   eventIds?: (number[] | null)[];
+  /**
+   * Per route: its prefilter literals (prefilter.ts Needles) as JSON text, read when a list holding the rule is made
+   * ({@link encodeNeedles}); null: none. With them a list's prefilter is built without compiling its rules, and a rule
+   * is compiled on the first event the prefilter lets through to it. Absent: compiled when its list is made.
+   */
+  needles?: (string | null)[];
 }
 
 /** Deferring the predicates: only with the record of a full compile of the same parsed sources and options. */
@@ -239,15 +252,19 @@ export function compileParsedRules(
       built =
         known.error !== undefined
           ? { ok: false, error: known.error }
-          : { ok: true, value: deferRule(rule, ruleFilters, fields, options, known.eventIds ?? []) };
+          : {
+              ok: true,
+              value: deferRule(rule, ruleFilters, fields, options, known.eventIds ?? [], known.needles, record.fields),
+            };
     } else {
       const problems: RuleProblem[] = [];
       const eventIds: (number[] | null)[] = [];
-      built = buildRule(rule, ruleFilters, fields, options, problems, eventIds);
+      const needles: (string | null)[] = [];
+      built = buildRule(rule, ruleFilters, fields, options, problems, eventIds, needles);
       rejected.push(...problems);
       recorded.push({
         ...where,
-        ...(built.ok ? { eventIds } : { error: built.error }),
+        ...(built.ok ? { eventIds, needles } : { error: built.error }),
         ...(problems.length > 0 ? { filterProblems: problems } : {}),
       });
     }
@@ -294,7 +311,16 @@ export function compileParsedRules(
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
     ...(gene.warnings.length > 0 ? { warnings: gene.warnings.sort(byFile) } : {}),
-    ...(fingerprint !== undefined ? { record: record ?? { options: fingerprint, rules: recorded } } : {}),
+    ...(fingerprint !== undefined
+      ? {
+          record: record ?? {
+            format: RECORD_FORMAT,
+            options: fingerprint,
+            fields: fields.names.slice(),
+            rules: recorded,
+          },
+        }
+      : {}),
   };
 }
 
@@ -305,12 +331,14 @@ function usableRecord(
   rules: readonly ParsedRule[],
 ): CompileRecord | undefined {
   if (record === undefined || fingerprint === undefined || record.options !== fingerprint) return undefined;
+  if (record.format !== RECORD_FORMAT || !Array.isArray(record.fields)) return undefined;
   if (record.rules.length !== rules.length) return undefined;
   for (let i = 0; i < rules.length; i++) {
     const known = record.rules[i] as RecordedRule;
     const rule = rules[i] as ParsedRule;
     if (known.file !== rule.file || known.line !== rule.line) return undefined;
     if (known.error === undefined && known.eventIds?.length !== rule.routes.length) return undefined;
+    if (known.needles !== undefined && known.needles.length !== rule.routes.length) return undefined;
   }
   return record;
 }
@@ -611,6 +639,8 @@ function buildRule(
   rejected: RuleProblem[],
   /** Out: per route, the event IDs the condition pins (null: none), for the {@link CompileRecord}. */
   pinned: (number[] | null)[],
+  /** Out: per route, its prefilter literals ({@link encodeNeedles}), for the {@link CompileRecord}. */
+  literals: (string | null)[],
 ): Compiled<{ rule: CompiledRule; key: IndexKey }[]> {
   const info = Object.freeze({ ...rule.info });
   const out: { rule: CompiledRule; key: IndexKey }[] = [];
@@ -625,6 +655,7 @@ function buildRule(
     }
     const eventIds = compiled.eventIds ? [...compiled.eventIds] : undefined;
     pinned.push(eventIds ?? null);
+    literals.push(encodeNeedles(compiled.needles));
     const compiledRule: CompiledRule = { info, pred: compiled.pred, needles: compiled.needles };
     for (const key of routeKeys(route, eventIds)) out.push({ rule: compiledRule, key });
   }
@@ -634,9 +665,52 @@ function buildRule(
 const NEVER: Pred = () => false;
 
 /**
- * {@link buildRule} with the predicates compiled on first use (the first event of a list holding the rule, see
- * rule-set.ts), its index keys taken from the record of a full compile that accepted it. Should a deferred compile
- * fail all the same (a record that does not fit), the rule matches nothing.
+ * A route's prefilter literals as JSON text for a {@link CompileRecord}: per clause, a flat list of (slot, variant,
+ * text) triples, the slot as in the compile's field table ({@link CompileRecord.fields}); null when there are none.
+ */
+function encodeNeedles(needles: Needles): string | null {
+  if (needles === undefined) return null;
+  return JSON.stringify(needles.map((clause) => clause.flatMap((n) => [n.slot, n.variant, n.text])));
+}
+
+/**
+ * {@link encodeNeedles}' text back into literals, their fields as slots of `fields` (resolved by name), or 'bad'
+ * when the text is not of that shape (the caller then compiles the rule to get them).
+ */
+function decodeNeedles(text: string, names: readonly string[], fields: FieldTable): Needles | 'bad' {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'bad';
+  }
+  if (!Array.isArray(json)) return 'bad';
+  const out: Clause[] = [];
+  for (const flat of json as unknown[]) {
+    if (!Array.isArray(flat) || flat.length % 3 !== 0) return 'bad';
+    const clause: Needle[] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      const slot = flat[i];
+      const variant = flat[i + 1];
+      const text = flat[i + 2];
+      if (typeof text !== 'string' || (variant !== 0 && variant !== 1 && variant !== 2 && variant !== 3)) return 'bad';
+      if (slot === KEYWORDS_SLOT) clause.push({ slot, variant, text });
+      else {
+        const name = typeof slot === 'number' ? names[slot] : undefined;
+        if (typeof name !== 'string') return 'bad';
+        clause.push({ slot: fields.slot(name), variant, text });
+      }
+    }
+    out.push(clause);
+  }
+  return out;
+}
+
+/**
+ * {@link buildRule} with the predicates compiled on first use, its index keys taken from the record of a full
+ * compile that accepted it. With the route's recorded literals, its list's prefilter is built from them and the
+ * predicate is compiled on the first event the prefilter lets through to the rule (rule-set.ts); without, when its
+ * list is made. Should a deferred compile fail all the same (a record that does not fit), the rule matches nothing.
  */
 function deferRule(
   rule: ParsedRule,
@@ -644,6 +718,8 @@ function deferRule(
   fields: FieldTable,
   options: CompileOptions,
   pinned: readonly (number[] | null)[],
+  literals: readonly (string | null)[] | undefined,
+  names: readonly string[],
 ): { rule: CompiledRule; key: IndexKey }[] {
   const info = Object.freeze({ ...rule.info });
   const out: { rule: CompiledRule; key: IndexKey }[] = [];
@@ -662,14 +738,19 @@ function deferRule(
       byFieldMap.set(route.fieldMap, compile);
     }
     const now = compile;
+    const recorded = literals?.[i];
+    let needles: Needles | 'bad' | null = null;
     const compiledRule: CompiledRule = {
       info,
       get pred() {
         return now().pred;
       },
       get needles() {
-        return now().needles;
+        if (recorded === undefined) return now().needles;
+        if (needles === null) needles = recorded === null ? undefined : decodeNeedles(recorded, names, fields);
+        return needles === 'bad' ? now().needles : needles;
       },
+      compile: () => now().pred,
     };
     for (const key of routeKeys(route, pinned[i] ?? undefined)) out.push({ rule: compiledRule, key });
   });

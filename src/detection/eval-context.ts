@@ -88,6 +88,8 @@ function accessorFor(name: string): Accessor {
 export class FieldTable {
   private readonly slots = new Map<string, number>();
   readonly accessors: Accessor[] = [];
+  /** Each slot's field name (a compile record names the prefilter's fields by it, compile-rules.ts). */
+  readonly names: string[] = [];
 
   slot(name: string): number {
     let s = this.slots.get(name);
@@ -95,6 +97,7 @@ export class FieldTable {
       s = this.accessors.length;
       this.slots.set(name, s);
       this.accessors.push(accessorFor(name));
+      this.names.push(name);
     }
     return s;
   }

@@ -8,6 +8,7 @@ export {
   optionsFingerprint,
   type ParsedRuleSource,
   parseRuleSources,
+  RECORD_FORMAT,
   type RecordedRule,
 } from './compile-rules.js';
 export { CATEGORIES, type Route, SERVICES } from './logsource.js';

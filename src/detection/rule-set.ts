@@ -13,14 +13,20 @@ export interface CompiledRule {
   info: RuleInfo;
   pred: Pred;
   needles: Needles;
+  /**
+   * Set on a rule whose predicate is compiled on first use (compile-rules.ts, deferred compile): compiles it (once)
+   * and returns it. A list then calls it on the first event its prefilter lets through to the rule.
+   */
+  compile?: () => Pred;
 }
 
 /** Where a compiled rule is indexed. */
 export type IndexKey = { channel: string; eventIds?: readonly number[] } | { provider: string } | { everywhere: true };
 
 /**
- * One (channel, event ID) list: its {@link PrefilteredList} made on its first event, so that the rules' predicates
- * (deferred ones are compiled when read, compile-rules.ts) and the literals' automata cost nothing before.
+ * One (channel, event ID) list: its {@link PrefilteredList} made on its first event, so that the literals' automata
+ * cost nothing before. A deferred rule (one with `compile`) is compiled on the first event that reaches its
+ * predicate: its item's predicate is a stand-in that compiles the rule and puts the real predicate in its place.
  */
 class List {
   private list: PrefilteredList<RuleInfo> | undefined;
@@ -32,7 +38,18 @@ class List {
   private made(): PrefilteredList<RuleInfo> {
     if (this.list === undefined) {
       this.list = new PrefilteredList(
-        this.rules.map((r) => ({ value: r.info, pred: r.pred, needles: this.prefilter ? r.needles : undefined })),
+        this.rules.map((r) => {
+          const needles = this.prefilter ? r.needles : undefined;
+          const compile = r.compile;
+          if (compile === undefined) return { value: r.info, pred: r.pred, needles };
+          const item = { value: r.info, pred: NOT_COMPILED, needles };
+          item.pred = (ctx) => {
+            const pred = compile();
+            item.pred = pred;
+            return pred(ctx);
+          };
+          return item;
+        }),
       );
     }
     return this.list;
@@ -42,10 +59,14 @@ class List {
     (this.list ?? this.made()).run(ctx, out, onError);
   }
 
+  /** Builds the automata and compiles every deferred rule of the list. */
   prepare(): void {
     this.made().prepare();
+    for (const r of this.rules) r.compile?.();
   }
 }
+
+const NOT_COMPILED: Pred = () => false;
 
 interface ChannelIndex {
   byId: Map<number, List>;

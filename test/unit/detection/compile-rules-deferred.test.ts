@@ -96,6 +96,38 @@ describe('compileParsedRules with a compile record', () => {
     expect(lazy.ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(1);
   });
 
+  it("builds a list's prefilter from the record's literals, compiling a rule only for an event they let through", () => {
+    const record = full().record as CompileRecord;
+    const a = record.rules.find((r) => r.file === 'a.yml');
+    // The full compile recorded a.yml's literal (an anchor of evil.exe in Image), on both routes, naming the field.
+    expect(a?.needles).toHaveLength(2);
+    expect(a?.needles?.[0]).toContain('evil.exe');
+    expect(record.fields).toContain('Image');
+    const evil = sysmonEvent({ Image: 'C:\\evil.exe' });
+    // Literals recorded as something the event lacks: the prefilter keeps the rule away from it, so the deferred
+    // compile never even builds it; the record's literals are what the list uses.
+    const other = (needles: (string | null)[] | undefined): CompileRecord => ({
+      ...record,
+      rules: record.rules.map((r) => (r.file === 'a.yml' ? { ...r, needles } : r)),
+    });
+    const elsewhere = JSON.stringify([[record.fields.indexOf('Image'), 1, 'nowhere.exe']]);
+    const misled = compileParsedRules(parseRuleSources(SOURCES), {}, { record: other([elsewhere, elsewhere]) });
+    expect(misled.ruleSet.match(evil)).toEqual([]);
+    // Literals that do not read back (a damaged record): the rule is compiled for its own, and matches.
+    const damaged = compileParsedRules(parseRuleSources(SOURCES), {}, { record: other(['[[', '{}']) });
+    expect(damaged.ruleSet.match(evil).map((m) => m.rule.file)).toEqual(['a.yml']);
+    // As recorded: the same match as the full compile.
+    const kept = compileParsedRules(parseRuleSources(SOURCES), {}, { record });
+    expect(kept.ruleSet.match(evil).map((m) => m.rule.file)).toEqual(['a.yml']);
+  });
+
+  it('is not used when of another record format', () => {
+    const record = full().record as CompileRecord;
+    const older = compileParsedRules(parseRuleSources(SOURCES), {}, { record: { ...record, format: 1 } });
+    expect(older.record).not.toBe(record);
+    expect(outline(older)).toEqual(outline(full()));
+  });
+
   it('fingerprints the selection by its statuses and tag patterns, not as empty objects', () => {
     const of = (text: Parameters<typeof parseRuleSelection>[0]) => {
       const parsed = parseRuleSelection(text);
