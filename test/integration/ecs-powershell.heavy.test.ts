@@ -1,7 +1,9 @@
 /**
  * The PowerShell module's 4104 script blocks (src/events/encode/ecs-powershell.ts) fire the same rules as read from
  * the OTRF recordings (every 4104 in them, NXLog and Winlogbeat 6 lines), against the whole Windows corpus, as
- * Winlogbeat and as Elastic Agent. Heavy: it reads every recording (about 20 s here).
+ * Winlogbeat and as Elastic Agent; so do every 4103 and classic 400/403/600/800 of the recordings, read back to the
+ * canonical event of their evtx_dump form (ecs-powershell.cases.ts), with and without the rendered message.
+ * Heavy: it reads every recording (about 20 s here).
  */
 import { compileRules } from '../../src/detection/index.js';
 import type { CanonicalEvent } from '../../src/events/canonical-event.js';
@@ -10,6 +12,7 @@ import { readRecord } from '../../src/events/read-record.js';
 import { otrfAvailable, otrfFiles, readOtrfObjects } from '../helpers/otrf.js';
 import { SIGMA_ROOT } from '../helpers/sigma-corpus.js';
 import { describeUnless, missing } from '../helpers/skip.js';
+import { moduleDifferences, otrfPowerShellEvents } from './ecs-powershell.cases.js';
 
 const absent = missing(`${SIGMA_ROOT}/rules/windows`) ?? (otrfAvailable() ? undefined : 'OTRF recordings absent');
 const encoder = new TextEncoder();
@@ -29,6 +32,7 @@ function scriptBlocks(): CanonicalEvent[] {
 }
 
 const events = absent === undefined ? scriptBlocks() : [];
+const moduleEvents = absent === undefined ? otrfPowerShellEvents() : [];
 
 describeUnless(absent)('ECS (PowerShell module) 4104 script blocks fire the rules of their recorded form', () => {
   let match: (event: CanonicalEvent) => string[];
@@ -71,6 +75,18 @@ describeUnless(absent)('ECS (PowerShell module) 4104 script blocks fire the rule
     }
     expect(differences).toEqual([]);
     console.log(`4104 as ${_name}: ${events.length} events, ${alerts} alerts`);
+    expect(alerts).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['Winlogbeat, with message', { shipper: 'winlogbeat' as const }],
+    ['Elastic Agent, without message', { shipper: 'elastic-agent' as const, withoutMessage: true }],
+  ])('4103 and classic as %s', (name, options) => {
+    const { differences, alerts } = moduleDifferences(moduleEvents, options, match, (text) => readRecord(text));
+    expect(differences).toEqual([]);
+    const ids = [...new Set(moduleEvents.map((event) => event.eventId))].sort((a, b) => a - b);
+    console.log(`4103/classic as ${name}: ${moduleEvents.length} events (IDs ${ids}), ${alerts} alerts`);
+    expect(ids).toEqual([400, 403, 600, 800, 4103]);
     expect(alerts).toBeGreaterThan(0);
   });
 });

@@ -69,7 +69,9 @@ export function readEventData(
   if (value === undefined || value === null || value === '') return undefined;
   if (Array.isArray(value)) return readPairs(value, context, data);
   if (!isObject(value)) return 'EventData is not an object';
-  const pairs = value.Data;
+  let pairs = value.Data;
+  // evtx_dump writes several unnamed <Data> as one object holding their list: {"Data": {"#text": [a, b]}}.
+  if (isObject(pairs) && Array.isArray(pairs['#text']) && pairName(pairs) === undefined) pairs = pairs['#text'];
   if (pairs !== undefined && isPairList(pairs)) {
     const error = readPairs(Array.isArray(pairs) ? pairs : [pairs], context, data);
     if (error !== undefined) return error;

@@ -9,6 +9,7 @@ import { isObject } from '../values.js';
 import { buildEvent, type Normalised } from './build-event.js';
 import { dnsEventPatterns } from './dns-filter.js';
 import { restoreEcsFields } from './ecs/index.js';
+import { classicParamsAsData, isClassicPowerShell } from './ecs/powershell.js';
 import { readEventData, readUserData } from './event-data.js';
 import type { ShipperFormatModule } from './shipper-format.js';
 
@@ -37,6 +38,7 @@ export function normaliseWinlog(format: ShipperFormat, document: Record<string, 
         if (error !== undefined) return error;
       }
       if (winlog !== undefined) restoreEcsFields(document, context, data);
+      else if (isClassicPowerShell(context.provider, context.channel)) classicParamsAsData(data);
       return undefined;
     },
   );

@@ -8,7 +8,12 @@
 
 import { isSysmon, SYSMON_FIELDS } from '../../schemas.js';
 import type { HeaderContext } from '../build-event.js';
-import { isPowerShellOperational, rebuildPowerShell } from './powershell.js';
+import {
+  isClassicPowerShell,
+  isPowerShellOperational,
+  rebuildClassicPowerShell,
+  rebuildPowerShell,
+} from './powershell.js';
 import { isSecurityEvent, rebuildSecurity } from './security.js';
 import { rebuildSysmon } from './sysmon.js';
 
@@ -24,6 +29,10 @@ export function restoreEcsFields(
   }
   if (isPowerShellOperational(context.provider, context.channel)) {
     rebuildPowerShell(document, context.eventId, data);
+    return;
+  }
+  if (isClassicPowerShell(context.provider, context.channel)) {
+    rebuildClassicPowerShell(document, context.eventId, data);
     return;
   }
   if (!isSysmon(context.provider, context.channel)) return;

@@ -31,6 +31,10 @@ describe('evtx-json', () => {
     ],
     ['positional Data values named by the Sysmon 3 schema', evtxDocument({ eventData: { Data: sysmon3Values() } })],
     [
+      'evtx_dump unnamed <Data> list ({"Data": {"#text": [..]}}), named by the schema like any positional list',
+      evtxDocument({ eventData: { Data: { '#text': sysmon3Values() } } }),
+    ],
+    [
       'evtx_dump numbers and booleans',
       evtxDocument({
         system: {
