@@ -85,6 +85,16 @@ function gateOf(texts: readonly string[]): RegExp | undefined {
   return new RegExp(alternatives.join('|'));
 }
 
+/**
+ * A regular expression that matches exactly when `text` occurs in a value under the shared alphabet's folding (what
+ * the automaton reports for an anchor, for the whole text): the prefilter confirms an anchor's hit with it.
+ */
+export function foldedOccurrence(text: string): RegExp {
+  let source = '';
+  for (let i = 0; i < text.length; i++) source += classSource(CLASS[text.charCodeAt(i)] as number);
+  return new RegExp(source);
+}
+
 /** Anchors -> the ids (rule indices) to report when the anchor occurs. */
 export interface Anchor {
   text: string;

@@ -5,7 +5,7 @@
  * field finds which rules are still possible, and only those (plus rules without such literals) are
  * evaluated. The prefilter may let through rules that then do not match, never the reverse.
  */
-import { AnchorAutomaton } from './anchor-automaton.js';
+import { AnchorAutomaton, foldedOccurrence } from './anchor-automaton.js';
 import { DASH_LOWER, type EvalContext, LOWER, type Variant } from './eval-context.js';
 
 /** The pseudo-slot of keyword needles: the literal must occur in some value of the event. */
@@ -170,8 +170,18 @@ interface Group {
 export class PrefilteredList<T> {
   /** Indices of the items without literals: evaluated for every event. */
   private readonly always: Int32Array;
-  /** Requirement (one clause of one item) -> its item. Automata report requirements. */
+  /** Requirement (one clause of one item) -> its item. */
   private readonly requirementItem: Int32Array;
+  /** Entry (one literal of one requirement) -> its requirement. Automata report entries. */
+  private readonly entryRequirement: Int32Array;
+  /** Entry -> its literal, and (made on the entry's first hit) the test of the whole literal, when its anchor is shorter. */
+  private readonly entryText: string[];
+  private readonly entryCheck: (RegExp | null | undefined)[];
+  /** Automaton id (one distinct anchor of one group) -> its entries; filled with the automata. */
+  private readonly anchorEntries: Int32Array[] = [];
+  /** Scratch, stamped with the epoch: anchors found in the value being scanned (at most one per entry). */
+  private readonly entryMark: Int32Array;
+  private readonly entriesFound: Int32Array;
   /** Per item: how many requirements (clauses) must be met. */
   private readonly needed: Int32Array;
   /** Scratch, stamped with the epoch: requirements met so far, per item met requirements. */
@@ -193,6 +203,8 @@ export class PrefilteredList<T> {
     this.itemMet = new Int32Array(items.length);
     const always: number[] = [];
     const requirementItem: number[] = [];
+    const entryRequirement: number[] = [];
+    const entryText: string[] = [];
     const byKey = new Map<number, { slot: number; entries: { text: string; id: number }[] }>();
     items.forEach((item, index) => {
       const clauses = item.needles?.filter((c) => c.length > 0) ?? [];
@@ -202,7 +214,7 @@ export class PrefilteredList<T> {
       }
       this.needed[index] = clauses.length;
       for (const clause of clauses) {
-        const id = requirementItem.length;
+        const requirement = requirementItem.length;
         requirementItem.push(index);
         for (const n of clause) {
           let g = byKey.get(n.slot);
@@ -210,12 +222,19 @@ export class PrefilteredList<T> {
             g = { slot: n.slot, entries: [] };
             byKey.set(n.slot, g);
           }
-          g.entries.push({ text: n.text, id });
+          g.entries.push({ text: n.text, id: entryRequirement.length });
+          entryRequirement.push(requirement);
+          entryText.push(n.text);
         }
       }
     });
     this.always = Int32Array.from(always);
     this.requirementItem = Int32Array.from(requirementItem);
+    this.entryRequirement = Int32Array.from(entryRequirement);
+    this.entryText = entryText;
+    this.entryCheck = new Array(entryText.length);
+    this.entryMark = new Int32Array(entryText.length);
+    this.entriesFound = new Int32Array(entryText.length);
     this.requirementMark = new Int32Array(requirementItem.length);
     this.requirementsMet = new Int32Array(requirementItem.length);
     this.pending = [...byKey.values()];
@@ -232,8 +251,26 @@ export class PrefilteredList<T> {
     const groups: Group[] = [];
     for (const g of this.pending ?? []) {
       const anchors = anchorsOf(g.entries.map((e) => e.text));
-      const automaton = new AnchorAutomaton(g.entries.map((e, i) => ({ text: anchors[i] as string, id: e.id })));
-      groups.push({ slot: g.slot, automaton });
+      // One automaton id per distinct anchor of the group (ids numbered across groups), each with its entries.
+      const localOf = new Map<string, number>();
+      const entriesOf: number[][] = [];
+      const list: { text: string; id: number }[] = [];
+      const base = this.anchorEntries.length;
+      g.entries.forEach((e, i) => {
+        const anchor = anchors[i] as string;
+        let local = localOf.get(anchor);
+        if (local === undefined) {
+          local = entriesOf.length;
+          localOf.set(anchor, local);
+          entriesOf.push([]);
+          list.push({ text: anchor, id: base + local });
+        }
+        (entriesOf[local] as number[]).push(e.id);
+        // An anchor that is its whole literal needs no check (null); a shorter one is checked on its first hit.
+        if (anchor.length >= e.text.length) this.entryCheck[e.id] = null;
+      });
+      for (const entries of entriesOf) this.anchorEntries.push(Int32Array.from(entries));
+      groups.push({ slot: g.slot, automaton: new AnchorAutomaton(list) });
     }
     this.groups = groups;
     this.pending = undefined;
@@ -255,6 +292,7 @@ export class PrefilteredList<T> {
       // Marks are Int32: start over before the epoch would wrap (after 2^31 events of this list).
       this.requirementMark.fill(0);
       this.itemMark.fill(0);
+      this.entryMark.fill(0);
       this.epoch = 1;
     }
     const epoch = this.epoch;
@@ -266,20 +304,57 @@ export class PrefilteredList<T> {
     const mark = this.requirementMark;
     const met = this.requirementsMet;
     let metCount = 0;
-    for (const g of this.groupsOf()) {
+    const entryMark = this.entryMark;
+    const entries = this.entriesFound;
+    const entryRequirement = this.entryRequirement;
+    const groups = this.groupsOf();
+    const anchorEntries = this.anchorEntries;
+    for (const g of groups) {
       if (g.slot === KEYWORDS_SLOT) {
+        // Keyword literals may occur in any value: an anchor's hit meets its requirement unchecked.
         const event = ctx.event;
         const data = event.data;
+        let n = 0;
         for (const key in data) {
           const v = data[key];
-          if (typeof v === 'string') metCount = g.automaton.scan(v, mark, epoch, met, metCount);
+          if (typeof v === 'string') n = g.automaton.scan(v, entryMark, epoch, entries, n);
         }
-        metCount = g.automaton.scan(event.host, mark, epoch, met, metCount);
-        metCount = g.automaton.scan(event.channel, mark, epoch, met, metCount);
-        metCount = g.automaton.scan(event.provider, mark, epoch, met, metCount);
+        n = g.automaton.scan(event.host, entryMark, epoch, entries, n);
+        n = g.automaton.scan(event.channel, entryMark, epoch, entries, n);
+        n = g.automaton.scan(event.provider, entryMark, epoch, entries, n);
+        for (let i = 0; i < n; i++) {
+          const hit = anchorEntries[entries[i] as number] as Int32Array;
+          for (let j = 0; j < hit.length; j++) {
+            const r = entryRequirement[hit[j] as number] as number;
+            if (mark[r] !== epoch) {
+              mark[r] = epoch;
+              met[metCount++] = r;
+            }
+          }
+        }
       } else {
         const v = ctx.raw(g.slot);
-        if (v !== undefined) metCount = g.automaton.scan(v, mark, epoch, met, metCount);
+        if (v === undefined) continue;
+        const n = g.automaton.scan(v, entryMark, epoch, entries, 0);
+        // An anchor is a few units of its literal: the whole literal must occur too (under the same folding), or
+        // the requirement is not met. This keeps a rule whose hundreds of literals share common anchors (a list
+        // of script names) from being evaluated on every event its anchors hit.
+        for (let i = 0; i < n; i++) {
+          const hit = anchorEntries[entries[i] as number] as Int32Array;
+          for (let j = 0; j < hit.length; j++) {
+            const e = hit[j] as number;
+            const r = entryRequirement[e] as number;
+            if (mark[r] === epoch) continue;
+            let check = this.entryCheck[e];
+            if (check === undefined) {
+              check = foldedOccurrence(this.entryText[e] as string);
+              this.entryCheck[e] = check;
+            }
+            if (check !== null && !check.test(v)) continue;
+            mark[r] = epoch;
+            met[metCount++] = r;
+          }
+        }
       }
     }
     // An item is possible once every one of its clauses is met.

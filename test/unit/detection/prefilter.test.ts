@@ -81,6 +81,17 @@ describe('PrefilteredList', () => {
       ['one clause, two literals', 'no literals', 'keyword'],
     ],
     ['field absent', { Image: 'C:\\x\\powershell.exe' }, ['no literals', 'keyword']],
+    [
+      // Every four-unit piece of both literals occurs, so whichever anchors were chosen hit; the literals do not.
+      'anchors without their literal: not a candidate',
+      { Image: 'a', CommandLine: 'mimi imik mika ikat katz seku ekur kurl urls rlsa' },
+      ['no literals', 'keyword'],
+    ],
+    [
+      'a literal under the automaton folding (Kelvin sign, upper case): a candidate',
+      { Image: 'a', CommandLine: 'x MIMI\u212aATZ y' },
+      ['one clause, two literals', 'no literals', 'keyword'],
+    ],
   ])('%s', (_name, data, expected) => {
     expect(run(data)).toEqual(expected);
   });
