@@ -177,8 +177,9 @@ export class PrefilteredList<T> {
   /** Entry -> its literal, and (made on the entry's first hit) the test of the whole literal, when its anchor is shorter. */
   private readonly entryText: string[];
   private readonly entryCheck: (RegExp | null | undefined)[];
-  /** Automaton id (one distinct anchor of one group) -> its entries; filled with the automata. */
-  private readonly anchorEntries: Int32Array[] = [];
+  /** Automaton id (one distinct anchor of one group) -> its entries (see {@link groupsOf}); made with the automata. */
+  private anchorStart = new Int32Array(1);
+  private anchorEntries = new Int32Array(0);
   /** Scratch, stamped with the epoch: anchors found in the value being scanned (at most one per entry). */
   private readonly entryMark: Int32Array;
   private readonly entriesFound: Int32Array;
@@ -249,13 +250,14 @@ export class PrefilteredList<T> {
   private groupsOf(): Group[] {
     if (this.groups !== undefined) return this.groups;
     const groups: Group[] = [];
+    const perAnchor: number[][] = [];
     for (const g of this.pending ?? []) {
       const anchors = anchorsOf(g.entries.map((e) => e.text));
       // One automaton id per distinct anchor of the group (ids numbered across groups), each with its entries.
       const localOf = new Map<string, number>();
       const entriesOf: number[][] = [];
       const list: { text: string; id: number }[] = [];
-      const base = this.anchorEntries.length;
+      const base = perAnchor.length;
       g.entries.forEach((e, i) => {
         const anchor = anchors[i] as string;
         let local = localOf.get(anchor);
@@ -269,9 +271,20 @@ export class PrefilteredList<T> {
         // An anchor that is its whole literal needs no check (null); a shorter one is checked on its first hit.
         if (anchor.length >= e.text.length) this.entryCheck[e.id] = null;
       });
-      for (const entries of entriesOf) this.anchorEntries.push(Int32Array.from(entries));
+      perAnchor.push(...entriesOf);
       groups.push({ slot: g.slot, automaton: new AnchorAutomaton(list) });
     }
+    // Anchor id -> its entries, flat: entries of anchor a are anchorEntries[anchorStart[a] .. anchorStart[a + 1]).
+    const start = new Int32Array(perAnchor.length + 1);
+    const flat = new Int32Array(this.entryText.length);
+    let at = 0;
+    perAnchor.forEach((entries, a) => {
+      start[a] = at;
+      for (const e of entries) flat[at++] = e;
+    });
+    start[perAnchor.length] = at;
+    this.anchorStart = start;
+    this.anchorEntries = flat;
     this.groups = groups;
     this.pending = undefined;
     return groups;
@@ -308,6 +321,7 @@ export class PrefilteredList<T> {
     const entries = this.entriesFound;
     const entryRequirement = this.entryRequirement;
     const groups = this.groupsOf();
+    const anchorStart = this.anchorStart;
     const anchorEntries = this.anchorEntries;
     for (const g of groups) {
       if (g.slot === KEYWORDS_SLOT) {
@@ -323,9 +337,9 @@ export class PrefilteredList<T> {
         n = g.automaton.scan(event.channel, entryMark, epoch, entries, n);
         n = g.automaton.scan(event.provider, entryMark, epoch, entries, n);
         for (let i = 0; i < n; i++) {
-          const hit = anchorEntries[entries[i] as number] as Int32Array;
-          for (let j = 0; j < hit.length; j++) {
-            const r = entryRequirement[hit[j] as number] as number;
+          const a = entries[i] as number;
+          for (let j = anchorStart[a] as number, end = anchorStart[a + 1] as number; j < end; j++) {
+            const r = entryRequirement[anchorEntries[j] as number] as number;
             if (mark[r] !== epoch) {
               mark[r] = epoch;
               met[metCount++] = r;
@@ -340,9 +354,9 @@ export class PrefilteredList<T> {
         // the requirement is not met. This keeps a rule whose hundreds of literals share common anchors (a list
         // of script names) from being evaluated on every event its anchors hit.
         for (let i = 0; i < n; i++) {
-          const hit = anchorEntries[entries[i] as number] as Int32Array;
-          for (let j = 0; j < hit.length; j++) {
-            const e = hit[j] as number;
+          const a = entries[i] as number;
+          for (let j = anchorStart[a] as number, end = anchorStart[a + 1] as number; j < end; j++) {
+            const e = anchorEntries[j] as number;
             const r = entryRequirement[e] as number;
             if (mark[r] === epoch) continue;
             let check = this.entryCheck[e];
