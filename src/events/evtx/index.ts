@@ -1,2 +1,10 @@
 /** The native EVTX reader: bytes of a .evtx file -> evtx_dump-shaped documents or rejections, one per record. */
-export { type EvtxOutcome, type EvtxReadOptions, isEvtx, readEvtx } from './read-evtx.js';
+export {
+  addEvtxChecksums,
+  type EvtxChecksums,
+  type EvtxOutcome,
+  type EvtxReadOptions,
+  isEvtx,
+  noEvtxChecksums,
+  readEvtx,
+} from './read-evtx.js';

@@ -6,7 +6,8 @@
  * Recovery: chunks are found by position, not by the header's chunk count (a dirty file holds more than its header
  * says, an archived one fewer), and each is read on its own. A chunk whose checksums fail is still read record
  * by record, as evtx_dump, python-evtx and libevtx do (a log copied while Windows writes it has a stale last
- * chunk). Records end at the chunk header's free space offset or its last record id, whichever comes first.
+ * chunk); every checksum (file header, chunk header, chunk records) is verified and counted ({@link EvtxChecksums})
+ * so the summary says the file is dirty. Records end at the chunk header's free space offset or its last record id, whichever comes first.
  * Every record is checked by structure (signature, size, copy of the size, Binary XML whose every read stays
  * within the record). A damaged record costs only itself: the reader scans on for the next record whose size
  * and copy agree, and the bytes in between are one rejected piece. So every record is either a document or a
@@ -42,6 +43,39 @@ class DecodedRecord {
 export interface EvtxReadOptions {
   /** Records decoded at most; the rest of the file is one rejected piece ('too many documents in one record'). */
   maxRecords?: number;
+  /** Where to add what the checksums of the chunks read said (see {@link EvtxChecksums}); always verified. */
+  checksums?: EvtxChecksums;
+}
+
+/**
+ * What the CRC-32 checksums of the chunks read said, counted per chunk (a chunk is read once however the file is
+ * cut into pieces; the file header is repeated in every piece, so its verdict is counted on the chunks under it).
+ * A failing checksum does not stop reading: the chunk is read record by record all the same, as evtx_dump,
+ * python-evtx and libevtx do (libevtx marks such a chunk, and its file, corrupted). Every record of such a chunk
+ * is still a document or a rejection; the counts say the file is dirty (a log copied while Windows wrote it, or
+ * damaged).
+ */
+export interface EvtxChecksums {
+  /** Chunks read (those with the chunk signature; unused, all-zero chunks are not counted). */
+  chunks: number;
+  /** Chunks with a failing header or records checksum (or both). */
+  checksumFailed: number;
+  /** Chunks whose header checksum (bytes 0..120 and 128..512) fails. */
+  headerChecksumFailed: number;
+  /** Chunks whose records checksum (bytes 512 to the free space offset) fails, or whose free space offset is impossible. */
+  recordsChecksumFailed: number;
+  /** Chunks read from a file whose file header checksum (its first 120 bytes) fails. */
+  underFailingFileHeader: number;
+}
+
+/** Zeroed checksum counters. */
+export function noEvtxChecksums(): EvtxChecksums {
+  return { chunks: 0, checksumFailed: 0, headerChecksumFailed: 0, recordsChecksumFailed: 0, underFailingFileHeader: 0 };
+}
+
+/** Adds the counters of `from` into `into`. */
+export function addEvtxChecksums(into: EvtxChecksums, from: Readonly<EvtxChecksums>): void {
+  for (const key of Object.keys(into) as (keyof EvtxChecksums)[]) into[key] += from[key];
 }
 
 const FILE_HEADER_BYTES = 4096;
@@ -91,6 +125,8 @@ function nextRecord(chunk: Uint8Array, view: DataView, from: number, limit: numb
 interface ReadState {
   out: EvtxOutcome[];
   recordsLeft: number;
+  checksums: EvtxChecksums;
+  fileHeaderFails: boolean;
 }
 
 function reject(state: ReadState, reason: string, raw: Uint8Array): void {
@@ -100,6 +136,27 @@ function reject(state: ReadState, reason: string, raw: Uint8Array): void {
 /** The chunk header's checksum: CRC-32 of bytes 0..120 and 128..512. */
 function chunkHeaderIntact(chunk: Uint8Array, view: DataView): boolean {
   return crc32(chunk, 128, CHUNK_HEADER_BYTES, crc32(chunk, 0, 120)) === view.getUint32(124, true);
+}
+
+/** The chunk's records checksum: CRC-32 of bytes 512 to the free space offset (which must lie in the chunk). */
+function chunkRecordsIntact(chunk: Uint8Array, view: DataView): boolean {
+  const freeSpace = view.getUint32(48, true);
+  return (
+    freeSpace >= CHUNK_HEADER_BYTES &&
+    freeSpace <= chunk.length &&
+    crc32(chunk, CHUNK_HEADER_BYTES, freeSpace) === view.getUint32(52, true)
+  );
+}
+
+/** Counts one chunk's checksums into `checksums`. */
+function countChecksums(checksums: EvtxChecksums, chunk: Uint8Array, view: DataView, fileHeaderFails: boolean): void {
+  const header = chunkHeaderIntact(chunk, view);
+  const records = chunkRecordsIntact(chunk, view);
+  checksums.chunks++;
+  if (!header || !records) checksums.checksumFailed++;
+  if (!header) checksums.headerChecksumFailed++;
+  if (!records) checksums.recordsChecksumFailed++;
+  if (fileHeaderFails) checksums.underFailingFileHeader++;
 }
 
 /**
@@ -117,6 +174,7 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
     return -1;
   }
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  countChecksums(state.checksums, chunk, view, state.fileHeaderFails);
   // The header's free space offset ends the records (what lies after it are older versions of records), and its
   // last record id ends them too (a chunk being rewritten holds older records after it), as in evtx_dump. An
   // impossible free space offset leaves the whole chunk to read.
@@ -182,8 +240,14 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
 export function readEvtx(bytes: Uint8Array, options: EvtxReadOptions = {}): EvtxOutcome[] {
   if (!isEvtx(bytes)) return [{ ok: false, reason: 'not an EVTX file', raw: bytes }];
   if (bytes.length < FILE_HEADER_BYTES) return [{ ok: false, reason: 'EVTX file header truncated', raw: bytes }];
-  // The file header's checksum and chunk count are not needed: chunks are found by position and checked alone.
-  const state: ReadState = { out: [], recordsLeft: options.maxRecords ?? Number.POSITIVE_INFINITY };
+  // The file header's chunk count is not needed: chunks are found by position and checked alone. Its checksum is
+  // verified and counted on the chunks under it.
+  const state: ReadState = {
+    out: [],
+    recordsLeft: options.maxRecords ?? Number.POSITIVE_INFINITY,
+    checksums: options.checksums ?? noEvtxChecksums(),
+    fileHeaderFails: !fileHeaderIntact(bytes),
+  };
   for (let at = FILE_HEADER_BYTES; at < bytes.length; at += CHUNK_BYTES) {
     const stopped = readChunk(bytes.subarray(at, Math.min(at + CHUNK_BYTES, bytes.length)), state);
     if (stopped >= 0) {
@@ -194,21 +258,16 @@ export function readEvtx(bytes: Uint8Array, options: EvtxReadOptions = {}): Evtx
   return state.out;
 }
 
-/** Whether the file header's checksum (CRC-32 of its first 120 bytes) holds; for diagnostics and tests. */
+/** Whether the file header's checksum (CRC-32 of its first 120 bytes) holds. */
 export function fileHeaderIntact(bytes: Uint8Array): boolean {
   if (bytes.length < 128) return false;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return crc32(bytes, 0, 120) === view.getUint32(124, true);
 }
 
-/** Whether a chunk's header and records checksums hold (`chunk` from its signature on); for diagnostics and tests. */
+/** Whether a chunk's header and records checksums hold (`chunk` from its signature on). */
 export function chunkIntact(chunk: Uint8Array): { header: boolean; records: boolean } {
   if (chunk.length < CHUNK_HEADER_BYTES) return { header: false, records: false };
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const freeSpace = view.getUint32(48, true);
-  const records =
-    freeSpace >= CHUNK_HEADER_BYTES &&
-    freeSpace <= chunk.length &&
-    crc32(chunk, CHUNK_HEADER_BYTES, freeSpace) === view.getUint32(52, true);
-  return { header: chunkHeaderIntact(chunk, view), records };
+  return { header: chunkHeaderIntact(chunk, view), records: chunkRecordsIntact(chunk, view) };
 }
