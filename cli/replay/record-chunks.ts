@@ -2,13 +2,22 @@
  * One input (a file or an archive entry, as a stream) cut into pieces that the pipeline's record reader
  * (`readRecord`) reads exactly as it would read the whole input, so replay never holds a large file whole.
  *
- * Only newline-delimited JSON text is cut, and only where the whole-text reader would start a new document anyway:
- * before a line in column 0 that is one whole JSON object (`splitJsonText` ends any value still open there, and
- * starts a document at it), and only when the text before the cut holds at least two lines (so the piece is split
- * the same way, not read as one value). A line feed is the byte 0x0A in UTF-8 and never inside a multi-byte
- * sequence, so each piece decodes to the same characters as its part of the whole. Everything else is one piece,
- * the whole input, as before: small inputs, XML, UTF-16 text, zstd, KPL, pretty-printed JSON. An EVTX file is cut
- * between chunks (see {@link cutEvtx}).
+ * Text is cut in UTF-8 and in UTF-16LE (after its `FF FE` byte order mark, which every piece then starts with
+ * again), at code unit boundaries where no character is split:
+ * - newline-delimited JSON only where the whole-text reader would start a new document anyway: before a line in
+ *   column 0 that is one whole JSON object (`splitJsonText` ends any value still open there, and starts a document
+ *   at it), and only when the text before the cut holds at least two lines (so the piece is split the same way,
+ *   not read as one value). A line feed is one code unit, never inside a multi-byte sequence or a surrogate pair,
+ *   so each piece decodes to the same characters as its part of the whole, invalid ones included;
+ * - XML of `<Event>` elements (one after another, or inside one `<Events>`) right after an `<Event>`'s end tag at
+ *   the events' level (src/events/decode/xml-cuts.ts); each piece but the first is given the text's head (what is
+ *   before the events: declaration, `<Events ...>` start tag) and each but the last the wrapper's end tag, and holds
+ *   at least two events (a rejected one of several is given as its element in JSON, not as the text). The parser
+ *   gives no positions, so a first streaming pass (the input read again) checks that every piece parses to the
+ *   events the scanner counted, decodes without invalid units (the XML reader flags all of a text's events when any
+ *   byte of it is invalid), and if not the input is given whole, as before.
+ * Everything else is one piece, the whole input, as before: small inputs, zstd, KPL, pretty-printed or one-line
+ * JSON, XML that cannot be read twice (a tar entry). An EVTX file is cut between chunks (see {@link cutEvtx}).
  *
  * A gzip input is first checked whole in a streaming pass (the same checks as the record reader's gunzip: fflate
  * and the last member's size); one that fails is given whole, and rejected as before. One that passes is
@@ -17,6 +26,9 @@
  */
 import { Gunzip } from 'fflate';
 import { binaryLayer } from '../../src/events/decode/binary-layers.js';
+import { textFromBytes } from '../../src/events/decode/text-from-bytes.js';
+import { type Units, XmlCutScanner } from '../../src/events/decode/xml-cuts.js';
+import { parseXmlEvents } from '../../src/events/decode/xml-events.js';
 import type { InputStream } from '../io/input-files.js';
 
 /** How much text a piece holds at least before it is cut (the last piece may hold less). */
@@ -67,59 +79,82 @@ function isBlank(c: number): boolean {
   return c === 0x20 || c === LF || c === 0x0d || c === 0x09;
 }
 
+/** How a text input is encoded and what it holds, from its first bytes. */
+export interface TextShape {
+  encoding: 'utf-8' | 'utf-16le';
+  /** The byte order mark's length (0, 2 or 3). */
+  bom: number;
+  syntax: 'json' | 'xml';
+}
+
 /**
- * Whether the text starting with `head` may be cut: UTF-8 (not after a UTF-16 `FF FE` BOM), and JSON, not XML
- * (whose first non-blank character is `<`; the record reader reads an XML text whole).
+ * The shape of the text starting with `head`: UTF-16LE after a `FF FE` BOM, else UTF-8; XML when its first
+ * non-blank character is `<` (the record reader reads it as XML), else JSON. Undefined when `head` is all blank.
  */
-export function cuttable(head: Uint8Array): boolean {
-  if (head[0] === 0xff && head[1] === 0xfe) return false;
-  let at = 0;
-  while (at < head.length) {
-    const c = head[at] as number;
-    if (isBlank(c)) at++;
-    else if (c === 0xef && head[at + 1] === 0xbb && head[at + 2] === 0xbf) at += 3;
-    else return c !== 0x3c;
+export function textShape(head: Uint8Array): TextShape | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) {
+    for (let at = 2; at + 1 < head.length; at += 2) {
+      const unit = (head[at] as number) | ((head[at + 1] as number) << 8);
+      if (!isBlank(unit) && unit !== 0xfeff)
+        return { encoding: 'utf-16le', bom: 2, syntax: unit === 0x3c ? 'xml' : 'json' };
+    }
+    return undefined;
   }
-  return false;
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  for (let at = bom; at < head.length; at++) {
+    const c = head[at] as number;
+    if (!isBlank(c)) return { encoding: 'utf-8', bom, syntax: c === 0x3c ? 'xml' : 'json' };
+  }
+  return undefined;
 }
 
-/** Whether `bytes[0, end)` holds two non-blank lines (a line feed with non-blank bytes before and after it). */
-function twoLines(bytes: Uint8Array, end: number): boolean {
+/** Whether the text starting with `head` is cut as newline-delimited JSON (UTF-8 or UTF-16). */
+export function cuttable(head: Uint8Array): boolean {
+  return textShape(head)?.syntax === 'json';
+}
+
+/** Whether `units[0, end)` holds two non-blank lines (a line feed with non-blank units before and after it). */
+function twoLines(units: Units, end: number): boolean {
   let last = end - 1;
-  while (last >= 0 && isBlank(bytes[last] as number)) last--;
+  while (last >= 0 && isBlank(units[last] as number)) last--;
   if (last < 0) return false;
-  const feed = bytes.lastIndexOf(LF, last);
+  const feed = units.lastIndexOf(LF, last);
   if (feed <= 0) return false;
-  for (let at = 0; at < feed; at++) if (!isBlank(bytes[at] as number)) return true;
+  for (let at = 0; at < feed; at++) if (!isBlank(units[at] as number)) return true;
   return false;
 }
 
-const decoder = new TextDecoder();
+const utf8Decoder = new TextDecoder();
+const utf16Decoder = new TextDecoder('utf-16le', { ignoreBOM: true });
+
+function decodeUnits(units: Units): string {
+  return units instanceof Uint16Array ? utf16Decoder.decode(units) : utf8Decoder.decode(units);
+}
 
 /**
- * Where `bytes` may be cut at or after `from`: the start of a line that is one whole JSON object, or -1 when there
- * is none yet. `final`: no more bytes will come, so the last line ends at the end. Also gives where to look next.
+ * Where `units` may be cut at or after `from`: the start of a line that is one whole JSON object, or -1 when there
+ * is none yet. `final`: no more units will come, so the last line ends at the end. Also gives where to look next.
  */
-export function findCut(bytes: Uint8Array, from: number, final: boolean): { cut: number; next: number } {
+export function findCut(units: Units, from: number, final: boolean): { cut: number; next: number } {
   let at = from;
   for (;;) {
-    const feed = bytes.indexOf(LF, at);
-    if (feed === -1 || feed + 1 >= bytes.length) return { cut: -1, next: Math.max(from, bytes.length - 1) };
+    const feed = units.indexOf(LF, at);
+    if (feed === -1 || feed + 1 >= units.length) return { cut: -1, next: Math.max(from, units.length - 1) };
     const start = feed + 1;
-    if (bytes[start] !== OPEN_BRACE) {
+    if (units[start] !== OPEN_BRACE) {
       at = start;
       continue;
     }
-    let end = bytes.indexOf(LF, start);
+    let end = units.indexOf(LF, start);
     if (end === -1) {
       if (!final) return { cut: -1, next: feed };
-      end = bytes.length;
+      end = units.length;
     }
     let last = end;
-    while (last > start && isBlank(bytes[last - 1] as number)) last--;
-    if (bytes[last - 1] === CLOSE_BRACE && twoLines(bytes, start)) {
+    while (last > start && isBlank(units[last - 1] as number)) last--;
+    if (units[last - 1] === CLOSE_BRACE && twoLines(units, start)) {
       try {
-        JSON.parse(decoder.decode(bytes.subarray(start, last)));
+        JSON.parse(decodeUnits(units.subarray(start, last)));
         return { cut: start, next: start };
       } catch {
         // not one whole object: the reader may still be inside a value here
@@ -130,45 +165,201 @@ export function findCut(bytes: Uint8Array, from: number, final: boolean): { cut:
 }
 
 /**
- * Cuts newline-delimited JSON text into pieces of at least `pieceBytes` (see the module's comment). The pieces are
- * views of one buffer, reused: a piece is valid until the next one is asked for (the record reader keeps no view
- * of its input once it has returned, and a rejected document's bytes are written out at once). Reusing the buffer
- * spares the garbage collector a large allocation per piece.
+ * A growing buffer of the text's code units (the BOM left out), reused: pieces are views of it or copies made
+ * with the BOM in front. Its own ArrayBuffer, so a UTF-16 view is aligned.
  */
-export async function* cutText(chunks: AsyncIterable<Uint8Array>, pieceBytes: number): AsyncGenerator<Uint8Array> {
-  let buffer = Buffer.allocUnsafe(Math.max(2 * pieceBytes, 64 * 1024));
-  let length = 0;
-  const append = (chunk: Uint8Array) => {
-    if (length + chunk.length > buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(2 * buffer.length, length + chunk.length));
-      buffer.copy(grown, 0, 0, length);
-      buffer = grown;
+class UnitBuffer {
+  private bytes: Buffer;
+  /** Bytes in hand (a UTF-16 text may end in half a code unit). */
+  length = 0;
+
+  constructor(
+    capacity: number,
+    readonly unit: 1 | 2,
+  ) {
+    this.bytes = Buffer.allocUnsafeSlow(capacity);
+  }
+
+  append(chunk: Uint8Array): void {
+    if (this.length + chunk.length > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, this.length + chunk.length));
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
     }
-    buffer.set(chunk, length);
-    length += chunk.length;
-  };
-  // Where the search for a cut goes on: the bytes before it hold none (so text without cuts costs linear time).
-  let scanFrom = pieceBytes;
-  // Yields the pieces the bytes in hand hold; `final`: the input has ended.
+    this.bytes.set(chunk, this.length);
+    this.length += chunk.length;
+  }
+
+  /** The whole code units in hand. */
+  units(): Units {
+    const count = Math.floor(this.length / this.unit);
+    return this.unit === 2
+      ? new Uint16Array(this.bytes.buffer, this.bytes.byteOffset, count)
+      : this.bytes.subarray(0, count);
+  }
+
+  /** The bytes of units `[start, end)` (end: all bytes in hand, a trailing half unit included). */
+  slice(start: number, end?: number): Uint8Array {
+    return this.bytes.subarray(start * this.unit, end === undefined ? this.length : end * this.unit);
+  }
+
+  /** Drops the first `units` code units. */
+  drop(units: number): void {
+    this.bytes.copyWithin(0, units * this.unit, this.length);
+    this.length -= units * this.unit;
+  }
+}
+
+/** `parts` joined (the BOM in front when there is one): a fresh buffer, or a view of the one part. */
+function withBom(bom: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  return bom.length === 0 && parts.length === 1
+    ? (parts[0] as Uint8Array)
+    : new Uint8Array(Buffer.concat([bom, ...parts]));
+}
+
+/** The input's chunks after its first `bom` bytes, and those bytes. */
+async function* afterBom(chunks: AsyncIterable<Uint8Array>, bom: number, seen: Uint8Array): AsyncGenerator<Uint8Array> {
+  let skip = bom;
+  for await (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      seen.set(chunk, bom - skip);
+      skip -= chunk.length;
+      continue;
+    }
+    if (skip > 0) seen.set(chunk.subarray(0, skip), bom - skip);
+    yield skip > 0 ? chunk.subarray(skip) : chunk;
+    skip = 0;
+  }
+}
+
+/**
+ * Cuts newline-delimited JSON text (UTF-8 or UTF-16LE, see `shape`) into pieces of at least `pieceBytes` (see the
+ * module's comment). UTF-8 pieces are views of one buffer, reused: a piece is valid until the next one is asked for
+ * (the record reader keeps no view of its input once it has returned, and a rejected document's bytes are written
+ * out at once). Reusing the buffer spares the garbage collector a large allocation per piece.
+ */
+export async function* cutText(
+  chunks: AsyncIterable<Uint8Array>,
+  pieceBytes: number,
+  shape: Pick<TextShape, 'encoding' | 'bom'> = { encoding: 'utf-8', bom: 0 },
+): AsyncGenerator<Uint8Array> {
+  const unit = shape.encoding === 'utf-16le' ? 2 : 1;
+  const buffer = new UnitBuffer(Math.max(2 * pieceBytes, 64 * 1024), unit);
+  const bom = new Uint8Array(shape.bom);
+  const pieceUnits = Math.ceil(pieceBytes / unit);
+  // Where the search for a cut goes on: the units before it hold none (so text without cuts costs linear time).
+  let scanFrom = pieceUnits;
+  // Yields the pieces the units in hand hold; `final`: the input has ended.
   async function* pieces(final: boolean): AsyncGenerator<Uint8Array> {
-    while (final ? length > pieceBytes : length >= pieceBytes) {
-      const { cut, next } = findCut(buffer.subarray(0, length), scanFrom, final);
+    for (;;) {
+      const units = buffer.units();
+      if (final ? units.length <= pieceUnits : units.length < pieceUnits) return;
+      const { cut, next } = findCut(units, scanFrom, final);
       if (cut === -1) {
         scanFrom = next;
         return;
       }
-      yield buffer.subarray(0, cut);
-      buffer.copyWithin(0, cut, length);
-      length -= cut;
-      scanFrom = pieceBytes;
+      yield withBom(bom, [buffer.slice(0, cut)]);
+      buffer.drop(cut);
+      scanFrom = pieceUnits;
     }
   }
-  for await (const chunk of chunks) {
-    append(chunk);
-    if (length >= pieceBytes) yield* pieces(false);
+  for await (const chunk of afterBom(chunks, shape.bom, bom)) {
+    buffer.append(chunk);
+    if (buffer.length >= pieceBytes) yield* pieces(false);
   }
   yield* pieces(true);
-  if (length > 0) yield buffer.subarray(0, length);
+  if (buffer.length > 0 || shape.bom > 0) yield withBom(bom, [buffer.slice(0)]);
+}
+
+/** One XML piece and the events the scanner put in it. */
+interface XmlPiece {
+  bytes: Uint8Array;
+  events: number;
+}
+
+/** The end tag of the events' wrapper, in the text's encoding. */
+function endTag(name: string, unit: 1 | 2): Uint8Array {
+  return new Uint8Array(Buffer.from(`</${name}>`, unit === 2 ? 'utf16le' : 'latin1'));
+}
+
+/**
+ * Cuts XML text of `<Event>`s into pieces of at least `pieceBytes` holding at least two events each (see the
+ * module's comment). Pieces are fresh buffers.
+ */
+async function* xmlPieces(
+  chunks: AsyncIterable<Uint8Array>,
+  pieceBytes: number,
+  shape: TextShape,
+): AsyncGenerator<XmlPiece> {
+  const unit = shape.encoding === 'utf-16le' ? 2 : 1;
+  const buffer = new UnitBuffer(Math.max(2 * pieceBytes, 64 * 1024), unit);
+  const bom = new Uint8Array(shape.bom);
+  const scanner = new XmlCutScanner();
+  let head: Uint8Array | undefined;
+  let close: Uint8Array = new Uint8Array(0);
+  let first = true;
+  // Events ended before the buffer's start.
+  let before = 0;
+  function* ready(): Generator<XmlPiece> {
+    for (;;) {
+      // The first cut far enough in whose piece holds two events, with two more events after it in hand.
+      const cuts = scanner.cuts;
+      const at = cuts.findIndex((cut) => cut.at * unit >= pieceBytes && cut.count - before >= 2);
+      if (at === -1 || (cuts[cuts.length - 1] as { count: number }).count - (cuts[at] as { count: number }).count < 2)
+        return;
+      const cut = cuts[at] as { at: number; count: number };
+      if (head === undefined) {
+        head = new Uint8Array(buffer.slice(0, scanner.headEnd ?? 0));
+        if (scanner.wrapper !== undefined) close = endTag(scanner.wrapper, unit);
+      }
+      const body = buffer.slice(0, cut.at);
+      yield { bytes: withBom(bom, first ? [body, close] : [head, body, close]), events: cut.count - before };
+      first = false;
+      before = cut.count;
+      buffer.drop(cut.at);
+      scanner.shift(cut.at);
+    }
+  }
+  for await (const chunk of afterBom(chunks, shape.bom, bom)) {
+    buffer.append(chunk);
+    const units = buffer.units();
+    scanner.scan(units, units.length);
+    if (buffer.length >= pieceBytes) yield* ready();
+  }
+  const rest = buffer.slice(0);
+  const events = (scanner.cuts[scanner.cuts.length - 1]?.count ?? before) - before;
+  yield { bytes: withBom(bom, first || head === undefined ? [rest] : [head, rest]), events };
+}
+
+/**
+ * Whether every XML piece of the input reads as the scanner counted: it parses to exactly its events and decodes
+ * without invalid code units. Reads the input once, a piece at a time.
+ */
+export async function xmlPiecesAgree(
+  chunks: AsyncIterable<Uint8Array>,
+  pieceBytes: number,
+  shape: TextShape,
+): Promise<boolean> {
+  let pieces = 0;
+  for await (const piece of xmlPieces(chunks, pieceBytes, shape)) {
+    pieces++;
+    const text = textFromBytes(piece.bytes);
+    if (text.invalid) return false;
+    const events = parseXmlEvents(text.text);
+    // The last piece may hold more than the scanner counted only if it stopped following the markup: leave whole.
+    if (!events.ok || events.value.length !== piece.events) return false;
+  }
+  return pieces > 1;
+}
+
+/** Cuts XML text of `<Event>`s (see {@link xmlPieces}); the pieces only. */
+export async function* cutXml(
+  chunks: AsyncIterable<Uint8Array>,
+  pieceBytes: number,
+  shape: TextShape,
+): AsyncGenerator<Uint8Array> {
+  for await (const piece of xmlPieces(chunks, pieceBytes, shape)) yield piece.bytes;
 }
 
 const EVTX_HEADER_BYTES = 4096;
@@ -294,6 +485,29 @@ async function* gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<
 }
 
 /**
+ * Cuts a text input by its shape: JSON as it is read; XML only after a first pass over `again()` (the same text
+ * read anew) found its pieces sound, else whole.
+ */
+async function* cutByShape(
+  first: Uint8Array,
+  rest: AsyncIterator<Uint8Array>,
+  pieceBytes: number,
+  again: (() => AsyncIterable<Uint8Array>) | undefined,
+  whole: () => Promise<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  const shape = textShape(first);
+  if (shape?.syntax === 'json') {
+    yield* cutText(prepend([first], rest), pieceBytes, shape);
+    return;
+  }
+  if (shape?.syntax === 'xml' && again !== undefined && (await xmlPiecesAgree(again(), pieceBytes, shape))) {
+    yield* cutXml(prepend([first], rest), pieceBytes, shape);
+    return;
+  }
+  yield await whole();
+}
+
+/**
  * The pieces to give the record reader for one input, in order; their documents, numbered on from piece to piece,
  * are the input's documents as `readRecord(whole input)` finds them. A piece is valid until the next is asked for.
  */
@@ -305,18 +519,22 @@ export async function* recordPieces(
   // Enough to tell the layer: a small gzip file may inflate to much more than a piece.
   const start = await readAtLeast(it, Math.min(pieceBytes, 64 * 1024));
   const layer = start.parts.length > 0 ? binaryLayer(concat(start.parts)) : undefined;
-  if (!start.done && layer === 'gzip' && input.reopen !== undefined && (await gzipReadable(input.reopen()))) {
+  const reopen = input.reopen;
+  if (!start.done && layer === 'gzip' && reopen !== undefined && (await gzipReadable(reopen()))) {
     const inflated = gunzipChunks(prepend(start.parts, it))[Symbol.asyncIterator]();
     const inner = await readAtLeast(inflated, pieceBytes);
     const innerHead = concat(inner.parts);
-    if (!inner.done && binaryLayer(innerHead) === undefined && cuttable(innerHead)) {
-      yield* cutText(prepend([innerHead], inflated), pieceBytes);
+    const wholeCompressed = async () => {
+      await inflated.return?.(undefined);
+      await it.return?.(undefined);
+      return readAll(reopen());
+    };
+    if (!inner.done && binaryLayer(innerHead) === undefined) {
+      yield* cutByShape(innerHead, inflated, pieceBytes, () => gunzipChunks(reopen()), wholeCompressed);
       return;
     }
-    // Small, or not cuttable text: the whole compressed input, as the record reader always read it.
-    await inflated.return?.(undefined);
-    await it.return?.(undefined);
-    yield await readAll(input.reopen());
+    // Small, or not text: the whole compressed input, as the record reader always read it.
+    yield await wholeCompressed();
     return;
   }
   const rest = start.done ? start : await readAtLeast(it, pieceBytes - start.length);
@@ -330,9 +548,9 @@ export async function* recordPieces(
     yield* cutEvtx(prepend([first], it), pieceBytes);
     return;
   }
-  if (layer !== undefined || !cuttable(first)) {
+  if (layer !== undefined) {
     yield await readAll(prepend([first], it));
     return;
   }
-  yield* cutText(prepend([first], it), pieceBytes);
+  yield* cutByShape(first, it, pieceBytes, reopen, () => readAll(prepend([first], it)));
 }

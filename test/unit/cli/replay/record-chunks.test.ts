@@ -6,7 +6,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { InputStream } from '../../../../cli/io/input-files.js';
-import { cutText, cuttable, findCut, gzipReadable, recordPieces } from '../../../../cli/replay/record-chunks.js';
+import {
+  cutText,
+  cuttable,
+  findCut,
+  gzipReadable,
+  recordPieces,
+  textShape,
+} from '../../../../cli/replay/record-chunks.js';
 import { type RecordOutcome, readRecord } from '../../../../src/events/read-record.js';
 import { describeUnless, missing, sharedPath } from '../../../helpers/skip.js';
 
@@ -73,6 +80,50 @@ function comparable(outcomes: RecordOutcome[]): unknown[] {
 
 const LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
 
+/** UTF-16LE text with its byte order mark, as PowerShell's Out-File writes it. */
+function utf16(text: string): Uint8Array {
+  return new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+}
+
+/** The outcomes of the pieces, in order, beside the whole input's; and the pieces. */
+async function pieceWise(bytes: Uint8Array, pieceBytes: number, chunkBytes = 97, reopen = true) {
+  const stream = input(bytes, chunkBytes);
+  const pieces = await collect(recordPieces(reopen ? stream : { ...stream, reopen: undefined }, pieceBytes));
+  return {
+    pieces,
+    cut: comparable(pieces.flatMap((piece) => readRecord(piece, LIMITS))),
+    whole: comparable(readRecord(bytes, LIMITS)),
+  };
+}
+
+/** A Sysmon 1 event as rendered XML; `extra` goes inside its EventData. */
+function xmlEvent(n: number, extra = ''): string {
+  const host = n % 5 === 0 ? '' : `<Computer>HOST-${n % 3}</Computer>`; // every fifth: rejected, host missing
+  return (
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>" +
+    `<Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID><TimeCreated SystemTime='2020-10-22T05:54:${String(n % 60).padStart(2, '0')}.520Z'/>` +
+    `<EventRecordID>${n}</EventRecordID><Channel>Microsoft-Windows-Sysmon/Operational</Channel>${host}</System>` +
+    `<EventData><Data Name='Image'>C:\\Windows\\p${n}.exe</Data><Data Name="CommandLine">p${n}.exe "a &gt; b" &amp; 'c'</Data>${extra}</EventData></Event>`
+  );
+}
+
+/** An export of `count` events: one after another (wevtutil qe /f:xml) or in `<Events>`, with markup to follow. */
+function xmlExport(count: number, wrapped: boolean): string {
+  const events: string[] = [];
+  for (let n = 0; n < count; n++) {
+    let extra = '';
+    if (n % 7 === 0) extra = "<Data Name='Note'><![CDATA[</Event><Event> inside CDATA]]></Data>";
+    if (n % 11 === 0)
+      extra = "<!-- a comment with </Event> in it --><Data Name='Quote'>a 'b' \"c\" &lt;/Event&gt;</Data>";
+    if (n % 13 === 0) extra = "<Data Name='Emoji'>\u{1F600}\u{1F4A9} caf\u00e9</Data>";
+    events.push(xmlEvent(n, extra));
+  }
+  const body = events.join(wrapped ? '\r\n  ' : '\r\n');
+  return wrapped
+    ? `<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- export -->\r\n<Events xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>\r\n  ${body}\r\n</Events>\r\n`
+    : `<?xml version="1.0"?>\r\n${body}\r\n`;
+}
+
 describe('recordPieces', () => {
   it('cuts newline-delimited JSON into pieces whose documents are the whole text’s, in order', async () => {
     // Prepare
@@ -100,12 +151,11 @@ describe('recordPieces', () => {
     }
   });
 
-  it('gives a small input, XML, UTF-16 and text without a place to cut whole', async () => {
+  it('gives a small input and text without a place to cut whole', async () => {
     const small = encoder.encode(`${sysmon(1)}\n${sysmon(2)}\n`);
-    const xml = encoder.encode(`<Events>\n${'<Event><System></System></Event>\n'.repeat(100)}</Events>`);
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${sysmon(1)}\n`.repeat(50), 'utf16le')]);
     const oneLine = encoder.encode(Array.from({ length: 50 }, (_, n) => sysmon(n)).join(''));
-    for (const bytes of [small, xml, utf16, oneLine]) {
+    const utf16OneLine = utf16(Buffer.from(oneLine).toString());
+    for (const bytes of [small, oneLine, utf16OneLine]) {
       const pieces = await collect(recordPieces(input(bytes), 200));
       expect(pieces).toHaveLength(1);
       expect(Buffer.from(pieces[0] as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
@@ -133,6 +183,96 @@ describe('recordPieces', () => {
   });
 });
 
+describe('recordPieces on XML and UTF-16 text', () => {
+  it.each([
+    ['one after another, UTF-8', xmlExport(120, false), 'utf-8'],
+    ['in <Events>, UTF-8', xmlExport(120, true), 'utf-8'],
+    ['in <Events>, UTF-16LE with BOM', xmlExport(120, true), 'utf-16le'],
+    ['one after another, UTF-16LE with BOM', xmlExport(120, false), 'utf-16le'],
+  ])('cuts an XML export (%s) into pieces that read as the whole', async (_name, text, encoding) => {
+    const bytes = encoding === 'utf-16le' ? utf16(text) : encoder.encode(text);
+    // Chunks of 3 bytes: stream boundaries inside elements, code units and surrogate pairs.
+    for (const chunkBytes of [3, 97, 4096]) {
+      const { pieces, cut, whole } = await pieceWise(bytes, 1500, chunkBytes);
+      expect(pieces.length).toBeGreaterThan(5);
+      expect(whole.filter((o) => (o as RecordOutcome).kind === 'rejected').length).toBe(24);
+      expect(cut).toEqual(whole);
+    }
+  });
+
+  it('gives each XML piece the head and the wrapper end, and at least two events', async () => {
+    const { pieces } = await pieceWise(encoder.encode(xmlExport(60, true)), 1000);
+    expect(pieces.length).toBeGreaterThan(3);
+    for (const [i, piece] of pieces.entries()) {
+      const text = Buffer.from(piece).toString();
+      expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- export -->\r\n<Events ')).toBe(true);
+      expect(text.trimEnd().endsWith('</Events>')).toBe(true);
+      if (i > 0) expect(text.match(/<Event xmlns/g)?.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('leaves XML whole when a piece would not read as its part of the whole', async () => {
+    const base = xmlExport(60, false);
+    // An attribute value left open: the parser rejects the whole text (a mismatched end tag it would accept).
+    const broken = base.replace("<Data Name='Image'>C:\\Windows\\p30.exe", "<Data Name='Image>C:\\Windows\\p30.exe");
+    expect(broken).not.toBe(base);
+    const invalidByte = encoder.encode(base);
+    invalidByte[invalidByte.indexOf(0x5c, 2000)] = 0xff; // one invalid UTF-8 byte flags every event of the text
+    const emptyEvent = base.replace('\r\n', '\r\n<Event/>\r\n');
+    for (const [name, bytes] of [
+      ['broken', encoder.encode(broken)],
+      ['invalid byte', invalidByte],
+      ['empty event', encoder.encode(emptyEvent)],
+    ] as const) {
+      const { pieces, cut, whole } = await pieceWise(bytes, 1000);
+      expect([name, pieces.length]).toEqual([name, 1]);
+      expect(cut).toEqual(whole);
+    }
+    // Without a way to read it twice (a tar entry) XML stays whole too.
+    expect((await pieceWise(encoder.encode(base), 1000, 97, false)).pieces).toHaveLength(1);
+  });
+
+  it('cuts UTF-16 newline-delimited JSON; surrogate pairs and lone surrogates read as in the whole', async () => {
+    const lines: string[] = [];
+    for (let n = 0; n < 80; n++) {
+      lines.push(sysmon(n, n % 3 === 0 ? '\u{1F600}' : n % 5 === 0 ? 'caf\u00e9' : ''));
+      if (n % 9 === 0) lines.push('not json');
+      if (n % 10 === 0) lines.push(`{\n  "EventID": 3,\n  "Channel": "Security"\n}`);
+    }
+    const text = `${lines.join('\r\n')}\r\n`;
+    const bytes = utf16(text);
+    // A lone high surrogate (invalid UTF-16) inside one line's value: that document alone is flagged.
+    const lone = Uint8Array.from(bytes);
+    const at = Buffer.from(lone).indexOf(Buffer.from('p40', 'utf16le'));
+    lone[at] = 0x00;
+    lone[at + 1] = 0xd8;
+    for (const sample of [bytes, lone]) {
+      for (const chunkBytes of [3, 101]) {
+        const { pieces, cut, whole } = await pieceWise(sample, 700, chunkBytes);
+        expect(pieces.length).toBeGreaterThan(5);
+        for (const piece of pieces) expect([piece[0], piece[1]]).toEqual([0xff, 0xfe]);
+        expect(cut).toEqual(whole);
+      }
+    }
+    expect(readRecord(lone, LIMITS).filter((o) => o.invalidUtf8)).toHaveLength(1);
+  });
+
+  it('keeps a UTF-16 text’s odd last byte in its last piece', async () => {
+    const bytes = utf16(`${Array.from({ length: 40 }, (_, n) => sysmon(n)).join('\n')}\n`);
+    const odd = new Uint8Array([...bytes, 0x41]);
+    const { pieces, cut, whole } = await pieceWise(odd, 600, 5);
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(cut).toEqual(whole);
+  });
+
+  it('cuts the XML inside a gzip input', async () => {
+    const gz = new Uint8Array(gzipSync(encoder.encode(xmlExport(80, true))));
+    const { pieces, cut, whole } = await pieceWise(gz, 1500, 50);
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(cut).toEqual(whole);
+  });
+});
+
 describe('findCut and cuttable', () => {
   it('cuts only before a whole object line with two lines before it', () => {
     const bytes = encoder.encode(`${sysmon(1)}\n{"a":\n${sysmon(2)}\n`);
@@ -150,10 +290,17 @@ describe('findCut and cuttable', () => {
     expect(findCut(bytes, last - 1, true).cut).toBe(last);
   });
 
-  it('does not cut XML or UTF-16 text', () => {
+  it('tells JSON from XML, in UTF-8 and UTF-16', () => {
     expect(cuttable(encoder.encode('  \n<Event/>'))).toBe(false);
-    expect(cuttable(new Uint8Array([0xff, 0xfe, 0x7b, 0]))).toBe(false);
+    expect(textShape(encoder.encode('  \n<Event/>'))).toEqual({ encoding: 'utf-8', bom: 0, syntax: 'xml' });
+    expect(textShape(new Uint8Array([0xff, 0xfe, 0x20, 0, 0x7b, 0]))).toEqual({
+      encoding: 'utf-16le',
+      bom: 2,
+      syntax: 'json',
+    });
+    expect(textShape(new Uint8Array([0xff, 0xfe, 0x3c, 0]))?.syntax).toBe('xml');
     expect(cuttable(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b]))).toBe(true);
+    expect(textShape(encoder.encode('   '))).toBeUndefined();
   });
 
   it('cutText yields the input unchanged when no piece limit is reached', async () => {
