@@ -38,8 +38,14 @@ export const LIMITS = {
   dnsNameChars: 255,
   /** Resolutions kept per (host, IP) item: with the caps above an item stays under 80 KB, well under 400 KB. */
   namesPerResolutionItem: 16,
-  /** Bytes of one hold-queue message body (SQS: 256 KiB with attributes). */
+  /** Bytes of one hold-queue message body as sent, after compression and base64 (SQS: 256 KiB with attributes). */
   holdMessageBytes: 200_000,
+  /**
+   * Bytes of the JSON list one compressed hold message (body v3) holds: the packer puts no more in one body, and
+   * decodeHeld refuses a body that decompresses past it (a gzip bomb is a reason, not a decoded list). 4 MiB of
+   * held connections of about 1 KB each parse to some tens of MB, one message at a time.
+   */
+  holdDecodedBytes: 4 * MIB,
   /** Bytes of all messages in one SQS SendMessageBatch or SNS PublishBatch request (both: 256 KiB in all). */
   sendMessageBatchBytes: 240 * KIB,
   /** Bytes of one SNS notification message (SNS: 256 KiB); the JSON part is cut beyond this. */

@@ -266,7 +266,7 @@ export class EnrichService {
       candidateEvents.add(sourced);
     }
     const messages = encodeHoldMessages(candidates);
-    // A connection too large for any hold message is final now, named from what is known (counted).
+    // A connection too large for any hold message, compressed, is final now, named from what is known (counted).
     const tooLarge = new Set(messages.tooLarge.map((item) => item.id));
     summary.trimmed.holdTooLarge += tooLarge.size;
     const final = events.filter((sourced) => !candidateEvents.has(sourced) || tooLarge.has(sourced.id));
