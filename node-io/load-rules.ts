@@ -98,9 +98,10 @@ export async function loadRuleFiles(
   let parsed = options.parsed;
   let cached: ReturnType<RuleCache['parse']> | undefined;
   if (parsed === undefined) {
-    const sources = await readRuleSources([...paths]);
-    cached = options.cache?.parse(sources);
-    parsed = cached?.sources ?? parseRuleSources(sources);
+    if (options.cache) {
+      cached = await options.cache.load(paths);
+      parsed = cached.sources;
+    } else parsed = parseRuleSources(await readRuleSources([...paths]));
   }
   const compileOptions = ruleCompileOptions(options);
   // With a cache entry, the record of an earlier full compile of it lets each list's predicates wait for the list's

@@ -47,6 +47,34 @@ export interface RuleCacheOutcome {
   reason?: string;
   /** Set when the new entry could not be written (the rules are still right; the next run parses again). */
   writeError?: string;
+  /**
+   * A hit found without reading the rule files: every file's size, times and inode were those a stamp recorded when
+   * an earlier run read and hashed the same files ({@link RuleCache.load}).
+   */
+  stamped?: boolean;
+}
+
+/**
+ * How long before a stamp was taken a file must have last changed for the stamp to vouch for it. A file changed
+ * within the timestamp granularity of the moment it was stamped could change again with the same times; files
+ * changed this recently are read and hashed instead (and stamped again by a later run).
+ */
+const STAMP_MARGIN_MS = 2000;
+
+/** A stamp: the key that hashing the files gave, and what stat said of each file then. */
+interface Stamp {
+  format: 1;
+  version: string;
+  key: string;
+  /** Date.now() before the files were statted and read. */
+  taken: number;
+  /** Per file, in listing order: size, mtimeMs, ctimeMs, ino. */
+  stats: number[][];
+}
+
+function statOf(file: string): number[] | undefined {
+  const info = statSync(file, { throwIfNoEntry: false });
+  return info?.isFile() ? [info.size, info.mtimeMs, info.ctimeMs, info.ino] : undefined;
 }
 
 /** The entry key of these sources for this hookstream version: SHA-256 of every file's name and text. */
@@ -69,6 +97,8 @@ export class RuleCache {
     readonly dir: string,
     /** The hookstream version, part of every key. */
     readonly version: string = hookstreamVersion(),
+    /** STAMP_MARGIN_MS; tests set it lower to stamp files they have just written. */
+    private readonly stampMarginMs = STAMP_MARGIN_MS,
   ) {}
 
   /** The sources parsed: read back from the cache, or parsed and written to it. Never throws on a bad entry. */
@@ -107,6 +137,77 @@ export class RuleCache {
   }
 
   /**
+   * {@link parse} of every rule file under `paths`, reading them only when needed. The files are listed and statted
+   * first; when a stamp of this listing (written by an earlier run that read and hashed them) holds the same size,
+   * modification and change times and inode for every file, and every file had last changed at least
+   * STAMP_MARGIN_MS before that stamp, the entry of the stamp's key is read back without reading or hashing the
+   * files. The content hash still names the entry: the stamp only says that these are the files that hashed to it
+   * (a file's change time moves with every write and cannot be set back, short of the clock). Anything else (no
+   * stamp, a file changed, the entry missing or not reading back) reads, hashes and parses as {@link parse} does,
+   * then writes a new stamp.
+   */
+  async load(paths: readonly string[]): Promise<{ sources: ParsedRuleSource[]; outcome: RuleCacheOutcome }> {
+    const files = await listRuleFiles(paths);
+    const stampFile = path.join(
+      this.dir,
+      'rule-stamps',
+      `${createHash('sha256')
+        .update(`${this.version}\0${files.join('\0')}`)
+        .digest('hex')}.stamp`,
+    );
+    const taken = Date.now();
+    const stats = files.map(statOf);
+    const stamp = readStamp(stampFile, this.version);
+    if (stamp && stamp.stats.length === files.length) {
+      const trusted = stats.every((now, i) => {
+        const then = stamp.stats[i];
+        return (
+          now !== undefined &&
+          then !== undefined &&
+          now.length === then.length &&
+          now.every((x, j) => x === then[j]) &&
+          (now[1] as number) < stamp.taken - this.stampMarginMs &&
+          (now[2] as number) < stamp.taken - this.stampMarginMs
+        );
+      });
+      if (trusted) {
+        const file = path.join(this.dir, 'rules', `${stamp.key}.json`);
+        const text = readTextOrUndefined(file);
+        const decoded = text === undefined ? undefined : readEntry(text, stamp.key);
+        if (
+          decoded?.ok &&
+          decoded.value.length === files.length &&
+          decoded.value.every((s, i) => s.file === files[i])
+        ) {
+          return { sources: decoded.value, outcome: { status: 'hit', file, stamped: true } };
+        }
+      }
+    }
+    // Read after the stat: a file written in between is stamped with its older times and read again next run.
+    const sources = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+    const result = this.parse(sources);
+    if (result.outcome.writeError === undefined && stats.every((x) => x !== undefined)) {
+      const body = JSON.stringify({
+        format: 1,
+        version: this.version,
+        key: ruleCacheKey(sources, this.version),
+        taken,
+        stats,
+      } satisfies Stamp);
+      try {
+        mkdirSync(path.dirname(stampFile), { recursive: true });
+        const partial = `${stampFile}.${process.pid}.partial`;
+        writeFileSync(partial, `${createHash('sha256').update(body).digest('hex')}\n${body}`);
+        renameSync(partial, stampFile);
+        pruneStamps(path.dirname(stampFile), stampFile);
+      } catch {
+        // Without a stamp the next run reads and hashes the files again: slower, the same rules.
+      }
+    }
+    return result;
+  }
+
+  /**
    * The record of a full compile (compile-rules.ts CompileRecord) kept beside the entry `entryFile` for the options
    * of `fingerprint`, when it reads back whole; with it, the next compile defers each list's predicates to the
    * list's first event and still rejects exactly what the full compile rejected.
@@ -126,6 +227,53 @@ export class RuleCache {
       return undefined;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
+    }
+  }
+}
+
+function readTextOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stamp file (checksum line, JSON) of this version, when it reads back whole. */
+function readStamp(file: string, version: string): Stamp | undefined {
+  const text = readTextOrUndefined(file);
+  if (text === undefined) return undefined;
+  const newline = text.indexOf('\n');
+  const body = text.slice(newline + 1);
+  if (newline < 0 || createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) return undefined;
+  try {
+    const v = JSON.parse(body) as Partial<Stamp>;
+    const ok =
+      v.format === 1 &&
+      v.version === version &&
+      typeof v.key === 'string' &&
+      /^[0-9a-f]{64}$/.test(v.key) &&
+      typeof v.taken === 'number' &&
+      Array.isArray(v.stats) &&
+      v.stats.every((x) => Array.isArray(x) && x.every((n) => typeof n === 'number'));
+    return ok ? (v as Stamp) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the MAX_ENTRIES most recent stamps (one per listing of rule files). */
+function pruneStamps(folder: string, keep: string): void {
+  const stamps = readdirSync(folder)
+    .map((name) => path.join(folder, name))
+    .filter((full) => full !== keep)
+    .map((full) => ({ full, mtime: statSync(full, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { full } of stamps.slice(MAX_ENTRIES - 1)) {
+    try {
+      unlinkSync(full);
+    } catch {
+      // Removed by another run.
     }
   }
 }

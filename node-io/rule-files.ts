@@ -4,9 +4,9 @@
  * Here, not in cli/ or lambda/: the CLI (replay, dev, rules check), the enrich functions' cold start and the bench all
  * read rules the same way, and nothing under lambda/ may import cli/. It does disk I/O, so it cannot be in src/.
  */
-import { readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join, sep } from 'node:path';
 import type { RuleSource } from '../src/detection/index.js';
 
 /** Sigma YAML, and Gene JSON rules (`.gen`, which compiled.gen also has). */
@@ -33,9 +33,21 @@ export async function listRuleFiles(paths: readonly string[]): Promise<string[]>
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  // Synchronous, as the reads above (one folder after the other through the thread pool is slower), and below the
+  // top folder the names are joined without path.join: `dir` is then already normalised and an entry's name has no
+  // separator, so `dir + sep + name` is what join gives (the same names, a tenth of the listing's time).
+  const top = readdirSync(dir, { withFileTypes: true });
+  const visit = (at: string, entries: Dirent[]) => {
+    const prefix = at.endsWith(sep) ? at : at + sep;
+    for (const entry of entries) {
+      const full = prefix + entry.name;
+      if (entry.isDirectory()) visit(full, readdirSync(full, { withFileTypes: true }));
+      else if (entry.isFile() && RULE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
+    }
+  };
+  for (const entry of top) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(full, out);
+    if (entry.isDirectory()) visit(full, readdirSync(full, { withFileTypes: true }));
     else if (entry.isFile() && RULE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
   }
 }

@@ -1,8 +1,18 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RuleCache, ruleCacheDir, ruleCacheKey } from '../../../node-io/rule-cache.js';
 import { compileParsedRules, optionsFingerprint, type RuleSource } from '../../../src/detection/index.js';
+import { encodeParsedRules } from '../../../src/detection/parsed-rules-json.js';
 import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
 
 const rule = (ending: string): RuleSource => ({
@@ -114,6 +124,68 @@ describe('RuleCache', () => {
     writeFileSync(full, damage(readFileSync(full, 'utf8')));
     expect(cache.readRecord(outcome.file, record.options)).toBeUndefined();
   });
+
+  describe('load (files read only when no stamp vouches for them)', () => {
+    let rules: string;
+    const file = (name: string) => path.join(rules, name);
+    beforeEach(() => {
+      rules = path.join(dir, 'corpus');
+      mkdirSync(rules);
+      writeFileSync(file('a.yml'), rule('\\evil.exe').text);
+      writeFileSync(file('b.yml'), rule('\\other.exe').text);
+    });
+    const evil = sysmonEvent({ Image: 'C:\\evil.exe' });
+    const matches = (sources: Parameters<typeof compileParsedRules>[0]) =>
+      compileParsedRules(sources).ruleSet.match(evil).length;
+    // Files written just now have times within any margin of a stamp taken now: a negative margin lets the test
+    // stamp them (the stat comparison is what is under test); it waits past the clock's granularity before a change.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+    it('hits without reading the files once stamped, and reads them again when one changes', async () => {
+      const cache = new RuleCache(dir, '1.0.0', -60_000);
+      const first = await cache.load([rules]);
+      expect(first.outcome.status).toBe('miss');
+      const second = await cache.load([rules]);
+      expect(second.outcome).toEqual({ status: 'hit', file: first.outcome.file, stamped: true });
+      expect(encodeParsedRules(second.sources, 'k')).toBe(encodeParsedRules(first.sources, 'k'));
+      expect(matches(second.sources)).toBe(1);
+      // Same size, modification time put back: the change time still moves, so the file is read and hashed again.
+      await settle();
+      const { mtime } = statSync(file('a.yml'));
+      writeFileSync(file('a.yml'), rule('\\evil.exf').text);
+      utimesSync(file('a.yml'), mtime, mtime);
+      const changed = await cache.load([rules]);
+      expect(changed.outcome.status).toBe('miss');
+      expect(changed.outcome.stamped).toBeUndefined();
+      expect(matches(changed.sources)).toBe(0);
+      // And stamped again: the next load is a stamped hit on the new entry.
+      expect((await cache.load([rules])).outcome).toEqual({ status: 'hit', file: changed.outcome.file, stamped: true });
+    });
+
+    it('reads the files when one was added or removed, or when the stamp is damaged', async () => {
+      const cache = new RuleCache(dir, '1.0.0', -60_000);
+      await cache.load([rules]);
+      writeFileSync(file('c.yml'), rule('\\third.exe').text);
+      const added = await cache.load([rules]);
+      expect(added.outcome.status).toBe('miss');
+      expect(added.sources).toHaveLength(3);
+      rmSync(file('c.yml'));
+      expect((await cache.load([rules])).outcome).toEqual(expect.objectContaining({ status: 'hit', stamped: true }));
+      const stamps = path.join(dir, 'rule-stamps');
+      for (const name of readdirSync(stamps)) writeFileSync(path.join(stamps, name), 'x\n{}');
+      const damaged = await cache.load([rules]);
+      expect(damaged.outcome.status).toBe('hit');
+      expect(damaged.outcome.stamped).toBeUndefined();
+    });
+
+    it('does not trust a stamp for files changed within the margin before it was taken', async () => {
+      const cache = new RuleCache(dir, '1.0.0');
+      await cache.load([rules]);
+      const again = await cache.load([rules]);
+      expect(again.outcome.status).toBe('hit');
+      expect(again.outcome.stamped).toBeUndefined();
+    });
+  });
 });
 
 describe('ruleCacheDir', () => {
@@ -124,6 +196,7 @@ describe('ruleCacheDir', () => {
   ])('%j -> %s', (env, expected) => {
     expect(ruleCacheDir(env)).toBe(expected);
   });
+
   it('defaults to ~/.cache/hookstream', () => {
     expect(ruleCacheDir({ HOME: '/home/u' })).toMatch(/\.cache\/hookstream$/);
   });
