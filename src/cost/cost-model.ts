@@ -3,6 +3,7 @@
  * Pure arithmetic: the inputs are the load, the stream mode and aggregation; the workload figures (what one event
  * and one batch cost in Lambda time, DynamoDB units, S3 PUTs) are the measured ones in WORKLOAD, overridable.
  */
+import { LIMITS } from '../limits.js';
 import { type PriceTable, US_EAST_1 } from './prices.js';
 
 const KIB = 1024;
@@ -57,15 +58,40 @@ export interface Workload {
   /** Per enrich batch: 2 conditional PutItems (attempt bookkeeping); reads: a consistent GetItem + the watermark Query. */
   enrichBatchWriteUnits: number;
   enrichBatchReadUnits: number;
-  /** Per enrich batch: events object + alerts object (hourly partitions) + the attempt manifest. */
-  enrichBatchS3Puts: number;
+  /**
+   * S3 PUTs of every unit (an enrich batch or a hold message, src/pipeline/enrich-service.ts): the attempt manifest
+   * (lambda/adapters/dynamodb-commit-store.ts) and the events object; the alerts object is written only when the
+   * unit has an alert (partitionRows makes no object for no rows), counted as 1 - (1 - alertsPerEvent)^n.
+   */
+  unitS3Puts: number;
+  /**
+   * Further events objects per unit: one more when its events straddle an hour (hourly partitions). Assumed: a
+   * unit's events span 60 s of event time, so 60/3600 of units straddle one. Not counted: rejected/ objects (only
+   * for rejected records) and a second manifest when a commit carries held refs (after a failed attempt).
+   */
+  hourSplitsPerUnit: number;
   /** Share of events that are network connections looked up and held one hold window (docs/deploy.md: 5-10%). */
   heldShare: number;
-  /** Bytes of held connections per hold message (up to 200 KB), and SQS requests per message (send, receive, delete). */
+  /**
+   * JSON bytes of one held connection (HeldConnection, src/pipeline/held-codec.ts): 998 measured on the 531
+   * looked-up Sysmon 3 connections of the OTRF recordings, rounded up (test/unit/cost/hold-compression.test.ts).
+   * Not the shipped event size: a held entry is the canonical event, whatever envelope the shipper added.
+   */
+  heldConnectionBytes: number;
+  /**
+   * Bytes of a v3 hold body (base64 of gzip) per JSON byte of its list: measured 0.069-0.081 on the OTRF
+   * connections in groups of 64 to 531 (same test, which fails if this is more optimistic than measured). Assumed
+   * to carry over to a fleet: batches mixing many hosts and processes may compress less.
+   */
+  holdEncodedPerJsonByte: number;
+  /** LIMITS.holdMessageBytes (a body as sent) and LIMITS.holdDecodedBytes (its JSON list): the packer's bounds. */
   holdMessageBytes: number;
+  holdDecodedBytes: number;
+  /** SQS requests per 64 KiB chunk of a message (send, receive, delete). */
   holdRequestsPerChunk: number;
-  /** infra HOLD_SOURCE: hold messages per hold-function invocation. */
+  /** infra HOLD_SOURCE: hold messages per hold-function invocation, and its batching window. */
   holdBatchMessages: number;
+  holdWindowSeconds: number;
   /** Alerts per event published to SNS (an assumption: one in 10,000). */
   alertsPerEvent: number;
   /** Output written to S3 (gzip JSON lines) per input byte (docs/deploy.md: about 1/10). */
@@ -93,11 +119,16 @@ export const WORKLOAD: Workload = {
   dnsBatchWriteUnits: 1,
   enrichBatchWriteUnits: 2,
   enrichBatchReadUnits: 1.5,
-  enrichBatchS3Puts: 3,
+  unitS3Puts: 2,
+  hourSplitsPerUnit: 60 / 3600,
   heldShare: 0.075,
-  holdMessageBytes: 200_000,
+  heldConnectionBytes: 1100,
+  holdEncodedPerJsonByte: 0.1,
+  holdMessageBytes: LIMITS.holdMessageBytes,
+  holdDecodedBytes: LIMITS.holdDecodedBytes,
   holdRequestsPerChunk: 3,
   holdBatchMessages: 100,
+  holdWindowSeconds: 5,
   alertsPerEvent: 1e-4,
   outputBytesPerInputByte: 0.1,
   logBytesPerInvocation: 3000,
@@ -136,8 +167,25 @@ export interface CostLine {
   how: string;
 }
 
+/** The hold queue at this load: what each enrich batch sends, and the S3 PUTs per unit. */
+export interface HoldEstimate {
+  /** Events per enrich batch, and connections held per enrich batch (mean). */
+  eventsPerEnrichBatch: number;
+  heldPerEnrichBatch: number;
+  /** Share of enrich batches that hold at least one connection: 1 - (1 - share)^events. */
+  holdingBatchShare: number;
+  /** Hold messages per enrich batch (mean over all batches), and bytes and 64 KiB chunks of one as sent. */
+  messagesPerEnrichBatch: number;
+  bytesPerMessage: number;
+  chunksPerMessage: number;
+  /** S3 PUTs per enrich batch and per hold message. */
+  putsPerEnrichBatch: number;
+  putsPerHoldMessage: number;
+}
+
 export interface CostEstimate {
   inputs: CostInputs;
+  hold: HoldEstimate;
   recordsPerSecond: number;
   recordBytes: number;
   bytesPerDay: number;
@@ -185,6 +233,33 @@ const count = (n: number) =>
       : n >= 1e3
         ? `${(n / 1e3).toPrecision(3)}k`
         : n.toPrecision(3);
+
+/**
+ * The hold queue per enrich batch, as src/pipeline/held-codec.ts packs it: a batch of `events` events holds
+ * `events x share` connections (when it holds any: 1 - (1 - share)^events of batches); their JSON list, compressed
+ * and in base64, goes in as few bodies as both bounds allow (the body as sent, and its JSON list). The packer cuts
+ * a body at 95% of what its ratio says fits, so near a bound it may send one message more than this.
+ */
+export function holdEstimate(eventsPerEnrichBatch: number, share: number, w: Workload = WORKLOAD): HoldEstimate {
+  const held = eventsPerEnrichBatch * share;
+  const holdingBatchShare = share <= 0 ? 0 : 1 - (1 - share) ** eventsPerEnrichBatch;
+  const heldWhenAny = holdingBatchShare > 0 ? held / holdingBatchShare : 0;
+  const json = heldWhenAny * w.heldConnectionBytes;
+  const encoded = json * w.holdEncodedPerJsonByte + '{"v":3,"gz":""}'.length;
+  const perHoldingBatch = Math.max(1, Math.ceil(encoded / w.holdMessageBytes), Math.ceil(json / w.holdDecodedBytes));
+  const bytesPerMessage = encoded / perHoldingBatch;
+  const alertShare = (n: number) => 1 - (1 - w.alertsPerEvent) ** n;
+  return {
+    eventsPerEnrichBatch,
+    heldPerEnrichBatch: held,
+    holdingBatchShare,
+    messagesPerEnrichBatch: holdingBatchShare * perHoldingBatch,
+    bytesPerMessage,
+    chunksPerMessage: Math.ceil(bytesPerMessage / (64 * KIB)),
+    putsPerEnrichBatch: w.unitS3Puts + w.hourSplitsPerUnit + alertShare(eventsPerEnrichBatch - held),
+    putsPerHoldMessage: w.unitS3Puts + w.hourSplitsPerUnit + alertShare(heldWhenAny / perHoldingBatch),
+  };
+}
 
 /** Checks the inputs; returns a one-line reason when they cannot be priced. */
 export function checkInputs(inputs: CostInputs): string | undefined {
@@ -277,9 +352,19 @@ export function estimateCost(
   const enrichInvocations =
     invocationsPerSecond(recordsPerSecond, effectiveBatch(w.enrichBatchRecords), w.enrichWindowSeconds, shards) *
     SECONDS_PER_MONTH;
-  const held = events * (inputs.connectionShare ?? w.heldShare);
-  const holdMessages = (held * eventBytes) / w.holdMessageBytes;
-  const holdInvocations = holdMessages / w.holdBatchMessages;
+  const share = inputs.connectionShare ?? w.heldShare;
+  const held = events * share;
+  const hold = holdEstimate(events / enrichInvocations, share, w);
+  const holdMessages = enrichInvocations * hold.messagesPerEnrichBatch;
+  // An SQS event source invocation also carries at most 6 MiB of messages; one poller per batching window at least.
+  const holdBatch = Math.max(
+    1,
+    Math.min(w.holdBatchMessages, Math.floor(w.invocationPayloadBytes / hold.bytesPerMessage)),
+  );
+  const holdInvocations =
+    holdMessages === 0
+      ? 0
+      : invocationsPerSecond(holdMessages / SECONDS_PER_MONTH, holdBatch, w.holdWindowSeconds, 1) * SECONDS_PER_MONTH;
   const enrichGbS = (events + held) * w.enrichGbSecondsPerEvent;
   const dnsGbS = events * w.dnsGbSecondsPerEvent;
   add(
@@ -311,11 +396,11 @@ export function estimateCost(
   );
 
   // S3
-  const puts = (enrichInvocations + holdMessages) * w.enrichBatchS3Puts;
+  const puts = enrichInvocations * hold.putsPerEnrichBatch + holdMessages * hold.putsPerHoldMessage;
   add(
     'S3 PUT',
     (puts / 1000) * p.s3PutPerThousand,
-    `${count(puts)} PUTs (3 per enrich batch and per hold message) x ${money(p.s3PutPerThousand)}/1,000`,
+    `${count(puts)} PUTs (${hold.putsPerEnrichBatch.toFixed(2)} per enrich batch, ${hold.putsPerHoldMessage.toFixed(2)} per hold message) x ${money(p.s3PutPerThousand)}/1,000`,
   );
   const stored = (bytes * w.outputBytesPerInputByte) / GIB;
   add(
@@ -325,11 +410,11 @@ export function estimateCost(
   );
 
   // SQS hold queue and SNS alerts
-  const sqs = holdMessages * Math.ceil(w.holdMessageBytes / (64 * KIB)) * w.holdRequestsPerChunk;
+  const sqs = holdMessages * hold.chunksPerMessage * w.holdRequestsPerChunk;
   add(
     'SQS hold queue',
     (sqs / 1e6) * p.sqsRequestsPerMillion,
-    `${count(sqs)} requests (64 KiB chunks) x ${money(p.sqsRequestsPerMillion)}/M`,
+    `${count(holdMessages)} messages (${hold.messagesPerEnrichBatch.toFixed(2)} per enrich batch) x ${hold.chunksPerMessage} chunk(s) of 64 KiB x ${w.holdRequestsPerChunk} requests x ${money(p.sqsRequestsPerMillion)}/M`,
   );
   const alerts = events * w.alertsPerEvent;
   add(
@@ -356,6 +441,7 @@ export function estimateCost(
   const tbPerMonth = bytes / TB;
   return {
     inputs,
+    hold,
     recordsPerSecond,
     recordBytes,
     bytesPerDay: eventsPerSecond * eventBytes * 86_400,

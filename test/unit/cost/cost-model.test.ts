@@ -3,9 +3,12 @@ import {
   checkInputs,
   estimateCost,
   HOURS_PER_MONTH,
+  holdEstimate,
   invocationsPerSecond,
   requiredShards,
   US_EAST_1,
+  WORKLOAD,
+  type Workload,
 } from '../../../src/cost/index.js';
 
 const SECONDS = HOURS_PER_MONTH * 3600;
@@ -137,5 +140,62 @@ describe('inputs', () => {
     const doubled = { ...US_EAST_1, kinesisOnDemandStreamHour: 0.08 };
     const estimate = estimateCost(base, undefined, doubled);
     expect(estimate.lines.find((l) => l.component === 'Kinesis on-demand, stream')?.perMonth).toBeCloseTo(58.4, 6);
+  });
+});
+
+describe('hold queue and S3 PUTs, by hand', () => {
+  const quiet: Workload = { ...WORKLOAD, alertsPerEvent: 0, hourSplitsPerUnit: 0 };
+
+  it('a unit without alerts writes 2 objects (manifest + events), one with an alert 3', () => {
+    const hold = holdEstimate(2000, 0.075, quiet);
+    expect(hold.putsPerEnrichBatch).toBe(2);
+    expect(hold.putsPerHoldMessage).toBe(2);
+    const alerting = holdEstimate(2000, 0.075, { ...quiet, alertsPerEvent: 1 });
+    expect(alerting.putsPerEnrichBatch).toBe(3);
+    expect(alerting.putsPerHoldMessage).toBe(3);
+    // 1 alert in 10,000 events: 1,850 final events -> 1 - 0.9999^1850 = 0.169 of batches write an alerts object
+    const some = holdEstimate(2000, 0.075, { ...quiet, alertsPerEvent: 1e-4 });
+    expect(some.putsPerEnrichBatch).toBeCloseTo(2 + (1 - 0.9999 ** 1850), 9);
+    expect(some.putsPerHoldMessage).toBeCloseTo(2 + (1 - 0.9999 ** 150), 9);
+  });
+
+  it('one message per batch while the compressed holds fit; more when they do not', () => {
+    // 150 held x 1,100 bytes x 0.1 = 16.5 KB: one message of one 64 KiB chunk
+    const typical = holdEstimate(2000, 0.075, quiet);
+    expect(typical.heldPerEnrichBatch).toBeCloseTo(150, 9);
+    expect(typical.holdingBatchShare).toBeCloseTo(1, 9);
+    expect(typical.messagesPerEnrichBatch).toBeCloseTo(1, 9);
+    expect(typical.bytesPerMessage).toBeCloseTo(150 * 1100 * 0.1 + 15, 6);
+    expect(typical.chunksPerMessage).toBe(1);
+    // Every event a connection: 2,000 x 1,100 x 0.1 = 220 KB -> 2 messages of 110 KB, 2 chunks each
+    const scan = holdEstimate(2000, 1, quiet);
+    expect(scan.messagesPerEnrichBatch).toBe(2);
+    expect(scan.chunksPerMessage).toBe(2);
+    // Compressing 100-fold, the 4 MiB JSON allowance binds first: 2.2 MB of JSON per message
+    const tight = holdEstimate(8000, 1, { ...quiet, holdEncodedPerJsonByte: 0.01 });
+    expect(tight.messagesPerEnrichBatch).toBe(Math.ceil((8000 * 1100) / (4 * 1024 * 1024)));
+  });
+
+  it('small batches: only those holding a connection send a message', () => {
+    const hold = holdEstimate(6, 0.075, quiet);
+    expect(hold.holdingBatchShare).toBeCloseTo(1 - 0.925 ** 6, 9);
+    expect(hold.messagesPerEnrichBatch).toBeCloseTo(1 - 0.925 ** 6, 9);
+    expect(holdEstimate(6, 0, quiet).messagesPerEnrichBatch).toBe(0);
+  });
+
+  it('the S3 and SQS lines are those per-unit figures times the units', () => {
+    const load: CostInputs = { eventsPerSecond: 10_000, eventBytes: 2860, stream: 'provisioned', aggregation: 8 };
+    const estimate = estimateCost(load);
+    const shards = estimate.shards;
+    const batch = Math.min(1000, Math.floor((6 * 1024 * 1024) / estimate.recordBytes));
+    const batches = invocationsPerSecond(1250, batch, 5, shards) * SECONDS;
+    const { hold } = estimate;
+    expect(hold.eventsPerEnrichBatch).toBeCloseTo((10_000 * SECONDS) / batches, 6);
+    const messages = batches * hold.messagesPerEnrichBatch;
+    const puts = batches * hold.putsPerEnrichBatch + messages * hold.putsPerHoldMessage;
+    expect(line(load, 'S3 PUT')).toBeCloseTo((puts / 1000) * 0.005, 6);
+    expect(line(load, 'SQS hold queue')).toBeCloseTo(((messages * hold.chunksPerMessage * 3) / 1e6) * 0.4, 6);
+    // No connections: no hold messages, no SQS cost
+    expect(line({ ...load, connectionShare: 0 }, 'SQS hold queue')).toBe(0);
   });
 });
