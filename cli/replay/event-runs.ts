@@ -19,6 +19,8 @@ export interface SpilledEvent {
   origin: number;
   position: number;
   event: CanonicalEvent;
+  /** The run line it was read from (merged events): written again as it is while the event is unchanged. */
+  line?: string;
 }
 
 /** Event time, then input order. */
@@ -27,7 +29,20 @@ export function compareSpilled(a: SpilledEvent, b: SpilledEvent): number {
 }
 
 const WRITE_BATCH_CHARS = 1024 * 1024;
-const READ_BYTES = 16 * 1024;
+/** Bytes a run's file stream may hold before a write waits for the disk (the writes go on in the thread pool). */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/**
+ * Read size of one open run: the runs share {@link READ_BUDGET} bytes, each between 16 KiB and 256 KiB. Each read
+ * costs about 40 us of CPU whatever its size (a thread-pool round trip and a buffer), so a few runs (a small
+ * input) read in large pieces; at the fan-in (128 runs) each reads 16 KiB, as every run did before.
+ */
+const READ_BUDGET = 2 * 1024 * 1024;
+const MIN_READ_BYTES = 16 * 1024;
+const MAX_READ_BYTES = 256 * 1024;
+
+export function readBytesFor(openRuns: number): number {
+  return Math.max(MIN_READ_BYTES, Math.min(MAX_READ_BYTES, Math.floor(READ_BUDGET / Math.max(1, openRuns))));
+}
 /** Runs merged at once at most; more are merged in groups first (each open run costs a file and a read buffer). */
 export const MAX_FAN_IN = 128;
 
@@ -53,7 +68,7 @@ export class LineWriter {
     const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.pendingChars = 0;
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    if (!this.stream.write(text) && this.stream.writableLength > MAX_QUEUED_BYTES) await once(this.stream, 'drain');
   }
 
   async close(): Promise<void> {
@@ -74,7 +89,36 @@ export function spilledLine(item: SpilledEvent): string {
 
 function parseLine(line: string): SpilledEvent {
   const [seq, origin, position, event] = JSON.parse(line) as [number, number, number, CanonicalEvent];
-  return { seq, origin, position, event };
+  return { seq, origin, position, event, line };
+}
+
+/**
+ * An event's properties and EventData fields, names and values in order (a canonical event holds no other object):
+ * taken before a pick runs, so that {@link unchanged} tells whether its line must be made again.
+ */
+export function fieldsOf(event: CanonicalEvent): unknown[] {
+  const out: unknown[] = [];
+  const record = event as unknown as Record<string, unknown>;
+  for (const key in record) if (key !== 'data') out.push(key, record[key]);
+  out.push('data');
+  const data = event.data;
+  for (const key in data) out.push(key, data[key]);
+  return out;
+}
+
+/** Whether the event still has the fields {@link fieldsOf} took (same names, values and order). */
+export function unchanged(before: readonly unknown[], event: CanonicalEvent): boolean {
+  const now = fieldsOf(event);
+  if (now.length !== before.length) return false;
+  for (let i = 0; i < now.length; i++) if (now[i] !== before[i]) return false;
+  return true;
+}
+
+/** The item's run line: the one it was read from while the event is unchanged, else made again. */
+export function lineOf(item: SpilledEvent, before?: readonly unknown[]): string {
+  return item.line !== undefined && before !== undefined && unchanged(before, item.event)
+    ? item.line
+    : spilledLine(item);
 }
 
 /** Sorts `items` and writes them as one run. */
@@ -103,8 +147,8 @@ class RunReader {
   private ended = false;
   head: SpilledEvent | undefined;
 
-  constructor(file: string) {
-    this.chunks = createReadStream(file, { highWaterMark: READ_BYTES })[Symbol.asyncIterator]();
+  constructor(file: string, readBytes: number) {
+    this.chunks = createReadStream(file, { highWaterMark: readBytes })[Symbol.asyncIterator]();
   }
 
   /** Moves to the next line in hand; false when the buffer ran out (then {@link fill}). */
@@ -184,8 +228,9 @@ export async function* mergeRuns(
     const file = path.join(scratch, `merge-${level}.jsonl`);
     const writer = new LineWriter(file);
     try {
+      // Nothing changes an event between its run and the merged run: its line is copied.
       for await (const batch of mergeRuns(group, batchSize))
-        for (const item of batch) await writer.write(spilledLine(item));
+        for (const item of batch) await writer.write(item.line ?? spilledLine(item));
       await writer.close();
     } catch (error) {
       writer.destroy();
@@ -198,7 +243,8 @@ export async function* mergeRuns(
     runs = [...runs.slice(group.length), file];
     level++;
   }
-  const readers = runs.map((file) => new RunReader(file));
+  const readBytes = readBytesFor(runs.length);
+  const readers = runs.map((file) => new RunReader(file, readBytes));
   try {
     const heap: RunReader[] = [];
     for (const reader of readers) if (await reader.fill()) heap.push(reader);

@@ -13,6 +13,12 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 
 const BATCH_CHARS = 256 * 1024;
+/**
+ * Bytes a partition's gzip stream may hold before a write waits for it: gzip runs on libuv's thread pool, so the
+ * replay goes on with the next events while it compresses the last batches instead of waiting on each one
+ * (16 KiB, the stream's default, made every batch wait for its own compression).
+ */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /** A partition visited a second time: the input order promise (time order) was broken, a defect. */
 export class PartitionOrderError extends Error {
@@ -84,7 +90,7 @@ export class PartitionWriter {
     open.pending = [];
     open.chars = 0;
     const sink = open.gzip ?? open.file;
-    if (!sink.write(text)) await once(sink, 'drain');
+    if (!sink.write(text) && sink.writableLength > MAX_QUEUED_BYTES) await once(sink, 'drain');
   }
 
   private async closeCurrent(): Promise<void> {

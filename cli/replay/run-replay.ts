@@ -34,7 +34,7 @@ import { emptySummary, type Summary } from '../../src/pipeline/summary.js';
 import { KNOWN_EXTENSIONS, streamInputs } from '../io/input-files.js';
 import { checkOutputFolder } from '../io/output-folder.js';
 import { SKIP_HINT } from '../rule-flags.js';
-import { LineWriter, mergeRuns, type SpilledEvent, spilledLine, writeRun } from './event-runs.js';
+import { fieldsOf, LineWriter, lineOf, mergeRuns, type SpilledEvent, writeRun } from './event-runs.js';
 import { AlertWriter, PartitionWriter } from './partition-writers.js';
 import type { ReplayProgress } from './progress-bar.js';
 import { recordPieces } from './record-chunks.js';
@@ -307,12 +307,17 @@ class StreamingReplay {
     try {
       for await (const batch of mergeRuns(this.pickRuns, BATCH, this.staging.scratch)) {
         throwIfInterrupted(this.options.signal);
+        // A pick may write into its event (process tracking gives a DNS-Client 3008 its ProcessGuid): only a changed
+        // event's line is made again, the others are written as they were read.
+        const before = batch.map((item) => fieldsOf(item.event));
         runPicks(
           batch.map((item) => item.event),
           plan,
           this.context,
         );
-        for (const item of batch) await writer.write(spilledLine(item));
+        for (let i = 0; i < batch.length; i++) {
+          await writer.write(lineOf(batch[i] as SpilledEvent, before[i]));
+        }
         done += batch.length;
         this.options.onProgress?.({ phase: 'pick', events: done, total });
       }

@@ -5,7 +5,14 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mergeRuns, type SpilledEvent, writeRun } from '../../../../cli/replay/event-runs.js';
+import {
+  fieldsOf,
+  lineOf,
+  mergeRuns,
+  type SpilledEvent,
+  spilledLine,
+  writeRun,
+} from '../../../../cli/replay/event-runs.js';
 import type { CanonicalEvent } from '../../../../src/events/canonical-event.js';
 
 function event(time: number, n: number): CanonicalEvent {
@@ -77,7 +84,9 @@ describe('writeRun and mergeRuns', () => {
     const { files, all } = await spill(2000, 7);
     const merged = await mergedOf(files, 64);
     const expected = inExpectedOrder(all);
-    expect(merged).toEqual(expected);
+    // Each merged event carries the run line it was read from (written again as it is while unchanged).
+    expect(merged.map(({ line: _, ...item }) => item)).toEqual(expected);
+    expect(merged.map((item) => item.line)).toEqual(expected.map(spilledLine));
     // Ties exist, and keep their input order (seq ascending) within a time.
     expect(new Set(all.map((item) => item.event.time)).size).toBeLessThan(100);
   });
@@ -95,6 +104,26 @@ describe('writeRun and mergeRuns', () => {
     expect(await mergedOf([], 10)).toEqual([]);
     const { files, all } = await spill(5, 1);
     expect((await mergedOf(files, 10)).map((item) => item.seq)).toEqual(inExpectedOrder(all).map((item) => item.seq));
+  });
+
+  it('a merged event keeps its line until a field changes; then the line is made again', async () => {
+    const { files } = await spill(4, 1);
+    const [first, second, third] = (await mergedOf(files, 10)) as [SpilledEvent, SpilledEvent, SpilledEvent];
+    const untouched = fieldsOf(first.event);
+    expect(lineOf(first, untouched)).toBe(first.line);
+    // A value changed, a field added, the same fields in another order: each is a new line.
+    const changed = fieldsOf(second.event);
+    second.event.data.n = 'changed';
+    expect(lineOf(second, changed)).toBe(spilledLine(second));
+    expect(lineOf(second, changed)).not.toBe(second.line);
+    const reordered = fieldsOf(third.event);
+    const { n, text } = third.event.data;
+    third.event.data = { text: text as string, n: n as string };
+    expect(lineOf(third, reordered)).toBe(spilledLine(third));
+    expect(lineOf(third, reordered)).not.toBe(third.line);
+    const added = fieldsOf(first.event);
+    first.event.data.ProcessGuid = '{x}';
+    expect(JSON.parse(lineOf(first, added))[3].data.ProcessGuid).toBe('{x}');
   });
 
   it('refuses to merge more runs than the fan-in without a scratch folder', async () => {
