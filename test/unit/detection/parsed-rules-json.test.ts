@@ -1,5 +1,5 @@
 import { compileParsedRules, compileRules, parseRuleSources } from '../../../src/detection/index.js';
-import { decodeParsedRules, encodeParsedRules } from '../../../src/detection/parsed-rules-json.js';
+import { decodeParsedRules, encodeParsedRules, LazyYamlMap } from '../../../src/detection/parsed-rules-json.js';
 import { YamlNumber } from '../../../src/detection/yaml-documents.js';
 import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
 
@@ -52,19 +52,48 @@ describe('parsed rule files as JSON', () => {
     expect(viaJson.ruleSet.match(event)).toHaveLength(1);
   });
 
+  it("reads a rule's detection map when first read, and a damaged one as keys without values", () => {
+    const sources = [
+      { file: 'r.yml', text: processRule("selection:\n    Image|endswith: '\\evil.exe'\ncondition: selection") },
+    ];
+    const text = encodeParsedRules(parseRuleSources(sources), KEY);
+    const back = decodeParsedRules(text, KEY);
+    if (!back.ok || !back.value[0]?.parsed.ok) throw new Error('should read back');
+    const doc = back.value[0].parsed.value[0]?.value as Map<string, unknown>;
+    const detection = doc.get('detection') as Map<string, unknown>;
+    expect(detection).toBeInstanceOf(LazyYamlMap);
+    expect(detection.has('condition')).toBe(true);
+    expect(detection.size).toBe(2);
+    expect([...detection.keys()]).toEqual(['selection', 'condition']);
+    expect(detection.get('condition')).toBe('selection');
+    expect(encodeParsedRules(back.value, KEY)).toBe(text);
+    // The detection's own text edited into something else (the entry's checksum would catch this; the decode
+    // must still neither throw nor compile a rule from it).
+    const inner = JSON.parse(text).sources[0].docs[0][1].m;
+    const at = inner.indexOf('detection') + 1;
+    inner[at].j = inner[at].j.slice(0, -5);
+    const outer = JSON.parse(text);
+    outer.sources[0].docs[0][1].m = inner;
+    const damaged = decodeParsedRules(JSON.stringify(outer), KEY);
+    if (!damaged.ok) throw new Error('the outer shape is intact');
+    const result = compileParsedRules(damaged.value);
+    expect(result.compiled).toBe(0);
+    expect(result.rejected).toHaveLength(1);
+  });
+
   it.each([
-    ['not JSON', '{"format": 2, "key": "k1", "sources": [', 'not JSON'],
+    ['not JSON', '{"format": 3, "key": "k1", "sources": [', 'not JSON'],
     ['another format', '{"format": 0, "key": "k1", "sources": []}', 'format 0'],
-    ['another key', '{"format": 2, "key": "k2", "sources": []}', 'key differs'],
-    ['no sources', '{"format": 2, "key": "k1"}', 'no sources'],
+    ['another key', '{"format": 3, "key": "k2", "sources": []}', 'key differs'],
+    ['no sources', '{"format": 3, "key": "k1"}', 'no sources'],
     [
       'a map with an odd entry count',
-      '{"format":2,"key":"k1","sources":[{"file":"a","docs":[[1,{"m":["a"]}]]}]}',
+      '{"format":3,"key":"k1","sources":[{"file":"a","docs":[[1,{"m":["a"]}]]}]}',
       'odd',
     ],
-    ['a number value', '{"format":2,"key":"k1","sources":[{"file":"a","docs":[[1,5]]}]}', 'unexpected number'],
-    ['a bad document', '{"format":2,"key":"k1","sources":[{"file":"a","docs":[["x",null]]}]}', 'bad document'],
-    ['a source without docs', '{"format":2,"key":"k1","sources":[{"file":"a"}]}', 'neither documents nor an error'],
+    ['a number value', '{"format":3,"key":"k1","sources":[{"file":"a","docs":[[1,5]]}]}', 'unexpected number'],
+    ['a bad document', '{"format":3,"key":"k1","sources":[{"file":"a","docs":[["x",null]]}]}', 'bad document'],
+    ['a source without docs', '{"format":3,"key":"k1","sources":[{"file":"a"}]}', 'neither documents nor an error'],
   ])('refuses %s', (_name, text, reason) => {
     const result = decodeParsedRules(text, KEY);
     expect(result.ok).toBe(false);
