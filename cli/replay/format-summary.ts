@@ -40,6 +40,17 @@ export function formatSummary(summary: Summary, notes: SummaryNotes = {}): strin
       `input files skipped: ${summary.skippedInputs} (unsupported extension in a folder, or a macOS resource fork)`,
     );
   }
+  const evtx = summary.evtx;
+  if (evtx.chunks > 0) {
+    lines.push(
+      `evtx: ${evtx.chunks} chunks, ${evtx.checksumFailed} with a failing header/records checksum (${evtx.headerChecksumFailed} header, ${evtx.recordsChecksumFailed} records), ${evtx.underFailingFileHeader} under a failing file header checksum`,
+    );
+    if (evtx.checksumFailed > 0 || evtx.underFailingFileHeader > 0) {
+      lines.push(
+        'warning: EVTX checksums fail: a dirty log (copied while Windows wrote it) or damaged bytes; those chunks were read record by record, their events may be stale or partial',
+      );
+    }
+  }
   if (summary.unnamedEvents > 0) {
     lines.push(`events with unnamed EventData (no known schema, kept as Data1..DataN): ${summary.unnamedEvents}`);
   }

@@ -65,7 +65,8 @@ export interface RecordLimits {
 /**
  * Decode one Kinesis record and normalise every document in it. Never throws. Every document found in the
  * record yields exactly one outcome: an event, a rejection (with a short stable reason and the document's
- * bytes) or a filtered item (with its reason).
+ * bytes) or a filtered item (with its reason). The first outcome of a record holding an EVTX file carries the
+ * file's checksum counts (`evtx`).
  */
 export function readRecord(data: Uint8Array, limits: RecordLimits = {}): RecordOutcome[] {
   const out: RecordOutcome[] = [];
@@ -92,5 +93,7 @@ export function readRecord(data: Uint8Array, limits: RecordLimits = {}): RecordO
     const reason = error instanceof RangeError ? 'document nested too deeply' : 'undecodable record';
     return [{ kind: 'rejected', reason, raw: data }];
   }
+  // What the EVTX layer's checksums said, once per record (on its first outcome; an EVTX file always has one).
+  if (budget.evtx !== undefined && out[0] !== undefined) out[0].evtx = budget.evtx;
   return out;
 }

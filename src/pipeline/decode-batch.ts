@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from '../events/canonical-event.js';
+import { addEvtxChecksums } from '../events/evtx/index.js';
 import { type RecordLimits, type RecordOutcome, readRecord } from '../events/read-record.js';
 import { bump, type Summary } from './summary.js';
 
@@ -43,7 +44,8 @@ export interface DecodedBatch {
 /**
  * Decodes and normalises every record and sorts the events by event time. Counts every document into `summary`
  * as read and as an event, a rejection or a filtered item, and what the input limits trimmed (documents with
- * invalid UTF-8, EventData values cut) into `summary.trimmed`; never throws.
+ * invalid UTF-8, EventData values cut) into `summary.trimmed`, and the EVTX chunks' checksums into `summary.evtx`;
+ * never throws.
  */
 export function decodeBatch(records: readonly InputRecord[], summary: Summary, limits?: RecordLimits): DecodedBatch {
   const events: SourcedEvent[] = [];
@@ -74,6 +76,7 @@ export function decodeBatch(records: readonly InputRecord[], summary: Summary, l
 export function countOutcome(summary: Summary, outcome: RecordOutcome): void {
   summary.read++;
   if (outcome.invalidUtf8) summary.trimmed.invalidUtf8++;
+  if (outcome.evtx !== undefined) addEvtxChecksums(summary.evtx, outcome.evtx);
   if (outcome.kind === 'event') {
     const event = outcome.event;
     if (outcome.truncatedFields !== undefined) summary.trimmed.truncatedFields += outcome.truncatedFields;

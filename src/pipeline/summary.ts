@@ -1,3 +1,5 @@
+import { addEvtxChecksums, type EvtxChecksums, noEvtxChecksums } from '../events/evtx/index.js';
+
 /** Counters of one run (a replay, a Lambda batch): what was read and what became of it. */
 export interface Summary {
   /** Every document found in the input: written + rejected + filtered + held. */
@@ -26,6 +28,12 @@ export interface Summary {
     /** Connections too large for a hold message (over LIMITS.holdMessageBytes alone): final at once. */
     holdTooLarge: number;
   };
+  /**
+   * What the CRC-32 checksums of the .evtx chunks read said (src/events/evtx, EvtxChecksums): chunks whose checksum
+   * fails are read record by record all the same, so non-zero failures mean a dirty or damaged log whose events
+   * may be stale or partial.
+   */
+  evtx: EvtxChecksums;
   /**
    * Exactly-once bookkeeping (Lambda only; docs/lambda.md): records skipped because an earlier delivery already
    * committed them, connections left to a hold message an earlier attempt sent, stale objects of a failed attempt
@@ -82,6 +90,7 @@ export function emptySummary(): Summary {
     held: 0,
     holdExpired: 0,
     trimmed: { invalidUtf8: 0, truncatedFields: 0, answerIps: 0, answerCnames: 0, holdTooLarge: 0 },
+    evtx: noEvtxChecksums(),
     retries: { committedSkipped: 0, inheritedHolds: 0, staleObjectsDeleted: 0 },
     byFormat: {},
     byEvent: {},
@@ -111,6 +120,7 @@ export function mergeSummary(into: Summary, from: Summary): void {
   into.held += from.held;
   into.holdExpired += from.holdExpired;
   for (const key of Object.keys(from.trimmed) as (keyof Summary['trimmed'])[]) into.trimmed[key] += from.trimmed[key];
+  addEvtxChecksums(into.evtx, from.evtx);
   for (const key of Object.keys(from.retries) as (keyof Summary['retries'])[]) into.retries[key] += from.retries[key];
   mergeCounts(into.byFormat, from.byFormat);
   mergeCounts(into.byEvent, from.byEvent);

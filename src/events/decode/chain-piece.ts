@@ -11,6 +11,7 @@
 
 import { LIMITS } from '../../limits.js';
 import type { CanonicalEvent } from '../canonical-event.js';
+import type { EvtxChecksums } from '../evtx/index.js';
 import type { Normalised } from '../formats/build-event.js';
 import type { DocumentSyntax } from '../formats/shipper-format.js';
 import { type DecompressionBudget, recordBudget } from './binary-layers.js';
@@ -18,12 +19,14 @@ import type { ByteText } from './text-from-bytes.js';
 
 /**
  * What became of one document. `invalidUtf8`: the document's bytes held invalid UTF-8 (or UTF-16), decoded as
- * U+FFFD. `truncatedFields`: EventData values cut to the field limit. Both are absent when not the case.
+ * U+FFFD. `truncatedFields`: EventData values cut to the field limit. Both are absent when not the case. `evtx`:
+ * on the first outcome of a record holding an EVTX file only, what its checksums said (read-record.ts).
  */
-export type RecordOutcome =
+export type RecordOutcome = (
   | { kind: 'event'; event: CanonicalEvent; truncatedFields?: number; unnamedFields?: number; invalidUtf8?: true }
   | { kind: 'rejected'; reason: string; raw: Uint8Array; invalidUtf8?: true }
-  | { kind: 'filtered'; reason: string; invalidUtf8?: true };
+  | { kind: 'filtered'; reason: string; invalidUtf8?: true }
+) & { evtx?: EvtxChecksums };
 
 /** Most wrapping layers (compression, aggregation, envelope, JSON string) one document may sit under. */
 export const MAX_LAYERS = 8;
@@ -53,6 +56,8 @@ export type DocumentPiece = Extract<Piece, { stage: 'document' }>;
 /** The decompression budget and the document cap of one record, shared by every layer of it. */
 export interface ChainBudget extends DecompressionBudget {
   documents: number;
+  /** What the EVTX layer's checksums said in this record (made by the layer when it reads one). */
+  evtx?: EvtxChecksums;
 }
 
 /** A fresh budget for one record (defaults: src/limits.ts). */

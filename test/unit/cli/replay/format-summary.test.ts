@@ -35,3 +35,29 @@ describe('formatSummary: hook counters', () => {
     expect(formatSummary(emptySummary())).not.toContain('hook counters');
   });
 });
+
+describe('formatSummary: EVTX checksums', () => {
+  it('says how many chunks were read and how many fail a checksum, with a warning when any does', () => {
+    const summary = emptySummary();
+    summary.evtx = {
+      chunks: 9,
+      checksumFailed: 2,
+      headerChecksumFailed: 1,
+      recordsChecksumFailed: 2,
+      underFailingFileHeader: 0,
+    };
+    const text = formatSummary(summary);
+    expect(text).toContain(
+      'evtx: 9 chunks, 2 with a failing header/records checksum (1 header, 2 records), 0 under a failing file header checksum',
+    );
+    expect(text).toContain('warning: EVTX checksums fail');
+  });
+
+  it('has no warning for clean chunks, and no EVTX line without .evtx input', () => {
+    const summary = emptySummary();
+    summary.evtx.chunks = 3;
+    expect(formatSummary(summary)).toContain('evtx: 3 chunks, 0 with a failing');
+    expect(formatSummary(summary)).not.toContain('warning');
+    expect(formatSummary(emptySummary())).not.toContain('evtx:');
+  });
+});

@@ -2,6 +2,8 @@
  * Cutting an input into pieces must not change what the record reader finds: the documents of the pieces, in
  * order, are those of the whole input (same events, same rejections with the same bytes and reasons, same flags).
  */
+
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,7 +15,9 @@ import {
   gzipReadable,
   recordPieces,
   textShape,
+  zstdReadable,
 } from '../../../../cli/replay/record-chunks.js';
+import { addEvtxChecksums, type EvtxChecksums, noEvtxChecksums } from '../../../../src/events/evtx/index.js';
 import { type RecordOutcome, readRecord } from '../../../../src/events/read-record.js';
 import { describeUnless, missing, sharedPath } from '../../../helpers/skip.js';
 
@@ -72,10 +76,18 @@ async function collect(pieces: AsyncIterable<Uint8Array>): Promise<Uint8Array[]>
 }
 
 /** Outcomes as comparable values: raw bytes as hex. */
+/** Outcomes as compared: raw bytes as hex, and without the EVTX checksum counts (one per piece; see evtxCounts). */
 function comparable(outcomes: RecordOutcome[]): unknown[] {
-  return outcomes.map((outcome) =>
+  return outcomes.map(({ evtx: _counts, ...outcome }) =>
     outcome.kind === 'rejected' ? { ...outcome, raw: Buffer.from(outcome.raw).toString('hex') } : outcome,
   );
+}
+
+/** The EVTX checksum counts of the outcomes, added up (a cut file's pieces count each chunk once, in its piece). */
+function evtxCounts(outcomes: RecordOutcome[]): EvtxChecksums {
+  const total = noEvtxChecksums();
+  for (const outcome of outcomes) if (outcome.evtx !== undefined) addEvtxChecksums(total, outcome.evtx);
+  return total;
 }
 
 const LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
@@ -273,6 +285,44 @@ describe('recordPieces on XML and UTF-16 text', () => {
   });
 });
 
+const zstdCli = spawnSync('zstd', ['--version']).status === 0 ? undefined : 'the zstd command is absent';
+
+function zstd(bytes: Uint8Array, ...options: string[]): Uint8Array {
+  return new Uint8Array(execFileSync('zstd', ['-q', '-c', ...options], { input: bytes }));
+}
+
+describeUnless(zstdCli)('recordPieces on zstd', () => {
+  it('decompresses a readable zstd input as it is read and cuts its text (JSON and XML, several frames)', async () => {
+    const text = mixedText();
+    const frames = new Uint8Array(Buffer.concat([zstd(text.subarray(0, 3000)), zstd(text.subarray(3000), '-19')]));
+    const xml = zstd(encoder.encode(xmlExport(80, true)));
+    // A stream the CLI writes from a pipe declares no content size.
+    const piped = new Uint8Array(execFileSync('sh', ['-c', 'cat | zstd -q -c'], { input: text }));
+    for (const bytes of [frames, xml, piped]) {
+      const { pieces, cut, whole } = await pieceWise(bytes, 1500, 50);
+      expect(pieces.length).toBeGreaterThan(3);
+      expect(whole.length).toBeGreaterThan(50);
+      expect(cut).toEqual(whole);
+    }
+  });
+
+  it('gives a truncated or damaged zstd input whole, so it is rejected as before', async () => {
+    const bytes = zstd(mixedText());
+    const truncated = bytes.subarray(0, bytes.length - 10);
+    const damaged = Uint8Array.from(bytes);
+    damaged[Math.floor(damaged.length / 2)] ^= 0xff;
+    for (const sample of [truncated, damaged]) {
+      expect(await zstdReadable(chunksOf(sample, 50))).toBe(false);
+      const { pieces, cut, whole } = await pieceWise(sample, 600, 50);
+      expect(pieces).toHaveLength(1);
+      expect(cut).toEqual(whole);
+    }
+    expect(readRecord(truncated, LIMITS)).toEqual([
+      expect.objectContaining({ kind: 'rejected', reason: 'truncated zstd' }),
+    ]);
+  });
+});
+
 describe('findCut and cuttable', () => {
   it('cuts only before a whole object line with two lines before it', () => {
     const bytes = encoder.encode(`${sysmon(1)}\n{"a":\n${sysmon(2)}\n`);
@@ -335,7 +385,16 @@ describeUnless(missing(REGRESSION))('recordPieces on EVTX', () => {
     const whole = readRecord(log, LIMITS);
     expect(whole.filter((o) => o.kind === 'event').length).toBeGreaterThan(12);
     expect(whole.some((o) => o.kind === 'rejected')).toBe(true);
-    expect(comparable(pieces.flatMap((piece) => readRecord(piece, LIMITS)))).toEqual(comparable(whole));
+    const fromPieces = pieces.flatMap((piece) => readRecord(piece, LIMITS));
+    expect(comparable(fromPieces)).toEqual(comparable(whole));
+    // 13 chunks with a signature (the zero one is unused); the cut one fails its records checksum.
+    expect(evtxCounts(whole)).toEqual({
+      ...noEvtxChecksums(),
+      chunks: 13,
+      checksumFailed: 1,
+      recordsChecksumFailed: 1,
+    });
+    expect(evtxCounts(fromPieces)).toEqual(evtxCounts(whole));
   });
 
   it('never cuts where a piece would hold no record', async () => {

@@ -164,6 +164,13 @@ describe('EVTX records as canonical events', () => {
           format: 'evtx-json',
           data: { CommandLine: 'whoami /all', ProcessId: '0x1a2b' },
         },
+        evtx: {
+          chunks: 1,
+          checksumFailed: 0,
+          headerChecksumFailed: 0,
+          recordsChecksumFailed: 0,
+          underFailingFileHeader: 0,
+        },
       },
     ]);
   });

@@ -5,7 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatSummary } from '../../../../cli/replay/format-summary.js';
 import { type EvtxChecksums, type EvtxOutcome, noEvtxChecksums, readEvtx } from '../../../../src/events/evtx/index.js';
+import { decodeBatch } from '../../../../src/pipeline/decode-batch.js';
+import { emptySummary } from '../../../../src/pipeline/summary.js';
 import { listFiles, SIGMA_ROOT, sigmaCorpusPresent } from '../../../helpers/sigma-corpus.js';
 
 const FILE_HEADER = 4096;
@@ -99,6 +102,28 @@ function letterInString(bytes: Uint8Array, start: number, end: number): number {
       const { outcomes, checksums } = read(dirty);
       expect(checksums).toEqual({ ...noEvtxChecksums(), chunks: 1, underFailingFileHeader: 1 });
       expect(documents(outcomes)).toEqual(documents(clean.outcomes));
+    });
+
+    it('reaches the summary: counted per chunk, in the text with a warning, every record a document or a rejection', () => {
+      const { bytes, second, secondEnd } = twoRecordFile();
+      const dirty = bytes.slice();
+      const at = letterInString(dirty, second + 24, secondEnd - 4);
+      dirty[at] = (dirty[at] as number) ^ 0x20;
+      const clean = bytes.slice();
+      const summary = emptySummary();
+      const records = [dirty, clean].map((data, i) => ({ origin: `f${i}.evtx`, data, arrival: 0 }));
+      const batch = decodeBatch(records, summary, { documents: Number.POSITIVE_INFINITY });
+      expect(summary.evtx).toEqual({ ...noEvtxChecksums(), chunks: 2, checksumFailed: 1, recordsChecksumFailed: 1 });
+      expect(summary.read).toBe(2 * readEvtx(bytes).length);
+      expect(summary.read).toBe(batch.events.length + batch.rejected.length + summary.filtered);
+      const text = formatSummary(summary);
+      expect(text).toContain(
+        'evtx: 2 chunks, 1 with a failing header/records checksum (0 header, 1 records), 0 under a failing file header checksum',
+      );
+      expect(text).toContain('warning: EVTX checksums fail');
+      const cleanSummary = emptySummary();
+      decodeBatch([records[1] as (typeof records)[number]], cleanSummary, { documents: Number.POSITIVE_INFINITY });
+      expect(formatSummary(cleanSummary)).not.toContain('warning: EVTX');
     });
   },
 );

@@ -131,8 +131,30 @@ describe('EVTX checksums', () => {
     for (const at of [124, FILE_HEADER + 52, FILE_HEADER + 124]) file[at] = (file[at] as number) ^ 0xff;
     expect(fileHeaderIntact(file)).toBe(false);
     expect(chunkIntact(file.subarray(FILE_HEADER))).toEqual({ header: false, records: false });
-    expect(summary(readRecord(file))).toEqual(expected);
+    const outcomes = readRecord(file);
+    expect(summary(outcomes)).toEqual(expected);
     expect(expected).toHaveLength(5);
+    // Counted all the same, once, on the record's first outcome (what the replay summary adds up).
+    expect(outcomes.map((outcome) => outcome.evtx)).toEqual([
+      { chunks: 1, checksumFailed: 1, headerChecksumFailed: 1, recordsChecksumFailed: 1, underFailingFileHeader: 1 },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('counts the chunks of a clean file as clean, the unused all-zero chunks not at all', () => {
+    const file = sampleFile(2).file();
+    const padded = new Uint8Array(file.length + CHUNK);
+    padded.set(file);
+    expect(readRecord(padded)[0]?.evtx).toEqual({
+      chunks: 2,
+      checksumFailed: 0,
+      headerChecksumFailed: 0,
+      recordsChecksumFailed: 0,
+      underFailingFileHeader: 0,
+    });
   });
 });
 
