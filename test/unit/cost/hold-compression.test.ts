@@ -3,7 +3,7 @@
  * recordings, decoded by the pipeline's own decodeBatch and packed by the pipeline's own encodeHoldMessages, in
  * groups the size a batch holds. The model must not be more optimistic than what is measured here.
  */
-import { WORKLOAD } from '../../../src/cost/index.js';
+import { estimateCost, WORKLOAD } from '../../../src/cost/index.js';
 import { connectionKey } from '../../../src/pipeline/connection-keys.js';
 import { decodeBatch } from '../../../src/pipeline/decode-batch.js';
 import { encodeHoldMessages } from '../../../src/pipeline/held-codec.js';
@@ -77,6 +77,25 @@ describeUnless(otrfAvailable() ? undefined : 'OTRF recordings absent (../shared/
       console.log(`held connections: ${items.length}, mean JSON bytes ${mean.toFixed(1)}`);
       expect(mean).toBeGreaterThan(500);
       expect(WORKLOAD.heldConnectionBytes).toBeGreaterThanOrEqual(mean);
+    });
+
+    it('the holds of a 5 TB/day enrich batch are one message of one SQS chunk, as the model prices them', () => {
+      const estimate = estimateCost({
+        eventsPerSecond: 5e12 / 86_400 / 2860,
+        eventBytes: 2860,
+        stream: 'provisioned',
+        aggregation: 8,
+      });
+      const perBatch = Math.round(estimate.hold.heldPerEnrichBatch);
+      expect(perBatch).toBeGreaterThan(100);
+      expect(estimate.hold.messagesPerEnrichBatch).toBeCloseTo(1, 6);
+      expect(estimate.hold.chunksPerMessage).toBe(1);
+      for (let start = 0; start + perBatch <= items.length; start += perBatch) {
+        const { bodies } = encodeHoldMessages(items.slice(start, start + perBatch));
+        expect(bodies).toHaveLength(1);
+        expect(Buffer.byteLength(bodies[0] ?? '')).toBeLessThanOrEqual(estimate.hold.bytesPerMessage);
+        expect(Buffer.byteLength(bodies[0] ?? '')).toBeLessThanOrEqual(64 * 1024);
+      }
     });
 
     it('holdEncodedPerJsonByte is at least the measured ratio in groups of 64 and more', () => {
