@@ -133,31 +133,83 @@ function isCommonGram(g: string): boolean {
 }
 
 /**
+ * An ANCHOR-long piece of `t` at `i` as a number when its units are all ASCII (7 bits each, a small integer: Map keys
+ * without a string made per piece), else -1.
+ */
+function asciiGram(t: string, i: number): number {
+  let key = 0;
+  for (let j = 0; j < ANCHOR; j++) {
+    const c = t.charCodeAt(i + j);
+    if (c >= 128) return -1;
+    key = (key << 7) | c;
+  }
+  return key;
+}
+
+/** The ASCII piece's text, lower-cased (what {@link isCommonGram} tests). */
+function lowerGramText(key: number): string {
+  let out = '';
+  for (let j = ANCHOR - 1; j >= 0; j--) {
+    const c = (key >> (7 * j)) & 127;
+    out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  }
+  return out;
+}
+
+const COMMON_PENALTY = 1e6;
+
+/**
  * Picks, per literal, its rarest short substring within the group (rare anchors filter best), avoiding
  * text common in every event; among equals, the one nearest the end.
  */
 function anchorsOf(texts: readonly string[]): string[] {
-  const counts = new Map<string, number>();
-  for (const t of new Set(texts)) {
-    const seen = new Set<string>();
-    for (let i = 0; i + ANCHOR <= t.length; i++) seen.add(t.slice(i, i + ANCHOR));
-    for (const g of seen) counts.set(g, (counts.get(g) ?? 0) + 1);
-  }
-  const score = (g: string) => (counts.get(g) ?? 0) + (isCommonGram(g) ? 1e6 : 0);
-  return texts.map((t) => {
-    if (t.length <= ANCHOR) return t;
-    let best = t.slice(t.length - ANCHOR);
-    let bestScore = score(best);
-    for (let i = t.length - ANCHOR - 1; i >= 0; i--) {
-      const g = t.slice(i, i + ANCHOR);
-      const c = score(g);
-      if (c < bestScore) {
-        best = g;
+  // Score of each piece: how many distinct literals hold it, plus a penalty when it is common text. ASCII pieces
+  // (nearly all) are keyed by number, the others by their text. While counting, an ASCII piece's number is
+  // count * 2^20 + a stamp of the last literal that counted it, so a piece twice in one literal counts once.
+  const ascii = new Map<number, number>();
+  const other = new Map<string, number>();
+  const distinct = [...new Set(texts)];
+  const SHIFT = 2 ** 20;
+  distinct.forEach((t, index) => {
+    const stamp = (index % (SHIFT - 1)) + 1;
+    const seenOther = new Set<string>();
+    for (let i = 0; i + ANCHOR <= t.length; i++) {
+      const key = asciiGram(t, i);
+      if (key < 0) {
+        seenOther.add(t.slice(i, i + ANCHOR));
+        continue;
+      }
+      const packed = ascii.get(key);
+      if (packed === undefined) ascii.set(key, SHIFT + stamp);
+      else if (packed % SHIFT !== stamp) ascii.set(key, (Math.floor(packed / SHIFT) + 1) * SHIFT + stamp);
+    }
+    for (const g of seenOther) other.set(g, (other.get(g) ?? 0) + 1);
+  });
+  for (const [key, packed] of ascii) ascii.set(key, Math.floor(packed / SHIFT));
+  if (commonGrams === undefined) isCommonGram('');
+  const common = commonGrams as Set<string>;
+  for (const [key, count] of ascii) if (common.has(lowerGramText(key))) ascii.set(key, count + COMMON_PENALTY);
+  for (const [g, count] of other) if (isCommonGram(g)) other.set(g, count + COMMON_PENALTY);
+  const chosen = new Map<string, string>();
+  for (const t of distinct) {
+    if (t.length <= ANCHOR) {
+      chosen.set(t, t);
+      continue;
+    }
+    // The last piece with the lowest score (a forward scan keeping the later of equals).
+    let best = 0;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (let i = 0; i + ANCHOR <= t.length; i++) {
+      const key = asciiGram(t, i);
+      const c = (key >= 0 ? ascii.get(key) : other.get(t.slice(i, i + ANCHOR))) as number;
+      if (c <= bestScore) {
+        best = i;
         bestScore = c;
       }
     }
-    return best;
-  });
+    chosen.set(t, t.slice(best, best + ANCHOR));
+  }
+  return texts.map((t) => chosen.get(t) as string);
 }
 
 /** One automaton per field: the alphabet folds case and dashes, so every variant's literals share it. */
