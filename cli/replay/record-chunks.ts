@@ -16,16 +16,18 @@
  *   gives no positions, so a first streaming pass (the input read again) checks that every piece parses to the
  *   events the scanner counted, decodes without invalid units (the XML reader flags all of a text's events when any
  *   byte of it is invalid), and if not the input is given whole, as before.
- * Everything else is one piece, the whole input, as before: small inputs, zstd, KPL, pretty-printed or one-line
- * JSON, XML that cannot be read twice (a tar entry). An EVTX file is cut between chunks (see {@link cutEvtx}).
+ * Everything else is one piece, the whole input, as before: small inputs, KPL, pretty-printed or one-line JSON,
+ * XML that cannot be read twice (a tar entry). An EVTX file is cut between chunks (see {@link cutEvtx}).
  *
- * A gzip input is first checked whole in a streaming pass (the same checks as the record reader's gunzip: fflate
- * and the last member's size); one that fails is given whole, and rejected as before. One that passes is
- * inflated as it is read and its text cut the same way. Unlike a record, a streamed gzip has no cap on its
+ * A gzip or zstd input is first checked whole in a streaming pass (the same checks as the record reader's
+ * gunzip / unzstd: fflate and the last member's size; fzstd, the first frame's declared size and window against
+ * replay's budget, the last frame ended); one that fails is given whole, and rejected as before. One that passes
+ * is decompressed as it is read and its text cut the same way. Unlike a record, a streamed one has no cap on its
  * decompressed size: the cap existed because the record was held in memory.
  */
 import { Gunzip } from 'fflate';
-import { binaryLayer } from '../../src/events/decode/binary-layers.js';
+import { Decompress } from 'fzstd';
+import { binaryLayer, zstdContentSize, zstdWindowSize } from '../../src/events/decode/binary-layers.js';
 import { textFromBytes } from '../../src/events/decode/text-from-bytes.js';
 import { type Units, XmlCutScanner } from '../../src/events/decode/xml-cuts.js';
 import { parseXmlEvents } from '../../src/events/decode/xml-events.js';
@@ -465,6 +467,70 @@ function pushSlices(stream: Gunzip, chunk: Uint8Array, final: boolean): void {
   if (chunk.length === 0 && final) stream.push(new Uint8Array(0), true);
 }
 
+/** What replay's record reader allows a zstd frame to declare (its decompression budget, run-replay.ts). */
+const ZSTD_DECLARED_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Whether the zstd stream is one the record reader would decompress: its first frame declares no more content or
+ * window than replay's budget (fzstd allocates the window up front), fzstd accepts every frame, and the last one
+ * ends (a stream cut short without an error is truncated).
+ */
+export async function zstdReadable(chunks: AsyncIterable<Uint8Array>): Promise<boolean> {
+  let finished = false;
+  const stream = new Decompress((_chunk, final) => {
+    if (final) finished = true;
+  });
+  let head: Uint8Array | undefined;
+  try {
+    let pending: Uint8Array | undefined;
+    for await (const chunk of chunks) {
+      if (head === undefined || head.length < 32) {
+        head = head === undefined ? chunk.slice(0, 32) : concat([head, chunk]).slice(0, 32);
+        if (head.length >= 32 && !zstdHeaderFits(head)) return false;
+      }
+      if (pending !== undefined) {
+        finished = false;
+        stream.push(pending, false);
+      }
+      pending = chunk;
+    }
+    if (pending === undefined || head === undefined || !zstdHeaderFits(head)) return false;
+    finished = false;
+    stream.push(pending, true);
+  } catch {
+    return false;
+  }
+  return finished;
+}
+
+function zstdHeaderFits(head: Uint8Array): boolean {
+  const declared = zstdContentSize(head);
+  const window = zstdWindowSize(head);
+  return (
+    (declared === undefined || declared <= ZSTD_DECLARED_BYTES) &&
+    (window === undefined || window <= ZSTD_DECLARED_BYTES)
+  );
+}
+
+/** Decompresses a zstd stream (every frame) as it is read. */
+async function* unzstdChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let out: Uint8Array[] = [];
+  const stream = new Decompress((chunk) => {
+    out.push(chunk);
+  });
+  let pending: Uint8Array | undefined;
+  for await (const chunk of chunks) {
+    if (pending !== undefined) {
+      stream.push(pending, false);
+      yield* out;
+      out = [];
+    }
+    pending = chunk;
+  }
+  if (pending !== undefined) stream.push(pending, true);
+  yield* out;
+}
+
 /** Inflates a gzip stream (every member) as it is read. */
 async function* gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   let out: Uint8Array[] = [];
@@ -520,8 +586,10 @@ export async function* recordPieces(
   const start = await readAtLeast(it, Math.min(pieceBytes, 64 * 1024));
   const layer = start.parts.length > 0 ? binaryLayer(concat(start.parts)) : undefined;
   const reopen = input.reopen;
-  if (!start.done && layer === 'gzip' && reopen !== undefined && (await gzipReadable(reopen()))) {
-    const inflated = gunzipChunks(prepend(start.parts, it))[Symbol.asyncIterator]();
+  const inflate = layer === 'gzip' ? gunzipChunks : layer === 'zstd' ? unzstdChunks : undefined;
+  const readable = layer === 'gzip' ? gzipReadable : zstdReadable;
+  if (!start.done && inflate !== undefined && reopen !== undefined && (await readable(reopen()))) {
+    const inflated = inflate(prepend(start.parts, it))[Symbol.asyncIterator]();
     const inner = await readAtLeast(inflated, pieceBytes);
     const innerHead = concat(inner.parts);
     const wholeCompressed = async () => {
@@ -530,7 +598,7 @@ export async function* recordPieces(
       return readAll(reopen());
     };
     if (!inner.done && binaryLayer(innerHead) === undefined) {
-      yield* cutByShape(innerHead, inflated, pieceBytes, () => gunzipChunks(reopen()), wholeCompressed);
+      yield* cutByShape(innerHead, inflated, pieceBytes, () => inflate(reopen()), wholeCompressed);
       return;
     }
     // Small, or not text: the whole compressed input, as the record reader always read it.

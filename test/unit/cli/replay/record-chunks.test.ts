@@ -299,27 +299,30 @@ describeUnless(zstdCli)('recordPieces on zstd', () => {
     // A stream the CLI writes from a pipe declares no content size.
     const piped = new Uint8Array(execFileSync('sh', ['-c', 'cat | zstd -q -c'], { input: text }));
     for (const bytes of [frames, xml, piped]) {
-      const { pieces, cut, whole } = await pieceWise(bytes, 1500, 50);
+      const { pieces, cut, whole } = await pieceWise(bytes, 200, 50);
       expect(pieces.length).toBeGreaterThan(3);
       expect(whole.length).toBeGreaterThan(50);
       expect(cut).toEqual(whole);
     }
   });
 
-  it('gives a truncated or damaged zstd input whole, so it is rejected as before', async () => {
+  it('gives a truncated zstd input whole, so it is rejected as before; a damaged one reads as the whole', async () => {
     const bytes = zstd(mixedText());
     const truncated = bytes.subarray(0, bytes.length - 10);
-    const damaged = Uint8Array.from(bytes);
-    damaged[Math.floor(damaged.length / 2)] ^= 0xff;
-    for (const sample of [truncated, damaged]) {
-      expect(await zstdReadable(chunksOf(sample, 50))).toBe(false);
-      const { pieces, cut, whole } = await pieceWise(sample, 600, 50);
-      expect(pieces).toHaveLength(1);
-      expect(cut).toEqual(whole);
-    }
+    expect(await zstdReadable(chunksOf(truncated, 50))).toBe(false);
+    const { pieces, cut, whole } = await pieceWise(truncated, 200, 50);
+    expect(pieces).toHaveLength(1);
+    expect(cut).toEqual(whole);
     expect(readRecord(truncated, LIMITS)).toEqual([
       expect.objectContaining({ kind: 'rejected', reason: 'truncated zstd' }),
     ]);
+    // A flipped byte: fzstd may fail or decode other text; either way the pieces read as the whole.
+    for (let at = 20; at < bytes.length; at += Math.floor(bytes.length / 7)) {
+      const damaged = Uint8Array.from(bytes);
+      damaged[at] = (damaged[at] as number) ^ 0xff;
+      const read = await pieceWise(damaged, 200, 50);
+      expect(read.cut).toEqual(read.whole);
+    }
   });
 });
 
