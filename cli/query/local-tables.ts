@@ -103,9 +103,13 @@ async function createView(connection: DuckDBConnection, out: string, table: Tabl
 
 /**
  * Athena's (Trino's) name for reading one JSON value as text, so the accessor of `event_lines` / `alert_lines` is
- * written the same in both engines: `json_extract_scalar(line, '$.Data1')`.
+ * written the same in both engines: `json_extract_scalar(line, '$.Data1')`. A key with a space or another special
+ * character is `$["Product Name"]` in Trino's JSON path and `$."Product Name"` in DuckDB's; the macro rewrites the
+ * first into the second, so Trino's form works in both.
  */
-const ATHENA_FUNCTIONS = 'CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)';
+const ATHENA_FUNCTIONS =
+  'CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p) AS ' +
+  `json_extract_string(j, regexp_replace(p, '\\["([^"]*)"\\]', '."\\1"', 'g'))`;
 
 /** An in-memory DuckDB with the tables of src/query/schema.ts over `out`. */
 export async function openLocalTables(out: string): Promise<DuckDBConnection> {
