@@ -32,6 +32,8 @@ interface RuleLoadRun {
   readyMs: number;
   readyCpuMs: number;
   deferred: boolean;
+  /** A cache hit found by the files' stamp, without reading them (node-io/rule-cache.ts RuleCache.load). */
+  stamped: boolean;
   firstEventMs: number;
   firstEventCpuMs: number;
   restOfListsMs: number;
@@ -111,7 +113,7 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
     const rss = runNode([enrichStart], { ...ENRICH_ENV, LAMBDA_TASK_ROOT: root }).usage.maxRssKb;
 
     const line = (r: RuleLoadRun) =>
-      `ready ${formatMs(r.readyMs)} (read ${formatMs(r.readMs)}, ${r.cache === 'hit' ? 'cache read' : 'YAML parse'} ` +
+      `ready ${formatMs(r.readyMs)} (${r.cache === 'none' ? `read ${formatMs(r.readMs)}, YAML parse` : r.stamped ? 'stamp matched, files not read; cache read' : r.cache === 'hit' ? 'read + cache read' : 'read + YAML parse + cache write'} ` +
       `${formatMs(r.parseMs)}, compile ${formatMs(r.compileMs)}${r.deferred ? ' deferred' : ''}; CPU ${formatMs(r.readyCpuMs)}); ` +
       `first process-creation event ${formatMs(r.firstEventMs)} (CPU ${formatMs(r.firstEventCpuMs)}); ` +
       `every other list ${formatMs(r.restOfListsMs)} (CPU ${formatMs(r.restOfListsCpuMs)}); all lists compiled: CPU ${formatMs(r.allListsCpuMs)} since start`;

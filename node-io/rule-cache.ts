@@ -10,6 +10,7 @@
  * ~/.cache/hookstream; entries go under its `rules/`. HOOKSTREAM_NO_CACHE=1 turns it off. A cache that cannot be
  * written (a read-only home) only costs the parse: the outcome says so, the run goes on with the same rules.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -107,19 +108,14 @@ export class RuleCache {
     const folder = path.join(this.dir, 'rules');
     const file = path.join(folder, `${key}.json`);
     let reason: string | undefined;
-    let text: string | undefined;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') reason = `unreadable (${(error as Error).message})`;
-    }
-    if (text !== undefined) {
-      const decoded = readEntry(text, key);
+    const read = readChecksummed(file);
+    if (read.ok) {
+      const decoded = decodeParsedRules(read.body, key);
       if (decoded.ok && decoded.value.length === sources.length) {
         return { sources: decoded.value, outcome: { status: 'hit', file } };
       }
       reason = decoded.ok ? 'holds another number of files' : decoded.error;
-    }
+    } else if (!read.missing) reason = read.error;
     const parsed = parseRuleSources(sources);
     const outcome: RuleCacheOutcome =
       reason === undefined ? { status: 'miss', file } : { status: 'rebuilt', file, reason };
@@ -172,8 +168,8 @@ export class RuleCache {
       });
       if (trusted) {
         const file = path.join(this.dir, 'rules', `${stamp.key}.json`);
-        const text = readTextOrUndefined(file);
-        const decoded = text === undefined ? undefined : readEntry(text, stamp.key);
+        const read = readChecksummed(file);
+        const decoded = read.ok ? decodeParsedRules(read.body, stamp.key) : undefined;
         if (
           decoded?.ok &&
           decoded.value.length === files.length &&
@@ -197,7 +193,7 @@ export class RuleCache {
       try {
         mkdirSync(path.dirname(stampFile), { recursive: true });
         const partial = `${stampFile}.${process.pid}.partial`;
-        writeFileSync(partial, `${createHash('sha256').update(body).digest('hex')}\n${body}`);
+        writeFileSync(partial, checksummed(body));
         renameSync(partial, stampFile);
         pruneStamps(path.dirname(stampFile), stampFile);
       } catch {
@@ -222,7 +218,7 @@ export class RuleCache {
     try {
       const body = JSON.stringify(record);
       const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, `${createHash('sha256').update(body).digest('hex')}\n${body}`);
+      writeFileSync(partial, checksummed(body));
       renameSync(partial, file);
       return undefined;
     } catch (error) {
@@ -231,23 +227,43 @@ export class RuleCache {
   }
 }
 
-function readTextOrUndefined(file: string): string | undefined {
+/**
+ * A cache file's text: the SHA-256 of its body on the first line, then the body with every non-ASCII character
+ * escaped (`\\uXXXX`; the body is JSON, whose structure is ASCII, so they are all inside strings and read back the
+ * same). An ASCII file is decoded as Latin-1, a tenth of what UTF-8 decoding a 4 MB entry costs.
+ */
+function checksummed(json: string): string {
+  const body = json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${createHash('sha256').update(body).digest('hex')}\n${body}`;
+}
+
+/**
+ * What {@link checksummed} wrote: the body when the checksum holds (hashed as bytes, decoded once); `missing` when
+ * there is no file. Files written as UTF-8 text by an earlier version read back too.
+ */
+function readChecksummed(file: string): { ok: true; body: string } | { ok: false; error: string; missing?: boolean } {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+    bytes = readFileSync(file);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return { ok: false, error: `unreadable (${(error as Error).message})`, ...(missing ? { missing } : {}) };
   }
+  const newline = bytes.indexOf(10);
+  if (newline < 0) return { ok: false, error: 'no checksum line' };
+  const body = bytes.subarray(newline + 1);
+  if (createHash('sha256').update(body).digest('hex') !== bytes.toString('latin1', 0, newline)) {
+    return { ok: false, error: 'checksum does not match (damaged or edited)' };
+  }
+  return { ok: true, body: isAscii(body) ? body.toString('latin1') : body.toString('utf8') };
 }
 
 /** A stamp file (checksum line, JSON) of this version, when it reads back whole. */
 function readStamp(file: string, version: string): Stamp | undefined {
-  const text = readTextOrUndefined(file);
-  if (text === undefined) return undefined;
-  const newline = text.indexOf('\n');
-  const body = text.slice(newline + 1);
-  if (newline < 0 || createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) return undefined;
+  const read = readChecksummed(file);
+  if (!read.ok) return undefined;
   try {
-    const v = JSON.parse(body) as Partial<Stamp>;
+    const v = JSON.parse(read.body) as Partial<Stamp>;
     const ok =
       v.format === 1 &&
       v.version === version &&
@@ -280,17 +296,10 @@ function pruneStamps(folder: string, keep: string): void {
 
 /** A compile record file (checksum line, JSON) of these options, when it reads back whole. */
 function readRecordFile(file: string, fingerprint: string): CompileRecord | undefined {
-  let text: string;
+  const read = readChecksummed(file);
+  if (!read.ok) return undefined;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const newline = text.indexOf('\n');
-  const body = text.slice(newline + 1);
-  if (newline < 0 || createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) return undefined;
-  try {
-    const record = JSON.parse(body) as unknown;
+    const record = JSON.parse(read.body) as unknown;
     return isRecord(record) && record.options === fingerprint ? record : undefined;
   } catch {
     return undefined;
@@ -349,18 +358,7 @@ function isRecord(v: unknown): v is CompileRecord {
  * catches what a decode of the right shape would not: an entry edited or damaged into other valid rules.
  */
 function writeEntry(sources: readonly ParsedRuleSource[], key: string): string {
-  const body = encodeParsedRules(sources, key);
-  return `${createHash('sha256').update(body).digest('hex')}\n${body}`;
-}
-
-function readEntry(text: string, key: string): ReturnType<typeof decodeParsedRules> {
-  const newline = text.indexOf('\n');
-  if (newline < 0) return { ok: false, error: 'no checksum line' };
-  const body = text.slice(newline + 1);
-  if (createHash('sha256').update(body).digest('hex') !== text.slice(0, newline)) {
-    return { ok: false, error: 'checksum does not match (damaged or edited)' };
-  }
-  return decodeParsedRules(body, key);
+  return checksummed(encodeParsedRules(sources, key));
 }
 
 /** The parsed rule files in a function's bundle, beside the rule folders (infra/constructs/rule-bundle.ts). */
@@ -376,8 +374,7 @@ export const COMPILE_RECORD_FILE = 'compile-record.json';
 
 /** Writes the record of a full compile of a rule bundle's files (named relative to the bundle's rules folder). */
 export function writeBundledRecord(file: string, record: CompileRecord): void {
-  const body = JSON.stringify(record);
-  writeFileSync(file, `${createHash('sha256').update(body).digest('hex')}\n${body}`);
+  writeFileSync(file, checksummed(JSON.stringify(record)));
 }
 
 /**
@@ -411,13 +408,9 @@ export function writeBundledParsedRules(file: string, sources: readonly ParsedRu
 export async function readBundledParsedRules(
   folder: string,
 ): Promise<{ ok: true; value: ParsedRuleSource[] } | { ok: false; error: string }> {
-  let text: string;
-  try {
-    text = readFileSync(path.join(folder, PARSED_RULES_FILE), 'utf8');
-  } catch (error) {
-    return { ok: false, error: `${PARSED_RULES_FILE}: ${(error as Error).message}` };
-  }
-  const decoded = readEntry(text, BUNDLE_KEY);
+  const read = readChecksummed(path.join(folder, PARSED_RULES_FILE));
+  if (!read.ok) return { ok: false, error: `${PARSED_RULES_FILE}: ${read.error}` };
+  const decoded = decodeParsedRules(read.body, BUNDLE_KEY);
   if (!decoded.ok) return { ok: false, error: `${PARSED_RULES_FILE}: ${decoded.error}` };
   const sources = decoded.value
     .map((source) => ({ ...source, file: path.join(folder, source.file) }))

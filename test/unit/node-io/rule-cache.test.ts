@@ -42,6 +42,19 @@ describe('RuleCache', () => {
     expect(matched).toHaveLength(1);
   });
 
+  it('writes entries as ASCII and reads non-ASCII rule text back the same', () => {
+    const cache = new RuleCache(dir, '1.0.0');
+    const text = rule('\\évil-Ж-😀.exe');
+    const first = cache.parse([text]);
+    const written = readFileSync(first.outcome.file);
+    expect(written.every((byte) => byte < 0x80)).toBe(true);
+    const second = cache.parse([text]);
+    expect(second.outcome.status).toBe('hit');
+    expect(encodeParsedRules(second.sources, 'k')).toBe(encodeParsedRules(first.sources, 'k'));
+    const event = sysmonEvent({ Image: 'C:\\évil-Ж-😀.exe' });
+    expect(compileParsedRules(second.sources).ruleSet.match(event)).toHaveLength(1);
+  });
+
   it('misses when a rule file changes, and reads the new text', () => {
     const cache = new RuleCache(dir, '1.0.0');
     cache.parse([rule('\\evil.exe')]);
