@@ -56,7 +56,7 @@ function recordingLines(file: string): string[] {
  * The ceiling: read and unpack the files, JSON.parse + JSON.stringify every line, join, gzip once. Lines that are
  * not JSON (a recording cut mid-line) are counted and passed through, as the cheapest program would have to.
  */
-function measureCeiling(files: readonly string[]): { lines: number; ms: number; cpuMs: number } {
+export function measureCeiling(files: readonly string[]): { lines: number; ms: number; cpuMs: number } {
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   let lines = 0;
@@ -79,7 +79,7 @@ function measureCeiling(files: readonly string[]): { lines: number; ms: number; 
 }
 
 /** A folder holding `times` copies of every recording (renamed, so none is skipped as a duplicate path). */
-function scaledInput(source: string, times: number, into: string): string {
+export function scaledInput(source: string, times: number, into: string): string {
   const dir = path.join(into, `x${times}`);
   mkdirSync(dir, { recursive: true });
   for (const name of readdirSync(source).filter((n) => n.endsWith('.zip') || n.endsWith('.tar.gz'))) {
