@@ -319,7 +319,7 @@ describe('the Glue tables and Athena named queries, against the documented Glue 
     expect(names.some((n) => /^[0-9]/.test(n))).toBe(false);
   });
 
-  it('keeps the events table far below the Athena query size as DDL text', () => {
+  it('keeps a CREATE TABLE text of events within the Athena query size', () => {
     // No DDL is generated (the tables are Glue resources), but one who re-creates events by hand writes about this.
     const events = glue.get('events')!;
     const column = (c: GlueColumn) => `\`${c.Name}\` ${c.Type} COMMENT '${(c.Comment ?? '').replaceAll("'", "\\'")}'`;
@@ -329,7 +329,8 @@ describe('the Glue tables and Athena named queries, against the documented Glue 
       `TBLPROPERTIES (${Object.entries(events.Parameters)
         .map(([k, v]) => `'${k}'='${JSON.stringify(v)}'`)
         .join(', ')})`;
-    expect(bytes(ddl)).toBeLessThan(MAX_QUERY_BYTES / 4);
+    // About 52 KB today (637 columns with their comments).
+    expect(bytes(ddl)).toBeLessThanOrEqual(MAX_QUERY_BYTES);
   });
 
   it.each(NAMED_QUERIES.map((q) => [q.name] as const))(
