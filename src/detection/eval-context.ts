@@ -59,6 +59,21 @@ function dataField(name: string): Accessor {
   };
 }
 
+const UNNAMED = /^Data([1-9][0-9]{0,3})$/;
+
+/** The event's unnamed EventData values (Data1..DataN) in their order, joined by a newline; undefined if none. */
+export function unnamedValues(event: CanonicalEvent): string | undefined {
+  const values: [number, string][] = [];
+  for (const key in event.data) {
+    const m = UNNAMED.exec(key);
+    const v = event.data[key];
+    if (m !== null && typeof v === 'string') values.push([Number(m[1]), v]);
+  }
+  if (values.length === 0) return undefined;
+  values.sort((a, b) => a[0] - b[0]);
+  return values.map((entry) => entry[1]).join('\n');
+}
+
 /** System fields under their Sigma (Windows XML) names; a few fall back from EventData to System. */
 function accessorFor(name: string): Accessor {
   const data = dataField(name);
@@ -79,6 +94,12 @@ function accessorFor(name: string): Accessor {
     case 'ProcessId':
       // DNS-Client 3008 names its querying process only in System/Execution.
       return (event, ctx) => data(event, ctx) ?? (event.processId === undefined ? undefined : String(event.processId));
+    case 'Data':
+      // Sigma's `Data` is "any unnamed EventData value" (classic PowerShell, Application events); readers name
+      // those values Data1..DataN. Without a field named Data, they are read joined by a newline: `contains`
+      // (and `contains|all`) then means "some value contains", as a multi-valued field would; `startswith`,
+      // `endswith` and equality see only the first, the last, or none (docs/detection.md, "Field names").
+      return (event, ctx) => data(event, ctx) ?? unnamedValues(event);
     default:
       return data;
   }
