@@ -6,7 +6,10 @@
  *   pays for its chunk (header, checksum, string and template tables): the worst case per record.
  * - "filled-chunk log": one 13 MiB log of the same chunks, each filled with copies of its first record (record id
  *   and times moved on, template referred to by offset as Windows writes later records), about 52 records a
- *   chunk as in a real log. Built in memory; every copy is checked to decode to the shape of its original.
+ *   chunk as in a real log. Built in memory; every copy is checked to decode to the shape of its original. Its
+ *   copies repeat every string and GUID of their original: the best case for the reader's value cache.
+ * - "filled-chunk log, distinct strings": the same, each copy's string values and GUIDs made its own (one
+ *   character, two bytes): no value repeats between copies, the cache's worst case. A real log lies between.
  * The JSON side is the reader's own documents as compact JSON lines (`evtx_dump -o jsonl`'s form): the
  * regression test checks these documents equal the evtx_dump .json beside each .evtx, field for field. The
  * native side starts from the file's bytes, JSON.parse from strings already decoded (its cheapest start); both
@@ -45,9 +48,18 @@ function listEvtx(dir: string): string[] {
  * A record's Binary XML `chunk[pos, end)` (a fragment holding one template instance, as records and their Binary
  * XML values are) rewritten for a copy placed later in the same chunk: each inline template definition becomes a
  * reference to the original's, values are copied (Binary XML ones rewritten alike) and, at the top level, 64-bit
- * integers and FILETIMEs move on by `copy` (the record id and times of a later event). Undefined for another shape.
+ * integers and FILETIMEs move on by `copy` (the record id and times of a later event). `distinct` (a copy number,
+ * 0 for none): every string value (its last character) and GUID (its first two bytes) is made that copy's own, at
+ * every level, so that no value repeats between copies (the worst case for the reader's value cache). Undefined for
+ * another shape.
  */
-function rewriteFragment(chunk: Uint8Array, pos: number, end: number, copy: number): number[] | undefined {
+function rewriteFragment(
+  chunk: Uint8Array,
+  pos: number,
+  end: number,
+  copy: number,
+  distinct: number,
+): number[] | undefined {
   if (pos + 18 > end || chunk[pos] !== 0x0f || chunk[pos + 4] !== 0x0c) return undefined;
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   const out = [...chunk.subarray(pos, pos + 14)];
@@ -64,8 +76,21 @@ function rewriteFragment(chunk: Uint8Array, pos: number, end: number, copy: numb
     const type = chunk[descriptors + 4 * i + 2] as number;
     if (p + size > end) return undefined;
     let value: number[] | undefined = [...chunk.subarray(p, p + size)];
-    if (type === 0x21 && size > 0) value = rewriteFragment(chunk, p, p + size, 0);
+    if (type === 0x21 && size > 0) value = rewriteFragment(chunk, p, p + size, 0, distinct);
     if (value === undefined || value.length > 0xffff) return undefined;
+    if (distinct > 0 && type === 0x01) {
+      let unit = (value.length >> 1) - 1;
+      while (unit >= 0 && value[2 * unit] === 0 && value[2 * unit + 1] === 0) unit--;
+      if (unit >= 0) {
+        // A CJK character by copy number: unique among a chunk's copies, never a NUL or a space.
+        value[2 * unit] = (0x4e00 + distinct) & 0xff;
+        value[2 * unit + 1] = (0x4e00 + distinct) >> 8;
+      }
+    }
+    if (distinct > 0 && type === 0x0f && size === 16) {
+      value[0] = distinct & 0xff;
+      value[1] = (distinct >> 8) & 0xff;
+    }
     if (copy > 0 && size === 8 && (type === 0x0a || type === 0x11)) {
       const moved = new Uint8Array(8);
       const step = type === 0x11 ? 1_234_567n : 1n;
@@ -88,8 +113,11 @@ function rewriteFragment(chunk: Uint8Array, pos: number, end: number, copy: numb
   return out;
 }
 
-/** The chunk of a one-chunk file filled with copies of its first record (checksums set), or undefined. */
-function filledChunk(file: Uint8Array): Uint8Array | undefined {
+/**
+ * The chunk of a one-chunk file filled with copies of its first record (checksums set), or undefined. `distinct`:
+ * each copy's strings and GUIDs its own (see rewriteFragment).
+ */
+function filledChunk(file: Uint8Array, distinct: boolean): Uint8Array | undefined {
   if (file.length < FILE_HEADER + CHUNK) return undefined;
   const chunk = file.slice(FILE_HEADER, FILE_HEADER + CHUNK);
   const view = new DataView(chunk.buffer);
@@ -101,7 +129,7 @@ function filledChunk(file: Uint8Array): Uint8Array | undefined {
   let lastAt = view.getUint32(44, true);
   let at = view.getUint32(48, true);
   for (let copy = 1; ; copy++) {
-    const xml = rewriteFragment(chunk, first + 24, first + size - 4, copy);
+    const xml = rewriteFragment(chunk, first + 24, first + size - 4, copy, distinct ? copy : 0);
     if (xml === undefined) return undefined;
     const copySize = 24 + xml.length + 4;
     if (at + copySize > CHUNK) break;
@@ -133,10 +161,10 @@ function shape(value: unknown): unknown {
 }
 
 /** One log of the filled chunks of the files; a chunk whose copies do not all decode to its first record's shape is left out. */
-function filledLog(files: readonly Uint8Array[]): { log: Uint8Array; chunks: number } {
+function filledLog(files: readonly Uint8Array[], distinct = false): { log: Uint8Array; chunks: number } {
   const chunks: Uint8Array[] = [];
   for (const file of files) {
-    const chunk = filledChunk(file);
+    const chunk = filledChunk(file, distinct);
     if (chunk === undefined) continue;
     const alone = new Uint8Array(FILE_HEADER + CHUNK);
     alone.set(file.subarray(0, FILE_HEADER));
@@ -240,9 +268,9 @@ function measureSet(label: string, evtx: readonly Uint8Array[], note: string): F
 }
 
 /** The filled-chunk log (for checking it with other readers). */
-export function filledRegressionLog(): Uint8Array {
+export function filledRegressionLog(distinct = false): Uint8Array {
   const files = listEvtx(path.join(SIGMA_ROOT, 'regression_data')).map((file) => new Uint8Array(readFileSync(file)));
-  return filledLog(files).log;
+  return filledLog(files, distinct).log;
 }
 
 /** The figures, or why they were skipped. `extra`: more .evtx files to measure on their own (`--evtx <file>`). */
@@ -255,6 +283,16 @@ export function benchEvtx(extra: readonly string[] = []): Figure[] | string {
     figures.push(...measureSet('regression files', regression, ', 1-2 records a chunk'));
     const { log, chunks } = filledLog(regression);
     figures.push(...measureSet('filled-chunk log', [log], `, ${chunks} chunks of copies of those records`));
+    // The same with no string or GUID repeated between copies: the other bound for repeated values (a real log
+    // repeats its provider, computer, user, image names and more, not its times and command lines).
+    const distinct = filledLog(regression, true);
+    figures.push(
+      ...measureSet(
+        'filled-chunk log, distinct strings',
+        [distinct.log],
+        `, ${distinct.chunks} chunks, every copy's strings and GUIDs its own`,
+      ),
+    );
   }
   for (const file of extra) figures.push(...measureSet(path.basename(file), [new Uint8Array(readFileSync(file))], ''));
   return figures.length > 0

@@ -9,6 +9,7 @@
 import { begin, putByteHex, putChar, putDecimal, putHex32, putText, take, takeValue } from './ascii-text.js';
 import { damaged } from './damage.js';
 import { bufferOf, utf16 } from './utf16.js';
+import { lookup, remember, storing } from './value-cache.js';
 
 /** The Binary XML value type; an array type is the element type with 0x80 set. */
 export const BINXML_TYPE = 0x21;
@@ -162,7 +163,14 @@ function systemtimeText(view: DataView, at: number): string {
 }
 
 /** `S-1-5-21-…`: revision, sub-authority count, 48-bit big-endian authority, little-endian 32-bit sub-authorities. */
-function sidText(bytes: Uint8Array, view: DataView, at: number, size: number): { text: string; size: number } {
+/** A SID's text and size; `kept`: as a value's kept text (see ascii-text.ts), else taken at once. */
+function sidText(
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  size: number,
+  kept: boolean,
+): { text: string; size: number } {
   if (size < 8) damaged('EVTX SID value too short');
   const count = bytes[at + 1] as number;
   const length = 8 + 4 * count;
@@ -186,19 +194,20 @@ function sidText(bytes: Uint8Array, view: DataView, at: number, size: number): {
     putChar(0x2d);
     putDecimal(view.getUint32(at + 8 + 4 * i, true));
   }
-  return { text: takeValue(), size: length };
+  return { text: kept ? takeValue() : take(), size: length };
 }
 
 /** The byte order of a GUID's text: Data1, Data2 and Data3 little-endian, Data4 as written; -1 a dash. */
 const GUID_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
 
-function guidText(bytes: Uint8Array, at: number): string {
+/** A GUID's text; `kept`: as a value's kept text (see ascii-text.ts), else taken at once. */
+function guidText(bytes: Uint8Array, at: number, kept: boolean): string {
   begin();
   for (const index of GUID_ORDER) {
     if (index < 0) putChar(0x2d);
     else putByteHex(bytes[at + index] as number);
   }
-  return takeValue();
+  return kept ? takeValue() : take();
 }
 
 /** Bytes of one element of the fixed-width types; 0 for the variable ones. */
@@ -256,7 +265,7 @@ function fixedValue(type: number, bytes: Uint8Array, view: DataView, at: number)
     case 0x0d:
       return view.getInt32(at, true) !== 0;
     case 0x0f:
-      return guidText(bytes, at);
+      return guidText(bytes, at, true);
     case 0x11:
       return filetimeText(view.getUint32(at, true), view.getUint32(at + 4, true));
     case 0x12:
@@ -285,7 +294,14 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
     case NULL_TYPE:
       return null;
     case 0x01:
-      return utf16(bytes, at, size >>> 1, true).trimEnd();
+      return lookup(0x01, bytes, view, at, size) ?? remember(0x01, utf16(bytes, at, size >>> 1, true).trimEnd());
+    case 0x0f:
+      // GUIDs and SIDs repeat as much as strings; a text to store is taken at once (not kept, see ascii-text.ts).
+      if (size !== 16) return damaged('EVTX value size does not fit its type');
+      return (
+        lookup(0x0f, bytes, view, at, size) ??
+        (storing() ? remember(0x0f, guidText(bytes, at, false)) : guidText(bytes, at, true))
+      );
     case 0x02: {
       let end = at;
       while (end < at + size && bytes[end] !== 0) end++;
@@ -299,7 +315,12 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
       if (size === 8) return hex64(view, at);
       return damaged('EVTX value size does not fit its type');
     case 0x13:
-      return sidText(bytes, view, at, size).text;
+      return (
+        lookup(0x13, bytes, view, at, size) ??
+        (storing()
+          ? remember(0x13, sidText(bytes, view, at, size, false).text)
+          : sidText(bytes, view, at, size, true).text)
+      );
     case 0x81:
       return splitStrings(utf16(bytes, at, size >>> 1, false).split('\u0000'));
     case 0x82:
@@ -309,7 +330,7 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
     case 0x93: {
       const sids: string[] = [];
       for (let offset = 0; offset < size; ) {
-        const sid = sidText(bytes, view, at + offset, size - offset);
+        const sid = sidText(bytes, view, at + offset, size - offset, true);
         sids.push(sid.text);
         offset += sid.size;
       }
