@@ -18,6 +18,18 @@ export function outputKeyOf(name: string): string {
   return RESERVED.has(name.toLowerCase()) ? `${RESERVED_FIELD_PREFIX}${name}` : name;
 }
 
+/**
+ * The key of a field whose output key equals an earlier one in any case (a hostile or odd shipper sending both
+ * `ProcessId` and `ProcessID`): `<key>_2`, `<key>_3`... the first free one. Athena's JSON SerDe folds key case and
+ * cannot read a line with two such keys, so the later field is kept under a name of its own.
+ */
+function freeKey(key: string, used: Set<string>): string {
+  for (let n = 2; ; n++) {
+    const candidate = `${key}_${n}`;
+    if (!used.has(candidate.toLowerCase())) return candidate;
+  }
+}
+
 /** One output line: the canonical fields, then every EventData field (see {@link outputKeyOf}). */
 export type OutputRecord = Record<string, string | number | null>;
 
@@ -34,6 +46,16 @@ export function toOutputRecord(event: CanonicalEvent): OutputRecord {
     record_id: event.recordId ?? null,
     format: event.format,
   };
-  for (const name in event.data) out[outputKeyOf(name)] = event.data[name] as string;
+  const used = new Set<string>(CANONICAL_COLUMNS);
+  for (const name in event.data) {
+    let key = outputKeyOf(name);
+    let lower = key.toLowerCase();
+    if (used.has(lower)) {
+      key = freeKey(key, used);
+      lower = key.toLowerCase();
+    }
+    used.add(lower);
+    out[key] = event.data[name] as string;
+  }
   return out;
 }

@@ -37,4 +37,15 @@ describe('toOutputRecord', () => {
     expect(outputKeyOf('Channel')).toBe('data_Channel');
     expect(outputKeyOf('ChannelPath')).toBe('ChannelPath');
   });
+
+  it('keeps every field of keys equal in any case under keys no two of which fold alike (Athena SerDe)', () => {
+    const record = toOutputRecord(
+      logCleared({ ProcessId: '1', ProcessID: '2', processid_2: '3', data_channel: '4', Channel: '5' }),
+    );
+    expect(record).toMatchObject({ ProcessId: '1', ProcessID_2: '2', processid_2_2: '3', data_channel: '4' });
+    expect(record.data_Channel_2).toBe('5');
+    const lowered = Object.keys(record).map((key) => key.toLowerCase());
+    expect(new Set(lowered).size).toBe(lowered.length);
+    expect(Object.values(record)).toEqual(expect.arrayContaining(['1', '2', '3', '4', '5']));
+  });
 });
