@@ -240,10 +240,9 @@ export function compileParsedRules(
   const record = usableRecord(defer?.record, fingerprint, rules);
   const recorded: RecordedRule[] = [];
   rules.forEach((rule, index) => {
-    const ruleFilters = [
-      ...(filtersByRef.get(rule.info.id) ?? []),
-      ...(rule.name ? (filtersByRef.get(rule.name) ?? []) : []),
-    ];
+    const byId = filtersByRef.get(rule.info.id);
+    const byName = rule.name ? filtersByRef.get(rule.name) : undefined;
+    const ruleFilters = byId && byName ? [...byId, ...byName] : (byId ?? byName ?? NO_FILTERS);
     const where = { file: rule.file, ...(rule.line ? { line: rule.line } : {}) };
     let built: Compiled<{ rule: CompiledRule; key: IndexKey }[]>;
     if (record) {
@@ -663,6 +662,7 @@ function buildRule(
 }
 
 const NEVER: Pred = () => false;
+const NO_FILTERS: readonly ParsedFilter[] = [];
 
 /**
  * A route's prefilter literals as JSON text for a {@link CompileRecord}: per clause, a flat list of (slot, variant,
@@ -723,36 +723,65 @@ function deferRule(
 ): { rule: CompiledRule; key: IndexKey }[] {
   const info = Object.freeze({ ...rule.info });
   const out: { rule: CompiledRule; key: IndexKey }[] = [];
-  const byFieldMap = new Map<Readonly<Record<string, string>> | undefined, () => RoutePred>();
+  // Routes of one field mapping share one compile, as buildRule's do.
+  const shared: RouteCompile[] = [];
   rule.routes.forEach((route, i) => {
-    let compile = byFieldMap.get(route.fieldMap);
+    let compile = shared.find((c) => c.route.fieldMap === route.fieldMap);
     if (!compile) {
-      let done: RoutePred | undefined;
-      compile = () => {
-        if (done === undefined) {
-          const c = compileRoute(rule, filters, routeEnv(route, fields, options), []);
-          done = c.ok ? c.value : { pred: NEVER, needles: undefined };
-        }
-        return done;
-      };
-      byFieldMap.set(route.fieldMap, compile);
+      compile = new RouteCompile(rule, filters, route, fields, options);
+      shared.push(compile);
     }
-    const now = compile;
-    const recorded = literals?.[i];
-    let needles: Needles | 'bad' | null = null;
-    const compiledRule: CompiledRule = {
-      info,
-      get pred() {
-        return now().pred;
-      },
-      get needles() {
-        if (recorded === undefined) return now().needles;
-        if (needles === null) needles = recorded === null ? undefined : decodeNeedles(recorded, names, fields);
-        return needles === 'bad' ? now().needles : needles;
-      },
-      compile: () => now().pred,
-    };
-    for (const key of routeKeys(route, pinned[i] ?? undefined)) out.push({ rule: compiledRule, key });
+    const deferred = new DeferredRule(info, compile, literals?.[i], names, fields);
+    for (const key of routeKeys(route, pinned[i] ?? undefined)) out.push({ rule: deferred, key });
   });
   return out;
+}
+
+/** One route's compile, done once, on first use. */
+class RouteCompile {
+  private done: RoutePred | undefined;
+  constructor(
+    private readonly rule: ParsedRule,
+    private readonly filters: readonly ParsedFilter[],
+    readonly route: Route,
+    private readonly fields: FieldTable,
+    private readonly options: CompileOptions,
+  ) {}
+
+  get(): RoutePred {
+    if (this.done === undefined) {
+      const c = compileRoute(this.rule, this.filters, routeEnv(this.route, this.fields, this.options), []);
+      this.done = c.ok ? c.value : { pred: NEVER, needles: undefined };
+    }
+    return this.done;
+  }
+}
+
+/** A rule of one route whose predicate is compiled on first use ({@link CompiledRule.compile}). */
+class DeferredRule implements CompiledRule {
+  private decoded: Needles | 'bad' | null = null;
+  constructor(
+    readonly info: RuleInfo,
+    private readonly route: RouteCompile,
+    /** The route's recorded literals (encodeNeedles); undefined: none recorded, compile to know them. */
+    private readonly recorded: string | null | undefined,
+    private readonly names: readonly string[],
+    private readonly fields: FieldTable,
+  ) {}
+
+  get pred(): Pred {
+    return this.route.get().pred;
+  }
+
+  get needles(): Needles {
+    if (this.recorded === undefined) return this.route.get().needles;
+    if (this.decoded === null) {
+      this.decoded = this.recorded === null ? undefined : decodeNeedles(this.recorded, this.names, this.fields);
+    }
+    return this.decoded === 'bad' ? this.route.get().needles : this.decoded;
+  }
+
+  compile(): Pred {
+    return this.route.get().pred;
+  }
 }

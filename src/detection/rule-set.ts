@@ -40,11 +40,10 @@ class List {
       this.list = new PrefilteredList(
         this.rules.map((r) => {
           const needles = this.prefilter ? r.needles : undefined;
-          const compile = r.compile;
-          if (compile === undefined) return { value: r.info, pred: r.pred, needles };
+          if (r.compile === undefined) return { value: r.info, pred: r.pred, needles };
           const item = { value: r.info, pred: NOT_COMPILED, needles };
           item.pred = (ctx) => {
-            const pred = compile();
+            const pred = (r.compile as () => Pred).call(r);
             item.pred = pred;
             return pred(ctx);
           };
