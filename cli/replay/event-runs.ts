@@ -51,9 +51,14 @@ export class LineWriter {
   private readonly stream: WriteStream;
   private pending: string[] = [];
   private pendingChars = 0;
+  /** The stream's first error: writes do not wait for each other, so it is thrown by the next write or the close. */
+  private failed: Error | undefined;
 
   constructor(readonly file: string) {
     this.stream = createWriteStream(file);
+    this.stream.on('error', (error) => {
+      this.failed ??= error;
+    });
   }
 
   /** Queues a line; await the result only to respect back-pressure (every call may be awaited or not, in order). */
@@ -64,6 +69,7 @@ export class LineWriter {
   }
 
   private async flush(): Promise<void> {
+    if (this.failed) throw this.failed;
     if (this.pending.length === 0) return;
     const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
@@ -73,8 +79,10 @@ export class LineWriter {
 
   async close(): Promise<void> {
     await this.flush();
+    const closed = once(this.stream, 'close');
     this.stream.end();
-    await once(this.stream, 'finish');
+    await closed;
+    if (this.failed) throw this.failed;
   }
 
   /** Stops writing (after a failure or an interruption); the file is left for the caller to remove. */

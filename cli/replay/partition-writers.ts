@@ -34,6 +34,12 @@ interface OpenFile {
   gzip?: Gzip;
   pending: string[];
   chars: number;
+  /**
+   * The first error of the file or gzip stream. Writes do not wait for each other (up to MAX_QUEUED_BYTES), so an
+   * error may come while nothing awaits the stream: it is kept here and thrown by the next write or the close
+   * (and an interrupted replay's destroy() does not crash on it).
+   */
+  failed?: Error;
 }
 
 /**
@@ -74,8 +80,17 @@ export class PartitionWriter {
     await mkdir(path.dirname(target), { recursive: true });
     const file = createWriteStream(target);
     const open: OpenFile = { partition, file, pending: [], chars: 0 };
+    const keep = (error: Error) => {
+      open.failed ??= error;
+    };
+    file.on('error', keep);
     if (!this.plain) {
       open.gzip = createGzip();
+      // The file would wait forever for the end of a failed gzip stream: it is closed with it.
+      open.gzip.on('error', (error) => {
+        keep(error);
+        file.destroy();
+      });
       open.gzip.pipe(file);
     }
     this.current = open;
@@ -85,6 +100,7 @@ export class PartitionWriter {
   }
 
   private async flush(open: OpenFile): Promise<void> {
+    if (open.failed) throw open.failed;
     if (open.pending.length === 0) return;
     const text = `${open.pending.join('\n')}\n`;
     open.pending = [];
@@ -101,6 +117,7 @@ export class PartitionWriter {
     const finished = once(open.file, 'close');
     (open.gzip ?? open.file).end();
     await finished;
+    if (open.failed) throw open.failed;
   }
 
   /** Ends the open partition file. */

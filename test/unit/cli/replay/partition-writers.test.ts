@@ -2,10 +2,11 @@
  * Output written as streams: one gzip file per partition, partitions in order; alerts with the late (correlation)
  * alerts after the base alerts of their partition.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { LineWriter } from '../../../../cli/replay/event-runs.js';
 import { AlertWriter, PartitionOrderError, PartitionWriter } from '../../../../cli/replay/partition-writers.js';
 
 async function lines(file: string): Promise<string[]> {
@@ -24,6 +25,26 @@ describe('PartitionWriter', () => {
 
   afterEach(async () => {
     await rm(folder, { recursive: true, force: true });
+  });
+
+  it('a file that cannot be written fails the write or the close (writes do not wait for each other)', async () => {
+    // The partition's file name is taken by a folder: the file stream fails while no write awaits it.
+    const writer = new PartitionWriter(path.join(folder, 'events'), 'replay');
+    await mkdir(writer.fileOf('dt=2020-10-22/hour=05'), { recursive: true });
+    const attempt = async () => {
+      for (let n = 0; n < 20_000; n++) await writer.write('dt=2020-10-22/hour=05', `{"n":${n}}`);
+      await writer.close();
+    };
+    await expect(attempt()).rejects.toThrow(/EISDIR/);
+    writer.destroy();
+    const lineWriter = new LineWriter(path.join(folder, 'events'));
+    await expect(
+      (async () => {
+        await lineWriter.write('{"n":1}');
+        await lineWriter.close();
+      })(),
+    ).rejects.toThrow(/EISDIR/);
+    lineWriter.destroy();
   });
 
   it('writes each partition as one gzip file of its lines, in order', async () => {
