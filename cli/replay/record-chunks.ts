@@ -36,6 +36,14 @@ import type { InputStream } from '../io/input-files.js';
 /** How much text a piece holds at least before it is cut (the last piece may hold less). */
 export const TEXT_PIECE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The same for XML, smaller: the XML parser builds a tree many times its text's size, and with 4 MiB pieces those
+ * trees outlived the young generation, so the old one grew (peak RSS of a replay of XML without rules: about
+ * 410 MB with 4 MiB pieces, about 250 MB with 1 MiB, whatever the input's size; docs/replay.md). Inputs smaller
+ * than {@link TEXT_PIECE_BYTES} are still read whole (one 4 MiB XML text: about 175 MB).
+ */
+export const XML_PIECE_BYTES = 1024 * 1024;
+
 const LF = 0x0a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -551,8 +559,9 @@ async function* gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<
 }
 
 /**
- * Cuts a text input by its shape: JSON as it is read; XML only after a first pass over `again()` (the same text
- * read anew) found its pieces sound, else whole.
+ * Cuts a text input by its shape: JSON as it is read, into pieces of `pieceBytes`; XML into pieces of at most
+ * {@link XML_PIECE_BYTES}, only after a first pass over `again()` (the same text read anew) found its pieces sound,
+ * else whole.
  */
 async function* cutByShape(
   first: Uint8Array,
@@ -566,8 +575,9 @@ async function* cutByShape(
     yield* cutText(prepend([first], rest), pieceBytes, shape);
     return;
   }
-  if (shape?.syntax === 'xml' && again !== undefined && (await xmlPiecesAgree(again(), pieceBytes, shape))) {
-    yield* cutXml(prepend([first], rest), pieceBytes, shape);
+  const xmlBytes = Math.min(pieceBytes, XML_PIECE_BYTES);
+  if (shape?.syntax === 'xml' && again !== undefined && (await xmlPiecesAgree(again(), xmlBytes, shape))) {
+    yield* cutXml(prepend([first], rest), xmlBytes, shape);
     return;
   }
   yield await whole();

@@ -14,7 +14,9 @@ import {
   findCut,
   gzipReadable,
   recordPieces,
+  TEXT_PIECE_BYTES,
   textShape,
+  XML_PIECE_BYTES,
   zstdReadable,
 } from '../../../../cli/replay/record-chunks.js';
 import { addEvtxChecksums, type EvtxChecksums, noEvtxChecksums } from '../../../../src/events/evtx/index.js';
@@ -275,6 +277,29 @@ describe('recordPieces on XML and UTF-16 text', () => {
     const { pieces, cut, whole } = await pieceWise(odd, 600, 5);
     expect(pieces.length).toBeGreaterThan(3);
     expect(cut).toEqual(whole);
+  });
+
+  it('cuts XML into smaller pieces than JSON by default (XML_PIECE_BYTES), each its part of the text', async () => {
+    const head = '<?xml version="1.0"?>\r\n';
+    const events: string[] = [];
+    for (let n = 0, bytes = 0; bytes < TEXT_PIECE_BYTES + XML_PIECE_BYTES; n++) {
+      events.push(`${xmlEvent(n)}\r\n`);
+      bytes += (events[n] as string).length;
+    }
+    const text = head + events.join('');
+    const longest = Math.max(...events.map((event) => event.length));
+    const pieces = (await collect(recordPieces(input(encoder.encode(text), 65_536)))).map((piece) =>
+      Buffer.from(piece).toString(),
+    );
+    expect(XML_PIECE_BYTES).toBeLessThan(TEXT_PIECE_BYTES);
+    expect(pieces.length).toBeGreaterThanOrEqual(5);
+    for (const [i, piece] of pieces.entries()) {
+      expect(piece.startsWith(head)).toBe(true);
+      expect(piece.length).toBeLessThanOrEqual(head.length + XML_PIECE_BYTES + longest);
+      if (i < pieces.length - 1) expect(piece.length).toBeGreaterThanOrEqual(XML_PIECE_BYTES);
+    }
+    // Every piece after the first is the head and the next part of the text: together, the text once.
+    expect(head + pieces.map((piece) => piece.slice(head.length)).join('')).toBe(text);
   });
 
   it('cuts the XML inside a gzip input', async () => {
