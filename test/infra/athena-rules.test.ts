@@ -9,38 +9,18 @@
  */
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { openLocalTables } from '../../cli/query/local-tables.js';
-import { QueryCatalog } from '../../infra/constructs/query-catalog.js';
 import { NAMED_QUERIES } from '../../src/query/named-queries.js';
 import { TABLES, type TableDefinition } from '../../src/query/schema.js';
+import {
+  type GlueColumn,
+  type GlueTableInput,
+  type NamedQueryProperties,
+  synthQueryCatalog,
+} from '../helpers/query-catalog.js';
 
 /** The Trino build only (250 KB); the package's index loads every dialect. */
 const { Parser } = createRequire(import.meta.url)('node-sql-parser/build/trino') as typeof import('node-sql-parser');
-
-interface GlueColumn {
-  Name: string;
-  Type: string;
-  Comment?: string;
-}
-interface GlueTableInput {
-  Name: string;
-  Parameters: Record<string, unknown>;
-  PartitionKeys: GlueColumn[];
-  StorageDescriptor: {
-    Columns: GlueColumn[];
-    Location: unknown;
-    SerdeInfo: { SerializationLibrary: string; Parameters: Record<string, string> };
-  };
-}
-interface NamedQueryProperties {
-  Name: string;
-  Description?: string;
-  Database: string;
-  QueryString: string;
-}
 
 /** Glue: name 1-255, comment 0-255, type 0-131,072 characters (API Column). Athena: names 1-255 bytes. */
 const MAX_NAME_BYTES = 255;
@@ -276,25 +256,7 @@ describe('the Glue tables and Athena named queries, against the documented Glue 
 
   beforeAll(() => {
     // Prepare: the construct alone in a stack, as the main stack wires it.
-    const stack = new Stack(undefined, 'QueryStack');
-    const catalog = new QueryCatalog(stack, 'Query', {
-      output: new s3.Bucket(stack, 'Output'),
-      accessLogs: new s3.Bucket(stack, 'AccessLogs'),
-      dataStartDate: '2026-01-01',
-      scanLimitGb: 10,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    database = catalog.databaseName;
-    const template = Template.fromStack(stack);
-    glue = new Map(
-      Object.values(template.findResources('AWS::Glue::Table')).map((resource) => {
-        const input = (resource as { Properties: { TableInput: GlueTableInput } }).Properties.TableInput;
-        return [input.Name, input];
-      }),
-    );
-    queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map(
-      (resource) => (resource as { Properties: NamedQueryProperties }).Properties,
-    );
+    ({ database, glue, queries } = synthQueryCatalog());
   });
 
   it('has a database name Glue and Athena accept', () => {

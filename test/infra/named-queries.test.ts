@@ -5,13 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { openLocalTables } from '../../cli/query/local-tables.js';
-import { QueryCatalog } from '../../infra/constructs/query-catalog.js';
 import { athenaTables, NAMED_QUERIES, renderQuery, UnknownPlaceholderError } from '../../src/query/named-queries.js';
 import { ALERTS_TABLE, EVENTS_TABLE } from '../../src/query/schema.js';
+import { type GlueTableInput, synthQueryCatalog } from '../helpers/query-catalog.js';
 
 const tables = athenaTables('hookstream');
 
@@ -98,21 +95,6 @@ describe('schema', () => {
   });
 });
 
-interface GlueColumn {
-  Name: string;
-  Type: string;
-}
-interface GlueTableInput {
-  Name: string;
-  Parameters: Record<string, string>;
-  PartitionKeys: GlueColumn[];
-  StorageDescriptor: {
-    Columns: GlueColumn[];
-    Location: unknown;
-    SerdeInfo: { SerializationLibrary: string; Parameters: Record<string, string> };
-  };
-}
-
 /** A Hive type as DuckDB's DESCRIBE prints it (struct fields quoted only where DuckDB quotes them). */
 function duckDescribeType(type: string): string {
   if (type === 'string') return 'VARCHAR';
@@ -127,28 +109,8 @@ describe('the synthesised Glue tables (the Athena DDL)', () => {
   let queries: { Name: string; QueryString: string }[];
 
   beforeAll(() => {
-    // Prepare: the construct alone in a stack, as the main stack wires it.
-    const stack = new Stack(undefined, 'QueryStack');
-    const output = new s3.Bucket(stack, 'Output');
-    const accessLogs = new s3.Bucket(stack, 'AccessLogs');
-    new QueryCatalog(stack, 'Query', {
-      output,
-      accessLogs,
-      dataStartDate: '2026-01-01',
-      scanLimitGb: 10,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // Act
-    const template = Template.fromStack(stack);
-    glue = new Map(
-      Object.values(template.findResources('AWS::Glue::Table')).map((resource) => {
-        const input = (resource as { Properties: { TableInput: GlueTableInput } }).Properties.TableInput;
-        return [input.Name, input];
-      }),
-    );
-    queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map(
-      (resource) => (resource as { Properties: { Name: string; QueryString: string } }).Properties,
-    );
+    // Prepare and act: the construct alone in a stack, as the main stack wires it, synthesised.
+    ({ glue, queries } = synthQueryCatalog());
   });
 
   it('declares events with TargetUserName and LogonType as string columns, partition projection kept', () => {
