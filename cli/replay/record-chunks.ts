@@ -520,42 +520,45 @@ function zstdHeaderFits(head: Uint8Array): boolean {
   );
 }
 
-/** Decompresses a zstd stream (every frame) as it is read. */
-async function* unzstdChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * A push-based decompressor (fflate's Gunzip, fzstd's Decompress) as a stream of its output: each chunk is pushed
+ * once the next has come (so the last one is pushed final), and what it gave is yielded.
+ */
+async function* pushedChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  open: (emit: (chunk: Uint8Array) => void) => (chunk: Uint8Array, final: boolean) => void,
+): AsyncGenerator<Uint8Array> {
   let out: Uint8Array[] = [];
-  const stream = new Decompress((chunk) => {
+  const push = open((chunk) => {
     out.push(chunk);
   });
   let pending: Uint8Array | undefined;
   for await (const chunk of chunks) {
     if (pending !== undefined) {
-      stream.push(pending, false);
+      push(pending, false);
       yield* out;
       out = [];
     }
     pending = chunk;
   }
-  if (pending !== undefined) stream.push(pending, true);
+  if (pending !== undefined) push(pending, true);
   yield* out;
 }
 
-/** Inflates a gzip stream (every member) as it is read. */
-async function* gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  let out: Uint8Array[] = [];
-  const stream = new Gunzip((chunk) => {
-    out.push(chunk);
+/** Decompresses a zstd stream (every frame) as it is read. */
+function unzstdChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  return pushedChunks(chunks, (emit) => {
+    const stream = new Decompress(emit);
+    return (chunk, final) => stream.push(chunk, final);
   });
-  let pending: Uint8Array | undefined;
-  for await (const chunk of chunks) {
-    if (pending !== undefined) {
-      pushSlices(stream, pending, false);
-      yield* out;
-      out = [];
-    }
-    pending = chunk;
-  }
-  if (pending !== undefined) pushSlices(stream, pending, true);
-  yield* out;
+}
+
+/** Inflates a gzip stream (every member) as it is read. */
+function gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  return pushedChunks(chunks, (emit) => {
+    const stream = new Gunzip(emit);
+    return (chunk, final) => pushSlices(stream, chunk, final);
+  });
 }
 
 /**
