@@ -6,11 +6,11 @@
  * compressions may decide how much memory one record costs: a bomb stops at the budget, it is never fully decoded.
  */
 
-import kinesisAgg from 'aws-kinesis-agg';
 import { Gunzip } from 'fflate';
 import { Decompress } from 'fzstd';
 import { LIMITS } from '../../limits.js';
 import { findBinaryLayer } from './binary/index.js';
+import { deaggregateKpl } from './binary/kpl-aggregate.js';
 
 /**
  * Decompressed bytes one record may still produce, all layers together. One budget per record, spent by
@@ -168,34 +168,8 @@ export function zstdWindowSize(bytes: Uint8Array): number | undefined {
   return base + (base / 8) * (windowByte & 7);
 }
 
-interface UserRecord {
-  data: string;
-}
-
-type DeaggregateSync = (
-  record: { data: string },
-  computeChecksums: boolean,
-  done: (error: Error | null | undefined, records?: UserRecord[]) => void,
-) => void;
-
-const deaggregateSync = (kinesisAgg as unknown as { deaggregateSync: DeaggregateSync }).deaggregateSync;
-
-/** The user records of a KPL aggregate, checksum verified. */
+/** The user records of a KPL aggregate, checksum verified (read by binary/kpl-aggregate.ts). */
 export function deaggregate(bytes: Uint8Array): Unwrapped {
-  let result: Unwrapped = { ok: false, error: 'invalid KPL aggregate' };
-  let failed = false;
-  try {
-    deaggregateSync(
-      { data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') },
-      true,
-      (error, records) => {
-        if (error) failed = true;
-        if (failed || records === undefined) return;
-        result = { ok: true, value: records.map((record) => new Uint8Array(Buffer.from(record.data, 'base64'))) };
-      },
-    );
-  } catch {
-    return { ok: false, error: 'invalid KPL aggregate' };
-  }
-  return result;
+  const records = deaggregateKpl(bytes);
+  return records === undefined ? { ok: false, error: 'invalid KPL aggregate' } : { ok: true, value: records };
 }
