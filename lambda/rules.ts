@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidRulesError, loadRuleFiles, type RuleLoadOptions, ruleCompileOptions } from '../node-io/load-rules.js';
 import { readBundledParsedRules, readBundledRecord } from '../node-io/rule-cache.js';
-import { optionsFingerprint, type RuleSet } from '../src/detection/index.js';
+import { optionsFingerprint } from '../src/detection/compile-rules.js';
 import { parseRuleSelection, type RuleSelectionText } from '../src/detection/rule-selection.js';
+import type { RuleSet } from '../src/detection/rule-set.js';
 import type { ContainerSet } from '../src/ioc/container-set.js';
 
 /**

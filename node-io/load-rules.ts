@@ -4,17 +4,18 @@
  * does not compile unless the caller chose to skip them. Beside node-io/rule-files.ts for the same reason: it reads
  * disk, and lambda/ may not import cli/.
  */
+// Not src/detection/index.js: it loads the yaml package, which a cache hit or a bundled parsed form never needs.
 import {
-  type CompileOptions,
   type CompileRecord,
   type CompileResult,
   compileParsedRules,
   optionsFingerprint,
   type ParsedRuleSource,
-  parseRuleSources,
-  type RuleProblem,
-} from '../src/detection/index.js';
+  parseRuleSourcesWith,
+} from '../src/detection/compile-rules.js';
 import { DEFAULT_SELECTION, type LeftOutBy, type RuleSelection } from '../src/detection/rule-selection.js';
+import type { CompileOptions, RuleProblem } from '../src/detection/types.js';
+import { loadYamlParser } from '../src/detection/yaml-parse.js';
 import type { ContainerSet } from '../src/ioc/container-set.js';
 import type { RuleCache, RuleCacheOutcome } from './rule-cache.js';
 import { readRuleSources } from './rule-files.js';
@@ -96,12 +97,12 @@ export async function loadRuleFiles(
   skipHint: string,
 ): Promise<{ result: CompileResult; report: RuleLoadReport; cache?: RuleCacheOutcome }> {
   let parsed = options.parsed;
-  let cached: ReturnType<RuleCache['parse']> | undefined;
+  let cached: Awaited<ReturnType<RuleCache['parse']>> | undefined;
   if (parsed === undefined) {
     if (options.cache) {
       cached = await options.cache.load(paths);
       parsed = cached.sources;
-    } else parsed = parseRuleSources(await readRuleSources([...paths]));
+    } else parsed = parseRuleSourcesWith(await readRuleSources([...paths]), await loadYamlParser());
   }
   const compileOptions = ruleCompileOptions(options);
   // With a cache entry, the record of an earlier full compile of it lets each list's predicates wait for the list's

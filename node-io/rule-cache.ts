@@ -25,15 +25,17 @@ import {
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Not src/detection/index.js: it loads the yaml package, which only a miss needs (loadYamlParser).
 import {
   type CompileRecord,
   type ParsedRuleSource,
-  parseRuleSources,
+  parseRuleSourcesWith,
   RECORD_FORMAT,
   type RecordedRule,
-  type RuleSource,
-} from '../src/detection/index.js';
+} from '../src/detection/compile-rules.js';
 import { decodeParsedRules, encodeParsedRules, PARSED_RULES_FORMAT } from '../src/detection/parsed-rules-json.js';
+import type { RuleSource } from '../src/detection/types.js';
+import { loadYamlParser } from '../src/detection/yaml-parse.js';
 import { listRuleFiles } from './rule-files.js';
 
 /** Entries kept per cache folder; older ones (by last use) are removed when a new one is written. */
@@ -102,8 +104,11 @@ export class RuleCache {
     private readonly stampMarginMs = STAMP_MARGIN_MS,
   ) {}
 
-  /** The sources parsed: read back from the cache, or parsed and written to it. Never throws on a bad entry. */
-  parse(sources: readonly RuleSource[]): { sources: ParsedRuleSource[]; outcome: RuleCacheOutcome } {
+  /**
+   * The sources parsed: read back from the cache, or parsed and written to it. Never throws on a bad entry. The YAML
+   * parser (the yaml package) is loaded only when the entry does not read back.
+   */
+  async parse(sources: readonly RuleSource[]): Promise<{ sources: ParsedRuleSource[]; outcome: RuleCacheOutcome }> {
     const key = ruleCacheKey(sources, this.version);
     const folder = path.join(this.dir, 'rules');
     const file = path.join(folder, `${key}.json`);
@@ -116,7 +121,7 @@ export class RuleCache {
       }
       reason = decoded.ok ? 'holds another number of files' : decoded.error;
     } else if (!read.missing) reason = read.error;
-    const parsed = parseRuleSources(sources);
+    const parsed = parseRuleSourcesWith(sources, await loadYamlParser());
     const outcome: RuleCacheOutcome =
       reason === undefined ? { status: 'miss', file } : { status: 'rebuilt', file, reason };
     try {
@@ -181,7 +186,7 @@ export class RuleCache {
     }
     // Read after the stat: a file written in between is stamped with its older times and read again next run.
     const sources = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
-    const result = this.parse(sources);
+    const result = await this.parse(sources);
     if (result.outcome.writeError === undefined && stats.every((x) => x !== undefined)) {
       const body = JSON.stringify({
         format: 1,

@@ -7,8 +7,9 @@
  */
 import { RuleCache } from '../../node-io/rule-cache.js';
 import { readRuleSources } from '../../node-io/rule-files.js';
-import { compileParsedRules, optionsFingerprint, parseRuleSources } from '../../src/detection/index.js';
+import { compileParsedRules, optionsFingerprint, parseRuleSourcesWith } from '../../src/detection/compile-rules.js';
 import { DEFAULT_SELECTION } from '../../src/detection/rule-selection.js';
+import { loadYamlParser } from '../../src/detection/yaml-parse.js';
 import { SYSMON_CHANNEL } from '../../src/events/canonical-event.js';
 
 const [corpus, cacheDir, mode] = process.argv.slice(2);
@@ -26,7 +27,8 @@ const cache = cacheDir ? new RuleCache(cacheDir) : undefined;
 const sources = cache ? undefined : await readRuleSources([corpus]);
 const t1 = performance.now();
 const cached = await cache?.load([corpus]);
-const parsed = cached?.sources ?? parseRuleSources(sources ?? []);
+// As replay parses: the yaml package loaded only when the YAML is parsed (inside the "parse" step).
+const parsed = cached?.sources ?? parseRuleSourcesWith(sources ?? [], await loadYamlParser());
 const t2 = performance.now();
 // As replay compiles (node-io/load-rules.ts): the default selection, the cache entry's record when there is one.
 const options = { selection: DEFAULT_SELECTION };

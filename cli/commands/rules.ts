@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { loadContainerFolders } from '../../node-io/container-files.js';
 import { checkCompiled, ruleProblemLine } from '../../node-io/load-rules.js';
 import { readRuleSources } from '../../node-io/rule-files.js';
-import { compileRules } from '../../src/detection/index.js';
+import { compileParsedRules, parseRuleSourcesWith } from '../../src/detection/compile-rules.js';
+import { loadYamlParser } from '../../src/detection/yaml-parse.js';
 import { writeOut } from '../command-output.js';
 import { addRuleFlags, formatRuleReport, type RuleFlags, ruleReportJson, selectionOf } from '../rule-flags.js';
 
@@ -23,7 +24,9 @@ export function register(program: Command): void {
       const selection = selectionOf(opts);
       const sources = await readRuleSources(paths);
       const containers = opts.containers ? loadContainerFolders(opts.containers) : undefined;
-      const result = compileRules(sources, { selection, ...(containers ? { containers } : {}) });
+      // The yaml package is loaded here, not with the module: `hookstream --help` registers every command.
+      const parsed = parseRuleSourcesWith(sources, await loadYamlParser());
+      const result = compileParsedRules(parsed, { selection, ...(containers ? { containers } : {}) });
       const warnings = result.warnings ?? [];
       // The same counts replay prints; rejected rules are listed below, not thrown.
       const report = checkCompiled(result, { skipInvalidRules: true }, '');

@@ -20,12 +20,12 @@ import { type CompiledRule, type IndexKey, RuleSet } from './rule-set.js';
 import type { CompileOptions, RuleInfo, RuleProblem, RuleSource } from './types.js';
 import {
   type ParseResult,
-  parseYamlDocuments,
   yamlText as str,
   type YamlMap,
   YamlNumber,
+  type YamlParser,
   type YamlValue,
-} from './yaml-documents.js';
+} from './yaml-values.js';
 
 export interface CompileResult {
   ruleSet: RuleSet;
@@ -135,21 +135,22 @@ export interface ParsedRuleSource {
   gene?: string;
 }
 
-/** Parses every source's YAML documents (the slow half of {@link compileRules}). Never throws. */
-export function parseRuleSources(sources: readonly RuleSource[]): ParsedRuleSource[] {
+/**
+ * Parses every source's YAML documents with `parseYaml` (the slow half of compileRules): yaml-parse.ts
+ * loadYamlParser's, or yaml-documents.ts parseRuleSources for the synchronous form. Never throws.
+ */
+export function parseRuleSourcesWith(sources: readonly RuleSource[], parseYaml: YamlParser): ParsedRuleSource[] {
   return sources.map((source) =>
     isGeneSource(source.file)
       ? { file: source.file, parsed: { ok: true, value: [] }, gene: source.text }
-      : { file: source.file, parsed: parseYamlDocuments(source.text) },
+      : { file: source.file, parsed: parseYaml(source.text) },
   );
 }
 
-/** Compiles Sigma rule sources. Never throws on bad input: every problem is in `rejected`. */
-export function compileRules(sources: readonly RuleSource[], options: CompileOptions = {}): CompileResult {
-  return compileParsedRules(parseRuleSources(sources), options);
-}
-
-/** {@link compileRules} of sources already parsed by {@link parseRuleSources} (or read back from a rule cache). */
+/**
+ * Compiles sources already parsed by {@link parseRuleSourcesWith} (or read back from a rule cache); compileRules
+ * (yaml-documents.ts) parses and compiles in one call. Never throws on bad input: every problem is in `rejected`.
+ */
 export function compileParsedRules(
   parsedSources: readonly ParsedRuleSource[],
   options: CompileOptions = {},

@@ -21,7 +21,7 @@ import { extractTimePart } from './modifiers/time-part.js';
 import { bestOf, KEYWORDS_SLOT, literalNeedle, type Needles, unionOf } from './prefilter.js';
 import { compileRegex, regexFacts, translatePcre } from './regex.js';
 import { ANY, compileStringTest, type Part, parseSigmaString, type StringTest } from './sigma-string.js';
-import { type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
+import { type YamlMap, YamlNumber, type YamlValue } from './yaml-values.js';
 
 export type Pred = (ctx: EvalContext) => boolean;
 /** A compiled predicate and a rough cost, used to run cheap tests first inside an AND. */

@@ -18,7 +18,7 @@
  * or, deferred, matches nothing. Nothing throws.)
  */
 import type { ParsedRuleSource } from './compile-rules.js';
-import { type YamlDocument, type YamlMap, YamlNumber, type YamlValue } from './yaml-documents.js';
+import { type YamlDocument, type YamlMap, YamlNumber, type YamlValue } from './yaml-values.js';
 
 /** Bumped whenever the written form changes: an older file is then refused (and, for a cache, rebuilt). */
 export const PARSED_RULES_FORMAT = 3;

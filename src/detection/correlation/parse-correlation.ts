@@ -4,7 +4,7 @@
  * every document of every source is known.
  */
 import type { RuleInfo } from '../types.js';
-import { yamlText as str, type YamlMap, YamlNumber, type YamlValue } from '../yaml-documents.js';
+import { yamlText as str, type YamlMap, YamlNumber, type YamlValue } from '../yaml-values.js';
 
 /** The correlation types this engine evaluates. */
 export const CORRELATION_TYPES = [

@@ -1,4 +1,4 @@
-import { compileRules } from '../../../src/detection/compile-rules.js';
+import { compileRules } from '../../../src/detection/index.js';
 import {
   DEFAULT_SELECTION,
   describeSelection,

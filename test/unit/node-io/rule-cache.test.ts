@@ -29,10 +29,10 @@ describe('RuleCache', () => {
 
   const entries = () => readdirSync(path.join(dir, 'rules'));
 
-  it('misses, writes one entry, then hits with the same parsed rules', () => {
+  it('misses, writes one entry, then hits with the same parsed rules', async () => {
     const cache = new RuleCache(dir, '1.0.0');
-    const first = cache.parse([rule('\\evil.exe')]);
-    const second = cache.parse([rule('\\evil.exe')]);
+    const first = await cache.parse([rule('\\evil.exe')]);
+    const second = await cache.parse([rule('\\evil.exe')]);
     expect(first.outcome.status).toBe('miss');
     expect(second.outcome).toEqual({ status: 'hit', file: first.outcome.file });
     // Compared as written: read back, a rule's detection is a LazyYamlMap (parsed-rules-json.ts), not a Map.
@@ -42,37 +42,37 @@ describe('RuleCache', () => {
     expect(matched).toHaveLength(1);
   });
 
-  it('writes entries as ASCII and reads non-ASCII rule text back the same', () => {
+  it('writes entries as ASCII and reads non-ASCII rule text back the same', async () => {
     const cache = new RuleCache(dir, '1.0.0');
     const text = rule('\\évil-Ж-😀.exe');
-    const first = cache.parse([text]);
+    const first = await cache.parse([text]);
     const written = readFileSync(first.outcome.file);
     expect(written.every((byte) => byte < 0x80)).toBe(true);
-    const second = cache.parse([text]);
+    const second = await cache.parse([text]);
     expect(second.outcome.status).toBe('hit');
     expect(encodeParsedRules(second.sources, 'k')).toBe(encodeParsedRules(first.sources, 'k'));
     const event = sysmonEvent({ Image: 'C:\\évil-Ж-😀.exe' });
     expect(compileParsedRules(second.sources).ruleSet.match(event)).toHaveLength(1);
   });
 
-  it('misses when a rule file changes, and reads the new text', () => {
+  it('misses when a rule file changes, and reads the new text', async () => {
     const cache = new RuleCache(dir, '1.0.0');
-    cache.parse([rule('\\evil.exe')]);
-    const changed = cache.parse([rule('\\other.exe')]);
+    await cache.parse([rule('\\evil.exe')]);
+    const changed = await cache.parse([rule('\\other.exe')]);
     expect(changed.outcome.status).toBe('miss');
     const ruleSet = compileParsedRules(changed.sources).ruleSet;
     expect(ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(0);
     expect(ruleSet.match(sysmonEvent({ Image: 'C:\\other.exe' }))).toHaveLength(1);
   });
 
-  it('misses when a file is renamed, added, or the version changes', () => {
+  it('misses when a file is renamed, added, or the version changes', async () => {
     const base = [rule('\\evil.exe')];
     const key = ruleCacheKey(base, '1.0.0');
     expect(ruleCacheKey([{ ...rule('\\evil.exe'), file: 'rules/s.yml' }], '1.0.0')).not.toBe(key);
     expect(ruleCacheKey([...base, { file: 'rules/t.yml', text: '' }], '1.0.0')).not.toBe(key);
     expect(ruleCacheKey(base, '1.0.1')).not.toBe(key);
-    new RuleCache(dir, '1.0.0').parse(base);
-    expect(new RuleCache(dir, '1.0.1').parse(base).outcome.status).toBe('miss');
+    await new RuleCache(dir, '1.0.0').parse(base);
+    expect((await new RuleCache(dir, '1.0.1').parse(base)).outcome.status).toBe('miss');
   });
 
   it.each([
@@ -80,36 +80,36 @@ describe('RuleCache', () => {
     ['not JSON at all', () => '\u0000\u0001garbage'],
     ['edited into other rules', (text: string) => text.replaceAll('evil.exe', 'good.exe')],
     ['empty', () => ''],
-  ])('ignores a corrupt entry (%s), parses again and rewrites it', (_name, corrupt) => {
+  ])('ignores a corrupt entry (%s), parses again and rewrites it', async (_name, corrupt) => {
     const cache = new RuleCache(dir, '1.0.0');
-    const { outcome } = cache.parse([rule('\\evil.exe')]);
+    const { outcome } = await cache.parse([rule('\\evil.exe')]);
     writeFileSync(outcome.file, corrupt(readFileSync(outcome.file, 'utf8')));
 
-    const again = cache.parse([rule('\\evil.exe')]);
+    const again = await cache.parse([rule('\\evil.exe')]);
 
     expect(again.outcome.status).toBe('rebuilt');
     expect(again.outcome.reason).toEqual(expect.any(String));
     expect(compileParsedRules(again.sources).ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(1);
-    expect(cache.parse([rule('\\evil.exe')]).outcome.status).toBe('hit');
+    expect((await cache.parse([rule('\\evil.exe')])).outcome.status).toBe('hit');
   });
 
-  it('still parses when the folder cannot be written, and says why', () => {
+  it('still parses when the folder cannot be written, and says why', async () => {
     const blocked = path.join(dir, 'file');
     writeFileSync(blocked, 'not a folder');
-    const result = new RuleCache(blocked, '1.0.0').parse([rule('\\evil.exe')]);
+    const result = await new RuleCache(blocked, '1.0.0').parse([rule('\\evil.exe')]);
     expect(result.outcome.writeError).toEqual(expect.any(String));
     expect(compileParsedRules(result.sources).compiled).toBe(1);
   });
 
-  it('keeps a bounded number of entries', () => {
+  it('keeps a bounded number of entries', async () => {
     const cache = new RuleCache(dir, '1.0.0');
-    for (let i = 0; i < 12; i++) cache.parse([rule(`\\evil${i}.exe`)]);
+    for (let i = 0; i < 12; i++) await cache.parse([rule(`\\evil${i}.exe`)]);
     expect(entries().length).toBeLessThanOrEqual(8);
   });
 
-  it('keeps a compile record beside its entry, for its options only, and removes it with the entry', () => {
+  it('keeps a compile record beside its entry, for its options only, and removes it with the entry', async () => {
     const cache = new RuleCache(dir, '1.0.0');
-    const { sources, outcome } = cache.parse([rule('\\evil.exe')]);
+    const { sources, outcome } = await cache.parse([rule('\\evil.exe')]);
     const full = compileParsedRules(sources);
     if (!full.record) throw new Error('no record');
     expect(cache.readRecord(outcome.file, full.record.options)).toBeUndefined();
@@ -118,7 +118,7 @@ describe('RuleCache', () => {
     expect(cache.readRecord(outcome.file, optionsFingerprint({ minLevel: 'high' }))).toBeUndefined();
     const deferred = compileParsedRules(sources, {}, { record: full.record });
     expect(deferred.ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(1);
-    for (let i = 0; i < 12; i++) cache.parse([rule(`\\evil${i}.exe`)]);
+    for (let i = 0; i < 12; i++) await cache.parse([rule(`\\evil${i}.exe`)]);
     expect(entries().filter((name) => name.endsWith('.record'))).toEqual([]);
   });
 
@@ -126,9 +126,9 @@ describe('RuleCache', () => {
     ['truncated', (text: string) => text.slice(0, text.length - 3)],
     ['edited', (text: string) => text.replace('"rules":[', '"rules":[{"file":"x","error":"e"},')],
     ['of another shape, checksum mended', (text: string) => text],
-  ])('ignores a damaged compile record (%s)', (name, damage) => {
+  ])('ignores a damaged compile record (%s)', async (name, damage) => {
     const cache = new RuleCache(dir, '1.0.0');
-    const { sources, outcome } = cache.parse([rule('\\evil.exe')]);
+    const { sources, outcome } = await cache.parse([rule('\\evil.exe')]);
     const record = compileParsedRules(sources).record;
     if (!record) throw new Error('no record');
     const bad = name.startsWith('of another') ? { ...record, rules: [{ file: 1 }] } : record;

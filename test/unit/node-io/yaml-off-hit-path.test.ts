@@ -1,0 +1,107 @@
+/**
+ * The built CLI does not load the `yaml` package when the rule set is read back from the rule cache (issue 13): the
+ * package costs about 55 ms of CPU to load and parses nothing on a hit. Bundled as scripts/build-cli.mjs bundles it
+ * (chunks, packages external), run twice in fresh processes with a preload that records every module loaded
+ * (record-module-loads.mjs): the first run misses and parses, the second hits.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const RECORDER = path.join(ROOT, 'test/unit/node-io/record-module-loads.mjs');
+const EVENTS = path.join(ROOT, 'events/evtx-json/sysmon3-data-pairs.json');
+const YAML_PACKAGE = /\/node_modules\/yaml\/|^require yaml(\/|$)/;
+
+const RULE = `title: PowerShell connects
+id: 6c0c2b53-8f8e-4d2a-9b7e-0d4c1b6a5e01
+status: test
+level: high
+logsource:
+  product: windows
+  category: network_connection
+detection:
+  selection:
+    Image|endswith: '\\powershell.exe'
+  condition: selection
+`;
+
+describe('the built CLI on a rule cache hit', () => {
+  let bundleDir: string;
+  let work: string;
+
+  beforeAll(async () => {
+    // Inside the project, so that the bundle's external packages resolve from its node_modules.
+    mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
+    bundleDir = mkdtempSync(path.join(ROOT, 'dist', '.yaml-hit-test-'));
+    await build({
+      entryPoints: { hookstream: path.join(ROOT, 'cli/main.ts') },
+      outdir: bundleDir,
+      chunkNames: 'chunks/[name]-[hash]',
+      bundle: true,
+      splitting: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'error',
+    });
+    work = mkdtempSync(path.join(tmpdir(), 'hookstream-yaml-hit-'));
+    mkdirSync(path.join(work, 'rules'));
+    writeFileSync(path.join(work, 'rules', 'powershell.yml'), RULE);
+  });
+  afterAll(() => {
+    rmSync(bundleDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** One `replay --rules` in a fresh process: its summary and the modules it loaded. */
+  const replay = (run: string): { alerts: number; loaded: string[] } => {
+    const log = path.join(work, `${run}.modules`);
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        RECORDER,
+        path.join(bundleDir, 'hookstream.js'),
+        'replay',
+        EVENTS,
+        '--out',
+        path.join(work, `out-${run}`),
+        '--rules',
+        path.join(work, 'rules'),
+        '--json',
+        '--no-progress',
+      ],
+      {
+        cwd: work,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          HOOKSTREAM_CACHE_DIR: path.join(work, 'cache'),
+          HOOKSTREAM_NO_CACHE: '',
+          HOOKSTREAM_TEST_MODULE_LOG: log,
+        },
+      },
+    );
+    if (child.status !== 0) throw new Error(`replay exited ${child.status}: ${child.stderr}`);
+    const summary = JSON.parse(child.stdout) as { alerts: { total: number } };
+    return { alerts: summary.alerts.total, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  };
+
+  it('parses the YAML on the miss and loads no yaml module on the hit, with the same alerts', () => {
+    const miss = replay('miss');
+    expect(readdirSync(path.join(work, 'cache', 'rules')).filter((name) => name.endsWith('.json'))).toHaveLength(1);
+    const hit = replay('hit');
+
+    // The recorder saw both runs: the replay command's chunk, and on the miss the parser.
+    for (const run of [miss, hit]) expect(run.loaded.some((line) => /\/chunks\/replay-/.test(line))).toBe(true);
+    expect(miss.loaded.filter((line) => YAML_PACKAGE.test(line))).not.toEqual([]);
+    expect(hit.loaded.filter((line) => YAML_PACKAGE.test(line))).toEqual([]);
+    expect(miss.alerts).toBe(1);
+    expect(hit.alerts).toBe(1);
+  });
+});
