@@ -14,6 +14,7 @@
 
 import { closeValues, deferValue, endDefer, openValues, resetTexts } from './ascii-text.js';
 import { damaged } from './damage.js';
+import { type CompiledPlan, compilePlanBuilder } from './plan-builder.js';
 import { bufferOf, utf16 } from './utf16.js';
 import { BINXML_TYPE, decodeValue } from './value-types.js';
 
@@ -482,7 +483,9 @@ class JsonBuilder {
       if (plan !== undefined) {
         this.nodes -= plan.element.nodes;
         if (this.nodes < 0) damaged('EVTX record expands too large');
-        const json = buildPlanned(plan.element, node.values, node.hasXml ? this : undefined, depth + 1);
+        const json = node.hasXml
+          ? buildPlanned(plan.element, node.values, this, depth + 1)
+          : builtFromPlan(plan, node.values, depth + 1);
         kids.push({ name: plan.name, dataName: plan.dataName, json });
       } else {
         for (const child of node.template.nodes) this.add(child, node.values, texts, kids, depth + 1);
@@ -625,6 +628,10 @@ interface Plan {
   name: string;
   dataName: string | undefined;
   element: ElementPlan;
+  /** The plan as one function (plan-builder.ts), made on the plan's second use: a template used once costs no compile. */
+  compiled: CompiledPlan | undefined;
+  /** Instances built by the interpreter so far. */
+  uses: number;
 }
 
 function literalName(element: Element): string | undefined {
@@ -727,7 +734,20 @@ function compilePlan(nodes: XmlNode[]): Plan | undefined {
   const element = compileElement(root);
   if (element === undefined) return undefined;
   const dataName = root.name === 'Data' ? literalName(root) : undefined;
-  return { name: root.name, dataName, element };
+  return { name: root.name, dataName, element, compiled: undefined, uses: 0 };
+}
+
+function interpreted(plan: ElementPlan, values: unknown[], depth: number): unknown {
+  return buildPlanned(plan, values, undefined, depth);
+}
+
+/** The JSON of an instance of `plan` without Binary XML values, at `depth`: by its compiled builder once it has one. */
+function builtFromPlan(plan: Plan, values: unknown[], depth: number): unknown {
+  if (plan.compiled === undefined) {
+    if (++plan.uses < 2) return buildPlanned(plan.element, values, undefined, depth);
+    plan.compiled = compilePlanBuilder(plan.element, interpreted, plannedText, MAX_DEPTH);
+  }
+  return plan.compiled(values, depth);
 }
 
 function valueAt(values: unknown[], index: number): unknown {
@@ -736,7 +756,7 @@ function valueAt(values: unknown[], index: number): unknown {
   return value;
 }
 
-function plannedText(parts: Array<string | number>, values: unknown[]): unknown {
+function plannedText(parts: ReadonlyArray<string | number>, values: unknown[]): unknown {
   if (parts.length === 0) return null;
   if (parts.length === 1) {
     const only = parts[0] as string | number;
@@ -937,9 +957,11 @@ export function recordDocument(chunk: ChunkContext, start: number, end: number):
     // What JsonBuilder.add does with one planned instance, without its lists (nearly every record is one).
     const plan = only.template.plan;
     if (plan.element.nodes > MAX_NODES) damaged('EVTX record expands too large');
-    const generic = only.hasXml ? new JsonBuilder(MAX_NODES - plan.element.nodes) : undefined;
     const document: Record<string, unknown> = {};
-    setKey(document, plan.name, buildPlanned(plan.element, only.values, generic, 1));
+    const json = only.hasXml
+      ? buildPlanned(plan.element, only.values, new JsonBuilder(MAX_NODES - plan.element.nodes), 1)
+      : builtFromPlan(plan, only.values, 1);
+    setKey(document, plan.name, json);
     return document;
   }
   const builder = new JsonBuilder();
