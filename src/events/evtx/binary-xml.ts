@@ -483,9 +483,7 @@ class JsonBuilder {
       if (plan !== undefined) {
         this.nodes -= plan.element.nodes;
         if (this.nodes < 0) damaged('EVTX record expands too large');
-        const json = node.hasXml
-          ? buildPlanned(plan.element, node.values, this, depth + 1)
-          : builtFromPlan(plan, node.values, depth + 1);
+        const json = buildPlanned(plan.element, node.values, node.hasXml ? this : undefined, depth + 1);
         kids.push({ name: plan.name, dataName: plan.dataName, json });
       } else {
         for (const child of node.template.nodes) this.add(child, node.values, texts, kids, depth + 1);
@@ -622,6 +620,12 @@ interface ElementPlan {
   attributeShape: Record<string, unknown> | undefined;
   /** When the element's JSON is one substituted value as it is (no attributes, no children): its index; else -1. */
   leaf: number;
+  /** Every substitution index its subtree reads. */
+  used: number[];
+  /** The element (with children) as one function (plan-builder.ts), made on its second use: one used once costs no compile. */
+  compiled: CompiledPlan | undefined;
+  /** Times it was built before it had one. */
+  uses: number;
 }
 
 interface Plan {
@@ -629,9 +633,6 @@ interface Plan {
   dataName: string | undefined;
   element: ElementPlan;
   /** The plan as one function (plan-builder.ts), made on the plan's second use: a template used once costs no compile. */
-  compiled: CompiledPlan | undefined;
-  /** Instances built by the interpreter so far. */
-  uses: number;
 }
 
 function literalName(element: Element): string | undefined {
@@ -706,6 +707,12 @@ function compileElement(element: Element): ElementPlan | undefined {
     }
   }
   const subs = text.filter((part): part is number => typeof part === 'number');
+  const used = [...subs];
+  for (const attribute of attributes) {
+    if (attribute.sub >= 0) used.push(attribute.sub);
+    for (const part of attribute.parts ?? []) if (typeof part !== 'string') used.push(part.index);
+  }
+  for (const child of children ?? []) used.push(...child.element.used);
   return {
     source: element,
     subs,
@@ -724,6 +731,9 @@ function compileElement(element: Element): ElementPlan | undefined {
       typeof text[0] === 'number'
         ? text[0]
         : -1,
+    used: [...new Set(used)],
+    compiled: undefined,
+    uses: 0,
   };
 }
 
@@ -734,20 +744,18 @@ function compilePlan(nodes: XmlNode[]): Plan | undefined {
   const element = compileElement(root);
   if (element === undefined) return undefined;
   const dataName = root.name === 'Data' ? literalName(root) : undefined;
-  return { name: root.name, dataName, element, compiled: undefined, uses: 0 };
+  return { name: root.name, dataName, element };
 }
 
+/** The interpreter of one element's plan, for its compiled builder to hand elements back to. */
 function interpreted(plan: ElementPlan, values: unknown[], depth: number): unknown {
-  return buildPlanned(plan, values, undefined, depth);
+  return interpretPlanned(plan, values, undefined, depth);
 }
 
-/** The JSON of an instance of `plan` without Binary XML values, at `depth`: by its compiled builder once it has one. */
-function builtFromPlan(plan: Plan, values: unknown[], depth: number): unknown {
-  if (plan.compiled === undefined) {
-    if (++plan.uses < 2) return buildPlanned(plan.element, values, undefined, depth);
-    plan.compiled = compilePlanBuilder(plan.element, interpreted, plannedText, MAX_DEPTH);
-  }
-  return plan.compiled(values, depth);
+/** Whether a value the element's subtree substitutes is Binary XML (then its compiled builder does not apply). */
+function usesXml(plan: ElementPlan, values: unknown[]): boolean {
+  for (const index of plan.used) if (values[index] instanceof XmlValue) return true;
+  return false;
 }
 
 function valueAt(values: unknown[], index: number): unknown {
@@ -908,6 +916,24 @@ function makeShape(plan: ElementPlan, index: number): Record<string, unknown> {
  * element whose content receives one (or whose grouped `Data` children do) is built by it instead, as a whole.
  */
 function buildPlanned(plan: ElementPlan, values: unknown[], generic: JsonBuilder | undefined, depth: number): unknown {
+  // An element with children whose subtree substitutes no Binary XML: by its compiled builder, once it has one.
+  if (plan.children !== undefined && (generic === undefined || !usesXml(plan, values))) {
+    if (plan.compiled !== undefined) return plan.compiled(values, depth);
+    if (++plan.uses >= 2) {
+      plan.compiled = compilePlanBuilder(plan, interpreted, plannedText, MAX_DEPTH);
+      return plan.compiled(values, depth);
+    }
+  }
+  return interpretPlanned(plan, values, generic, depth);
+}
+
+/** {@link buildPlanned} by the plan's interpreter, for this element (its children are built by buildPlanned). */
+function interpretPlanned(
+  plan: ElementPlan,
+  values: unknown[],
+  generic: JsonBuilder | undefined,
+  depth: number,
+): unknown {
   if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
   if (generic !== undefined && needsGeneric(plan, values)) return spliced(plan, values, generic, depth);
   const attributes = plan.isNamedData || plan.attributes.length === 0 ? undefined : plannedAttributes(plan, values);
@@ -958,9 +984,8 @@ export function recordDocument(chunk: ChunkContext, start: number, end: number):
     const plan = only.template.plan;
     if (plan.element.nodes > MAX_NODES) damaged('EVTX record expands too large');
     const document: Record<string, unknown> = {};
-    const json = only.hasXml
-      ? buildPlanned(plan.element, only.values, new JsonBuilder(MAX_NODES - plan.element.nodes), 1)
-      : builtFromPlan(plan, only.values, 1);
+    const generic = only.hasXml ? new JsonBuilder(MAX_NODES - plan.element.nodes) : undefined;
+    const json = buildPlanned(plan.element, only.values, generic, 1);
     setKey(document, plan.name, json);
     return document;
   }

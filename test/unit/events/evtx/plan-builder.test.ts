@@ -5,7 +5,16 @@
  */
 import { readEvtx } from '../../../../src/events/evtx/index.js';
 import { compilePlanBuilder, type PlanNode } from '../../../../src/events/evtx/plan-builder.js';
-import { EvtxWriter, eventRecord, string, type Value, type XmlWriter } from './evtx-writer.js';
+import {
+  EvtxWriter,
+  eventRecord,
+  string,
+  system,
+  systemValues,
+  u32,
+  type Value,
+  type XmlWriter,
+} from './evtx-writer.js';
 
 /** Names and texts that would break generated code if pasted into it unquoted. */
 const HOSTILE = [
@@ -191,5 +200,98 @@ describe('compiled templates in EVTX records', () => {
       expect(Object.getPrototypeOf(system)).toBe(Object.prototype);
     }
     expect(({} as Record<string, unknown>).Literal).toBeUndefined();
+  });
+});
+
+describe('compiled elements beside Binary XML values', () => {
+  /** EventData as Binary XML holding its own template instance (as Windows writes most events). */
+  const eventData = (user: string): Value => ({
+    type: 0x21,
+    xml: (w) => {
+      w.fragment();
+      w.instance(
+        (t) => {
+          t.fragment();
+          t.element('EventData', [], (d) => {
+            d.element('Data', [['Name', (a) => a.text('TargetUserName')]], (v) => v.sub(0, 0x01));
+            d.element('Data', [['Name', (a) => a.text('LogonType')]], (v) => v.sub(1, 0x08));
+          });
+          t.eof();
+        },
+        [string(user), { type: 0x08, bytes: u32(3) }],
+      );
+      w.eof();
+    },
+  });
+  /** A System value (the computer) given as Binary XML: an element in place of the text. */
+  const computerXml: Value = {
+    type: 0x21,
+    xml: (w) => {
+      w.fragment();
+      w.element('Host', [], (h) => h.text('spliced'));
+      w.eof();
+    },
+  };
+
+  it('gives the interpreter documents for every record, whichever values are Binary XML', () => {
+    const writer = new EvtxWriter();
+    let template = 0;
+    const records: Value[][] = [];
+    for (let record = 0; record < 6; record++) {
+      const values = [...systemValues(4624, BigInt(record + 1)), eventData(`user${record}`)];
+      if (record === 4) values[6] = computerXml;
+      records.push(values);
+      writer.record((w) => {
+        const offset = eventRecord(
+          w,
+          record === 0
+            ? (t) => {
+                t.fragment();
+                t.element('Event', [], (e) => {
+                  system(e);
+                  e.sub(8, 0x21);
+                });
+                t.eof();
+              }
+            : template,
+          values,
+        );
+        if (record === 0) template = offset;
+      });
+    }
+    const documents = readEvtx(writer.file()).map((outcome) => (outcome.ok ? outcome.document : outcome.reason));
+    const expected = (record: number, computer: unknown) => ({
+      Event: {
+        System: {
+          Provider: { '#attributes': { Name: 'Test-Provider' } },
+          EventID: 4624,
+          TimeCreated: { '#attributes': { SystemTime: '2022-06-18T04:26:40.000000Z' } },
+          EventRecordID: record + 1,
+          Execution: { '#attributes': { ProcessID: 4242 } },
+          Channel: 'Application',
+          Computer: computer,
+        },
+        EventData: { TargetUserName: `user${record}`, LogonType: 3 },
+      },
+    });
+    expect(documents).toEqual([
+      expected(0, 'host-1'),
+      expected(1, 'host-1'),
+      expected(2, 'host-1'),
+      expected(3, 'host-1'),
+      expected(4, { Host: 'spliced' }),
+      expected(5, 'host-1'),
+    ]);
+    for (const document of documents) {
+      expect(Object.keys((document as { Event: { System: object } }).Event.System)).toEqual([
+        'Provider',
+        'EventID',
+        'TimeCreated',
+        'EventRecordID',
+        'Execution',
+        'Channel',
+        'Computer',
+      ]);
+    }
   });
 });
