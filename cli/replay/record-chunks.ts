@@ -28,9 +28,7 @@
 import { Gunzip } from 'fflate';
 import { Decompress } from 'fzstd';
 import { binaryLayer, zstdContentSize, zstdWindowSize } from '../../src/events/decode/binary-layers.js';
-import { textFromBytes } from '../../src/events/decode/text-from-bytes.js';
-import { type Units, XmlCutScanner } from '../../src/events/decode/xml-cuts.js';
-import { parseXmlEvents } from '../../src/events/decode/xml-events.js';
+import { type XmlItem, XmlItemScanner } from '../../src/events/decode/xml-cuts.js';
 import type { InputStream } from '../io/input-files.js';
 
 /** How much text a piece holds at least before it is cut (the last piece may hold less). */
@@ -43,6 +41,9 @@ export const TEXT_PIECE_BYTES = 4 * 1024 * 1024;
  * than {@link TEXT_PIECE_BYTES} are still read whole (one 4 MiB XML text: about 175 MB).
  */
 export const XML_PIECE_BYTES = 1024 * 1024;
+
+/** Code units of a text: UTF-8 bytes or UTF-16 code units. */
+type Units = Uint8Array | Uint16Array;
 
 const LF = 0x0a;
 const OPEN_BRACE = 0x7b;
@@ -282,94 +283,93 @@ export async function* cutText(
   if (buffer.length > 0 || shape.bom > 0) yield withBom(bom, [buffer.slice(0)]);
 }
 
-/** One XML piece and the events the scanner put in it. */
-interface XmlPiece {
-  bytes: Uint8Array;
-  events: number;
+/** The end tag of the events' wrapper, or its start tag, in the text's encoding (`name` as the scanner saw it). */
+function wrapperTag(name: string | undefined, closing: boolean, unit: 1 | 2): Uint8Array {
+  if (name === undefined) return new Uint8Array(0);
+  // The scanner reads UTF-8 as latin1 (one character per byte), so latin1 gives the name's bytes back.
+  return new Uint8Array(Buffer.from(closing ? `</${name}>` : `<${name}>`, unit === 2 ? 'utf16le' : 'latin1'));
 }
 
-/** The end tag of the events' wrapper, in the text's encoding. */
-function endTag(name: string, unit: 1 | 2): Uint8Array {
-  return new Uint8Array(Buffer.from(`</${name}>`, unit === 2 ? 'utf16le' : 'latin1'));
+/** Units `[start, end)` of the buffer as the scanner reads them: UTF-8 bytes as latin1, UTF-16 as code units. */
+function scannerText(buffer: UnitBuffer, start: number, end: number): string {
+  const bytes = buffer.slice(start, end);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
+    buffer.unit === 2 ? 'utf16le' : 'latin1',
+  );
 }
 
 /**
- * Cuts XML text of `<Event>`s into pieces of at least `pieceBytes` holding at least two events each (see the
- * module's comment). Pieces are fresh buffers.
+ * Cuts XML text of `<Event>`s into pieces of at least `pieceBytes` (see the module's comment): right after an event
+ * span that the scanner (xml-cuts.ts) found, so that each piece, read alone, holds the items of its part of the
+ * whole text. Every piece holds at least two items (a text of one item is read as one document, with the whole
+ * text as its bytes), so a cut waits for two more items after it. A piece after the first starts with the
+ * wrapper's start tag, when the events are in one, and each but the last ends with its end tag; a piece of events
+ * at the top level starts at a `<` (else the record reader would not read it as XML). Pieces are fresh buffers.
  */
-async function* xmlPieces(
+export async function* cutXml(
   chunks: AsyncIterable<Uint8Array>,
   pieceBytes: number,
-  shape: TextShape,
-): AsyncGenerator<XmlPiece> {
+  shape: Pick<TextShape, 'encoding' | 'bom'>,
+): AsyncGenerator<Uint8Array> {
   const unit = shape.encoding === 'utf-16le' ? 2 : 1;
   const buffer = new UnitBuffer(Math.max(2 * pieceBytes, 64 * 1024), unit);
   const bom = new Uint8Array(shape.bom);
-  const scanner = new XmlCutScanner();
-  let head: Uint8Array | undefined;
-  let close: Uint8Array = new Uint8Array(0);
+  const scanner = new XmlItemScanner();
+  const items = scanner.items;
+  // The text's unit at the buffer's start, and the wrapper open there (the previous piece's last event's).
+  let base = 0;
   let first = true;
-  // Events ended before the buffer's start.
-  let before = 0;
-  function* ready(): Generator<XmlPiece> {
+  let wrapper: string | undefined;
+  // Units scanned so far; the scanner goes on from `scanner.resume` (markup not all in hand yet).
+  let scanned = 0;
+  const scan = (final: boolean) => {
+    const end = base + Math.floor(buffer.length / unit);
+    scanner.scan(scannerText(buffer, scanner.resume - base, end - base), scanner.resume, final);
+    scanned = end;
+  };
+  /** Whether the text at the buffer's unit `at` goes on with a `<` after blanks. */
+  const markupAt = (at: number): boolean => {
+    const units = buffer.units();
+    let i = at;
+    while (i < units.length && isBlank(units[i] as number)) i++;
+    return units[i] === 0x3c;
+  };
+  function* ready(final: boolean): Generator<Uint8Array> {
     for (;;) {
-      // The first cut far enough in whose piece holds two events, with two more events after it in hand.
-      const cuts = scanner.cuts;
-      const at = cuts.findIndex((cut) => cut.at * unit >= pieceBytes && cut.count - before >= 2);
-      if (at === -1 || (cuts[cuts.length - 1] as { count: number }).count - (cuts[at] as { count: number }).count < 2)
-        return;
-      const cut = cuts[at] as { at: number; count: number };
-      if (head === undefined) {
-        head = new Uint8Array(buffer.slice(0, scanner.headEnd ?? 0));
-        if (scanner.wrapper !== undefined) close = endTag(scanner.wrapper, unit);
+      const after = scanner.pending && !final ? 1 : 0;
+      let cut = -1;
+      for (let k = 1; k < items.length && items.length - k - 1 + after >= 2; k++) {
+        const item = items[k] as XmlItem;
+        if (item.kind !== 'event' || (item.end - base) * unit < pieceBytes) continue;
+        if (item.wrapper !== undefined || markupAt(item.end - base)) {
+          cut = k;
+          break;
+        }
       }
-      const body = buffer.slice(0, cut.at);
-      yield { bytes: withBom(bom, first ? [body, close] : [head, body, close]), events: cut.count - before };
+      if (cut === -1) return;
+      const item = items[cut] as Extract<XmlItem, { kind: 'event' }>;
+      const body = buffer.slice(0, item.end - base);
+      const head = first ? [] : [wrapperTag(wrapper, false, unit)];
+      yield withBom(bom, [...head, body, wrapperTag(item.wrapper, true, unit)]);
       first = false;
-      before = cut.count;
-      buffer.drop(cut.at);
-      scanner.shift(cut.at);
+      wrapper = item.wrapper;
+      buffer.drop(item.end - base);
+      base = item.end;
+      items.splice(0, cut + 1);
     }
   }
   for await (const chunk of afterBom(chunks, shape.bom, bom)) {
     buffer.append(chunk);
-    const units = buffer.units();
-    scanner.scan(units, units.length);
-    if (buffer.length >= pieceBytes) yield* ready();
+    const end = base + Math.floor(buffer.length / unit);
+    // Scan when the new units are at least as many as those scanned again (markup not in hand last time), so a
+    // long comment or tag coming in small reads costs linear time.
+    if (end - scanned >= Math.max(1, scanned - scanner.resume)) scan(false);
+    if (buffer.length >= pieceBytes) yield* ready(false);
   }
-  const rest = buffer.slice(0);
-  const events = (scanner.cuts[scanner.cuts.length - 1]?.count ?? before) - before;
-  yield { bytes: withBom(bom, first || head === undefined ? [rest] : [head, rest]), events };
-}
-
-/**
- * Whether every XML piece of the input reads as the scanner counted: it parses to exactly its events and decodes
- * without invalid code units. Reads the input once, a piece at a time.
- */
-export async function xmlPiecesAgree(
-  chunks: AsyncIterable<Uint8Array>,
-  pieceBytes: number,
-  shape: TextShape,
-): Promise<boolean> {
-  let pieces = 0;
-  for await (const piece of xmlPieces(chunks, pieceBytes, shape)) {
-    pieces++;
-    const text = textFromBytes(piece.bytes);
-    if (text.invalid) return false;
-    const events = parseXmlEvents(text.text);
-    // The last piece may hold more than the scanner counted only if it stopped following the markup: leave whole.
-    if (!events.ok || events.value.length !== piece.events) return false;
-  }
-  return pieces > 1;
-}
-
-/** Cuts XML text of `<Event>`s (see {@link xmlPieces}); the pieces only. */
-export async function* cutXml(
-  chunks: AsyncIterable<Uint8Array>,
-  pieceBytes: number,
-  shape: TextShape,
-): AsyncGenerator<Uint8Array> {
-  for await (const piece of xmlPieces(chunks, pieceBytes, shape)) yield piece.bytes;
+  scan(true);
+  yield* ready(true);
+  const head = first ? [] : [wrapperTag(wrapper, false, unit)];
+  yield withBom(bom, [...head, buffer.slice(0)]);
 }
 
 const EVTX_HEADER_BYTES = 4096;
@@ -562,15 +562,13 @@ function gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Ar
 }
 
 /**
- * Cuts a text input by its shape: JSON as it is read, into pieces of `pieceBytes`; XML into pieces of at most
- * {@link XML_PIECE_BYTES}, only after a first pass over `again()` (the same text read anew) found its pieces sound,
- * else whole.
+ * Cuts a text input by its shape, as it is read: JSON into pieces of `pieceBytes`, XML into pieces of
+ * {@link XML_PIECE_BYTES} (or `pieceBytes` when smaller); anything else whole.
  */
 async function* cutByShape(
   first: Uint8Array,
   rest: AsyncIterator<Uint8Array>,
   pieceBytes: number,
-  again: (() => AsyncIterable<Uint8Array>) | undefined,
   whole: () => Promise<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {
   const shape = textShape(first);
@@ -578,9 +576,8 @@ async function* cutByShape(
     yield* cutText(prepend([first], rest), pieceBytes, shape);
     return;
   }
-  const xmlBytes = Math.min(pieceBytes, XML_PIECE_BYTES);
-  if (shape?.syntax === 'xml' && again !== undefined && (await xmlPiecesAgree(again(), xmlBytes, shape))) {
-    yield* cutXml(prepend([first], rest), xmlBytes, shape);
+  if (shape?.syntax === 'xml') {
+    yield* cutXml(prepend([first], rest), Math.min(pieceBytes, XML_PIECE_BYTES), shape);
     return;
   }
   yield await whole();
@@ -611,7 +608,7 @@ export async function* recordPieces(
       return readAll(reopen());
     };
     if (!inner.done && binaryLayer(innerHead) === undefined) {
-      yield* cutByShape(innerHead, inflated, pieceBytes, () => inflate(reopen()), wholeCompressed);
+      yield* cutByShape(innerHead, inflated, pieceBytes, wholeCompressed);
       return;
     }
     // Small, or not text: the whole compressed input, as the record reader always read it.
@@ -633,5 +630,5 @@ export async function* recordPieces(
     yield await readAll(prepend([first], it));
     return;
   }
-  yield* cutByShape(first, it, pieceBytes, reopen, () => readAll(prepend([first], it)));
+  yield* cutByShape(first, it, pieceBytes, () => readAll(prepend([first], it)));
 }

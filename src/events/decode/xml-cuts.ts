@@ -1,18 +1,24 @@
 /**
- * Where a long XML text of Windows events (wevtutil / Get-WinEvent exports: `<Event>` elements one after another,
- * or inside one `<Events>` element) may be cut so that each piece, given the text's head and the wrapper's end tag,
- * parses to its part of the whole text's events (docs/replay.md, "Input pieces"). Pure and incremental: the text
- * comes in buffers of code units (UTF-8 bytes or UTF-16 code units), scanned once.
+ * The items of an XML text of Windows events (wevtutil / Get-WinEvent exports: `<Event>` elements one after
+ * another, or inside `<Events>`), found by one cheap scan and never by the parser: each `<Event>..</Event>` span,
+ * each `<Event>` cut short (truncated), each stretch of other text between them (stray). The XML reader
+ * (documents/xml.ts) parses each event span on its own, and replay (cli/replay/record-chunks.ts) cuts a long text
+ * right after an event span; both use this scanner, so a text read in pieces gives the items of the whole text.
  *
- * The scanner follows the markup (tags with quoted attribute values, comments, CDATA, processing instructions, a
- * DOCTYPE with its internal subset before the first element). A cut lies right after the end of an `<Event>` at
- * the events' level (`Event` elements at the top, or the children of the one `<Events>`). It gives up (no cut
- * from there on) on anything that does not fit that shape: other text than blanks at the events' level, a second
- * top-level element after `<Events>`, a DOCTYPE after an element, markup it cannot follow.
+ * The scan follows comments, CDATA sections, processing instructions, a DOCTYPE (with an internal subset) and tags
+ * with quoted attribute values (a `>` in quotes does not end a tag; a `<` in a tag, quoted or not, is not XML and
+ * ends it as malformed). Inside an event it looks only for the first `</Event>` end tag (any namespace prefix) and
+ * for a new `<Event` start tag, which ends the open event as truncated: an unclosed element never swallows the
+ * events after it. Outside events, at the top level or inside one `<Events>` wrapper:
+ * - blanks, comments, processing instructions, a DOCTYPE: the frame, no item;
+ * - `<Events ...>` at the top level opens the wrapper, `</Events>` in it closes it (no item);
+ * - anything else (text, CDATA, other elements' tags, a stray `</Event>`, markup cut short at the end): the
+ *   stretch from the end of the last event or wrapper tag to the next one is one stray item, blanks included.
+ *
+ * The scanner is incremental: `scan` goes on where it stopped (at the start of markup not yet all in hand). It
+ * reacts only to ASCII characters and treats every other one alike, so it gives the same items for UTF-8 bytes
+ * read as latin1 (one character per byte) as for their decoded text, positions aside.
  */
-
-/** Code units of the text: UTF-8 bytes or UTF-16 code units (ASCII markup is one unit in both). */
-export type Units = Uint8Array | Uint16Array;
 
 const LT = 0x3c;
 const GT = 0x3e;
@@ -23,192 +29,248 @@ const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
 const OPEN_SQUARE = 0x5b;
 const CLOSE_SQUARE = 0x5d;
-const DASH = 0x2d;
 const COLON = 0x3a;
 
+/** One item of the text: units `[start, end)` (code units of the whole text, counted from its first one). */
+export type XmlItem =
+  /** `<Event ...>` to its `</Event>` (or one `<Event/>`); `wrapper`: the open `<Events>`'s name, if any. */
+  | { kind: 'event'; start: number; end: number; wrapper: string | undefined }
+  /** An `<Event>` without an end tag: from its start tag to the next `<Event` or the end of the text. */
+  | { kind: 'truncated'; start: number; end: number }
+  /** Text outside any event that is not the frame. */
+  | { kind: 'stray'; start: number; end: number };
+
+/** The reason a truncated event is rejected with. */
+export const TRUNCATED_EVENT = 'truncated <Event> (no end tag)';
+
+/** The reason stray text is rejected with. */
+export const STRAY_TEXT = 'text outside any <Event>';
+
 function isBlank(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff;
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-function startsWith(units: Units, at: number, ascii: string): boolean {
-  for (let i = 0; i < ascii.length; i++) if (units[at + i] !== ascii.charCodeAt(i)) return false;
-  return true;
+/** Whether `c` may start a tag name (ASCII letter, `_`, `:`, or any non-ASCII character). */
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === COLON || c >= 0x80;
 }
 
-/** The index just past `ascii` found at or after `from`, or -1. */
-function past(units: Units, from: number, end: number, ascii: string): number {
-  const first = ascii.charCodeAt(0);
-  for (let at = units.indexOf(first, from); at !== -1 && at + ascii.length <= end; at = units.indexOf(first, at + 1)) {
-    if (startsWith(units, at, ascii)) return at + ascii.length;
+/** The end of a tag's name starting at `from`: the first blank, `/`, `>` or `<`, or `end`. */
+function nameEnd(text: string, from: number, end: number): number {
+  let i = from;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (isBlank(c) || c === SLASH || c === GT || c === LT) break;
   }
-  return -1;
+  return i;
 }
 
-/** The end (past `>`) of a tag starting at `at`, skipping quoted attribute values; -1 when not in hand yet. */
-function tagEnd(units: Units, at: number, end: number): number {
+/** Whether the name `text[from, to)` has the local part `local` (after any namespace prefix). */
+function localIs(text: string, from: number, to: number, local: string): boolean {
+  const start = to - local.length;
+  return start >= from && text.startsWith(local, start) && (start === from || text.charCodeAt(start - 1) === COLON);
+}
+
+const INCOMPLETE = -1;
+
+/**
+ * The index past the `>` ending the tag whose name ends at `from`, skipping quoted attribute values;
+ * {@link INCOMPLETE} when it is not all in hand; `-2 - i` when a `<` at `i` comes first (malformed).
+ */
+function tagEnd(text: string, from: number, end: number): number {
   let quote = 0;
-  for (let i = at + 1; i < end; i++) {
-    const c = units[i] as number;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LT) return -2 - i;
     if (quote !== 0) {
       if (c === quote) quote = 0;
-    } else if (c === QUOTE || c === APOSTROPHE) quote = c;
-    else if (c === GT) return i + 1;
-    else if (c === LT) return -2; // not markup this scanner can follow
+    } else if (c === GT) return i + 1;
+    else if (c === QUOTE || c === APOSTROPHE) quote = c;
   }
-  return -1;
+  return INCOMPLETE;
 }
 
-/** The name's local part (after a namespace prefix) as ASCII text, from a tag's first name character. */
-function tagName(units: Units, from: number, end: number): { qname: string; local: string } {
-  let qname = '';
-  for (let i = from; i < end; i++) {
-    const c = units[i] as number;
-    if (isBlank(c) || c === SLASH || c === GT) break;
-    qname += String.fromCharCode(c);
-  }
-  const colon = qname.lastIndexOf(String.fromCharCode(COLON));
-  return { qname, local: colon === -1 ? qname : qname.slice(colon + 1) };
-}
-
-/** One place to cut: the units before `at` end with an `<Event>` at the events' level, the `count`-th one. */
-export interface XmlCut {
-  at: number;
-  count: number;
+/** The index past `terminator` found at or after `from`, or {@link INCOMPLETE}. */
+function past(text: string, from: number, terminator: string): number {
+  const at = text.indexOf(terminator, from);
+  return at === -1 ? INCOMPLETE : at + terminator.length;
 }
 
 /**
- * Scans a growing buffer of units. `scan(units, end, final)` goes on from where it stopped; `cuts` lists the places
- * found so far (positions in the current buffer); `shift(n)` is called after the caller drops the first `n` units.
+ * The end of the `<!` or `<?` markup at `lt` (a comment, CDATA, a DOCTYPE with its internal subset, a processing
+ * instruction), {@link INCOMPLETE} when not all in hand; `cdata` tells whether it was a CDATA section.
  */
-export class XmlCutScanner {
-  /** Where scanning goes on (the caller starts it past a byte order mark). */
-  private at: number;
-  private depth = 0;
-  /** The depth of the events (0: top-level `<Event>`s; 1: inside `<Events>`); undefined until the first element. */
-  private eventsDepth: number | undefined;
-  /** Events (at the events' level) ended so far. */
-  private events = 0;
-  /** Whether an `<Event>` at the events' level is open, and its depth. */
-  private inEvent = false;
-  private stopped = false;
-  private wrapperClosed = false;
-  /** Units of the text before the events (up to the wrapper's start tag's end, or the first `<Event>`). */
-  headEnd: number | undefined;
-  /** The wrapper's qualified name (`Events`), when the events are inside one. */
-  wrapper: string | undefined;
-  readonly cuts: XmlCut[] = [];
+function declarationEnd(text: string, lt: number, end: number): { end: number; cdata: boolean } {
+  const next = text.charCodeAt(lt + 1);
+  if (next === QUESTION) return { end: past(text, lt + 2, '?>'), cdata: false };
+  if (lt + 4 > end) return { end: INCOMPLETE, cdata: false };
+  if (text.startsWith('<!--', lt)) return { end: past(text, lt + 4, '-->'), cdata: false };
+  if (lt + 9 > end && '<![CDATA['.startsWith(text.slice(lt, end))) return { end: INCOMPLETE, cdata: false };
+  if (text.startsWith('<![CDATA[', lt)) return { end: past(text, lt + 9, ']]>'), cdata: true };
+  let square = false;
+  for (let i = lt + 2; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === OPEN_SQUARE) square = true;
+    else if (c === CLOSE_SQUARE) square = false;
+    else if (c === GT && !square) return { end: i + 1, cdata: false };
+  }
+  return { end: INCOMPLETE, cdata: false };
+}
 
-  constructor(start = 0) {
-    this.at = start;
+/**
+ * Finds the items of a text given in consecutive parts. `scan(text, base, final)`: `text` holds the units from
+ * `base` on, where `base` is at most {@link XmlItemScanner.resume} (the units before it were scanned already);
+ * `final`: the text ends with it. Items are appended to {@link XmlItemScanner.items} as they are complete.
+ */
+export class XmlItemScanner {
+  /** The items found so far (the caller may remove the ones it has taken). */
+  readonly items: XmlItem[] = [];
+  /** Where the next scan starts: the units before it are done with. */
+  resume = 0;
+  /** The open `<Events>` wrapper's qualified name. */
+  private wrapper: string | undefined;
+  /** The start of the open event, or -1. */
+  private eventStart = -1;
+  /** Where the stretch between events started, and whether it holds stray text yet. */
+  private segmentStart = 0;
+  private segmentStray = false;
+
+  /** Whether an item has begun that is not in {@link items} yet (an open event, or stray text). */
+  get pending(): boolean {
+    return this.eventStart >= 0 || this.segmentStray;
   }
 
-  /** Whether no more cuts can come (markup out of the expected shape). */
-  get done(): boolean {
-    return this.stopped;
-  }
-
-  shift(n: number): void {
-    this.at -= n;
-    for (const cut of this.cuts) cut.at -= n;
-    while (this.cuts.length > 0 && (this.cuts[0] as XmlCut).at <= 0) this.cuts.shift();
-  }
-
-  scan(units: Units, end: number): void {
-    while (!this.stopped && this.at < end) {
-      const c = units[this.at] as number;
-      if (c !== LT) {
-        const next = units.indexOf(LT, this.at);
-        const stop = next === -1 || next > end ? end : next;
-        if (this.eventsDepth === undefined || this.depth <= this.eventsDepth) {
-          for (let i = this.at; i < stop; i++) {
-            if (!isBlank(units[i] as number)) {
-              this.stopped = true;
-              return;
-            }
-          }
-        }
-        this.at = stop;
-        continue;
-      }
-      const found = this.markup(units, end);
-      if (found === -1) return; // incomplete: wait for more
-      if (found === -2) {
-        this.stopped = true;
-        return;
-      }
-      this.at = found;
+  scan(text: string, base: number, final: boolean): void {
+    const end = text.length;
+    let i = this.resume - base;
+    while (i < end) {
+      const next = this.eventStart >= 0 ? this.inEvent(text, base, i, end) : this.outside(text, base, i, end);
+      if (next === INCOMPLETE) break;
+      i = next;
     }
+    if (i > end) i = end;
+    this.resume = base + i;
+    if (!final) return;
+    // The text ends here: markup not in hand is cut short.
+    const last = base + end;
+    if (this.eventStart >= 0) {
+      this.items.push({ kind: 'truncated', start: this.eventStart, end: last });
+      this.eventStart = -1;
+    } else if (i < end && !this.segmentStray) this.segmentStray = true;
+    this.closeSegment(last);
+    this.segmentStart = last;
+    this.resume = last;
   }
 
-  /** Handles the markup at `this.at`; returns where it ends, -1 when not all in hand, -2 when out of shape. */
-  private markup(units: Units, end: number): number {
-    const at = this.at;
-    if (at + 2 > end) return -1;
-    const next = units[at + 1] as number;
-    if (next === BANG) {
-      if (at + 4 > end) return -1;
-      if (units[at + 2] === DASH && units[at + 3] === DASH) return past(units, at + 4, end, '-->');
-      if (at + 9 > end) return -1;
-      if (startsWith(units, at, '<![CDATA[')) {
-        if (this.eventsDepth === undefined || this.depth <= this.eventsDepth) return -2;
-        return past(units, at + 9, end, ']]>');
-      }
-      if (this.eventsDepth !== undefined) return -2; // a DOCTYPE after an element
-      // A DOCTYPE, with an internal subset in square brackets.
-      let square = false;
-      for (let i = at + 2; i < end; i++) {
-        const u = units[i] as number;
-        if (u === OPEN_SQUARE) square = true;
-        else if (u === CLOSE_SQUARE) square = false;
-        else if (u === GT && !square) return i + 1;
-      }
-      return -1;
-    }
-    if (next === QUESTION) return past(units, at + 2, end, '?>');
-    const close = tagEnd(units, at, end);
-    if (close < 0) return close;
-    if (next === SLASH) return this.endTag(units, at, close);
-    return this.startTag(units, at, close);
+  /** Ends the stretch between events at `at`: one stray item when it held stray text. */
+  private closeSegment(at: number): void {
+    if (this.segmentStray) this.items.push({ kind: 'stray', start: this.segmentStart, end: at });
+    this.segmentStray = false;
   }
 
-  private startTag(units: Units, at: number, close: number): number {
-    const selfClosing = units[close - 2] === SLASH;
-    const { qname, local } = tagName(units, at + 1, close);
-    if (this.depth === 0) {
-      if (this.wrapperClosed) return -2;
-      if (this.eventsDepth === undefined) {
-        if (local === 'Events' && !selfClosing) {
-          this.eventsDepth = 1;
-          this.wrapper = qname;
-          this.headEnd = close;
-        } else {
-          this.eventsDepth = 0;
-          this.headEnd = at;
+  /** Scans from `i` outside any event; returns where to go on, or {@link INCOMPLETE}. */
+  private outside(text: string, base: number, i: number, end: number): number {
+    const lt = text.indexOf('<', i);
+    const stop = lt === -1 ? end : lt;
+    if (!this.segmentStray) {
+      for (let j = i; j < stop; j++) {
+        if (!isBlank(text.charCodeAt(j))) {
+          this.segmentStray = true;
+          break;
         }
       }
     }
-    if (this.depth === this.eventsDepth && local === 'Event') {
-      if (selfClosing) return -2; // an empty <Event/> is no event: the whole text is rejected, leave it whole
-      this.inEvent = true;
+    // Text first, then the markup at `lt` (which may not be all in hand yet).
+    if (lt !== i) return stop;
+    if (lt + 1 >= end) return INCOMPLETE;
+    const next = text.charCodeAt(lt + 1);
+    if (next === BANG || next === QUESTION) {
+      const markup = declarationEnd(text, lt, end);
+      if (markup.end === INCOMPLETE) return INCOMPLETE;
+      if (markup.cdata) this.segmentStray = true;
+      return markup.end;
     }
-    if (!selfClosing) this.depth++;
-    return close;
-  }
-
-  private endTag(units: Units, at: number, close: number): number {
-    if (this.depth === 0) return -2;
-    this.depth--;
-    const { local } = tagName(units, at + 2, close);
-    if (this.depth === 0 && this.eventsDepth === 1) {
-      this.wrapperClosed = true;
+    const closing = next === SLASH;
+    const nameStart = closing ? lt + 2 : lt + 1;
+    if (nameStart >= end) return INCOMPLETE;
+    if (!isNameStart(text.charCodeAt(nameStart))) {
+      this.segmentStray = true;
+      return lt + 1;
+    }
+    const name = nameEnd(text, nameStart, end);
+    const close = tagEnd(text, name, end);
+    if (close === INCOMPLETE) return INCOMPLETE;
+    if (close < 0) {
+      this.segmentStray = true;
+      return -2 - close;
+    }
+    const at = base + lt;
+    if (closing) {
+      if (this.wrapper !== undefined && localIs(text, nameStart, name, 'Events')) {
+        this.closeSegment(at);
+        this.wrapper = undefined;
+        this.segmentStart = base + close;
+      } else this.segmentStray = true;
       return close;
     }
-    if (this.depth === this.eventsDepth && this.inEvent) {
-      if (local !== 'Event') return -2;
-      this.inEvent = false;
-      this.events++;
-      this.cuts.push({ at: close, count: this.events });
+    const selfClosing = text.charCodeAt(close - 2) === SLASH;
+    if (localIs(text, nameStart, name, 'Event')) {
+      this.closeSegment(at);
+      if (selfClosing) {
+        this.items.push({ kind: 'event', start: at, end: base + close, wrapper: this.wrapper });
+        this.segmentStart = base + close;
+      } else this.eventStart = at;
+      return close;
+    }
+    if (localIs(text, nameStart, name, 'Events') && this.wrapper === undefined) {
+      if (!selfClosing) {
+        this.closeSegment(at);
+        this.wrapper = text.slice(nameStart, name);
+        this.segmentStart = base + close;
+      }
+      return close;
+    }
+    this.segmentStray = true;
+    return close;
+  }
+
+  /** Scans from `i` inside the open event; returns where to go on, or {@link INCOMPLETE}. */
+  private inEvent(text: string, base: number, i: number, end: number): number {
+    const lt = text.indexOf('<', i);
+    if (lt === -1) return end;
+    if (lt !== i) return lt;
+    if (lt + 1 >= end) return INCOMPLETE;
+    const next = text.charCodeAt(lt + 1);
+    if (next === BANG || next === QUESTION) return declarationEnd(text, lt, end).end;
+    const closing = next === SLASH;
+    const nameStart = closing ? lt + 2 : lt + 1;
+    if (nameStart >= end) return INCOMPLETE;
+    if (!isNameStart(text.charCodeAt(nameStart))) return lt + 1; // not markup: the parser will say
+    const name = nameEnd(text, nameStart, end);
+    if (name >= end) return INCOMPLETE;
+    const isEvent = localIs(text, nameStart, name, 'Event');
+    if (isEvent && !closing) {
+      // A new event starts: the open one has no end tag. The new one is read from here, outside.
+      this.items.push({ kind: 'truncated', start: this.eventStart, end: base + lt });
+      this.eventStart = -1;
+      this.segmentStart = base + lt;
+      return lt;
+    }
+    const close = tagEnd(text, name, end);
+    if (close === INCOMPLETE) return INCOMPLETE;
+    if (close < 0) return -2 - close; // a malformed tag: go on at its `<`; the parser rejects the event
+    if (isEvent) {
+      this.items.push({ kind: 'event', start: this.eventStart, end: base + close, wrapper: this.wrapper });
+      this.eventStart = -1;
+      this.segmentStart = base + close;
     }
     return close;
   }
+}
+
+/** The items of a whole text (see {@link XmlItemScanner}). */
+export function xmlItems(text: string): XmlItem[] {
+  const scanner = new XmlItemScanner();
+  scanner.scan(text, 0, true);
+  return scanner.items;
 }

@@ -5,6 +5,7 @@
 
 import { XMLParser } from 'fast-xml-parser';
 import { isObject } from '../values.js';
+import { STRAY_TEXT, TRUNCATED_EVENT, type XmlItem, xmlItems } from './xml-cuts.js';
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -23,49 +24,13 @@ const parser = new XMLParser({
 /** The `Event` elements of an XML text, or the reason there are none. */
 export type XmlEvents = { ok: true; value: Record<string, unknown>[] } | { ok: false; error: string };
 
-/**
- * The markup that matters for telling events apart: comments and CDATA sections (skipped: they may hold `<Event>`
- * as text), `<Event` start tags and `</Event>` end tags, any namespace prefix. Attribute values cannot hold `<`.
- */
-const TOKEN =
-  /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\/(?:[A-Za-z_][\w.-]*:)?Event\s*>|<(?:[A-Za-z_][\w.-]*:)?Event(?=[\s>/])/g;
-
-/** Each `<Event` start tag (`start`) and `</Event>` end tag (`end`: the index past it), in order. */
-function* eventTags(text: string): Generator<{ kind: 'start' | 'end'; at: number }> {
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
-    const tag = m[0];
-    if (tag.charCodeAt(1) === 0x21 /* ! */) continue;
-    if (tag.charCodeAt(1) === 0x2f /* / */) yield { kind: 'end', at: m.index + tag.length };
-    else yield { kind: 'start', at: m.index };
-  }
-}
-
-/** The parser's nesting cap (or a stack overflow): the text is rejected whole, never split. */
+/** The parser's nesting cap (or a stack overflow). */
 export const TOO_DEEP_XML = 'document nested too deeply';
 
-/** The reason given when the element tree does not account for the text's `<Event>` tags. */
-export const MALFORMED_XML = 'malformed XML (an <Event> truncated, unclosed or stray)';
+/** The reason given when a text of one event parses to something else than one `<Event>`. */
+export const NOT_AN_EVENT = 'XML is not an <Event>';
 
-/**
- * Parse XML text into its `Event` elements. Never throws. The parser is lenient: an unclosed `<Event>` swallows
- * the events after it as its children, without an error. So the elements must account for every `<Event>` start
- * and end tag of the text; when they do not, the text is {@link MALFORMED_XML} and {@link splitXmlEvents} reads
- * its events one by one.
- */
-export function parseXmlEvents(text: string): XmlEvents {
-  const parsed = parseTree(text);
-  if (!parsed.ok) return parsed;
-  const n = parsed.value.length;
-  let starts = 0;
-  let ends = 0;
-  for (const tag of eventTags(text))
-    if (tag.kind === 'start') starts++;
-    else ends++;
-  if (starts !== n || ends !== n) return { ok: false, error: MALFORMED_XML };
-  return parsed;
-}
-
+/** The `Event` elements the parser finds in `text` (at the top or in `<Events>`). Never throws. */
 function parseTree(text: string): XmlEvents {
   let tree: unknown;
   try {
@@ -78,57 +43,68 @@ function parseTree(text: string): XmlEvents {
   if (!isObject(tree)) return { ok: false, error: 'invalid XML' };
   const holder = isObject(tree.Events) ? tree.Events : tree;
   const events = holder.Event;
-  if (!Array.isArray(events) || events.length === 0) return { ok: false, error: 'XML is not an <Event>' };
+  if (!Array.isArray(events) || events.length === 0) return { ok: false, error: NOT_AN_EVENT };
   const elements: Record<string, unknown>[] = [];
   for (const event of events) {
-    if (!isObject(event)) return { ok: false, error: 'XML is not an <Event>' };
+    if (!isObject(event)) return { ok: false, error: NOT_AN_EVENT };
     elements.push(event);
   }
   return { ok: true, value: elements };
 }
 
-/** One `<Event>` of a malformed text, or a span of it that is none, by UTF-16 offsets. */
-export type XmlSpan =
+/** What one item of a text reads as: its event element, or the reason it is rejected. */
+export type XmlItemEvent =
   | { ok: true; start: number; end: number; element: Record<string, unknown> }
   | { ok: false; start: number; end: number; error: string };
 
-/** What may stand around the events: the declaration, `<Events>` and `</Events>`, comments, blanks. */
-const FRAME = /^(?:\s|<\?xml[^>]*\?>|<!--[\s\S]*?-->|<\/?(?:[A-Za-z_][\w.-]*:)?Events(?:\s[^>]*)?>)*$/;
+/**
+ * A text of at most one item (see xml-cuts.ts) read as one document, as the whole text always was: the parser's
+ * events or its error, with the item's reason when the parser accepts a truncated event or stray text (it is
+ * lenient: an unclosed element is closed at the end of the text).
+ */
+function readWhole(text: string, item: XmlItem | undefined): XmlEvents {
+  const parsed = parseTree(text);
+  if (!parsed.ok) return parsed;
+  if (item?.kind !== 'event' || parsed.value.length !== 1) {
+    return {
+      ok: false,
+      error: item?.kind === 'truncated' ? TRUNCATED_EVENT : item === undefined ? NOT_AN_EVENT : STRAY_TEXT,
+    };
+  }
+  return parsed;
+}
+
+/** One item of a text of several, read on its own. */
+function readItem(text: string, item: XmlItem): XmlItemEvent {
+  const { start, end } = item;
+  if (item.kind === 'truncated') return { ok: false, start, end, error: TRUNCATED_EVENT };
+  if (item.kind === 'stray') return { ok: false, start, end, error: STRAY_TEXT };
+  const parsed = parseTree(text.slice(start, end));
+  if (!parsed.ok) return { ok: false, start, end, error: parsed.error };
+  if (parsed.value.length !== 1) return { ok: false, start, end, error: NOT_AN_EVENT };
+  return { ok: true, start, end, element: parsed.value[0] as Record<string, unknown> };
+}
 
 /**
- * The events of a malformed XML text one by one: each span from an `<Event>` start tag to the first end tag
- * after it (before the next start tag) is parsed on its own; a span without one, or that does not parse to one
- * event, is rejected, and so is text between events that is not the frame (declaration, `<Events>`, comments).
- * Every character of the text belongs to one span or to the frame, so nothing is lost.
+ * The items of an XML text, each read: one result for the whole text when it holds at most one item (an event,
+ * a truncated event, stray text, or nothing: `<Foo/>`), else one per item, in order, each event span parsed on its
+ * own. A fault (a parse error, a truncated event, stray text) costs only the item it is in, and what an item reads
+ * as does not depend on the rest of the text (docs/replay.md: replay reads a long text in pieces).
  */
-export function splitXmlEvents(text: string): XmlSpan[] {
-  const spans: XmlSpan[] = [];
-  const between = (start: number, end: number) => {
-    if (end > start && !FRAME.test(text.slice(start, end))) {
-      spans.push({ ok: false, start, end, error: 'text outside any <Event> in malformed XML' });
-    }
-  };
-  const truncated = (start: number, end: number) =>
-    spans.push({ ok: false, start, end, error: 'truncated <Event> (no end tag) in malformed XML' });
-  let cursor = 0;
-  let open: number | undefined;
-  for (const tag of eventTags(text)) {
-    if (tag.kind === 'start') {
-      if (open === undefined) between(cursor, tag.at);
-      else truncated(open, tag.at);
-      open = tag.at;
-      cursor = tag.at;
-    } else if (open !== undefined) {
-      // A stray end tag (no <Event> open) stays in the text between events.
-      const one = parseTree(text.slice(open, tag.at));
-      if (one.ok && one.value.length === 1) {
-        spans.push({ ok: true, start: open, end: tag.at, element: one.value[0] as Record<string, unknown> });
-      } else spans.push({ ok: false, start: open, end: tag.at, error: one.ok ? MALFORMED_XML : one.error });
-      open = undefined;
-      cursor = tag.at;
-    }
+export function readXmlItems(text: string): { whole: XmlEvents } | { items: XmlItemEvent[] } {
+  const items = xmlItems(text);
+  if (items.length < 2) return { whole: readWhole(text, items[0]) };
+  return { items: items.map((item) => readItem(text, item)) };
+}
+
+/** Parse XML text into its `Event` elements, or the first reason one of its items is rejected. Never throws. */
+export function parseXmlEvents(text: string): XmlEvents {
+  const read = readXmlItems(text);
+  if ('whole' in read) return read.whole;
+  const elements: Record<string, unknown>[] = [];
+  for (const item of read.items) {
+    if (!item.ok) return { ok: false, error: item.error };
+    elements.push(item.element);
   }
-  if (open === undefined) between(cursor, text.length);
-  else truncated(open, text.length);
-  return spans;
+  return { ok: true, value: elements };
 }

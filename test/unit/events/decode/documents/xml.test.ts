@@ -3,7 +3,8 @@
  * events after an unclosed <Event> inside it and give no error, so they were lost; the text is read event by event.
  */
 
-import { MALFORMED_XML, parseXmlEvents, splitXmlEvents } from '../../../../../src/events/decode/xml-events.js';
+import { xmlItems } from '../../../../../src/events/decode/xml-cuts.js';
+import { parseXmlEvents } from '../../../../../src/events/decode/xml-events.js';
 import { readRecord } from '../../../../../src/events/read-record.js';
 import { sysmon3Xml } from '../../factories.js';
 
@@ -27,10 +28,10 @@ const head = '<?xml version="1.0"?>\r\n<Events>\r\n';
 describe('malformed rendered XML', () => {
   it('keeps the events around a truncated <Event>, which is rejected with its own bytes', () => {
     const text = `${head}${event(1)}\r\n${cut}\r\n${event(3)}\r\n${event(4)}\r\n</Events>\r\n`;
-    expect(parseXmlEvents(text)).toEqual({ ok: false, error: MALFORMED_XML });
+    expect(parseXmlEvents(text)).toEqual({ ok: false, error: 'truncated <Event> (no end tag)' });
     expect(outcomes(text)).toEqual([
       'event 1',
-      `rejected truncated <Event> (no end tag) in malformed XML: ${cut}\r\n`,
+      `rejected truncated <Event> (no end tag): ${cut}\r\n`,
       'event 3',
       'event 4',
     ]);
@@ -39,19 +40,12 @@ describe('malformed rendered XML', () => {
   it('rejects a stray end-tag fragment between events, one after another without <Events>', () => {
     const stray = event(9).slice(300);
     const text = `${event(1)}\n${stray}\n${event(3)}`;
-    expect(outcomes(text)).toEqual([
-      'event 1',
-      `rejected text outside any <Event> in malformed XML: \n${stray}\n`,
-      'event 3',
-    ]);
+    expect(outcomes(text)).toEqual(['event 1', `rejected text outside any <Event>: \n${stray}\n`, 'event 3']);
   });
 
   it('rejects a last <Event> cut short (a log copied while written)', () => {
     const text = `${head}${event(1)}${event(2).slice(0, 120)}`;
-    expect(outcomes(text)).toEqual([
-      'event 1',
-      `rejected truncated <Event> (no end tag) in malformed XML: ${event(2).slice(0, 120)}`,
-    ]);
+    expect(outcomes(text)).toEqual(['event 1', `rejected truncated <Event> (no end tag): ${event(2).slice(0, 120)}`]);
   });
 
   it('leaves well-formed text to the parser, namespace prefixes included', () => {
@@ -62,12 +56,12 @@ describe('malformed rendered XML', () => {
 
   it('gives every character of the text to one span or to the frame', () => {
     const text = `${head}<!-- c -->${event(1)}junk${cut}${event(3)}</Events>`;
-    const spans = splitXmlEvents(text);
-    expect(spans.map((s) => [s.ok, text.slice(s.start, s.end).slice(0, 12)])).toEqual([
-      [true, '<Event xmlns'],
-      [false, 'junk'],
-      [false, '<Event xmlns'],
-      [true, '<Event xmlns'],
+    const spans = xmlItems(text);
+    expect(spans.map((s) => [s.kind, text.slice(s.start, s.end).slice(0, 12)])).toEqual([
+      ['event', '<Event xmlns'],
+      ['stray', 'junk'],
+      ['truncated', '<Event xmlns'],
+      ['event', '<Event xmlns'],
     ]);
     const covered = spans.reduce((n, s) => n + (s.end - s.start), 0);
     expect(text.length - covered).toBe(`${head}<!-- c -->`.length + '</Events>'.length);
