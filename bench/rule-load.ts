@@ -47,6 +47,11 @@ interface EnrichRun {
   beforeImportMs: number;
   importMs: number;
   serviceMs: number;
+  /** Import to the composition root's rule set ready mark, and that mark since process start. */
+  rulesMs?: number;
+  rulesReadyMs?: number;
+  /** The process's CPU at that mark. */
+  rulesReadyCpuMs?: number;
   readyMs: number;
   readyCpuMs?: number;
   firstEventMs?: number;
@@ -119,7 +124,8 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
       `every other list ${formatMs(r.restOfListsMs)} (CPU ${formatMs(r.restOfListsCpuMs)}); all lists compiled: CPU ${formatMs(r.allListsCpuMs)} since start`;
     const enrichLine = (r: EnrichRun) =>
       `ready ${formatMs(r.readyMs)} since process start (module ${formatMs(r.importMs)}, composition root with rules ` +
-      `${formatMs(r.serviceMs)}; process CPU at ready ${formatMs(r.readyCpuMs ?? 0)}); then first process-creation ` +
+      `${formatMs(r.serviceMs)}, of which rules ${formatMs(r.rulesMs ?? Number.NaN)}: rule set ready at ` +
+      `${formatMs(r.rulesReadyMs ?? Number.NaN)} (process CPU ${formatMs(r.rulesReadyCpuMs ?? Number.NaN)}); process CPU at ready ${formatMs(r.readyCpuMs ?? 0)}); then first process-creation ` +
       `event ${formatMs(r.firstEventMs ?? 0)} (CPU ${formatMs(r.firstEventCpuMs ?? 0)}); every list compiled: ` +
       `process CPU ${formatMs(r.allListsCpuMs ?? 0)}`;
     return [
