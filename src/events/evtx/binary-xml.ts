@@ -184,6 +184,50 @@ export class ChunkContext {
   }
 }
 
+const NO_NAMES: Array<number | string> = [];
+
+/**
+ * The lists of values and nodes a record's parse makes, kept for the next record (they are read only while the
+ * record's document is built, never kept in it): one record's parse allocates none once the pool has grown.
+ */
+const valuePool: unknown[][] = [];
+const nodePool: XmlNode[][] = [];
+let usedValues = 0;
+let usedNodes = 0;
+const POOL_KEPT = 64;
+
+/** An instance's list of `count` values (every one set by the caller before it is read). */
+function recordValues(count: number): unknown[] {
+  let values = valuePool[usedValues];
+  if (values === undefined) {
+    values = new Array(count);
+    valuePool[usedValues] = values;
+  } else if (values.length !== count) {
+    // Setting the length costs more than making a list: done only when it changes (mostly, records in a row are
+    // instances of one template).
+    values.length = count;
+  }
+  usedValues++;
+  return values;
+}
+
+/** A list for nodes (its old ones are overwritten by index, then cut by {@link sized}). */
+function recordNodes(): XmlNode[] {
+  let nodes = nodePool[usedNodes];
+  if (nodes === undefined) {
+    nodes = [];
+    nodePool[usedNodes] = nodes;
+  }
+  usedNodes++;
+  return nodes;
+}
+
+/** `nodes` cut to its first `count`. */
+function sized(nodes: XmlNode[], count: number): XmlNode[] {
+  if (nodes.length !== count) nodes.length = count;
+  return nodes;
+}
+
 /** Value types whose text (GUID, size_t, FILETIME, SYSTEMTIME, SID, hex integers) is kept until the instance's values are read (see ascii-text.ts). */
 const KEPT_TEXT_TYPES = (() => {
   const types = new Uint8Array(256);
@@ -216,7 +260,7 @@ class StreamParser {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
   /** The names read from elsewhere in the chunk (not inline in a template definition): offset, text, … */
-  readonly external: Array<number | string> = [];
+  readonly external: Array<number | string>;
 
   constructor(
     private readonly chunk: ChunkContext,
@@ -227,6 +271,8 @@ class StreamParser {
   ) {
     this.bytes = chunk.bytes;
     this.view = chunk.view;
+    // Only a template definition's names are listed (see name()): other streams share an empty list.
+    this.external = inTemplate ? [] : NO_NAMES;
     if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
   }
 
@@ -277,23 +323,26 @@ class StreamParser {
 
   /** The stream's top level: fragment headers, elements, template instances, processing instructions. */
   nodes(): XmlNode[] {
-    const out: XmlNode[] = [];
+    // A record's or a Binary XML value's nodes live until its record is built: from the record's pool.
+    const out: XmlNode[] = this.inTemplate ? [] : recordNodes();
+    // Set by index, the length once at the end (a pooled list mostly has the length it needs already).
+    let count = 0;
     while (this.pos < this.end) {
       const token = this.u8();
       switch (token) {
         case 0x00:
-          return out;
+          return sized(out, count);
         case 0x0f:
           this.need(3);
           this.pos += 3;
           break;
         case 0x01:
         case 0x41:
-          out.push(this.element(token, this.depth + 1));
+          out[count++] = this.element(token, this.depth + 1);
           break;
         case 0x0c:
           if (this.inTemplate) damaged('EVTX template instance inside a template definition');
-          out.push(this.instance());
+          out[count++] = this.instance();
           break;
         case 0x0a:
           this.name();
@@ -305,7 +354,7 @@ class StreamParser {
           damaged(`EVTX token 0x${token.toString(16)} unexpected`);
       }
     }
-    return out;
+    return sized(out, count);
   }
 
   private element(token: number, depth: number): Element {
@@ -391,7 +440,7 @@ class StreamParser {
     if (count * 4 > this.end - this.pos) damaged('EVTX template values truncated');
     const descriptors = this.pos;
     this.pos += count * 4;
-    const values: unknown[] = new Array(count);
+    const values = recordValues(count);
     let hasXml = false;
     openValues(values);
     for (let i = 0; i < count; i++) {
@@ -977,6 +1026,11 @@ function interpretPlanned(
  */
 export function recordDocument(chunk: ChunkContext, start: number, end: number): Record<string, unknown> {
   resetTexts();
+  // A record of many instances leaves a large pool: kept up to a size most records stay under.
+  if (usedValues > POOL_KEPT) valuePool.length = POOL_KEPT;
+  if (usedNodes > POOL_KEPT) nodePool.length = POOL_KEPT;
+  usedValues = 0;
+  usedNodes = 0;
   const nodes = new StreamParser(chunk, start, end, false, 0).nodes();
   const only = nodes.length === 1 ? nodes[0] : undefined;
   if (only !== undefined && typeof only !== 'string' && only.kind === INSTANCE && only.template.plan !== undefined) {

@@ -295,3 +295,45 @@ describe('compiled elements beside Binary XML values', () => {
     }
   });
 });
+
+describe('value lists reused between records', () => {
+  it('rejects an instance with fewer values than its template reads, after one that had them all', () => {
+    const writer = new EvtxWriter();
+    let template = 0;
+    const names = ['A', 'B', 'C'];
+    const full = [...systemValues(1), string('a'), string('b'), string('c')];
+    for (const [record, values] of [full, full, full.slice(0, 9), full, full.slice(0, 8)].entries()) {
+      writer.record((w) => {
+        const offset = eventRecord(
+          w,
+          record === 0
+            ? (t) => {
+                t.fragment();
+                t.element('Event', [], (e) => {
+                  system(e);
+                  e.element('EventData', [], (d) => {
+                    names.forEach((name, i) => {
+                      d.element('Data', [['Name', (a) => a.text(name)]], (v) => v.sub(8 + i, 0x01));
+                    });
+                  });
+                });
+                t.eof();
+              }
+            : template,
+          values,
+        );
+        if (record === 0) template = offset;
+      });
+    }
+    const outcomes = readEvtx(writer.file()).map((outcome) =>
+      outcome.ok ? (outcome.document as { Event: { EventData: unknown } }).Event.EventData : outcome.reason,
+    );
+    expect(outcomes).toEqual([
+      { A: 'a', B: 'b', C: 'c' },
+      { A: 'a', B: 'b', C: 'c' },
+      'EVTX substitution without a value',
+      { A: 'a', B: 'b', C: 'c' },
+      'EVTX substitution without a value',
+    ]);
+  });
+});
