@@ -12,6 +12,7 @@ export default {
     // esbuild strips the types (lint type-checks): see the file for why not ts-jest.
     '^.+\\.ts$': '<rootDir>/test/helpers/esbuild-transform.cjs',
   },
+  setupFiles: ['<rootDir>/test/helpers/cdk-validation.cjs'],
   // Lists every skipped test (its title says why: test/helpers/skip.ts); the default reporter shows none of a file
   // whose tests were all skipped.
   reporters: ['default', '<rootDir>/test/helpers/skipped-reporter.cjs'],
