@@ -75,10 +75,13 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
  * offsets it reads names from outside itself (checked on each use). Logs of one host repeat their templates chunk
  * after chunk. A definition that differs in one byte is parsed anew; one that fails is kept for its own chunk only.
  */
-const sharedTemplates = new Map<
-  number,
-  Array<{ bytes: Buffer; template: Template; external: ReadonlyArray<number | string> }>
->();
+const sharedTemplates = new Map<number, Array<{ bytes: Buffer; template: Template; external: ExternalNames }>>();
+
+/**
+ * The names a shared definition reads from outside itself: each one's chunk offset and bytes (character count and
+ * UTF-16 text). The same bytes are the same name, so a later chunk is checked without decoding its names.
+ */
+type ExternalNames = ReadonlyArray<{ offset: number; bytes: Uint8Array }>;
 let sharedCount = 0;
 const MAX_SHARED_TEMPLATES = 4096;
 const MAX_SHARED_BYTES = 16384;
@@ -143,7 +146,7 @@ export class ChunkContext {
           sharedTemplates.set(offset, atOffset);
         }
         const bytes = Buffer.from(this.bytes.subarray(offset + 4, end));
-        atOffset.push({ bytes, template, external: parser.external });
+        atOffset.push({ bytes, template, external: this.externalNames(parser.external) });
         sharedCount++;
       }
       return template;
@@ -167,13 +170,25 @@ export class ChunkContext {
     return undefined;
   }
 
-  private sameNames(external: ReadonlyArray<number | string>): boolean {
+  /** The bytes of the names at the offsets of `external` (offset, text, …: names this chunk has read). */
+  private externalNames(external: ReadonlyArray<number | string>): ExternalNames {
+    const names: Array<{ offset: number; bytes: Uint8Array }> = [];
     for (let i = 0; i < external.length; i += 2) {
-      try {
-        if (this.name(external[i] as number).text !== external[i + 1]) return false;
-      } catch {
-        return false;
-      }
+      const offset = external[i] as number;
+      const units = this.view.getUint16(offset + 6, true);
+      names.push({ offset, bytes: this.bytes.slice(offset + 6, offset + 8 + 2 * units) });
+    }
+    return names;
+  }
+
+  /** Whether this chunk holds the same names at the same offsets (a name cut by the chunk's end is not the same). */
+  private sameNames(external: ExternalNames): boolean {
+    const chunk = this.bytes;
+    for (const { offset, bytes } of external) {
+      const at = offset + 6;
+      // The structure's 8 bytes, its text and its NUL lie in the chunk, as ChunkContext.name requires.
+      if (at + bytes.length + 2 > chunk.length) return false;
+      for (let i = 0; i < bytes.length; i++) if (chunk[at + i] !== bytes[i]) return false;
     }
     return true;
   }

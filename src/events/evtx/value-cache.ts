@@ -28,6 +28,7 @@ const texts: string[] = new Array<string>(SLOTS).fill('');
 /** The slot and the value bytes of the last miss, for {@link remember}. */
 let missSlot = -1;
 let missBytes: Uint8Array = stored;
+let missView: DataView = storedView;
 let missAt = 0;
 let missSize = 0;
 
@@ -58,6 +59,7 @@ export function lookup(type: number, bytes: Uint8Array, view: DataView, at: numb
   }
   missSlot = slot;
   missBytes = bytes;
+  missView = view;
   missAt = at;
   missSize = size;
   return undefined;
@@ -79,7 +81,9 @@ export function storing(): boolean {
 export function remember(type: number, text: string): string {
   if (missSlot < 0) return text;
   const base = missSlot * WIDTH;
-  for (let i = 0; i < missSize; i++) stored[base + i] = missBytes[missAt + i] as number;
+  let i = 0;
+  for (; i + 4 <= missSize; i += 4) storedView.setInt32(base + i, missView.getInt32(missAt + i, true), true);
+  for (; i < missSize; i++) stored[base + i] = missBytes[missAt + i] as number;
   keys[missSlot] = ((type << 16) | missSize) + 1;
   texts[missSlot] = text;
   missSlot = -1;
