@@ -28,6 +28,7 @@
 import { Gunzip } from 'fflate';
 import { Decompress } from 'fzstd';
 import { binaryLayer, zstdContentSize, zstdWindowSize } from '../../src/events/decode/binary-layers.js';
+import { type JsonArrayItem, JsonArrayScanner } from '../../src/events/decode/documents/json-array.js';
 import { type XmlItem, XmlItemScanner } from '../../src/events/decode/xml-cuts.js';
 import type { InputStream } from '../io/input-files.js';
 
@@ -372,6 +373,88 @@ export async function* cutXml(
   yield withBom(bom, [...head, buffer.slice(0)]);
 }
 
+/** Whether `first` (the text's first units, after its BOM) starts a JSON array, blanks and BOMs aside. */
+function startsArray(view: string): boolean {
+  return /^(?:[ \t\r\n\ufeff]|\u00ef\u00bb\u00bf)*\[/.test(view);
+}
+
+/**
+ * Cuts a top-level JSON array of events (its first element an object: the reader then reads it element by
+ * element, src/events/decode/documents/json-array.ts) into pieces of at least `pieceBytes`: right after an element
+ * that a comma ends, before a next element that starts with `{`, with the same scanner as the reader. A piece
+ * after the first starts with `[` (then the comma: blanks between commas are no element), each but the last ends
+ * with `]`. Pieces are fresh buffers.
+ */
+export async function* cutJsonArray(
+  chunks: AsyncIterable<Uint8Array>,
+  pieceBytes: number,
+  shape: Pick<TextShape, 'encoding' | 'bom'>,
+): AsyncGenerator<Uint8Array> {
+  const unit = shape.encoding === 'utf-16le' ? 2 : 1;
+  const buffer = new UnitBuffer(Math.max(2 * pieceBytes, 64 * 1024), unit);
+  const bom = new Uint8Array(shape.bom);
+  const scanner = new JsonArrayScanner();
+  const items = scanner.items;
+  const open = wrapperBracket('[', unit);
+  const close = wrapperBracket(']', unit);
+  let base = 0;
+  let first = true;
+  function* ready(): Generator<Uint8Array> {
+    for (;;) {
+      let cut = -1;
+      for (let k = 0; k < items.length; k++) {
+        const item = items[k] as JsonArrayItem;
+        if (item.by !== 'comma' || (item.end - base) * unit < pieceBytes) continue;
+        const next = items[k + 1]?.start ?? (scanner.openElement === -1 ? undefined : scanner.openElement);
+        if (next === undefined) break;
+        if (buffer.units()[next - base] === 0x7b) {
+          cut = k;
+          break;
+        }
+      }
+      if (cut === -1) return;
+      const item = items[cut] as JsonArrayItem;
+      yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0, item.end - base), close]);
+      first = false;
+      buffer.drop(item.end - base);
+      base = item.end;
+      items.splice(0, cut + 1);
+    }
+  }
+  for await (const chunk of afterBom(chunks, shape.bom, bom)) {
+    buffer.append(chunk);
+    const end = base + Math.floor(buffer.length / unit);
+    scanner.scan(scannerText(buffer, scanner.resume - base, end - base), scanner.resume, false);
+    if (buffer.length >= pieceBytes) yield* ready();
+  }
+  const end = base + Math.floor(buffer.length / unit);
+  scanner.scan(scannerText(buffer, scanner.resume - base, end - base), scanner.resume, true);
+  yield* ready();
+  yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0)]);
+}
+
+function wrapperBracket(bracket: string, unit: 1 | 2): Uint8Array {
+  return new Uint8Array(Buffer.from(bracket, unit === 2 ? 'utf16le' : 'latin1'));
+}
+
+/**
+ * How JSON text is cut: a top-level array whose first element is an object by {@link cutJsonArray}; a text
+ * starting with `[` whose first element is not told by `first` whole; else as newline-delimited JSON.
+ */
+function jsonCut(first: Uint8Array, shape: TextShape): 'array' | 'lines' | 'whole' {
+  const body = first.subarray(shape.bom);
+  const view = Buffer.from(
+    body.buffer,
+    body.byteOffset,
+    body.byteLength - (body.byteLength % (shape.encoding === 'utf-16le' ? 2 : 1)),
+  ).toString(shape.encoding === 'utf-16le' ? 'utf16le' : 'latin1');
+  if (!startsArray(view)) return 'lines';
+  const scanner = new JsonArrayScanner();
+  scanner.scan(view, 0, false);
+  if (scanner.firstChar === 0x7b) return 'array';
+  return scanner.firstChar === -1 && scanner.closedAt === -1 ? 'whole' : 'lines';
+}
+
 const EVTX_HEADER_BYTES = 4096;
 const EVTX_CHUNK_BYTES = 65536;
 const EVTX_CHUNK_SIGNATURE = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00]; // "ElfChnk\0"
@@ -573,7 +656,10 @@ async function* cutByShape(
 ): AsyncGenerator<Uint8Array> {
   const shape = textShape(first);
   if (shape?.syntax === 'json') {
-    yield* cutText(prepend([first], rest), pieceBytes, shape);
+    const how = jsonCut(first, shape);
+    if (how === 'array') yield* cutJsonArray(prepend([first], rest), pieceBytes, shape);
+    else if (how === 'lines') yield* cutText(prepend([first], rest), pieceBytes, shape);
+    else yield await whole();
     return;
   }
   if (shape?.syntax === 'xml') {

@@ -32,6 +32,7 @@ import {
   LIMITS,
   mixedText,
   pieceWise,
+  replayedOutcomes,
   sysmon,
   utf16,
   utf16Ndjson,
@@ -211,6 +212,39 @@ describe('recordPieces on XML and UTF-16 text', () => {
     const { pieces, cut, whole } = await pieceWise(gz, 300, 50);
     expect(pieces.length).toBeGreaterThan(3);
     expect(cut).toEqual(whole);
+  });
+});
+
+describe('recordPieces on a top-level JSON array of events', () => {
+  /** Events with bad elements: a number, a broken one, one cut short (then the next element), a lone surrogate. */
+  function arrayText(pretty: boolean): string {
+    const elements = Array.from({ length: 40 }, (_, n) => JSON.parse(sysmon(n, n % 7 === 0 ? '\u{1F600}' : '')));
+    let text = JSON.stringify([...elements.slice(0, 10), 42, ...elements.slice(10)], null, pretty ? 4 : undefined);
+    text = text.replace('p20.exe"', 'p20.exe" "x"');
+    if (pretty) text = text.replace(/"Image": "C:\\\\Windows\\\\p30[^\n]*\n[^\n]*\n[^\n]*\n/, '"Image": "C:\\Win\n');
+    return text;
+  }
+
+  it.each([
+    ['pretty-printed, UTF-8', true, false],
+    ['compact, UTF-8', false, false],
+    ['pretty-printed, UTF-16LE with BOM', true, true],
+  ])('cuts it (%s) between elements; the pieces read as the whole', async (_name, pretty, wide) => {
+    const text = arrayText(pretty);
+    const bytes = wide ? utf16(text) : encoder.encode(text);
+    const whole = readRecord(bytes, LIMITS);
+    const reasons = whole.flatMap((o) => (o.kind === 'rejected' ? [o.reason] : []));
+    expect(reasons).toEqual(['unknown event shape', 'not JSON or XML', ...(pretty ? ['truncated JSON'] : [])]);
+    expect(whole.filter((o) => o.kind === 'event')).toHaveLength(pretty ? 38 : 39);
+    for (const [pieceBytes, maxRead] of [
+      [1, 3],
+      [300, 700],
+      [2000, 3],
+    ] as const) {
+      const { pieces, outcomes } = await replayedOutcomes(bytes, pieceBytes, maxRead, pieceBytes);
+      if (pieceBytes > 1) expect(pieces).toBeGreaterThan(3);
+      expect([pieceBytes, outcomes]).toEqual([pieceBytes, comparable(whole)]);
+    }
   });
 });
 
