@@ -1,0 +1,156 @@
+/**
+ * The rule set cold start of two checkouts, alternated in fresh processes, for before/after figures on a shared
+ * machine (one run of each per round, the order swapped every round): `npx tsx bench/cold/alternate.ts <A root>
+ * <B root> <rounds> [rules|enrich]` (A: e.g. `git worktree add /tmp/base <commit>` with node_modules linked).
+ * Bundles each side's bench/cold/rule-load.ts (as the CLI: packages external) and bench/cold/enrich-start.ts (as
+ * infra bundles the function) inside that checkout, so each resolves its own packages. The replay side runs on a
+ * stamped cache hit of the SigmaHQ Windows folder (one cache per side, warmed first); the enrich side on a task
+ * root with the corpus, parsed-rules.json and compile-record.json written as synth writes them (by this checkout's
+ * modules; the formats must be the same on both sides). Prints each figure's median, range and every run.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE } from '../../lambda/rules.js';
+import { ruleCompileOptions } from '../../node-io/load-rules.js';
+import {
+  COMPILE_RECORD_FILE,
+  PARSED_RULES_FILE,
+  writeBundledParsedRules,
+  writeBundledRecord,
+} from '../../node-io/rule-cache.js';
+import { readRuleSources } from '../../node-io/rule-files.js';
+import { compileParsedRules, parseRuleSources } from '../../src/detection/index.js';
+import { runNode } from '../child-process.js';
+import { SIGMA_ROOT } from '../detection.js';
+
+const [rootA, rootB, roundsText, only] = process.argv.slice(2);
+if (!rootA || !rootB || !roundsText) throw new Error('usage: alternate.ts <A root> <B root> <rounds> [rules|enrich]');
+const rounds = Number(roundsText);
+const corpus = path.join(SIGMA_ROOT, 'rules/windows');
+const enrichEnv = {
+  RESOLUTION_TABLE: 'bench-resolution',
+  WATERMARK_TABLE: 'bench-watermark',
+  DEDUPE_TABLE: 'bench-dedupe',
+  OUTPUT_BUCKET: 'bench-output',
+  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench',
+  HOLD_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
+  STREAM_ARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
+  RULES_DIR: 'rules',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+};
+
+interface Side {
+  tag: string;
+  ruleLoad: string;
+  enrich: string;
+  cache: string;
+}
+
+/** Bundles one checkout's entries under its own dist/ (its node_modules resolve the external packages). */
+async function prepare(root: string, tag: string, work: string): Promise<Side> {
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  const out = mkdtempSync(path.join(path.resolve(root), 'dist', `.alternate-${tag}-`));
+  const ruleLoad = path.join(out, 'rule-load.mjs');
+  const enrich = path.join(out, 'enrich-start.mjs');
+  await build({
+    entryPoints: [path.join(root, 'bench/cold/rule-load.ts')],
+    outfile: ruleLoad,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  // As bench/child-process.ts bundles a function (and infra does): every package in, minified.
+  await build({
+    entryPoints: [path.join(root, 'bench/cold/enrich-start.ts')],
+    outfile: enrich,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  return { tag, ruleLoad, enrich, cache: path.join(work, `cache-${tag}`) };
+}
+
+/** The function's task root, as bench/rule-load.ts writes it. */
+async function taskRoot(work: string): Promise<string> {
+  const root = path.join(work, 'task');
+  const rules = path.join(root, 'rules');
+  cpSync(corpus, path.join(rules, 'windows'), { recursive: true });
+  writeFileSync(path.join(rules, RULE_OPTIONS_FILE), formatRuleOptions({ skipInvalidRules: true }));
+  const sources = await readRuleSources([path.join(rules, 'windows')]);
+  const parsed = parseRuleSources(sources.map((s) => ({ ...s, file: path.relative(rules, s.file) })));
+  writeBundledParsedRules(path.join(rules, PARSED_RULES_FILE), parsed);
+  const options = parseRuleOptions(formatRuleOptions({ skipInvalidRules: true }));
+  const record = compileParsedRules(parsed, ruleCompileOptions(options.ok ? options.value : {})).record;
+  if (record) writeBundledRecord(path.join(rules, COMPILE_RECORD_FILE), record);
+  return root;
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'hookstream-alternate-'));
+const sides = [await prepare(rootA, 'A', work), await prepare(rootB, 'B', work)];
+try {
+  const root = only === 'rules' ? '' : await taskRoot(work);
+  const figures = new Map<string, number[]>();
+  const add = (name: string, value: unknown) => {
+    if (typeof value !== 'number' || Number.isNaN(value)) return;
+    const list = figures.get(name) ?? [];
+    list.push(value);
+    figures.set(name, list);
+  };
+  if (only !== 'enrich') {
+    // The miss writes the entry, the next run the record; a run 2 s later (the stamp margin) writes a stamp the
+    // timed runs can use.
+    for (const side of sides) for (let i = 0; i < 2; i++) runNode([side.ruleLoad, corpus, side.cache]);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    for (const side of sides) runNode([side.ruleLoad, corpus, side.cache]);
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const t = side.tag;
+      if (only !== 'enrich') {
+        // Whole process to ready: the usage at exit of a run that ends there (module loading included).
+        const stop = runNode([side.ruleLoad, corpus, side.cache], { HOOKSTREAM_BENCH_STOP: 'ready' });
+        add(`${t} replay hit: process CPU to ready`, stop.usage.userMs + stop.usage.systemMs);
+        const run = JSON.parse(runNode([side.ruleLoad, corpus, side.cache]).stdout);
+        add(`${t} replay hit: node start-up before the first line`, run.startupMs);
+        add(`${t} replay hit: ready CPU after module loading`, run.readyCpuMs);
+        add(`${t} replay hit: first process-creation event CPU`, run.firstEventCpuMs);
+      }
+      if (only !== 'rules') {
+        const run = JSON.parse(runNode([side.enrich], { ...enrichEnv, LAMBDA_TASK_ROOT: root }).stdout);
+        add(`${t} enrich: module (import) ms`, run.importMs);
+        add(`${t} enrich: rule set ready since start ms`, run.rulesReadyMs);
+        add(`${t} enrich: process CPU at rule set ready`, run.rulesReadyCpuMs);
+        add(`${t} enrich: ready since start ms`, run.readyMs);
+        add(`${t} enrich: process CPU at ready`, run.readyCpuMs);
+      }
+    }
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  };
+  for (const [name, xs] of [...figures].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const runs = xs.map((x) => Math.round(x)).join(' ');
+    console.log(
+      `${name.padEnd(52)} median ${Math.round(median(xs))}, ${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))} [${runs}]`,
+    );
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  for (const side of sides) rmSync(path.dirname(side.ruleLoad), { recursive: true, force: true });
+}
