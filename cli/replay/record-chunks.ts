@@ -9,15 +9,14 @@
  *   at it), and only when the text before the cut holds at least two lines (so the piece is split the same way,
  *   not read as one value). A line feed is one code unit, never inside a multi-byte sequence or a surrogate pair,
  *   so each piece decodes to the same characters as its part of the whole, invalid ones included;
- * - XML of `<Event>` elements (one after another, or inside one `<Events>`) right after an `<Event>`'s end tag at
- *   the events' level (src/events/decode/xml-cuts.ts); each piece but the first is given the text's head (what is
- *   before the events: declaration, `<Events ...>` start tag) and each but the last the wrapper's end tag, and holds
- *   at least two events (a rejected one of several is given as its element in JSON, not as the text). The parser
- *   gives no positions, so a first streaming pass (the input read again) checks that every piece parses to the
- *   events the scanner counted, decodes without invalid units (the XML reader flags all of a text's events when any
- *   byte of it is invalid), and if not the input is given whole, as before.
- * Everything else is one piece, the whole input, as before: small inputs, KPL, pretty-printed or one-line JSON,
- * XML that cannot be read twice (a tar entry). An EVTX file is cut between chunks (see {@link cutEvtx}).
+ * - XML of `<Event>` elements (one after another, or inside `<Events>`) right after an event span, found by the
+ *   scanner the XML reader uses (src/events/decode/xml-cuts.ts): the reader parses each span on its own, so a
+ *   piece that starts where the whole text's scanner is between events reads as its part of the whole, faults
+ *   included (see {@link cutXml});
+ * - a top-level JSON array of events between two elements, with the JSON reader's element scanner (see
+ *   {@link cutJsonArray}).
+ * Everything else is one piece, the whole input, as before: small inputs, KPL, pretty-printed or one-line JSON.
+ * An EVTX file is cut between chunks (see {@link cutEvtx}).
  *
  * A gzip or zstd input is first checked whole in a streaming pass (the same checks as the record reader's
  * gunzip / unzstd: fflate and the last member's size; fzstd, the first frame's declared size and window against
