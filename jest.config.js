@@ -13,6 +13,8 @@ export default {
     '^.+\\.ts$': '<rootDir>/test/helpers/esbuild-transform.cjs',
   },
   setupFiles: ['<rootDir>/test/helpers/cdk-validation.cjs'],
+  globalSetup: '<rootDir>/test/helpers/test-cli-setup.mjs',
+  globalTeardown: '<rootDir>/test/helpers/test-cli-teardown.mjs',
   // Lists every skipped test (its title says why: test/helpers/skip.ts); the default reporter shows none of a file
   // whose tests were all skipped.
   reporters: ['default', '<rootDir>/test/helpers/skipped-reporter.cjs'],

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { cliEntry } from './cli-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -25,13 +26,13 @@ export interface CliProcess {
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
-  /** Run dist/hookstream.js (see {@link assertBuiltCliFresh}) instead of the sources through tsx. */
+  /** Run dist/hookstream.js (see {@link assertBuiltCliFresh}) instead of this test run's bundle (cli-entry.ts). */
   built?: boolean;
 }
 
 /** The CLI as a user runs it, asynchronous (dev runs until signalled); its output collected as it comes. */
 export function startCli(args: readonly string[], options: StartOptions = {}): CliProcess {
-  const entry = options.built ? [BUILT_CLI] : ['--import', 'tsx', path.join(root, 'cli/main.ts')];
+  const entry = options.built ? [BUILT_CLI] : cliEntry();
   const child = spawn(process.execPath, [...entry, ...args], {
     cwd: root,
     env: { ...process.env, NODE_OPTIONS: '', ...options.env },

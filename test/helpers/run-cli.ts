@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { cliEntry } from './cli-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Runs the hookstream command line from source (tsx), as a user would, and returns what it printed. */
+/** Runs the hookstream command line (as built: cli-entry.ts), as a user would, and returns what it printed. */
 export function runCli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), ...args], {
+  const result = spawnSync(process.execPath, [...cliEntry(), ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '' },

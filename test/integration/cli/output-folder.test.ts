@@ -6,18 +6,16 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { OUTPUT_MARKER } from '../../../cli/io/output-folder.js';
+import { cliEntry } from '../../helpers/cli-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-/** The CLI from source like test/helpers/run-cli.ts, but in a folder of the test's choosing. */
+/** The CLI like test/helpers/run-cli.ts, but in a folder of the test's choosing. */
 function hookstream(args: readonly string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', tsx, path.join(root, 'cli/main.ts'), ...args], {
+  const result = spawnSync(process.execPath, [...cliEntry(), ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '' },

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cliEntry } from '../../helpers/cli-entry.js';
 import { replayProjectEvents } from '../../helpers/replay-events.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -21,7 +22,7 @@ interface Ended {
 
 /** Runs the CLI from source (as run-cli.ts does) with `closed` already shut on our side; collects the other one. */
 function withClosedPipe(args: readonly string[], closed: 'stdout' | 'stderr'): Promise<Ended> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...cliEntry(), ...args], {
     cwd: root,
     env: { ...process.env, NODE_OPTIONS: '' },
   });

@@ -27,6 +27,7 @@ import { backoffDelay } from '../../../cli/send/put-records.js';
 import { runSend } from '../../../cli/send/run-send.js';
 import { type CanonicalEvent, encodeEvent, readRecord } from '../../../src/events/index.js';
 import { LIMITS } from '../../../src/limits.js';
+import { cliEntry } from '../../helpers/cli-entry.js';
 import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../../helpers/emulators.js';
 import { seededRandom, seedFrom } from '../../helpers/lambda-prng.js';
 import { runCliInProcess } from '../../helpers/run-cli.js';
@@ -316,9 +317,7 @@ describe('hookstream send', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        path.join(root, 'cli/main.ts'),
+        ...cliEntry(),
         'send',
         'events/ndjson/sysmon3-three-shippers.ndjson',
         '--stream',
@@ -346,17 +345,7 @@ describe('hookstream send', () => {
     // Act
     const run = promisify(execFile)(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(root, 'cli/main.ts'),
-        'send',
-        file,
-        '--stream',
-        'cli-big',
-        '--endpoint',
-        emulators.endpoints.kinesis as string,
-      ],
+      [...cliEntry(), 'send', file, '--stream', 'cli-big', '--endpoint', emulators.endpoints.kinesis as string],
       { cwd: root, env, timeout: 60_000 },
     );
     const failure = await run.then(
