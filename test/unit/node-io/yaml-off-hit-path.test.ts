@@ -1,14 +1,15 @@
 /**
  * The built CLI does not load the `yaml` package when the rule set is read back from the rule cache (issue 13): the
  * package costs about 55 ms of CPU to load and parses nothing on a hit. Bundled as scripts/build-cli.mjs bundles it
- * (chunks, packages external), run twice in fresh processes with a preload that records every module loaded
+ * (scripts/cli-build-options.mjs: chunks, packages external), run twice in fresh processes with a preload that records every module loaded
  * (record-module-loads.mjs): the first run misses and parses, the second hits.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { cliBuildOptions } from '../../../scripts/cli-build-options.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const RECORDER = path.join(ROOT, 'test/unit/node-io/record-module-loads.mjs');
@@ -29,31 +30,28 @@ detection:
 `;
 
 describe('the built CLI on a rule cache hit', () => {
-  let bundleDir: string;
+  let cli: string;
+  let ownBundle: string | undefined;
   let work: string;
 
   beforeAll(async () => {
+    // The run's bundle (test/helpers/test-cli-setup.mjs) when jest made one, else one made here the same way.
     // Inside the project, so that the bundle's external packages resolve from its node_modules.
-    mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
-    bundleDir = mkdtempSync(path.join(ROOT, 'dist', '.yaml-hit-test-'));
-    await build({
-      entryPoints: { hookstream: path.join(ROOT, 'cli/main.ts') },
-      outdir: bundleDir,
-      chunkNames: 'chunks/[name]-[hash]',
-      bundle: true,
-      splitting: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'error',
-    });
+    const runBundle = process.env.HOOKSTREAM_TEST_CLI;
+    if (runBundle !== undefined && existsSync(runBundle)) {
+      cli = runBundle;
+    } else {
+      mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
+      ownBundle = mkdtempSync(path.join(ROOT, 'dist', '.yaml-hit-test-'));
+      await build({ ...cliBuildOptions(ownBundle), absWorkingDir: ROOT, logLevel: 'error' });
+      cli = path.join(ownBundle, 'hookstream.js');
+    }
     work = mkdtempSync(path.join(tmpdir(), 'hookstream-yaml-hit-'));
     mkdirSync(path.join(work, 'rules'));
     writeFileSync(path.join(work, 'rules', 'powershell.yml'), RULE);
   });
   afterAll(() => {
-    rmSync(bundleDir, { recursive: true, force: true });
+    if (ownBundle !== undefined) rmSync(ownBundle, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -65,7 +63,7 @@ describe('the built CLI on a rule cache hit', () => {
       [
         '--import',
         RECORDER,
-        path.join(bundleDir, 'hookstream.js'),
+        cli,
         'replay',
         EVENTS,
         '--out',
