@@ -6,7 +6,7 @@
  */
 
 import { readRecord } from '../../../../src/events/read-record.js';
-import { comparable, LIMITS, replayedOutcomes, TEXTS } from './record-chunks.cases.js';
+import { comparable, LIMITS, mutated, replayedOutcomes, TEXTS } from './record-chunks.cases.js';
 
 /** Piece sizes, each with reads of 1-3 bytes (boundaries inside every tag and character) or of up to 700. */
 const RUNS: Array<[pieceBytes: number, maxRead: number]> = [
@@ -32,5 +32,26 @@ describe('XML read in pieces', () => {
       if (pieceBytes >= 5 && pieceBytes <= 64) expect([pieceBytes, pieces > 3]).toEqual([pieceBytes, true]);
       expect([pieceBytes, maxRead, outcomes]).toEqual([pieceBytes, maxRead, comparable(whole)]);
     }
+  });
+});
+
+describe('randomly damaged XML and JSON arrays read in pieces', () => {
+  it('give the whole text’s outcomes (12 texts, each at three piece and read sizes)', async () => {
+    let rejected = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const bytes = mutated(seed);
+      const whole = readRecord(bytes, LIMITS);
+      rejected += whole.filter((o) => o.kind === 'rejected').length;
+      for (const [pieceBytes, maxRead] of [
+        [5, 3],
+        [40, 200],
+        [300, 7],
+      ] as const) {
+        const { outcomes } = await replayedOutcomes(bytes, pieceBytes, maxRead, seed);
+        expect([seed, pieceBytes, maxRead, outcomes]).toEqual([seed, pieceBytes, maxRead, comparable(whole)]);
+      }
+    }
+    // The damage must show (else the texts would be the undamaged ones).
+    expect(rejected).toBeGreaterThan(5);
   });
 });

@@ -313,3 +313,72 @@ export async function replayedOutcomes(bytes: Uint8Array, pieceBytes: number, ma
     pieces.push(Uint8Array.from(piece));
   return { pieces: pieces.length, outcomes: comparable(pieces.flatMap((piece) => readRecord(piece, LIMITS))) };
 }
+
+/** Markup and characters a mutation may insert: every token the scanners react to, and some they must not. */
+const TOKENS = [
+  '<',
+  '>',
+  '</Event>',
+  '<Event>',
+  '<Event ',
+  '"',
+  "'",
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '<?',
+  '?>',
+  '/>',
+  '</Events>',
+  '<Events>',
+  '<!DOCTYPE x [',
+  ']',
+  '\n',
+  ' ',
+  'x',
+  '\u00e9',
+  '\uFEFF',
+  '{',
+  '}',
+  '[',
+  ',',
+  '\\',
+];
+
+/** A pretty-printed JSON array of 20 events (a mutation base besides the XML texts). */
+function jsonArray(): Uint8Array {
+  return utf8(
+    JSON.stringify(
+      Array.from({ length: 20 }, (_, n) => JSON.parse(sysmon(n))),
+      null,
+      2,
+    ),
+  );
+}
+
+/**
+ * Text `seed` of a fuzz: one of the XML texts or a JSON array, with 1-6 random edits (a token inserted, up to 40
+ * bytes deleted, a byte replaced by any value).
+ */
+export function mutated(seed: number): Uint8Array {
+  const random = mulberry32(seed);
+  const bases = [...TEXTS.map((t) => t.bytes), jsonArray()];
+  let bytes = Buffer.from(bases[Math.floor(random() * bases.length)] as Uint8Array);
+  const edits = 1 + Math.floor(random() * 6);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * bytes.length);
+    const kind = random();
+    if (kind < 0.4) {
+      const token = TOKENS[Math.floor(random() * TOKENS.length)] as string;
+      bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(token), bytes.subarray(at)]);
+    } else if (kind < 0.8) {
+      const end = Math.min(bytes.length, at + 1 + Math.floor(random() * 40));
+      bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(end)]);
+    } else {
+      bytes = Buffer.from(bytes);
+      bytes[at] = Math.floor(random() * 256);
+    }
+  }
+  return new Uint8Array(bytes);
+}

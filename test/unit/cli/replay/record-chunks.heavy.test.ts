@@ -8,6 +8,7 @@ import {
   comparable,
   encoder,
   LIMITS,
+  mutated,
   pieceWise,
   replayedOutcomes,
   TEXTS,
@@ -65,6 +66,23 @@ describe('XML read in pieces, every piece size with both kinds of reads', () => 
       for (const maxRead of [3, 700]) {
         const { outcomes } = await replayedOutcomes(t.bytes, pieceBytes, maxRead, 11 * i + maxRead);
         expect([pieceBytes, maxRead, outcomes]).toEqual([pieceBytes, maxRead, whole]);
+      }
+    }
+  });
+});
+
+describe('randomly damaged XML and JSON arrays read in pieces, 400 texts', () => {
+  it('give the whole text’s outcomes at three piece and read sizes', async () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const bytes = mutated(seed);
+      const whole = comparable(readRecord(bytes, LIMITS));
+      for (const [pieceBytes, maxRead] of [
+        [5, 3],
+        [40, 200],
+        [300, 7],
+      ] as const) {
+        const { outcomes } = await replayedOutcomes(bytes, pieceBytes, maxRead, seed);
+        expect([seed, pieceBytes, maxRead, outcomes]).toEqual([seed, pieceBytes, maxRead, whole]);
       }
     }
   });
