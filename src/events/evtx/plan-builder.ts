@@ -32,6 +32,36 @@ export type TextOf = (parts: ReadonlyArray<string | number>, values: unknown[]) 
 /** An instance's JSON from its values (none Binary XML) at `depth`. */
 export type CompiledPlan = (values: unknown[], depth: number) => unknown;
 
+/** Most NULL-able attributes and text of an element without children whose every combination is written out. */
+const MAX_CHOICES = 3;
+
+/**
+ * The expression of an element without children whose attributes `entries` are each present when their
+ * `nullable` condition holds ('' always), and whose text is present when `textCondition` holds ('' as
+ * `textPresent` says): nested conditionals over each combination, as the interpreter shapes it (no attribute
+ * left: the text alone; else `#attributes`, then `#text` when there is text).
+ */
+function leafChoices(
+  entries: readonly string[],
+  nullable: readonly string[],
+  textCondition: string,
+  text: string,
+  textPresent: boolean,
+): string {
+  const choose = (i: number, present: readonly string[]): string => {
+    if (i < entries.length) {
+      const condition = nullable[i] as string;
+      const withIt = choose(i + 1, [...present, entries[i] as string]);
+      return condition === '' ? withIt : `(${condition}?${withIt}:${choose(i + 1, present)})`;
+    }
+    if (present.length === 0) return text;
+    const attributes = `"#attributes":{${present.join(',')}}`;
+    if (textCondition !== '') return `(${textCondition}?{${attributes},"#text":${text}}:{${attributes}})`;
+    return textPresent ? `{${attributes},"#text":${text}}` : `{${attributes}}`;
+  };
+  return choose(0, []);
+}
+
 /** Keys an object literal here never holds: `__proto__` sets the prototype; the others are the builder's own. */
 const RESERVED = new Set(['__proto__', '#attributes', '#text', '']);
 
@@ -60,26 +90,30 @@ export function compilePlanBuilder<P extends PlanNode>(
     if (depth > deepest) deepest = depth;
     const interpreted = `f(P[${id}],v,d+${depth})`;
     const guards: string[] = [];
-    // Attributes: literal or one substitution each (a NULL one is left out: the interpreter's case).
+    // Attributes: literal or one substitution each (a NULL one is left out). `nullable`: the substitution's
+    // condition of being there, for each attribute; '' for a literal.
     let attributes: string | undefined;
+    const entries: string[] = [];
+    const nullable: string[] = [];
     if (!plan.isNamedData && plan.attributes.length > 0) {
       const names = new Set<string>();
-      const entries: string[] = [];
       for (const attribute of plan.attributes) {
         if (RESERVED.has(attribute.name) || names.has(attribute.name)) return interpreted;
         names.add(attribute.name);
         if (attribute.literal !== undefined) {
           entries.push(`${q(attribute.name)}:${q(attribute.literal)}`);
+          nullable.push('');
         } else if (attribute.sub >= 0) {
           const v = value(attribute.sub);
-          guards.push(`${v}!==null`);
           entries.push(`${q(attribute.name)}:${v}`);
+          nullable.push(`${v}!==null`);
         } else {
           return interpreted;
         }
       }
       attributes = `{${entries.join(',')}}`;
     }
+    const conditions = nullable.filter((condition) => condition !== '');
     // Content text: null, always a value, or one substitution (whose NULL leaves `#text` out).
     const parts = plan.text;
     let text = 'null';
@@ -88,8 +122,7 @@ export function compilePlanBuilder<P extends PlanNode>(
       const only = parts[0] as string | number;
       text = typeof only === 'string' ? q(only) : value(only);
       textPresent = true;
-      if (typeof only === 'number' && (attributes !== undefined || plan.children !== undefined))
-        guards.push(`${text}!==null`);
+      if (typeof only === 'number' && plan.children !== undefined) guards.push(`${text}!==null`);
     } else if (parts.length > 1) {
       for (const part of parts) if (typeof part === 'number') value(part);
       text = `t(P[${id}].text,v)`;
@@ -101,9 +134,17 @@ export function compilePlanBuilder<P extends PlanNode>(
     let body: string;
     if (plan.children === undefined) {
       if (attributes === undefined) return text;
+      const textCondition = textPresent && typeof parts[0] === 'number' && parts.length === 1 ? `${text}!==null` : '';
+      if (conditions.length + (textCondition === '' ? 0 : 1) <= MAX_CHOICES) {
+        // Every combination of NULL attributes and text written out (a few): no element handed back for them.
+        return leafChoices(entries, nullable, textCondition, text, textPresent);
+      }
+      guards.push(...conditions);
+      if (textCondition !== '') guards.push(textCondition);
       body = textPresent ? `{"#attributes":${attributes},"#text":${text}}` : `{"#attributes":${attributes}}`;
     } else {
-      const entries: string[] = attributes === undefined ? [] : [`"#attributes":${attributes}`];
+      guards.push(...conditions);
+      const fields: string[] = attributes === undefined ? [] : [`"#attributes":${attributes}`];
       const keys = new Set<string>();
       let group: string[] | undefined;
       let groupAt = -1;
@@ -114,21 +155,21 @@ export function compilePlanBuilder<P extends PlanNode>(
             if (RESERVED.has(child.key) || keys.has(child.key)) return interpreted;
             keys.add(child.key);
             group = [];
-            groupAt = entries.push(q(child.key)) - 1;
+            groupAt = fields.push(q(child.key)) - 1;
           }
           group.push(`(${json})??""`);
           continue;
         }
         if (RESERVED.has(child.key) || keys.has(child.key)) return interpreted;
         keys.add(child.key);
-        entries.push(`${q(child.key)}:${json}`);
+        fields.push(`${q(child.key)}:${json}`);
       }
       if (group !== undefined) {
         const texts = group.length === 1 ? group[0] : `[${group.join(',')}]`;
-        entries[groupAt] = `${entries[groupAt]}:{"#text":${texts}}`;
+        fields[groupAt] = `${fields[groupAt]}:{"#text":${texts}}`;
       }
-      if (textPresent) entries.push(`"#text":${text}`);
-      body = `{${entries.join(',')}}`;
+      if (textPresent) fields.push(`"#text":${text}`);
+      body = `{${fields.join(',')}}`;
     }
     return guards.length === 0 ? body : `(${guards.join('&&')}?${body}:${interpreted})`;
   };

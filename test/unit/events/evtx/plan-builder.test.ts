@@ -97,7 +97,7 @@ describe('compilePlanBuilder', () => {
     expect(calls).toEqual([root]);
   });
 
-  it('builds attributes and text that are present; hands an element with a NULL one to the interpreter', () => {
+  it('writes out every combination of NULL attributes and text of an element without children', () => {
     const eventId = node({
       attributes: [{ name: 'Qualifiers', literal: undefined, sub: 1, parts: undefined }],
       text: [0],
@@ -105,10 +105,48 @@ describe('compilePlanBuilder', () => {
     const root = node({ children: [{ key: 'EventID', element: eventId, grouped: false }] });
     const { build, calls } = compiled(root);
     expect(build([4624, 16384], 1)).toEqual({ EventID: { '#attributes': { Qualifiers: 16384 }, '#text': 4624 } });
+    expect(build([4624, null], 1)).toEqual({ EventID: 4624 });
+    expect(build([null, 16384], 1)).toEqual({ EventID: { '#attributes': { Qualifiers: 16384 } } });
+    expect(build([null, null], 1)).toEqual({ EventID: null });
     expect(calls).toEqual([]);
-    expect(build([4624, null], 1)).toEqual({ EventID: { interpreted: 2, values: 2 } });
-    expect(build([null, 16384], 1)).toEqual({ EventID: { interpreted: 2, values: 2 } });
-    expect(calls).toEqual([eventId, eventId]);
+  });
+
+  it('keeps literal attributes in every combination, in their order', () => {
+    const attribute = (name: string, sub: number, literal?: string) => ({ name, literal, sub, parts: undefined });
+    const element = node({ attributes: [attribute('A', 0), attribute('L', -1, 'lit'), attribute('B', 1)] });
+    const { build, calls } = compiled(node({ children: [{ key: 'E', element, grouped: false }] }));
+    expect(build(['a', 'b'], 1)).toEqual({ E: { '#attributes': { A: 'a', L: 'lit', B: 'b' } } });
+    expect(Object.keys((build(['a', 'b'], 1) as { E: { '#attributes': object } }).E['#attributes'])).toEqual([
+      'A',
+      'L',
+      'B',
+    ]);
+    expect(build([null, 'b'], 1)).toEqual({ E: { '#attributes': { L: 'lit', B: 'b' } } });
+    expect(build([null, null], 1)).toEqual({ E: { '#attributes': { L: 'lit' } } });
+    expect(calls).toEqual([]);
+  });
+
+  it('hands an element with more NULL-able attributes than it writes out, or a child with a NULL text, to the interpreter', () => {
+    const attributes = [0, 1, 2, 3].map((sub) => ({ name: `A${sub}`, literal: undefined, sub, parts: undefined }));
+    const wide = node({ attributes });
+    const withText = node({ text: [4], children: [{ key: 'C', element: leaf(0), grouped: false }] });
+    const root = node({
+      children: [
+        { key: 'Wide', element: wide, grouped: false },
+        { key: 'WithText', element: withText, grouped: false },
+      ],
+    });
+    const { build, calls } = compiled(root);
+    expect(build(['a', 'b', 'c', 'd', 'e'], 1)).toEqual({
+      Wide: { '#attributes': { A0: 'a', A1: 'b', A2: 'c', A3: 'd' } },
+      WithText: { C: 'a', '#text': 'e' },
+    });
+    expect(calls).toEqual([]);
+    expect(build(['a', null, 'c', 'd', null], 1)).toEqual({
+      Wide: { interpreted: 2, values: 5 },
+      WithText: { interpreted: 2, values: 5 },
+    });
+    expect(calls).toEqual([wide, withText]);
   });
 
   it('gathers grouped Data at the first one, a NULL as an empty string, one alone as no list', () => {
