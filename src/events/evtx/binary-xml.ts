@@ -4,7 +4,8 @@
  * definition: see sharedTemplates) for every record that instantiates them, and the tree turned into the JSON
  * evtx_dump writes for it (`{"Event": {"#attributes", "System", "EventData"}}`), so that the evtx-json format
  * normalises an EVTX record exactly as it normalises evtx_dump's output. A record's values go straight into the
- * objects its template's plan lays out; no XML is ever built as text.
+ * objects its template's plan lays out (each element's plan compiled into object literals on its second use, see
+ * plan-builder.ts); no XML is ever built as text.
  *
  * Every read is bounds-checked against its stream (a record, a template definition, a Binary XML value); damage
  * throws EvtxDamage with a reason, which costs the record, never the chunk. Nesting (elements, Binary XML values
@@ -640,10 +641,12 @@ function objectOf(
 }
 
 /**
- * The compiled form of a template, for instances without Binary XML values (nearly all): the JSON the generic
- * builder above would make, with every key, repeated-name number and `Data` grouping decided once per template
- * instead of once per record. Templates it cannot decide statically (a `Data` whose Name is substituted, an
- * unnamed `Data` with attributes, more than one root, a `__proto__` key) have no plan and use the generic builder.
+ * The compiled form of a template: the JSON the generic builder above would make, with every key, repeated-name
+ * number and `Data` grouping decided once per template instead of once per record. Templates it cannot decide
+ * statically (a `Data` whose Name is substituted, an unnamed `Data` with attributes, more than one root, a
+ * `__proto__` key) have no plan and use the generic builder. An element whose content receives a Binary XML value
+ * is spliced (see spliced); any other element with children is built by its plan compiled into one function
+ * (plan-builder.ts) from its second use on, and by the plan's interpreter (interpretPlanned) before.
  */
 interface AttributePlan {
   name: string;
