@@ -8,27 +8,17 @@
  * root with the corpus, parsed-rules.json and compile-record.json written as synth writes them (by this checkout's
  * modules; the formats must be the same on both sides). Prints each figure's median, range and every run.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE } from '../../lambda/rules.js';
-import { ruleCompileOptions } from '../../node-io/load-rules.js';
-import {
-  COMPILE_RECORD_FILE,
-  PARSED_RULES_FILE,
-  writeBundledParsedRules,
-  writeBundledRecord,
-} from '../../node-io/rule-cache.js';
-import { readRuleSources } from '../../node-io/rule-files.js';
-import { compileParsedRules, parseRuleSources } from '../../src/detection/index.js';
 import { runNode } from '../child-process.js';
-import { SIGMA_ROOT } from '../detection.js';
+import { SIGMA_WINDOWS, writeEnrichTaskRoot } from './task-root.js';
 
 const [rootA, rootB, roundsText, only] = process.argv.slice(2);
 if (!rootA || !rootB || !roundsText) throw new Error('usage: alternate.ts <A root> <B root> <rounds> [rules|enrich]');
 const rounds = Number(roundsText);
-const corpus = path.join(SIGMA_ROOT, 'rules/windows');
+const corpus = SIGMA_WINDOWS;
 const enrichEnv = {
   RESOLUTION_TABLE: 'bench-resolution',
   WATERMARK_TABLE: 'bench-watermark',
@@ -84,25 +74,10 @@ async function prepare(root: string, tag: string, work: string): Promise<Side> {
   return { tag, ruleLoad, enrich, cache: path.join(work, `cache-${tag}`) };
 }
 
-/** The function's task root, as bench/rule-load.ts writes it. */
-async function taskRoot(work: string): Promise<string> {
-  const root = path.join(work, 'task');
-  const rules = path.join(root, 'rules');
-  cpSync(corpus, path.join(rules, 'windows'), { recursive: true });
-  writeFileSync(path.join(rules, RULE_OPTIONS_FILE), formatRuleOptions({ skipInvalidRules: true }));
-  const sources = await readRuleSources([path.join(rules, 'windows')]);
-  const parsed = parseRuleSources(sources.map((s) => ({ ...s, file: path.relative(rules, s.file) })));
-  writeBundledParsedRules(path.join(rules, PARSED_RULES_FILE), parsed);
-  const options = parseRuleOptions(formatRuleOptions({ skipInvalidRules: true }));
-  const record = compileParsedRules(parsed, ruleCompileOptions(options.ok ? options.value : {})).record;
-  if (record) writeBundledRecord(path.join(rules, COMPILE_RECORD_FILE), record);
-  return root;
-}
-
 const work = mkdtempSync(path.join(tmpdir(), 'hookstream-alternate-'));
 const sides = [await prepare(rootA, 'A', work), await prepare(rootB, 'B', work)];
 try {
-  const root = only === 'rules' ? '' : await taskRoot(work);
+  const root = only === 'rules' ? '' : await writeEnrichTaskRoot(work);
   const figures = new Map<string, number[]>();
   const add = (name: string, value: unknown) => {
     if (typeof value !== 'number' || Number.isNaN(value)) return;
