@@ -103,6 +103,9 @@ export class HookstreamFunction extends NodejsFunction {
         target: 'node22',
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
+        // Stack traces need the mappings and file names only. NODE_OPTIONS --enable-source-maps makes node read and
+        // parse the map as the module loads, every cold start: without the sources' text it is 1.9 MB instead of 5.5.
+        sourcesContent: false,
         minify: true,
         // The SDK version the adapters were tested with, not whatever the runtime ships this month.
         bundleAwsSDK: true,
