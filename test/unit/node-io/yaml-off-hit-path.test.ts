@@ -5,11 +5,10 @@
  * (record-module-loads.mjs): the first run misses and parses, the second hits.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { cliBuildOptions } from '../../../scripts/cli-build-options.mjs';
+import { builtCliBundle } from '../../helpers/cli-entry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const RECORDER = path.join(ROOT, 'test/unit/node-io/record-module-loads.mjs');
@@ -31,27 +30,19 @@ detection:
 
 describe('the built CLI on a rule cache hit', () => {
   let cli: string;
-  let ownBundle: string | undefined;
+  let disposeBundle = () => {};
   let work: string;
 
   beforeAll(async () => {
-    // The run's bundle (test/helpers/test-cli-setup.mjs) when jest made one, else one made here the same way.
-    // Inside the project, so that the bundle's external packages resolve from its node_modules.
-    const runBundle = process.env.HOOKSTREAM_TEST_CLI;
-    if (runBundle !== undefined && existsSync(runBundle)) {
-      cli = runBundle;
-    } else {
-      mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
-      ownBundle = mkdtempSync(path.join(ROOT, 'dist', '.yaml-hit-test-'));
-      await build({ ...cliBuildOptions(ownBundle), absWorkingDir: ROOT, logLevel: 'error' });
-      cli = path.join(ownBundle, 'hookstream.js');
-    }
+    const bundle = await builtCliBundle();
+    cli = bundle.file;
+    disposeBundle = bundle.dispose;
     work = mkdtempSync(path.join(tmpdir(), 'hookstream-yaml-hit-'));
     mkdirSync(path.join(work, 'rules'));
     writeFileSync(path.join(work, 'rules', 'powershell.yml'), RULE);
   });
   afterAll(() => {
-    if (ownBundle !== undefined) rmSync(ownBundle, { recursive: true, force: true });
+    disposeBundle();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -5,13 +5,12 @@
  * (test/unit/node-io/record-module-loads.mjs): once on a plain .json file, once on a tar.gz holding the same file.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { pack } from 'tar-stream';
-import { cliBuildOptions } from '../../../../scripts/cli-build-options.mjs';
+import { builtCliBundle } from '../../../helpers/cli-entry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const RECORDER = path.join(ROOT, 'test/unit/node-io/record-module-loads.mjs');
@@ -29,25 +28,18 @@ async function tarGzOf(name: string, body: Buffer): Promise<Buffer> {
 
 describe('the built CLI and tar-stream', () => {
   let cli: string;
-  let ownBundle: string | undefined;
+  let disposeBundle = () => {};
   let work: string;
 
   beforeAll(async () => {
-    const runBundle = process.env.HOOKSTREAM_TEST_CLI;
-    if (runBundle !== undefined && existsSync(runBundle)) {
-      cli = runBundle;
-    } else {
-      // Inside the project, so that the bundle's external packages resolve from its node_modules.
-      mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
-      ownBundle = mkdtempSync(path.join(ROOT, 'dist', '.tar-stream-test-'));
-      await build({ ...cliBuildOptions(ownBundle), absWorkingDir: ROOT, logLevel: 'error' });
-      cli = path.join(ownBundle, 'hookstream.js');
-    }
+    const bundle = await builtCliBundle();
+    cli = bundle.file;
+    disposeBundle = bundle.dispose;
     work = mkdtempSync(path.join(tmpdir(), 'hookstream-tar-stream-'));
     writeFileSync(path.join(work, 'events.tar.gz'), await tarGzOf('events.json', readFileSync(EVENTS)));
   });
   afterAll(() => {
-    if (ownBundle !== undefined) rmSync(ownBundle, { recursive: true, force: true });
+    disposeBundle();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import kinesisAgg from 'aws-kinesis-agg';
 import { deaggregateKpl } from '../../../../../src/events/decode/binary/kpl-aggregate.js';
+import { seededRandom } from '../../../../helpers/lambda-prng.js';
 import { aggregate } from '../../factories.js';
 
 /** aws-kinesis-agg's reading of an aggregate (checksums on), the reference: the records' bytes, or undefined. */
@@ -20,18 +21,6 @@ function reference(bytes: Uint8Array): Uint8Array[] | undefined {
     return undefined;
   }
   return result;
-}
-
-/** A deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 function userRecords(random: () => number): Uint8Array[] {
@@ -55,7 +44,7 @@ const asArrays = (records: Uint8Array[] | undefined) => records?.map((record) =>
 
 describe('deaggregateKpl', () => {
   it('gives back every user record, in order, of aggregates written by aws-kinesis-agg', async () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     for (let round = 0; round < 20; round++) {
       const users = userRecords(random);
       const records = deaggregateKpl(await aggregate(users));
@@ -86,7 +75,7 @@ describe('deaggregateKpl', () => {
   });
 
   it('never reads a changed message differently from aws-kinesis-agg (every byte changed, checksum recomputed)', async () => {
-    const random = prng(11);
+    const random = seededRandom(11);
     const bytes = await aggregate([new Uint8Array([5, 6, 7]), new Uint8Array(130).fill(1), new Uint8Array(0)]);
     let accepted = 0;
     let rejected = 0;
