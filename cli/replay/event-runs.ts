@@ -5,7 +5,8 @@
  * Order: event time, then `seq` (the event's position in the whole input, as read), so equal times keep the input
  * order, as the stable in-memory sort did, and the merge is deterministic.
  * A run is a file of JSON lines `[seq, origin, position, event]` (origin: an index into the replay's list of
- * record origins; position: the document's number in its record).
+ * record origins; position: the document's number in its record), or a {@link MemoryRun}: the same events kept
+ * as objects, sorted, so that they cost no JSON round trip (replay keeps its first runs so, under a budget).
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -23,12 +24,28 @@ export interface SpilledEvent {
   line?: string;
 }
 
+/**
+ * A sorted run held in memory. Its merge consumes it: each event is let go as it leaves the run, so the memory
+ * is freed as the merge goes on.
+ */
+export class MemoryRun {
+  constructor(readonly items: (SpilledEvent | undefined)[]) {}
+}
+
+/** A sorted run: the path of its file, or its events in memory. */
+export type Run = string | MemoryRun;
+
 /** Event time, then input order. */
 export function compareSpilled(a: SpilledEvent, b: SpilledEvent): number {
   return a.event.time - b.event.time || a.seq - b.seq;
 }
 
-const WRITE_BATCH_CHARS = 1024 * 1024;
+/**
+ * Text joined into one write. Kept under V8's large-object size (128 KiB): a batch string then dies young, while
+ * 1 MiB ones went to the large-object space and stayed there until a full collection (10x OTRF replay, 128 MiB
+ * of runs kept in memory then written out: peak RSS 402 MB with 1 MiB batches, 314 and 351 MB with 64 KiB ones).
+ */
+const WRITE_BATCH_CHARS = 64 * 1024;
 /** Bytes a run's file stream may hold before a write waits for the disk (the writes go on in the thread pool). */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /**
@@ -142,11 +159,44 @@ export async function writeRun(file: string, items: SpilledEvent[]): Promise<voi
   }
 }
 
+/** What the merge needs of a run: its head event, moved on in hand ({@link advance}) or by reading ({@link fill}). */
+interface RunSource {
+  head: SpilledEvent | undefined;
+  advance(): boolean;
+  fill(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A memory run read in order; each event is dropped from the run as it becomes the head. */
+class MemoryRunReader implements RunSource {
+  private at = 0;
+  head: SpilledEvent | undefined;
+
+  constructor(private readonly run: MemoryRun) {}
+
+  advance(): boolean {
+    const { items } = this.run;
+    if (this.at < items.length) {
+      this.head = items[this.at];
+      items[this.at++] = undefined;
+      if (this.head !== undefined) return true;
+    }
+    this.head = undefined;
+    return false;
+  }
+
+  async fill(): Promise<boolean> {
+    return this.advance();
+  }
+
+  async close(): Promise<void> {}
+}
+
 /**
  * One run read back in order: a small buffer of lines at a time, each line parsed when it becomes the head (so an
  * open run costs about two buffers, whatever the fan-in).
  */
-class RunReader {
+class RunReader implements RunSource {
   private readonly chunks: AsyncIterator<Buffer>;
   private readonly decoder = new StringDecoder('utf8');
   private carry = '';
@@ -200,7 +250,7 @@ class RunReader {
 }
 
 /** A binary min-heap of readers by their head. */
-function siftDown(heap: RunReader[], from: number): void {
+function siftDown(heap: RunSource[], from: number): void {
   let i = from;
   for (;;) {
     const left = 2 * i + 1;
@@ -210,23 +260,25 @@ function siftDown(heap: RunReader[], from: number): void {
     if (right < heap.length && compareSpilled(heap[right]?.head as SpilledEvent, heap[left]?.head as SpilledEvent) < 0)
       least = right;
     if (compareSpilled(heap[least]?.head as SpilledEvent, heap[i]?.head as SpilledEvent) >= 0) return;
-    [heap[i], heap[least]] = [heap[least] as RunReader, heap[i] as RunReader];
+    [heap[i], heap[least]] = [heap[least] as RunSource, heap[i] as RunSource];
     i = least;
   }
 }
 
 /**
  * Every event of the runs, in order (event time, then seq), in batches of up to `batchSize`. Reads at most a
- * buffer of each run at a time. More than `fanIn` runs: some are first merged into one in `scratch`, until `fanIn` are
- * left.
+ * buffer of each run file at a time, and consumes the memory runs. More than `fanIn` run files: some are first
+ * merged into one in `scratch`, until `fanIn` are left (memory runs are merged last, whatever their number: they
+ * cost no file and no read buffer). The order does not depend on which runs are in memory: (time, seq) is unique.
  */
 export async function* mergeRuns(
-  files: readonly string[],
+  all: readonly Run[],
   batchSize = 512,
   scratch?: string,
   fanIn = MAX_FAN_IN,
 ): AsyncGenerator<SpilledEvent[]> {
-  let runs = [...files];
+  const memory = all.filter((run): run is MemoryRun => run instanceof MemoryRun);
+  let runs = all.filter((run): run is string => typeof run === 'string');
   let level = 0;
   // Only as many runs are merged first as it takes to bring their number down to the fan-in: merging n runs into
   // one removes n - 1, so most events are read once when the runs are few more than the fan-in.
@@ -252,17 +304,20 @@ export async function* mergeRuns(
     level++;
   }
   const readBytes = readBytesFor(runs.length);
-  const readers = runs.map((file) => new RunReader(file, readBytes));
+  const readers: RunSource[] = [
+    ...memory.map((run) => new MemoryRunReader(run)),
+    ...runs.map((file) => new RunReader(file, readBytes)),
+  ];
   try {
-    const heap: RunReader[] = [];
+    const heap: RunSource[] = [];
     for (const reader of readers) if (await reader.fill()) heap.push(reader);
     for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
     let batch: SpilledEvent[] = [];
     while (heap.length > 0) {
-      const top = heap[0] as RunReader;
+      const top = heap[0] as RunSource;
       batch.push(top.head as SpilledEvent);
       if (!top.advance() && !(await top.fill())) {
-        const last = heap.pop() as RunReader;
+        const last = heap.pop() as RunSource;
         if (heap.length > 0) heap[0] = last;
       }
       if (heap.length > 0) siftDown(heap, 0);

@@ -34,7 +34,17 @@ import { emptySummary, type Summary } from '../../src/pipeline/summary.js';
 import { KNOWN_EXTENSIONS, streamInputs } from '../io/input-files.js';
 import { checkOutputFolder } from '../io/output-folder.js';
 import { SKIP_HINT } from '../rule-flags.js';
-import { fieldsOf, LineWriter, lineOf, mergeRuns, type SpilledEvent, writeRun } from './event-runs.js';
+import {
+  compareSpilled,
+  fieldsOf,
+  LineWriter,
+  lineOf,
+  MemoryRun,
+  mergeRuns,
+  type Run,
+  type SpilledEvent,
+  writeRun,
+} from './event-runs.js';
 import { AlertWriter, PartitionWriter } from './partition-writers.js';
 import type { ReplayProgress } from './progress-bar.js';
 import { recordPieces } from './record-chunks.js';
@@ -48,10 +58,28 @@ import { ReplayStaging } from './staging.js';
 const REPLAY_RECORD_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
 
 /**
- * A sorted run is spilled once the events held reach this much input text, or this many events (whichever
- * first): what bounds replay's memory (docs/replay.md).
+ * A sorted run is made once the events held reach this much input text, or this many events (whichever first):
+ * what bounds replay's memory (docs/replay.md). Runs are kept in memory (as objects: no JSON written and parsed
+ * again) while all of them hold at most `memoryBytes` of input text and `memoryEvents` events; the first run past
+ * that budget writes them all to the scratch folder, and every later run goes there too. So an input is either
+ * replayed wholly in memory or wholly through disk runs, as before. Held events cost about 2 KB of heap each, more
+ * at the peak (garbage). With the SigmaHQ rules, 40,000 (the 39,373 OTRF events fit) peaked at 294-351 MB on 10x
+ * OTRF and 347-366 MB on 5x XML (130,000 events), 48,000 once at 425 MB on that XML; 20,000: 306 and 340 MB.
  */
-export const RUN_LIMITS = { bytes: 8 * 1024 * 1024, events: 8_000 };
+export const RUN_LIMITS: RunLimits = {
+  bytes: 8 * 1024 * 1024,
+  events: 8_000,
+  memoryBytes: 64 * 1024 * 1024,
+  memoryEvents: 20_000,
+};
+
+export interface RunLimits {
+  bytes: number;
+  events: number;
+  /** Default {@link RUN_LIMITS}'s; 0: every run to disk. */
+  memoryBytes?: number;
+  memoryEvents?: number;
+}
 
 export interface ReplayOptions {
   inputs: string[];
@@ -72,8 +100,8 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** Aborting stops the replay at the next piece or batch; `--out` is left as it was ({@link ReplayInterruptedError}). */
   signal?: AbortSignal;
-  /** Spill limits (tests use small ones); default {@link RUN_LIMITS}. */
-  runLimits?: { bytes: number; events: number };
+  /** Run and memory limits (tests use small ones); default {@link RUN_LIMITS}. */
+  runLimits?: RunLimits;
   /** Text per piece of a large input (tests use small ones); default TEXT_PIECE_BYTES (record-chunks.ts). */
   pieceBytes?: number;
 }
@@ -85,8 +113,10 @@ export interface ReplayResult {
   /** Rejected records read from a folder named `invalid` (events/invalid/ holds deliberately broken samples). */
   rejectedFromInvalid: number;
   objectsWritten: number;
-  /** Sorted runs spilled (events and picked events): 1 or 2 for a small input. */
+  /** Sorted runs made (events and picked events, in memory or on disk): 1 or 2 for a small input. */
   runs: number;
+  /** Of those, the runs written to the scratch folder (the picked events' run included). */
+  runsOnDisk: number;
 }
 
 /** An input that yields no record (an empty folder, no supported files): nothing to replay, which is an error. */
@@ -169,9 +199,14 @@ class StreamingReplay {
   private readonly plan: HookPlan | undefined;
   private readonly context: EnrichmentContext;
   private readonly origins: string[] = [];
-  private readonly runs: string[] = [];
-  private readonly pickRuns: string[] = [];
-  private readonly limits: { bytes: number; events: number };
+  private readonly runs: Run[] = [];
+  private readonly pickRuns: Run[] = [];
+  private readonly limits: Required<RunLimits>;
+  /** Input text and events of the runs kept in memory; overflowed: past the budget, every run on disk. */
+  private memoryBytes = 0;
+  private memoryEvents = 0;
+  private overflowed = false;
+  private runsOnDisk = 0;
   private rejectedFromInvalid = 0;
   private objects = 0;
 
@@ -182,7 +217,7 @@ class StreamingReplay {
   ) {
     this.plan = options.enrich ? planHooks(createHooks(options.enrichment)) : undefined;
     this.context = createEnrichmentContext(options.enrichment);
-    this.limits = options.runLimits ?? RUN_LIMITS;
+    this.limits = { ...RUN_LIMITS, ...options.runLimits } as Required<RunLimits>;
   }
 
   async run(): Promise<Omit<ReplayResult, 'rules'>> {
@@ -198,6 +233,7 @@ class StreamingReplay {
       rejectedFromInvalid: this.rejectedFromInvalid,
       objectsWritten: this.objects,
       runs: this.runs.length + this.pickRuns.length,
+      runsOnDisk: this.runsOnDisk,
     };
   }
 
@@ -225,16 +261,33 @@ class StreamingReplay {
     let heldPicks: SpilledEvent[] = [];
     let heldBytes = 0;
     const spill = async () => {
-      if (held.length > 0) {
-        const file = path.join(this.staging.scratch, `run-${this.runs.length}.jsonl`);
-        await writeRun(file, held);
-        this.runs.push(file);
+      const count = held.length + heldPicks.length;
+      const inMemory =
+        !this.overflowed &&
+        this.memoryBytes + heldBytes <= this.limits.memoryBytes &&
+        this.memoryEvents + count <= this.limits.memoryEvents;
+      if (inMemory) {
+        this.memoryBytes += heldBytes;
+        this.memoryEvents += count;
+      } else if (!this.overflowed) {
+        this.overflowed = true;
+        await this.writeOut(this.runs, 'run');
+        await this.writeOut(this.pickRuns, 'pick-run');
       }
-      if (heldPicks.length > 0) {
-        const file = path.join(this.staging.scratch, `pick-run-${this.pickRuns.length}.jsonl`);
-        await writeRun(file, heldPicks);
-        this.pickRuns.push(file);
-      }
+      const keep = async (items: SpilledEvent[], name: string, into: Run[]) => {
+        if (items.length === 0) return;
+        if (inMemory) {
+          items.sort(compareSpilled);
+          into.push(new MemoryRun(items));
+          return;
+        }
+        const file = path.join(this.staging.scratch, `${name}-${into.length}.jsonl`);
+        await writeRun(file, items);
+        into.push(file);
+        this.runsOnDisk++;
+      };
+      await keep(held, 'run', this.runs);
+      await keep(heldPicks, 'pick-run', this.pickRuns);
       held = [];
       heldPicks = [];
       heldBytes = 0;
@@ -295,14 +348,32 @@ class StreamingReplay {
     return { events: events + picks, picks, skippedInputs };
   }
 
+  /** Writes the memory runs of `runs` to the scratch folder, in place (the budget is passed). */
+  private async writeOut(runs: Run[], name: string): Promise<void> {
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i];
+      if (!(run instanceof MemoryRun)) continue;
+      const file = path.join(this.staging.scratch, `${name}-${i}.jsonl`);
+      await writeRun(file, run.items as SpilledEvent[]);
+      runs[i] = file;
+      this.runsOnDisk++;
+    }
+    this.memoryBytes = 0;
+    this.memoryEvents = 0;
+  }
+
   /**
    * Pass 2: the events a pick hook selects, merged in event-time order, through every pick; written again as one
    * sorted run (a pick may write into its event: process tracking names a DNS-Client event's process).
    */
   private async pick(total: number): Promise<void> {
     const plan = this.plan as HookPlan;
+    // The picked events from memory runs stay in memory (already counted in the budget), the others go to disk:
+    // two sorted runs, which pass 3 merges as it would one.
+    const kept: SpilledEvent[] = [];
+    const onDisk = this.pickRuns.some((run) => typeof run === 'string');
     const file = path.join(this.staging.scratch, 'picked.jsonl');
-    const writer = new LineWriter(file);
+    const writer = onDisk ? new LineWriter(file) : undefined;
     let done = 0;
     try {
       for await (const batch of mergeRuns(this.pickRuns, BATCH, this.staging.scratch)) {
@@ -316,18 +387,25 @@ class StreamingReplay {
           this.context,
         );
         for (let i = 0; i < batch.length; i++) {
-          await writer.write(lineOf(batch[i] as SpilledEvent, before[i]));
+          const item = batch[i] as SpilledEvent;
+          // Only an event read from a file has its line.
+          if (item.line === undefined) kept.push(item);
+          else await writer?.write(lineOf(item, before[i]));
         }
         done += batch.length;
         this.options.onProgress?.({ phase: 'pick', events: done, total });
       }
-      await writer.close();
+      await writer?.close();
     } catch (error) {
-      writer.destroy();
+      writer?.destroy();
       throw error;
     }
-    await Promise.all(this.pickRuns.map((run) => rm(run, { force: true })));
-    this.runs.push(file);
+    await Promise.all(this.pickRuns.map((run) => (typeof run === 'string' ? rm(run, { force: true }) : undefined)));
+    if (writer !== undefined) {
+      this.runs.push(file);
+      this.runsOnDisk++;
+    }
+    if (kept.length > 0) this.runs.push(new MemoryRun(kept));
   }
 
   /** Pass 3: every event in event-time order through the pokes and the rules; events and alerts written. */

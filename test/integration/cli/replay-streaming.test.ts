@@ -7,12 +7,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OUTPUT_MARKER } from '../../../cli/io/output-folder.js';
-import { ReplayInterruptedError, runReplay } from '../../../cli/replay/run-replay.js';
+import { ReplayInterruptedError, type RunLimits, runReplay } from '../../../cli/replay/run-replay.js';
 import { OTRF_DIR } from '../../helpers/otrf.js';
 import { comparable, inMemory, readOut } from '../../helpers/replay-compare.js';
 import { describeUnless, missing } from '../../helpers/skip.js';
 
-async function streamed(inputs: string[], rules: string[], out: string) {
+/** Memory budgets for the runs: none (every run a file), one the first runs fit in (then all are written out), the default. */
+const ON_DISK: Partial<RunLimits> = { memoryBytes: 0 };
+
+async function streamed(inputs: string[], rules: string[], out: string, memory: Partial<RunLimits> = ON_DISK) {
   return runReplay({
     inputs,
     out,
@@ -20,7 +23,7 @@ async function streamed(inputs: string[], rules: string[], out: string) {
     enrich: true,
     enrichment: {},
     dedupeFields: ['host', 'destination'],
-    runLimits: { bytes: 256 * 1024, events: 700 },
+    runLimits: { bytes: 256 * 1024, events: 700, ...memory },
     pieceBytes: 64 * 1024,
   });
 }
@@ -36,18 +39,26 @@ describe('streaming replay against the in-memory core', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('writes the same events, alerts and rejected items for the project’s events/ and rules/', async () => {
-    const expected = await inMemory(['events'], ['rules']);
-    const result = await streamed(['events'], ['rules'], path.join(root, 'out'));
-    expect(result.runs).toBeGreaterThan(1);
-    expect(result.summary.rejected).toBeGreaterThan(5);
-    expect(result.summary.alerts.total).toBeGreaterThan(0);
-    expect(comparable(result.summary)).toEqual(comparable(expected.summary));
-    expect(await readOut(path.join(root, 'out'))).toEqual(expected.areas);
-    // Conservation: every document read is written, rejected or filtered.
-    const { read, written, rejected, filtered } = result.summary;
-    expect(written + rejected + filtered).toBe(read);
-  });
+  it.each([
+    ['every run on disk', ON_DISK, 'all'],
+    ['the first runs in memory, then all written out', { events: 8, memoryEvents: 12 }, 'all'],
+    ['every run in memory (the default budget)', {}, 'none'],
+  ] as const)(
+    'writes the same events, alerts and rejected items for the project’s events/ and rules/: %s',
+    async (_name, memory, onDisk) => {
+      const expected = await inMemory(['events'], ['rules']);
+      const result = await streamed(['events'], ['rules'], path.join(root, 'out'), memory);
+      expect(result.runs).toBeGreaterThan(1);
+      expect(result.runsOnDisk).toBe(onDisk === 'all' ? result.runs : 0);
+      expect(result.summary.rejected).toBeGreaterThan(5);
+      expect(result.summary.alerts.total).toBeGreaterThan(0);
+      expect(comparable(result.summary)).toEqual(comparable(expected.summary));
+      expect(await readOut(path.join(root, 'out'))).toEqual(expected.areas);
+      // Conservation: every document read is written, rejected or filtered.
+      const { read, written, rejected, filtered } = result.summary;
+      expect(written + rejected + filtered).toBe(read);
+    },
+  );
 
   it('writes the same without enrichment (--no-enrich: no hooks, connections still counted)', async () => {
     const expected = await inMemory(['events'], ['rules'], false);
@@ -58,7 +69,7 @@ describe('streaming replay against the in-memory core', () => {
       enrich: false,
       enrichment: {},
       dedupeFields: ['host', 'destination'],
-      runLimits: { bytes: 64 * 1024, events: 200 },
+      runLimits: { bytes: 64 * 1024, events: 200, memoryEvents: 500 },
     });
     expect(result.summary.connections.total).toBeGreaterThan(0);
     expect(comparable(result.summary)).toEqual(comparable(expected.summary));
@@ -123,8 +134,10 @@ describeIfData('streaming replay of OTRF recordings against the in-memory core',
         'psh_cmstp_execution_bypassuac.zip',
       ].map((name) => path.join(OTRF_DIR, name));
       const expected = await inMemory(inputs, ['rules']);
-      const result = await streamed(inputs, ['rules'], path.join(root, 'out'));
+      // The first two runs' worth of text in memory, then written out with the others.
+      const result = await streamed(inputs, ['rules'], path.join(root, 'out'), { memoryBytes: 512 * 1024 });
       expect(result.runs).toBeGreaterThan(5);
+      expect(result.runsOnDisk).toBe(result.runs);
       expect(result.summary.connections.enriched).toBeGreaterThan(0);
       expect(comparable(result.summary)).toEqual(comparable(expected.summary));
       expect(await readOut(path.join(root, 'out'))).toEqual(expected.areas);
