@@ -60,7 +60,7 @@ interface EnrichRun {
 }
 
 /** The env the enrich function gets from infra (names only: no request is sent). */
-const ENRICH_ENV = {
+export const ENRICH_ENV = {
   RESOLUTION_TABLE: 'bench-resolution',
   WATERMARK_TABLE: 'bench-watermark',
   DEDUPE_TABLE: 'bench-dedupe',

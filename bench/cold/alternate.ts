@@ -13,25 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { runNode } from '../child-process.js';
+import { ENRICH_ENV } from '../rule-load.js';
+import { AlternatedFigures } from './alternated-figures.js';
 import { SIGMA_WINDOWS, writeEnrichTaskRoot } from './task-root.js';
 
 const [rootA, rootB, roundsText, only] = process.argv.slice(2);
 if (!rootA || !rootB || !roundsText) throw new Error('usage: alternate.ts <A root> <B root> <rounds> [rules|enrich]');
 const rounds = Number(roundsText);
 const corpus = SIGMA_WINDOWS;
-const enrichEnv = {
-  RESOLUTION_TABLE: 'bench-resolution',
-  WATERMARK_TABLE: 'bench-watermark',
-  DEDUPE_TABLE: 'bench-dedupe',
-  OUTPUT_BUCKET: 'bench-output',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench',
-  HOLD_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
-  STREAM_ARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
-  RULES_DIR: 'rules',
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-};
 
 interface Side {
   tag: string;
@@ -78,13 +67,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'hookstream-alternate-'));
 const sides = [await prepare(rootA, 'A', work), await prepare(rootB, 'B', work)];
 try {
   const root = only === 'rules' ? '' : await writeEnrichTaskRoot(work);
-  const figures = new Map<string, number[]>();
-  const add = (name: string, value: unknown) => {
-    if (typeof value !== 'number' || Number.isNaN(value)) return;
-    const list = figures.get(name) ?? [];
-    list.push(value);
-    figures.set(name, list);
-  };
+  const figures = new AlternatedFigures();
+  const add = (name: string, value: unknown) => figures.add(name, value);
   if (only !== 'enrich') {
     // The miss writes the entry, the next run the record; a run 2 s later (the stamp margin) writes a stamp the
     // timed runs can use.
@@ -105,7 +89,7 @@ try {
         add(`${t} replay hit: first process-creation event CPU`, run.firstEventCpuMs);
       }
       if (only !== 'rules') {
-        const run = JSON.parse(runNode([side.enrich], { ...enrichEnv, LAMBDA_TASK_ROOT: root }).stdout);
+        const run = JSON.parse(runNode([side.enrich], { ...ENRICH_ENV, LAMBDA_TASK_ROOT: root }).stdout);
         add(`${t} enrich: module (import) ms`, run.importMs);
         add(`${t} enrich: rule set ready since start ms`, run.rulesReadyMs);
         add(`${t} enrich: process CPU at rule set ready`, run.rulesReadyCpuMs);
@@ -114,17 +98,7 @@ try {
       }
     }
   }
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-  };
-  for (const [name, xs] of [...figures].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const runs = xs.map((x) => Math.round(x)).join(' ');
-    console.log(
-      `${name.padEnd(52)} median ${Math.round(median(xs))}, ${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))} [${runs}]`,
-    );
-  }
+  figures.print(52);
 } finally {
   rmSync(work, { recursive: true, force: true });
   for (const side of sides) rmSync(path.dirname(side.ruleLoad), { recursive: true, force: true });

@@ -11,6 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runNode } from '../child-process.js';
+import { ENRICH_ENV } from '../rule-load.js';
+import { AlternatedFigures } from './alternated-figures.js';
 import { writeEnrichTaskRoot } from './task-root.js';
 
 const [outA, outB, roundsText] = process.argv.slice(2);
@@ -62,27 +64,15 @@ const work = mkdtempSync(path.join(tmpdir(), 'hookstream-asset-ab-'));
 try {
   const root = await writeEnrichTaskRoot(work);
   const env = {
-    RESOLUTION_TABLE: 'bench-resolution',
-    WATERMARK_TABLE: 'bench-watermark',
-    DEDUPE_TABLE: 'bench-dedupe',
-    OUTPUT_BUCKET: 'bench-output',
-    ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench',
-    HOLD_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
-    STREAM_ARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
+    ...ENRICH_ENV,
     RULES_DIR: path.join(root, 'rules'),
     LAMBDA_TASK_ROOT: root,
     POWERTOOLS_SERVICE_NAME: 'enrich',
     POWERTOOLS_METRICS_NAMESPACE: 'hookstream',
     POWERTOOLS_LOG_LEVEL: 'WARN',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
   };
-  const figures = new Map<string, number[]>();
-  const add = (name: string, value: unknown) => {
-    if (typeof value !== 'number' || Number.isNaN(value)) return;
-    figures.set(name, [...(figures.get(name) ?? []), value]);
-  };
+  const figures = new AlternatedFigures();
+  const add = (name: string, value: unknown) => figures.add(name, value);
   for (let round = 0; round < rounds; round++) {
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
       const run = runNode([CHILD, side.asset], { ...env, NODE_OPTIONS: side.nodeOptions });
@@ -99,17 +89,7 @@ try {
       add(`${t} enrich asset: peak RSS MB`, run.usage.maxRssKb / 1024);
     }
   }
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-  };
-  for (const [name, xs] of [...figures].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const runs = xs.map((x) => Math.round(x)).join(' ');
-    console.log(
-      `${name.padEnd(58)} median ${Math.round(median(xs))}, ${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))} [${runs}]`,
-    );
-  }
+  figures.print(58);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
