@@ -8,7 +8,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PRODUCER_ACTIONS } from '../../infra/constructs/event-stream.js';
 import { BUNDLED_RULES_DIR } from '../../infra/constructs/rule-bundle.js';
 import { ENV } from '../../lambda/config.js';
-import { readBundledParsedRules } from '../../node-io/rule-cache.js';
+import { LISTING_PROOF_FILE, readBundledParsedRules } from '../../node-io/rule-cache.js';
 import { NAMED_QUERIES } from '../../src/query/named-queries.js';
 import { FULL_CONTEXT, resourcesOf, type Synthesised, synth } from './synth.js';
 
@@ -160,11 +160,14 @@ describe('functions', () => {
       expect(existsSync(join(bundle(name), 'rules', 'rules', 'network', 'suspicious-tld.yml'))).toBe(true);
       expect(existsSync(join(bundle(name), 'rules', 'rules', 'dns-query-example.yaml'))).toBe(true);
       // The parsed form synth writes beside them names exactly those files: the cold start parses no YAML.
-      const parsed = await readBundledParsedRules(join(bundle(name), 'rules'));
+      const parsed = await readBundledParsedRules(join(bundle(name), 'rules'), 'always');
       expect(parsed.ok && parsed.value.map((source) => basename(source.file))).toEqual([
         'dns-query-example.yaml',
         'suspicious-tld.yml',
       ]);
+      // The last bundling step checked that on this very bundle and wrote its proof: the cold start lists nothing.
+      expect(existsSync(join(bundle(name), 'rules', LISTING_PROOF_FILE))).toBe(true);
+      expect(await readBundledParsedRules(join(bundle(name), 'rules'))).toMatchObject({ ok: true, listed: false });
     }
     expect(existsSync(join(bundle('dnsAnswers'), 'rules'))).toBe(false);
   });
