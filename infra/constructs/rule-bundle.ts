@@ -230,15 +230,16 @@ export function copyRulesHooks(
       ...(compileRecord === undefined
         ? []
         : [`cp ${shellQuote(compileRecord)} ${shellQuote(join(outputDir, 'rules', COMPILE_RECORD_FILE))}`]),
+      // After every rule file and parsed-rules.json is in place, on the bundle as it will be deployed: the check the
+      // cold start would otherwise make by listing the folder (parsed-rules.json names exactly its rule files), made
+      // once here; it writes listing-proof.json, or fails the bundling (and synth) when they differ. What follows
+      // (the options file) is no rule file. The package cannot change after bundling.
+      ...(parsedRules === undefined ? [] : [proveListingCommand(join(outputDir, 'rules'))]),
       ...(options === undefined
         ? []
         : [
             `printf '%s' ${shellQuote(formatRuleOptions(options))} > ${shellQuote(join(outputDir, 'rules', RULE_OPTIONS_FILE))}`,
           ]),
-      // Last, on the bundle as it will be deployed: the check the cold start would otherwise make by listing the
-      // folder (parsed-rules.json names exactly its rule files), made once here; it writes listing-proof.json, or
-      // fails the bundling (and synth) when they differ. The package cannot change after this.
-      ...(parsedRules === undefined ? [] : [proveListingCommand(join(outputDir, 'rules'))]),
     ],
   };
 }
