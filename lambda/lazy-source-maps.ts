@@ -85,11 +85,15 @@ export function installLazySourceMaps(bundleUrl: string): boolean {
       return file === bundleUrl || file === bundle;
     };
     const lines = frames.map((frame, i) => {
-      if (inBundle(frame)) {
-        if (map === null) map = loadMap(mapFile);
-        const next = frames[i + 1];
-        const mapped = map === undefined ? undefined : mappedFrame(map, frame, inBundle(next) ? next : undefined);
-        if (mapped !== undefined) return `\n    at ${mapped}`;
+      try {
+        if (inBundle(frame)) {
+          if (map === null) map = loadMap(mapFile);
+          const next = frames[i + 1];
+          const mapped = map === undefined ? undefined : mappedFrame(map, frame, inBundle(next) ? next : undefined);
+          if (mapped !== undefined) return `\n    at ${mapped}`;
+        }
+      } catch {
+        // A frame the map cannot place: written as V8 writes it. Reading `.stack` must never throw.
       }
       return `\n    at ${frame}`;
     });
