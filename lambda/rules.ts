@@ -82,7 +82,9 @@ async function readRuleOptions(dir: string): Promise<RuleLoadOptions> {
  * Reads and compiles the rules bundled under `dir` (relative to the function's root) with the options of its
  * rule-options.json; throws RuleCompilationError on any rule that does not compile, unless those options skip them.
  * The rules' parsed form (parsed-rules.json, written at synth) is compiled without parsing any YAML when it is there
- * and names exactly the folder's rule files; otherwise the rule files are read and parsed (slower, the same rules).
+ * and names exactly the folder's rule files (proven once by the bundling's last step, listing-proof.json, so the
+ * cold start does not list the folder; listed when there is no proof of this parsed-rules.json); otherwise the rule
+ * files are read and parsed (slower, the same rules).
  * With it, compile-record.json (the record of synth's full compile with the same options) defers each list's
  * predicates to the list's first event; rules synth found invalid are rejected from the record, as before.
  */

@@ -1,7 +1,7 @@
 /**
  * The enrich function's rules folder with the whole SigmaHQ Windows corpus, as synth writes it into the function's
  * task root (the rule files, rule-options.json, parsed-rules.json and compile-record.json), for the cold start
- * benchmarks. Written by this checkout's modules: both sides of an A/B run must read the same formats.
+ * benchmarks, with the build's listing-proof.json. Written by this checkout's modules: both sides of an A/B run must read the same formats.
  */
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
   COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
+  proveBundledListing,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../../node-io/rule-cache.js';
@@ -32,5 +33,8 @@ export async function writeEnrichTaskRoot(work: string): Promise<string> {
   const options = parseRuleOptions(formatRuleOptions({ skipInvalidRules: true }));
   const record = compileParsedRules(parsed, ruleCompileOptions(options.ok ? options.value : {})).record;
   if (record) writeBundledRecord(path.join(rules, COMPILE_RECORD_FILE), record);
+  // As the last bundling step does (infra/constructs/rule-bundle.ts): the folder's listing checked once, here.
+  const proved = await proveBundledListing(rules);
+  if (!proved.ok) throw new Error(proved.error);
   return root;
 }

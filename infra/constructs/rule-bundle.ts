@@ -5,12 +5,15 @@
  * unless the options skip invalid rules (context skipInvalidRules=true), when they are listed instead. The folders
  * are copied into `rules/<folder name>/` of each bundle by an esbuild afterBundling hook, and the options written
  * beside them as `rules/rule-options.json` (lambda/rules.ts reads it), so the functions load exactly this set.
- * The rules' parsed form goes beside them too, as `rules/parsed-rules.json`: the cold start then parses no YAML.
+ * The rules' parsed form goes beside them too, as `rules/parsed-rules.json`: the cold start then parses no YAML; and
+ * a last step checks on the bundle itself that it names exactly the folder's rule files and writes
+ * `rules/listing-proof.json`, so the cold start need not list the folder to check it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE, type RuleOptionsFile } from '../../lambda/rules.js';
 import { ruleCompileOptions } from '../../node-io/load-rules.js';
@@ -185,6 +188,15 @@ function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOpti
   return [file, record];
 }
 
+/** This checkout's root (this file is infra/constructs/rule-bundle.ts): where tsx and node-io/ are. */
+const CHECKOUT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs node-io/prove-rule-listing.ts on a bundle's rules folder (node-io/rule-cache.ts proveBundledListing). */
+export function proveListingCommand(rulesFolder: string): string {
+  const script = join(CHECKOUT_ROOT, 'node-io', 'prove-rule-listing.ts');
+  return `cd ${shellQuote(CHECKOUT_ROOT)} && ${shellQuote(process.execPath)} --import tsx ${shellQuote(script)} ${shellQuote(rulesFolder)}`;
+}
+
 /** Quotes a path for the POSIX shell the bundling commands run in. */
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
@@ -218,6 +230,11 @@ export function copyRulesHooks(
       ...(compileRecord === undefined
         ? []
         : [`cp ${shellQuote(compileRecord)} ${shellQuote(join(outputDir, 'rules', COMPILE_RECORD_FILE))}`]),
+      // After every rule file and parsed-rules.json is in place, on the bundle as it will be deployed: the check the
+      // cold start would otherwise make by listing the folder (parsed-rules.json names exactly its rule files), made
+      // once here; it writes listing-proof.json, or fails the bundling (and synth) when they differ. What follows
+      // (the options file) is no rule file. The package cannot change after bundling.
+      ...(parsedRules === undefined ? [] : [proveListingCommand(join(outputDir, 'rules'))]),
       ...(options === undefined
         ? []
         : [

@@ -6,8 +6,12 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import type { DnsAnswersService } from '../../src/pipeline/dns-answers-service.js';
 import { createBatchHandler } from '../batch-handler.js';
 import { recordPositions, toInputRecords } from '../kinesis-input.js';
+import { installLazySourceMaps } from '../lazy-source-maps.js';
 import { createTelemetry } from '../telemetry.js';
 import { createDnsAnswersService } from './dependencies.js';
+
+// Stack traces mapped to the sources, the map read only when a stack is first formatted (not at every cold start).
+installLazySourceMaps(import.meta.url);
 
 /** Tests pass a service pointed at the emulators. */
 export function createHandler(make: () => Promise<DnsAnswersService>) {

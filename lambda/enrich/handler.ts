@@ -4,8 +4,12 @@ import type { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { emptySummary } from '../../src/pipeline/summary.js';
 import { createBatchHandler, deadlineOf } from '../batch-handler.js';
 import { shardOf, toInputRecords } from '../kinesis-input.js';
+import { installLazySourceMaps } from '../lazy-source-maps.js';
 import { createTelemetry } from '../telemetry.js';
 import { createEnrichService } from './dependencies.js';
+
+// Stack traces mapped to the sources, the map read only when a stack is first formatted (not at every cold start).
+installLazySourceMaps(import.meta.url);
 
 /** Tests pass a service pointed at the emulators. */
 export function createHandler(make: () => Promise<EnrichService>) {

@@ -5,8 +5,12 @@ import type { EnrichService } from '../../src/pipeline/enrich-service.js';
 import { decodeHeld } from '../../src/pipeline/held-codec.js';
 import { emptySummary, mergeSummary } from '../../src/pipeline/summary.js';
 import { createBatchHandler, deadlineOf } from '../batch-handler.js';
+import { installLazySourceMaps } from '../lazy-source-maps.js';
 import { createTelemetry } from '../telemetry.js';
 import { createEnrichService } from './dependencies.js';
+
+// Stack traces mapped to the sources, the map read only when a stack is first formatted (not at every cold start).
+installLazySourceMaps(import.meta.url);
 
 /**
  * Output and unit name from one message's content: a message delivered twice, or a body sent again by a retried

@@ -6,8 +6,12 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { installLazySourceMaps } from '../lazy-source-maps.js';
 import { dependencies, logger } from './dependencies.js';
 import { forwardRecord } from './forward-record.js';
+
+// Stack traces mapped to the sources, the map read only when a stack is first formatted (not at every cold start).
+installLazySourceMaps(import.meta.url);
 
 const processor = new BatchProcessor(EventType.SQS);
 

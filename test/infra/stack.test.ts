@@ -8,7 +8,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PRODUCER_ACTIONS } from '../../infra/constructs/event-stream.js';
 import { BUNDLED_RULES_DIR } from '../../infra/constructs/rule-bundle.js';
 import { ENV } from '../../lambda/config.js';
-import { readBundledParsedRules } from '../../node-io/rule-cache.js';
+import { LISTING_PROOF_FILE, readBundledParsedRules } from '../../node-io/rule-cache.js';
 import { NAMED_QUERIES } from '../../src/query/named-queries.js';
 import { FULL_CONTEXT, resourcesOf, type Synthesised, synth } from './synth.js';
 
@@ -102,11 +102,14 @@ describe('functions', () => {
         Handler: 'index.handler',
         Environment: {
           Variables: expect.objectContaining({
-            NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_METRICS_NAMESPACE: 'hookstream',
           }),
         },
       });
+      // Source maps are read by the handler on the first stack formatted, not by node at every cold start.
+      expect(
+        (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS,
+      ).toBeUndefined();
     }
   });
 
@@ -117,7 +120,6 @@ describe('functions', () => {
       [
         ENV.resolutionTable,
         ENV.watermarkTable,
-        'NODE_OPTIONS',
         'POWERTOOLS_LOG_LEVEL',
         'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_SERVICE_NAME',
@@ -160,11 +162,14 @@ describe('functions', () => {
       expect(existsSync(join(bundle(name), 'rules', 'rules', 'network', 'suspicious-tld.yml'))).toBe(true);
       expect(existsSync(join(bundle(name), 'rules', 'rules', 'dns-query-example.yaml'))).toBe(true);
       // The parsed form synth writes beside them names exactly those files: the cold start parses no YAML.
-      const parsed = await readBundledParsedRules(join(bundle(name), 'rules'));
+      const parsed = await readBundledParsedRules(join(bundle(name), 'rules'), 'always');
       expect(parsed.ok && parsed.value.map((source) => basename(source.file))).toEqual([
         'dns-query-example.yaml',
         'suspicious-tld.yml',
       ]);
+      // The last bundling step checked that on this very bundle and wrote its proof: the cold start lists nothing.
+      expect(existsSync(join(bundle(name), 'rules', LISTING_PROOF_FILE))).toBe(true);
+      expect(await readBundledParsedRules(join(bundle(name), 'rules'))).toMatchObject({ ok: true, listed: false });
     }
     expect(existsSync(join(bundle('dnsAnswers'), 'rules'))).toBe(false);
   });
@@ -502,10 +507,10 @@ describe('operations', () => {
   });
 });
 
-// Every bundled function ships its source map as the cold start reads it: NODE_OPTIONS --enable-source-maps makes
-// node read and parse index.mjs.map as the module loads, so the map holds what a stack trace needs (mappings, file
-// names, symbol names) and not the sources' text (sourcesContent: 3.6 of the enrich map's 5.5 MB). Asserted on the
-// synthesised assets, as deployed.
+// Every bundled function ships its source map and maps its stack traces through it (lambda/lazy-source-maps.ts),
+// reading it when a stack is first formatted instead of at every cold start (NODE_OPTIONS --enable-source-maps, no
+// longer set); the map holds what a stack trace needs (mappings, file names, symbol names) and not the sources'
+// text (sourcesContent: 3.6 of the enrich map's 5.5 MB). Asserted on the synthesised assets, as deployed.
 interface FunctionResource {
   Properties: { Environment?: { Variables?: Record<string, unknown> } };
   Metadata?: Record<string, string>;
@@ -528,13 +533,12 @@ describe('the bundled functions', () => {
     expect(bundledFunctions().length).toBeGreaterThanOrEqual(3);
   });
 
-  it('load their source map (NODE_OPTIONS, the sourceMappingURL comment), which has mappings and no sources text', () => {
+  it('map their stack traces lazily through their source map, which has mappings and no sources text', () => {
     for (const [id, asset, variables] of bundledFunctions()) {
-      expect([id, String(variables.NODE_OPTIONS).split(' ')]).toEqual([
-        id,
-        expect.arrayContaining(['--enable-source-maps']),
-      ]);
+      expect([id, variables.NODE_OPTIONS]).toEqual([id, undefined]);
       const code = readFileSync(join(asset, 'index.mjs'), 'utf8');
+      // The handler's lazy mapping is in the bundle (minified, the property names stay).
+      expect([id, code.includes('Error.prepareStackTrace=')]).toEqual([id, true]);
       expect([id, code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')]).toEqual([id, true]);
       const map = JSON.parse(readFileSync(join(asset, 'index.mjs.map'), 'utf8')) as Record<string, unknown>;
       expect([id, 'sourcesContent' in map]).toEqual([id, false]);

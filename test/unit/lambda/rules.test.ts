@@ -1,4 +1,5 @@
 /** The enrich cold start's rule loading: rule-options.json chooses the rules and whether invalid ones stop it. */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,10 @@ import {
 import { ruleCompileOptions } from '../../../node-io/load-rules.js';
 import {
   COMPILE_RECORD_FILE,
+  LISTING_PROOF_FILE,
   PARSED_RULES_FILE,
+  proveBundledListing,
+  readBundledParsedRules,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../../../node-io/rule-cache.js';
@@ -144,5 +148,87 @@ describe('loadRules with the parsed form bundled at synth (parsed-rules.json)', 
     await options(formatRuleOptions({ selection: { minLevel: 'medium' }, skipInvalidRules: true }));
     const rules = await loadRules('rules', dir);
     expect(rules.match(sysmonEvent({ Image: 'x' })).map((m) => m.rule.title)).toEqual(['rule 1']);
+  });
+});
+
+describe('the build-time proof of the bundled listing (listing-proof.json)', () => {
+  const rules = () => path.join(dir, 'rules');
+  const bundle = (texts: Record<string, string>) =>
+    writeBundledParsedRules(
+      path.join(rules(), PARSED_RULES_FILE),
+      parseRuleSources(Object.entries(texts).map(([file, text]) => ({ file, text }))),
+    );
+  // In the parsed form bad.yml is valid: a start without error shows the parsed form was compiled, not the YAML.
+  const sameNames = {
+    'core/bad.yml': rule(3, 'high'),
+    'core/high.yml': rule(1, 'high'),
+    'core/low.yml': rule(2, 'low'),
+  };
+
+  it('is written when parsed-rules.json names exactly the folder files; the load then lists nothing', async () => {
+    // Prepare
+    bundle(sameNames);
+
+    // Act
+    const proved = await proveBundledListing(rules());
+
+    // Assess: proved, and the next read trusts it. A file added afterwards (which a deployment package cannot get)
+    // is not seen: only the proof can explain that the parsed form is still used.
+    expect(proved).toEqual({ ok: true, files: 3 });
+    expect(existsSync(path.join(rules(), LISTING_PROOF_FILE))).toBe(true);
+    expect(await readBundledParsedRules(rules())).toMatchObject({ ok: true, listed: false });
+    await writeFile(path.join(rules(), 'core', 'late.yml'), rule(4, 'high'));
+    expect((await loadRules('rules', dir)).size).toBe(3);
+  });
+
+  it.each([
+    ['names a file the folder does not hold', { ...sameNames, 'core/gone.yml': rule(4, 'high') }],
+    ['misses a file the folder holds', { 'core/bad.yml': rule(3, 'high'), 'core/high.yml': rule(1, 'high') }],
+  ])('is refused, and none is left, when parsed-rules.json %s', async (_name, texts) => {
+    // Prepare: an earlier proof of a matching parsed form, then a parsed form that does not match.
+    bundle(sameNames);
+    expect((await proveBundledListing(rules())).ok).toBe(true);
+    bundle(texts);
+
+    // Act
+    const proved = await proveBundledListing(rules());
+
+    // Assess: the bundling step exits 1 on this (node-io/prove-rule-listing.ts); the cold start lists and reads YAML.
+    expect(proved).toEqual({ ok: false, error: `${PARSED_RULES_FILE} names other files than the folder holds` });
+    expect(existsSync(path.join(rules(), LISTING_PROOF_FILE))).toBe(false);
+    await expect(loadRules('rules', dir)).rejects.toThrow(RuleCompilationError);
+  });
+
+  it.each([
+    [
+      'parsed-rules.json was replaced after the proof',
+      async () => bundle({ ...sameNames, 'core/gone.yml': rule(4, 'high') }),
+    ],
+    [
+      'parsed-rules.json was damaged after the proof',
+      async () => {
+        const file = path.join(rules(), PARSED_RULES_FILE);
+        await writeFile(file, (await readFile(file, 'utf8')).replace('rule 1', 'rule 9'));
+      },
+    ],
+  ])('does not vouch when %s', async (_name, tamper) => {
+    // Prepare
+    bundle(sameNames);
+    expect((await proveBundledListing(rules())).ok).toBe(true);
+    await tamper();
+
+    // Act, Assess: the proof names another checksum (or the checksum fails): the YAML is read, whose bad.yml fails.
+    await expect(loadRules('rules', dir)).rejects.toThrow(RuleCompilationError);
+  });
+
+  it('is only trusted for the same number of files', async () => {
+    // Prepare: a proof edited to another count (with the right checksum line).
+    bundle(sameNames);
+    expect((await proveBundledListing(rules())).ok).toBe(true);
+    const file = path.join(rules(), LISTING_PROOF_FILE);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"files":3', '"files":4'));
+
+    // Act, Assess: listed again (and the names hold).
+    expect(await readBundledParsedRules(rules())).toMatchObject({ ok: true, listed: true });
   });
 });

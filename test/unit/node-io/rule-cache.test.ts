@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RuleCache, ruleCacheDir, ruleCacheKey } from '../../../node-io/rule-cache.js';
+import { joinUnder, RuleCache, ruleCacheDir, ruleCacheKey } from '../../../node-io/rule-cache.js';
 import { compileParsedRules, optionsFingerprint, type RuleSource } from '../../../src/detection/index.js';
 import { encodeParsedRules } from '../../../src/detection/parsed-rules-json.js';
 import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
@@ -214,4 +214,31 @@ describe('ruleCacheDir', () => {
   it('defaults to ~/.cache/hookstream', () => {
     expect(ruleCacheDir({ HOME: '/home/u' })).toMatch(/\.cache\/hookstream$/);
   });
+});
+
+describe('joinUnder', () => {
+  const folders = ['/var/task/rules', '/var/task/rules/', '/', '.', 'rules', './rules/../rules', '/a//b', ''];
+  const names = [
+    'windows/process_creation/proc_creation_win_x.yml',
+    'x.yml',
+    '.hidden/x.yml',
+    'a/.b/..c/x.yml',
+    'a/./x.yml',
+    'a/../x.yml',
+    './x.yml',
+    '../x.yml',
+    '..',
+    '.',
+    'a//x.yml',
+    'a/',
+    '/abs/x.yml',
+    '',
+    'sp ace/ü/x.yml',
+  ];
+  it.each(folders.flatMap((folder) => names.map((name) => [folder, name])))(
+    'joins %j and %j as path.join does',
+    (folder, name) => {
+      expect(joinUnder(folder)(name)).toBe(path.join(folder, name));
+    },
+  );
 });
