@@ -97,14 +97,17 @@ const MAX_SHARED_BYTES = 16384;
 
 /** The names and template definitions of one chunk, each parsed once, by their offset in the chunk. */
 export class ChunkContext {
-  readonly view: DataView;
   private readonly names = new Map<number, { text: string; size: number }>();
   private readonly templates = new Map<number, Template | string>();
 
-  /** `bytes`: the chunk from its header on (offsets in Binary XML are relative to it). */
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  /**
+   * `bytes`: the chunk from its header on (offsets in Binary XML are relative to it); `view`: a DataView over the
+   * same bytes (the chunk reader's own).
+   */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly view: DataView,
+  ) {}
 
   /** A name structure: 4 unknown bytes, a 2-byte hash, a 2-byte character count, UTF-16 text, a NUL. */
   name(offset: number): { text: string; size: number } {
