@@ -75,6 +75,8 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
  * XML): a definition means the same wherever its bytes recur at the same offset, given the same names at the
  * offsets it reads names from outside itself (checked on each use). Logs of one host repeat their templates chunk
  * after chunk. A definition that differs in one byte is parsed anew; one that fails is kept for its own chunk only.
+ * Keyed by a hash of the offset, GUID and size ({@link sharedKey}): the first definition of every chunk lies at one
+ * offset, so by offset alone a log of many templates (or many small files) would compare against a long list.
  */
 const sharedTemplates = new Map<number, Array<{ bytes: Buffer; template: Template; external: ExternalNames }>>();
 
@@ -82,21 +84,30 @@ const sharedTemplates = new Map<number, Array<{ bytes: Buffer; template: Templat
  * The names a shared definition reads from outside itself: each one's chunk offset and bytes (character count and
  * UTF-16 text). The same bytes are the same name, so a later chunk is checked without decoding its names.
  */
-type ExternalNames = ReadonlyArray<{ offset: number; bytes: Uint8Array }>;
+interface ExternalNames {
+  /** Each distinct name's chunk offset and the length of its bytes in `bytes`, in turn. */
+  readonly offsets: Int32Array;
+  /** The names' bytes, one after the other. */
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
 let sharedCount = 0;
 const MAX_SHARED_TEMPLATES = 4096;
 const MAX_SHARED_BYTES = 16384;
 
 /** The names and template definitions of one chunk, each parsed once, by their offset in the chunk. */
 export class ChunkContext {
-  readonly view: DataView;
   private readonly names = new Map<number, { text: string; size: number }>();
   private readonly templates = new Map<number, Template | string>();
 
-  /** `bytes`: the chunk from its header on (offsets in Binary XML are relative to it). */
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  /**
+   * `bytes`: the chunk from its header on (offsets in Binary XML are relative to it); `view`: a DataView over the
+   * same bytes (the chunk reader's own).
+   */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly view: DataView,
+  ) {}
 
   /** A name structure: 4 unknown bytes, a 2-byte hash, a 2-byte character count, UTF-16 text, a NUL. */
   name(offset: number): { text: string; size: number } {
@@ -141,13 +152,14 @@ export class ChunkContext {
           sharedTemplates.clear();
           sharedCount = 0;
         }
-        let atOffset = sharedTemplates.get(offset);
-        if (atOffset === undefined) {
-          atOffset = [];
-          sharedTemplates.set(offset, atOffset);
+        const key = this.sharedKey(offset);
+        let entries = sharedTemplates.get(key);
+        if (entries === undefined) {
+          entries = [];
+          sharedTemplates.set(key, entries);
         }
         const bytes = Buffer.from(this.bytes.subarray(offset + 4, end));
-        atOffset.push({ bytes, template, external: this.externalNames(parser.external) });
+        entries.push({ bytes, template, external: this.externalNames(parser.external) });
         sharedCount++;
       }
       return template;
@@ -160,7 +172,7 @@ export class ChunkContext {
 
   /** The shared parse of the definition `bytes[offset, end)`, if one has the same bytes and reads the same names. */
   private shared(offset: number, end: number): Template | undefined {
-    const entries = sharedTemplates.get(offset);
+    const entries = sharedTemplates.get(this.sharedKey(offset));
     if (entries === undefined) return undefined;
     const buffer = bufferOf(this.bytes);
     for (const entry of entries) {
@@ -171,25 +183,64 @@ export class ChunkContext {
     return undefined;
   }
 
-  /** The bytes of the names at the offsets of `external` (offset, text, …: names this chunk has read). */
-  private externalNames(external: ReadonlyArray<number | string>): ExternalNames {
-    const names: Array<{ offset: number; bytes: Uint8Array }> = [];
-    for (let i = 0; i < external.length; i += 2) {
-      const offset = external[i] as number;
-      const units = this.view.getUint16(offset + 6, true);
-      names.push({ offset, bytes: this.bytes.slice(offset + 6, offset + 8 + 2 * units) });
-    }
-    return names;
+  /**
+   * The {@link sharedTemplates} key of the definition at `offset` (its 24-byte header in the chunk): a hash of the
+   * offset, the GUID and the data size. Equal definitions have equal keys; the bytes are compared all the same.
+   */
+  private sharedKey(offset: number): number {
+    const view = this.view;
+    let h = Math.imul(offset ^ view.getInt32(offset + 20, true), 0x9e3779b1);
+    h = Math.imul(h ^ view.getInt32(offset + 4, true) ^ (h >>> 15), 0x85ebca6b);
+    h = Math.imul(h ^ view.getInt32(offset + 8, true) ^ (h >>> 13), 0xc2b2ae35);
+    h = Math.imul(h ^ view.getInt32(offset + 12, true) ^ (h >>> 16), 0x9e3779b1);
+    h = Math.imul(h ^ view.getInt32(offset + 16, true) ^ (h >>> 15), 0x85ebca6b);
+    // A small integer (31 bits) keeps the map's keys unboxed.
+    return (h ^ (h >>> 13)) & 0x3fffffff;
   }
 
-  /** Whether this chunk holds the same names at the same offsets (a name cut by the chunk's end is not the same). */
+  /**
+   * The bytes of the names at the offsets of `external` (offset, text, …: names this chunk has read), each offset
+   * once (a template refers to `Data` and `Name` once per field).
+   */
+  private externalNames(external: ReadonlyArray<number | string>): ExternalNames {
+    const distinct = new Set<number>();
+    for (let i = 0; i < external.length; i += 2) distinct.add(external[i] as number);
+    const offsets = new Int32Array(2 * distinct.size);
+    let total = 0;
+    let k = 0;
+    for (const offset of distinct) {
+      const size = 2 + 2 * this.view.getUint16(offset + 6, true);
+      offsets[k++] = offset;
+      offsets[k++] = size;
+      total += size;
+    }
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (let i = 0; i < offsets.length; i += 2) {
+      const size = offsets[i + 1] as number;
+      bytes.set(this.bytes.subarray((offsets[i] as number) + 6, (offsets[i] as number) + 6 + size), at);
+      at += size;
+    }
+    return { offsets, bytes, view: new DataView(bytes.buffer) };
+  }
+
+  /**
+   * Whether this chunk holds the same names at the same offsets (a name cut by the chunk's end is not the same).
+   * Compared two bytes at a time (a name's count and text are whole UTF-16 units).
+   */
   private sameNames(external: ExternalNames): boolean {
-    const chunk = this.bytes;
-    for (const { offset, bytes } of external) {
-      const at = offset + 6;
+    const length = this.bytes.length;
+    const view = this.view;
+    const { offsets, view: names } = external;
+    let base = 0;
+    for (let k = 0; k < offsets.length; k += 2) {
+      const at = (offsets[k] as number) + 6;
+      const size = offsets[k + 1] as number;
       // The structure's 8 bytes, its text and its NUL lie in the chunk, as ChunkContext.name requires.
-      if (at + bytes.length + 2 > chunk.length) return false;
-      for (let i = 0; i < bytes.length; i++) if (chunk[at + i] !== bytes[i]) return false;
+      if (at + size + 2 > length) return false;
+      for (let i = 0; i < size; i += 2)
+        if (view.getUint16(at + i, true) !== names.getUint16(base + i, true)) return false;
+      base += size;
     }
     return true;
   }

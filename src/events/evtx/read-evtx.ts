@@ -183,7 +183,7 @@ function readChunk(chunk: Uint8Array, state: ReadState): number {
   // The last record id as two 32-bit halves (compared per record without making a BigInt).
   const lastIdLow = view.getUint32(32, true);
   const lastIdHigh = view.getUint32(36, true);
-  const context = new ChunkContext(chunk);
+  const context = new ChunkContext(chunk, view);
   const cut = chunk.length < CHUNK_BYTES;
   let at = CHUNK_HEADER_BYTES;
   while (at < limit) {
@@ -261,8 +261,14 @@ export function readEvtx(bytes: Uint8Array, options: EvtxReadOptions = {}): Evtx
 /** Whether the file header's checksum (CRC-32 of its first 120 bytes) holds. */
 export function fileHeaderIntact(bytes: Uint8Array): boolean {
   if (bytes.length < 128) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return crc32(bytes, 0, 120) === view.getUint32(124, true);
+  // Read byte by byte, not by a DataView made for it: small logs (one chunk a file) are read many to a batch.
+  const stored =
+    ((bytes[124] as number) |
+      ((bytes[125] as number) << 8) |
+      ((bytes[126] as number) << 16) |
+      ((bytes[127] as number) << 24)) >>>
+    0;
+  return crc32(bytes, 0, 120) === stored;
 }
 
 /** Whether a chunk's header and records checksums hold (`chunk` from its signature on). */

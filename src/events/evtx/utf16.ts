@@ -14,19 +14,21 @@ export function utf16(bytes: Uint8Array, at: number, units: number, cutAtNul: bo
   if (cutAtNul && n > 0 && bytes[at + 2 * n - 2] === 0 && bytes[at + 2 * n - 1] === 0) n--;
   if (n === 0) return '';
   const buffer = bufferOf(bytes);
-  let text =
+  const text =
     buffer.ucs2Slice !== undefined ? buffer.ucs2Slice(at, at + 2 * n) : buffer.toString('utf16le', at, at + 2 * n);
   if (cutAtNul) {
     const nul = text.indexOf('\u0000');
     if (nul >= 0) return utf16(bytes, at, nul, false);
   }
-  // Buffer keeps lone surrogates; TextDecoder replaces them (seldom needed, so checked, not always paid).
-  if (SURROGATE.test(text)) text = decoder.decode(bytes.subarray(at, at + 2 * n));
-  return text;
+  // Buffer keeps lone surrogates; TextDecoder (and evtx_dump) replace each with U+FFFD, as toWellFormed does.
+  // isWellFormed answers at once for a one-byte string and scans a two-byte one natively (a regular expression
+  // for any surrogate scanned it too, then decoded the text again when it held a valid pair).
+  const checked = text as WellFormedCheck;
+  return checked.isWellFormed() ? text : checked.toWellFormed();
 }
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-const decoder = new TextDecoder('utf-16le');
+/** ES2024's String methods (V8 has them from Node 20; the project's lib is ES2023). */
+type WellFormedCheck = string & { isWellFormed(): boolean; toWellFormed(): string };
 
 let lastBytes: Uint8Array | undefined;
 let lastBuffer: Ucs2Buffer | undefined;

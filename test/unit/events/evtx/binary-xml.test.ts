@@ -425,7 +425,7 @@ describe('EVTX templates shared across chunks and files', () => {
    * same bytes whatever `first` is, names its element by the offset of that name (a name read from elsewhere in
    * the chunk, as Windows writes names it has written before).
    */
-  function fileNaming(first: string): Uint8Array {
+  function fileNaming(first: string, references = 1): Uint8Array {
     const writer = new EvtxWriter();
     let nameOffset = 0;
     writer.record((w) =>
@@ -449,11 +449,13 @@ describe('EVTX templates shared across chunks and files', () => {
         (t) => {
           t.fragment();
           t.element('Event', [], (e) => {
-            e.u8(0x01);
-            e.u16(0xffff);
-            e.u32(0);
-            e.nameAt(nameOffset);
-            e.u8(0x03);
+            for (let i = 0; i < references; i++) {
+              e.u8(0x01);
+              e.u16(0xffff);
+              e.u32(0);
+              e.nameAt(nameOffset);
+              e.u8(0x03);
+            }
           });
           t.eof();
         },
@@ -469,6 +471,14 @@ describe('EVTX templates shared across chunks and files', () => {
     expect(documents(fileNaming('Alpha'))).toEqual([{ Event: { Alpha: null } }, { Event: { Alpha: null } }]);
     expect(documents(fileNaming('Bravo'))).toEqual([{ Event: { Bravo: null } }, { Event: { Bravo: null } }]);
     expect(documents(fileNaming('Alpha'))).toEqual([{ Event: { Alpha: null } }, { Event: { Alpha: null } }]);
+  });
+
+  it('checks each name a shared template refers to, once or more, whatever its length', () => {
+    const twice = (name: string) => ({ Event: { [name]: null, [`${name}_1`]: null } });
+    expect(documents(fileNaming('Alpha', 2))).toEqual([{ Event: { Alpha: null } }, twice('Alpha')]);
+    expect(documents(fileNaming('Alphabet', 2))).toEqual([{ Event: { Alphabet: null } }, twice('Alphabet')]);
+    expect(documents(fileNaming('Alphb', 2))).toEqual([{ Event: { Alphb: null } }, twice('Alphb')]);
+    expect(documents(fileNaming('Alpha', 2))).toEqual([{ Event: { Alpha: null } }, twice('Alpha')]);
   });
 
   it('parses a definition that differs by one byte at the same offset anew', () => {
