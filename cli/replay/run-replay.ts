@@ -384,8 +384,9 @@ class StreamingReplay {
       for await (const batch of mergeRuns(this.pickRuns, BATCH, this.staging.scratch)) {
         throwIfInterrupted(this.options.signal);
         // A pick may write into its event (process tracking gives a DNS-Client 3008 its ProcessGuid): only a changed
-        // event's line is made again, the others are written as they were read.
-        const before = batch.map((item) => fieldsOf(item.event));
+        // event's line is made again, the others are written as they were read. Events from memory runs have no
+        // line and stay in memory: their fields are not taken.
+        const before = batch.map((item) => (item.line === undefined ? undefined : fieldsOf(item.event)));
         runPicks(
           batch.map((item) => item.event),
           plan,
