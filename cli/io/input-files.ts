@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, createGunzip } from 'node:zlib';
-import { listZipEntries, readZipEntry } from './zip-entries.js';
+import { listZipEntries, readAhead, readZipEntry } from './zip-entries.js';
 
 /** One input record: the bytes of a file, a zip entry or a tar entry, with where it came from. */
 export interface InputRecord {
@@ -143,7 +143,8 @@ async function* tarInputs(file: string, options: ReadInputsOptions): AsyncGenera
     const onBytes = options.onBytes;
     raw.on('data', (chunk) => onBytes(chunk.length));
   }
-  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  // Room to gunzip ahead while the last piece is decoded (see INFLATE_AHEAD_BYTES).
+  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH, ...readAhead });
   const unpack = extract();
   raw.on('error', (error) => unpack.destroy(error));
   gunzip.on('error', (error) => unpack.destroy(error));

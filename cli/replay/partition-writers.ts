@@ -12,7 +12,11 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 
-const BATCH_CHARS = 256 * 1024;
+/**
+ * Bytes of lines encoded into one write. Lines are encoded straight into a batch buffer, not joined into a batch
+ * string and then encoded (that was two copies of every output byte and a large string per batch).
+ */
+const BATCH_BYTES = 256 * 1024;
 /**
  * Bytes a partition's gzip stream may hold before a write waits for it: gzip runs on libuv's thread pool, so the
  * replay goes on with the next events while it compresses the last batches instead of waiting on each one
@@ -32,8 +36,9 @@ interface OpenFile {
   partition: string;
   file: WriteStream;
   gzip?: Gzip;
-  pending: string[];
-  chars: number;
+  /** The batch being filled (its first `used` bytes): UTF-8 lines, each ending in a line feed. */
+  batch: Buffer;
+  used: number;
   /**
    * The first error of the file or gzip stream. Writes do not wait for each other (up to MAX_QUEUED_BYTES), so an
    * error may come while nothing awaits the stream: it is kept here and thrown by the next write or the close
@@ -70,16 +75,26 @@ export class PartitionWriter {
       if (this.done.has(partition)) throw new PartitionOrderError(partition);
       open = await this.open(partition);
     }
-    open.pending.push(line);
-    open.chars += line.length + 1;
-    if (open.chars >= BATCH_CHARS) await this.flush(open);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: room for the line is known without measuring it.
+    const most = 3 * line.length + 1;
+    if (open.used + most > open.batch.length) {
+      await this.flush(open);
+      // A line longer than a batch could be: written alone.
+      if (most > open.batch.length) {
+        await this.send(open, Buffer.from(`${line}\n`));
+        return;
+      }
+    }
+    // Encoded as Buffer.from(joined lines) encoded it: a lone surrogate as U+FFFD, line by line alike.
+    open.used += open.batch.write(line, open.used);
+    open.batch[open.used++] = 0x0a;
   }
 
   private async open(partition: string): Promise<OpenFile> {
     const target = this.fileOf(partition);
     await mkdir(path.dirname(target), { recursive: true });
     const file = createWriteStream(target);
-    const open: OpenFile = { partition, file, pending: [], chars: 0 };
+    const open: OpenFile = { partition, file, batch: Buffer.allocUnsafeSlow(BATCH_BYTES), used: 0 };
     const keep = (error: Error) => {
       open.failed ??= error;
     };
@@ -101,12 +116,18 @@ export class PartitionWriter {
 
   private async flush(open: OpenFile): Promise<void> {
     if (open.failed) throw open.failed;
-    if (open.pending.length === 0) return;
-    const text = `${open.pending.join('\n')}\n`;
-    open.pending = [];
-    open.chars = 0;
+    if (open.used === 0) return;
+    // The stream keeps the bytes until they are compressed and written: a new batch buffer, not this one reused.
+    const bytes = open.batch.subarray(0, open.used);
+    open.batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    open.used = 0;
+    await this.send(open, bytes);
+  }
+
+  private async send(open: OpenFile, bytes: Buffer): Promise<void> {
+    if (open.failed) throw open.failed;
     const sink = open.gzip ?? open.file;
-    if (!sink.write(text) && sink.writableLength > MAX_QUEUED_BYTES) await once(sink, 'drain');
+    if (!sink.write(bytes) && sink.writableLength > MAX_QUEUED_BYTES) await once(sink, 'drain');
   }
 
   private async closeCurrent(): Promise<void> {

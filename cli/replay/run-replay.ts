@@ -45,6 +45,7 @@ import {
   type SpilledEvent,
   writeRun,
 } from './event-runs.js';
+import { fullCollection } from './full-collection.js';
 import { AlertWriter, PartitionWriter } from './partition-writers.js';
 import type { ReplayProgress } from './progress-bar.js';
 import { recordPieces } from './record-chunks.js';
@@ -61,16 +62,18 @@ const REPLAY_RECORD_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Numb
  * A sorted run is made once the events held reach this much input text, or this many events (whichever first):
  * what bounds replay's memory (docs/replay.md). Runs are kept in memory (as objects: no JSON written and parsed
  * again) while all of them hold at most `memoryBytes` of input text and `memoryEvents` events; the first run past
- * that budget writes them all to the scratch folder, and every later run goes there too. So an input is either
- * replayed wholly in memory or wholly through disk runs, as before. Held events cost about 2 KB of heap each, more
- * at the peak (garbage). With the SigmaHQ rules, 40,000 (the 39,373 OTRF events fit) peaked at 294-351 MB on 10x
- * OTRF and 347-366 MB on 5x XML (130,000 events), 48,000 once at 425 MB on that XML; 20,000: 306 and 340 MB.
+ * that budget writes them all to the scratch folder (then one full collection: full-collection.ts), and every later
+ * run goes there too. So an input is either replayed wholly in memory or wholly through disk runs. Held events cost
+ * about 1.4 KB of heap each on the OTRF recordings (2.2 KB for the first 20,000). The budget holds the 39,373 OTRF
+ * events (113 MB of text): with the SigmaHQ rules, 1x OTRF peaked at 290 MB wholly in memory; 3x and 10x (held,
+ * then written out) at 283-309 MB, 5x XML (130,000 events) at 256-285 MB with the collection, 338-405 MB without.
+ * Until session 8 the budget was 64 MiB / 20,000 events, so 1x went through disk (about 17% more CPU).
  */
 export const RUN_LIMITS: RunLimits = {
   bytes: 8 * 1024 * 1024,
   events: 8_000,
-  memoryBytes: 64 * 1024 * 1024,
-  memoryEvents: 20_000,
+  memoryBytes: 128 * 1024 * 1024,
+  memoryEvents: 40_000,
 };
 
 export interface RunLimits {
@@ -273,6 +276,8 @@ class StreamingReplay {
         this.overflowed = true;
         await this.writeOut(this.runs, 'run');
         await this.writeOut(this.pickRuns, 'pick-run');
+        // The held events are garbage now: collected at once, so the heap's limit comes down with them.
+        fullCollection();
       }
       const keep = async (items: SpilledEvent[], name: string, into: Run[]) => {
         if (items.length === 0) return;
@@ -379,8 +384,9 @@ class StreamingReplay {
       for await (const batch of mergeRuns(this.pickRuns, BATCH, this.staging.scratch)) {
         throwIfInterrupted(this.options.signal);
         // A pick may write into its event (process tracking gives a DNS-Client 3008 its ProcessGuid): only a changed
-        // event's line is made again, the others are written as they were read.
-        const before = batch.map((item) => fieldsOf(item.event));
+        // event's line is made again, the others are written as they were read. Events from memory runs have no
+        // line and stay in memory: their fields are not taken.
+        const before = batch.map((item) => (item.line === undefined ? undefined : fieldsOf(item.event)));
         runPicks(
           batch.map((item) => item.event),
           plan,

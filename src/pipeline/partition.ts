@@ -10,10 +10,20 @@ export interface OutputObject {
   contentType: string;
 }
 
+const HOUR_MS = 3_600_000;
+/** The hour last asked for and its partition: events come in time order, so most calls ask for the same hour. */
+let lastHour = Number.NaN;
+let lastPartition = '';
+
 /** `dt=YYYY-MM-DD/hour=HH` of an epoch-ms time, in UTC (the Glue partition projection's layout). */
 export function partitionOf(time: number): string {
+  // UTC hours are whole multiples of an hour from the epoch (no leap seconds in epoch time). NaN never equals.
+  const hour = Math.floor(time / HOUR_MS);
+  if (hour === lastHour) return lastPartition;
   const iso = new Date(time).toISOString();
-  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+  lastPartition = `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+  lastHour = hour;
+  return lastPartition;
 }
 
 /**

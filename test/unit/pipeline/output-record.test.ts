@@ -49,3 +49,41 @@ describe('toOutputRecord', () => {
     expect(Object.values(record)).toEqual(expect.arrayContaining(['1', '2', '3', '4', '5']));
   });
 });
+
+describe('toOutputRecord over many events (the key cache and the per-event check of folded keys)', () => {
+  /** What toOutputRecord must give, computed here without any cache: the rule as written above. */
+  function expectedKeys(names: readonly string[]): string[] {
+    const used = new Set<string>(['host', 'channel', 'provider', 'event_id', 'time', 'record_id', 'format']);
+    return names.map((name) => {
+      let key = outputKeyOf(name);
+      for (let n = 2; used.has(key.toLowerCase()); n++) key = `${outputKeyOf(name)}_${n}`;
+      used.add(key.toLowerCase());
+      return key;
+    });
+  }
+
+  it('gives each event its own keys, whatever the events before it held', () => {
+    const shapes = [
+      ['ProcessId', 'Image'],
+      ['ProcessID', 'ProcessId', 'image', 'Image'],
+      ['ProcessId_2', 'ProcessId', 'PROCESSID'],
+      ['Channel', 'data_Channel', 'channel'],
+      ['ProcessId', 'Image'],
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const names of shapes) {
+        const record = toOutputRecord(logCleared(Object.fromEntries(names.map((name, i) => [name, `${i}`]))));
+        expect(Object.keys(record).slice(7)).toEqual(expectedKeys(names));
+        expect(Object.values(record).slice(7)).toEqual(names.map((_, i) => `${i}`));
+      }
+    }
+  });
+
+  it('stays right past the cache limit (10,000 names: a hostile input)', () => {
+    for (let i = 0; i < 12_000; i += 3) {
+      const names = [`Field${i}`, `FIELD${i}`, `Field${i + 1}`, 'Channel', 'channel'];
+      const record = toOutputRecord(logCleared(Object.fromEntries(names.map((name) => [name, name]))));
+      expect(Object.keys(record).slice(7)).toEqual(expectedKeys(names));
+    }
+  });
+});

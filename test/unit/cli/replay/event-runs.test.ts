@@ -2,7 +2,7 @@
  * The external sort: runs written sorted, merged back in event-time order with input order among equal times,
  * whatever the number of runs (more than the fan-in are merged in groups first).
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -124,6 +124,25 @@ describe('writeRun and mergeRuns', () => {
     const added = fieldsOf(first.event);
     first.event.data.ProcessGuid = '{x}';
     expect(JSON.parse(lineOf(first, added))[3].data.ProcessGuid).toBe('{x}');
+  });
+
+  it('reads a run file whose lines cross its reads, with blank lines and a last line without a line feed', async () => {
+    // Prepare: lines longer than a read (16 KiB at least), multi-byte characters across the read boundaries.
+    const items: SpilledEvent[] = Array.from({ length: 40 }, (_, n) => ({
+      seq: n,
+      origin: 0,
+      position: n,
+      event: { ...event(1_000 + n, n), data: { n: String(n), text: '\u00e9\u4e2d\ud83d\ude00'.repeat(n * 300) } },
+    }));
+    const file = path.join(folder, 'run-by-hand.jsonl');
+    const lines = items.map((item) => spilledLine(item));
+    await writeFile(file, `${lines.slice(0, 20).join('\n')}\n\n\n${lines.slice(20).join('\n')}`);
+    // Act
+    const merged: SpilledEvent[] = [];
+    for await (const batch of mergeRuns([file], 7)) merged.push(...batch);
+    // Assess
+    expect(merged.map((item) => item.event)).toEqual(items.map((item) => item.event));
+    expect(merged.map((item) => item.line)).toEqual(lines);
   });
 
   it('refuses to merge more runs than the fan-in without a scratch folder', async () => {

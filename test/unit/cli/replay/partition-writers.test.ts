@@ -47,6 +47,40 @@ describe('PartitionWriter', () => {
     lineWriter.destroy();
   });
 
+  it('writes the bytes the joined lines encode to: multi-byte and lone surrogates, lines longer than a batch', async () => {
+    // Prepare: lines that fill batches unevenly, two-byte text, emoji, lone surrogates (U+FFFD in UTF-8), and lines
+    // longer than a whole batch (256 KiB) between short ones.
+    const many: string[] = [];
+    for (let n = 0; n < 3_000; n++) {
+      if (n % 500 === 7) many.push(`{"long":"${'é😀'.repeat(40_000 + n)}"}`);
+      else if (n % 3 === 0) many.push(JSON.stringify({ n, text: 'Ünïcødé 😀 \ud800 x \udfff'.repeat(1 + (n % 50)) }));
+      else many.push(JSON.stringify({ n, pad: 'x'.repeat(n % 300) }));
+    }
+    const writer = new PartitionWriter(path.join(folder, 'events'), 'replay');
+    // Act
+    for (const line of many) await writer.write('dt=2020-10-22/hour=05', line);
+    await writer.close();
+    // Assess: byte for byte what one string of all the lines encodes to.
+    const written = gunzipSync(await readFile(path.join(folder, 'events/dt=2020-10-22/hour=05/replay.json.gz')));
+    expect(written.equals(Buffer.from(`${many.join('\n')}\n`))).toBe(true);
+  });
+
+  it('a run file (LineWriter) holds the bytes the joined lines encode to, lines longer than a batch too', async () => {
+    // Prepare: lines across many 64 KiB batches, multi-byte text, and lines longer than a batch between short ones.
+    const many: string[] = [];
+    for (let n = 0; n < 3_000; n++) {
+      if (n % 400 === 3) many.push(JSON.stringify([n, 'ä😀'.repeat(12_000 + n)]));
+      else many.push(JSON.stringify([n, 0, n, { text: 'Ünïcødé 😀 \ud800'.repeat(n % 40), pad: 'x'.repeat(n % 200) }]));
+    }
+    const file = path.join(folder, 'run-0.jsonl');
+    const writer = new LineWriter(file);
+    // Act
+    for (const line of many) await writer.write(line);
+    await writer.close();
+    // Assess
+    expect((await readFile(file)).equals(Buffer.from(`${many.join('\n')}\n`))).toBe(true);
+  });
+
   it('writes each partition as one gzip file of its lines, in order', async () => {
     const writer = new PartitionWriter(path.join(folder, 'events'), 'replay');
     // Enough lines to cross the write batch several times.
