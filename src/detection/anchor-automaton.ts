@@ -108,12 +108,15 @@ export class AnchorAutomaton {
   /** `local` composed with the shared alphabet for ASCII characters: one lookup for most characters. */
   private readonly ascii = new Uint8Array(128);
   private readonly k: number;
-  /** Transitions, `state * k + class`; states numbered so that those with output are `>= firstOutput`. */
+  /**
+   * Transitions: entry `state * k + class` holds the next state's row offset (`next * k`); states are numbered so
+   * that those with output have offsets `>= firstOutput`.
+   */
   private readonly table: Uint16Array | Int32Array;
   private readonly firstOutput: number;
   /** For small automata: a value it does not match holds no anchor. */
   private readonly gate: RegExp | undefined;
-  /** Outputs of state `firstOutput + i`. */
+  /** Outputs of the state at row offset `firstOutput + i * k`. */
   private readonly outputs: Int32Array[];
 
   constructor(anchors: readonly Anchor[]) {
@@ -130,67 +133,78 @@ export class AnchorAutomaton {
     this.gate = gateOf(anchors.map((a) => a.text));
     for (let c = 0; c < 128; c++) this.ascii[c] = local[CLASS[c] as number] as number;
     this.k = k;
-    const children: Map<number, number>[] = [new Map()];
-    const own: number[][] = [[]];
+    // The trie as a flat table (`state * k + class` -> child; 0: none, since no edge leads back to the root), made in
+    // place into the full transition table below: no map per state, one allocation per automaton.
+    let bound = 1;
+    for (const { text } of anchors) bound += text.length;
+    const table = new Int32Array(bound * k);
+    const own: (number[] | undefined)[] = [];
+    let n = 1;
     for (const { text, id } of anchors) {
       let s = 0;
       for (let i = 0; i < text.length; i++) {
-        const c = local[CLASS[text.charCodeAt(i)] as number] as number;
-        let next = children[s]?.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          own.push([]);
-          children[s]?.set(c, next);
+        const at = s * k + (local[CLASS[text.charCodeAt(i)] as number] as number);
+        let next = table[at] as number;
+        if (next === 0) {
+          next = n++;
+          table[at] = next;
         }
         s = next;
       }
-      own[s]?.push(id);
+      const ids = own[s];
+      if (ids === undefined) own[s] = [id];
+      else ids.push(id);
     }
-    const n = children.length;
-    const table = new Int32Array(n * k);
     const fail = new Int32Array(n);
-    const merged: number[][] = own.map((o) => [...o]);
-    const queue: number[] = [];
-    for (const [c, child] of children[0] ?? []) {
-      table[c] = child;
-      queue.push(child);
+    const merged: (readonly number[])[] = new Array(n);
+    merged[0] = own[0] ?? [];
+    // Breadth first, so that a state's failure state (shallower) is complete before the state itself.
+    const queue = new Int32Array(n);
+    let tail = 0;
+    for (let c = 0; c < k; c++) {
+      const child = table[c] as number;
+      if (child !== 0) queue[tail++] = child;
     }
-    for (let q = 0; q < queue.length; q++) {
-      const s = queue[q] as number;
+    for (let head = 0; head < tail; head++) {
+      const s = queue[head] as number;
       const f = fail[s] as number;
       // Most states have no output of their own or inherit none: share the one list instead of copying.
-      const mine = merged[s] ?? [];
-      const inherited = merged[f] ?? [];
-      if (mine.length === 0) merged[s] = inherited;
-      else if (inherited.length > 0) merged[s] = [...new Set([...mine, ...inherited])];
+      const mine = own[s];
+      const inherited = merged[f] as readonly number[];
+      if (mine === undefined) merged[s] = inherited;
+      else if (inherited.length === 0) merged[s] = mine;
+      else merged[s] = [...new Set([...mine, ...inherited])];
+      const row = s * k;
+      const failRow = f * k;
       for (let c = 0; c < k; c++) {
-        const child = children[s]?.get(c);
-        if (child === undefined) {
-          table[s * k + c] = table[f * k + c] as number;
+        const child = table[row + c] as number;
+        if (child === 0) {
+          table[row + c] = table[failRow + c] as number;
         } else {
-          table[s * k + c] = child;
-          fail[child] = s === 0 ? 0 : (table[f * k + c] as number);
-          queue.push(child);
+          fail[child] = table[failRow + c] as number;
+          queue[tail++] = child;
         }
       }
     }
     // Renumber: states without output first (the root stays 0), so the scan tests output with one compare.
     const order: number[] = [];
     for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) === 0) order.push(s);
-    this.firstOutput = order.length;
+    const withoutOutput = order.length;
+    this.firstOutput = withoutOutput * k;
     for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) > 0) order.push(s);
     const renamed = new Int32Array(n);
     order.forEach((old, i) => {
       renamed[old] = i;
     });
-    const out = n < 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
+    // Entries hold the next state's row offset (state * k), not its number: the scan then adds the class and loads,
+    // with no multiply on its one dependency chain.
+    const out = n * k <= 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
     for (let i = 0; i < n; i++) {
       const old = order[i] as number;
-      for (let c = 0; c < k; c++) out[i * k + c] = renamed[table[old * k + c] as number] as number;
+      for (let c = 0; c < k; c++) out[i * k + c] = (renamed[table[old * k + c] as number] as number) * k;
     }
     this.table = out;
-    this.outputs = order.slice(this.firstOutput).map((old) => Int32Array.from(merged[old] ?? []));
+    this.outputs = order.slice(withoutOutput).map((old) => Int32Array.from(merged[old] ?? []));
   }
 
   /** Number of states (for tests and sizing). */
@@ -252,9 +266,9 @@ function scan16(
   let n = count;
   for (let i = 0; i < value.length; i++) {
     const ch = value.charCodeAt(i);
-    s = table[s * k + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
+    s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
     if (s < firstOutput) continue;
-    const out = outputs[s - firstOutput] as Int32Array;
+    const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
     for (let j = 0; j < out.length; j++) {
       const r = out[j] as number;
       if (mark[r] !== epoch) {
@@ -283,9 +297,9 @@ function scan32(
   let n = count;
   for (let i = 0; i < value.length; i++) {
     const ch = value.charCodeAt(i);
-    s = table[s * k + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
+    s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
     if (s < firstOutput) continue;
-    const out = outputs[s - firstOutput] as Int32Array;
+    const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
     for (let j = 0; j < out.length; j++) {
       const r = out[j] as number;
       if (mark[r] !== epoch) {

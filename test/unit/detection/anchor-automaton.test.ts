@@ -109,6 +109,20 @@ describe('AnchorAutomaton', () => {
       expect(scan(a, value, count)).toEqual(reference(texts, value));
     }
   });
+
+  it('agrees with brute force when its table needs 32-bit entries (states x classes over 65,536)', () => {
+    // Letters and digits are 36 classes; 3,000 anchors of 4 make thousands of states: row offsets past 16 bits.
+    const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const pick = (length: number) =>
+      Array.from({ length }, () => letters[Math.floor(random() * letters.length)]).join('');
+    const texts = Array.from({ length: 3000 }, () => pick(4));
+    const a = new AnchorAutomaton(texts.map((text, id) => ({ text, id })));
+    expect(a.states * letters.length).toBeGreaterThan(65536);
+    for (let i = 0; i < 200; i++) {
+      const value = `${pick(200)}${texts[i]}`.toUpperCase();
+      expect(scan(a, value, texts.length)).toEqual(reference(texts, value));
+    }
+  });
 });
 
 /** Every BMP character (surrogates excluded: they are not characters), and every astral one as one string. */
