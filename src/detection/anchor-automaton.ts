@@ -213,10 +213,10 @@ export class AnchorAutomaton {
   }
 
   /**
-   * Appends to `found` (once each, tracked by `mark` = `epoch`) every id whose anchor occurs in `value`;
-   * returns the new count.
+   * Appends to `found` (once each, tracked by `mark` = `epoch`) every id whose anchor occurs in `value`, plus
+   * `offset` (lists sharing one automaton number its ids from their own offset); returns the new count.
    */
-  scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number): number {
+  scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number, offset = 0): number {
     if (this.gate !== undefined && value.length > GATE_MIN_LENGTH && !this.gate.test(value)) return count;
     return this.table instanceof Uint16Array
       ? scan16(
@@ -231,6 +231,7 @@ export class AnchorAutomaton {
           epoch,
           found,
           count,
+          offset,
         )
       : scan32(
           this.table,
@@ -244,6 +245,7 @@ export class AnchorAutomaton {
           epoch,
           found,
           count,
+          offset,
         );
   }
 }
@@ -261,6 +263,7 @@ function scan16(
   epoch: number,
   found: Int32Array,
   count: number,
+  offset: number,
 ): number {
   let s = 0;
   let n = count;
@@ -270,7 +273,7 @@ function scan16(
     if (s < firstOutput) continue;
     const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
     for (let j = 0; j < out.length; j++) {
-      const r = out[j] as number;
+      const r = (out[j] as number) + offset;
       if (mark[r] !== epoch) {
         mark[r] = epoch;
         found[n++] = r;
@@ -292,6 +295,7 @@ function scan32(
   epoch: number,
   found: Int32Array,
   count: number,
+  offset: number,
 ): number {
   let s = 0;
   let n = count;
@@ -301,7 +305,7 @@ function scan32(
     if (s < firstOutput) continue;
     const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
     for (let j = 0; j < out.length; j++) {
-      const r = out[j] as number;
+      const r = (out[j] as number) + offset;
       if (mark[r] !== epoch) {
         mark[r] = epoch;
         found[n++] = r;
