@@ -40,10 +40,36 @@ export function alphabetClass(unit: number): number {
   return CLASS[unit] as number;
 }
 
-/** Automata with at most this many distinct anchors also get a native regular expression as a gate. */
-const GATE_MAX_ANCHORS = 32;
+/**
+ * Automata with at most this many distinct anchors also get a native regular expression as a gate. Its cost grows
+ * with the anchors (one alternative each): on the OTRF values the gate beat the walk up to 10 anchors, tied at 18, and
+ * lost at 20 to the skip scan (the Mimikatz keywords, tested on every value of every event).
+ */
+const GATE_MAX_ANCHORS = 16;
 /** Shorter values are walked through the table directly: calling the regular expression costs more. */
 const GATE_MIN_LENGTH = 0;
+/** Anchors at least this long let the skip scan move on by up to this length minus one units at a time. */
+const SKIP_MIN_LENGTH = 3;
+/** Shorter values are walked through the table directly: the skip scan's set-up costs more than it saves. */
+const SKIP_MIN_VALUE = 32;
+
+/**
+ * The skip table of {@link scanSkip} (Wu-Manber with blocks of two units, over the automaton's local classes): for
+ * the pair of classes `first * k + second`, the least distance from where that pair ends in the first `m` units of
+ * some anchor to their end; `m - 1` for a pair in none. 0: a window of `m` units ending so may start an anchor.
+ */
+function shiftTable(anchors: readonly Anchor[], local: Uint8Array, k: number, m: number): Uint8Array {
+  const shift = new Uint8Array(k * k).fill(m - 1);
+  for (const { text } of anchors) {
+    for (let j = 1; j < m; j++) {
+      const first = local[CLASS[text.charCodeAt(j - 1)] as number] as number;
+      const second = local[CLASS[text.charCodeAt(j)] as number] as number;
+      const at = first * k + second;
+      shift[at] = Math.min(shift[at] as number, m - 1 - j);
+    }
+  }
+  return shift;
+}
 
 /** classSource's results, by class: every automaton's gate asks for the same few dozen. */
 const classSources: (string | undefined)[] = [];
@@ -108,13 +134,24 @@ export class AnchorAutomaton {
   /** `local` composed with the shared alphabet for ASCII characters: one lookup for most characters. */
   private readonly ascii = new Uint8Array(128);
   private readonly k: number;
-  /** Transitions, `state * k + class`; states numbered so that those with output are `>= firstOutput`. */
+  /**
+   * Transitions: entry `state * k + class` holds the next state's row offset (`next * k`); states are numbered so
+   * that those with output have offsets `>= firstOutput`.
+   */
   private readonly table: Uint16Array | Int32Array;
   private readonly firstOutput: number;
   /** For small automata: a value it does not match holds no anchor. */
   private readonly gate: RegExp | undefined;
-  /** Outputs of state `firstOutput + i`. */
+  /** Outputs of the state at row offset `firstOutput + i * k`. */
   private readonly outputs: Int32Array[];
+  /** The shortest and the longest anchor. */
+  private readonly minLength: number;
+  private readonly maxLength: number;
+  /**
+   * For the skip scan (see {@link scanSkip}), by the local classes of two adjacent units (`first * k + second`): how
+   * far the end of a window of `minLength` units may move on when they end it. Undefined: anchors too short to skip.
+   */
+  private readonly shift: Uint8Array | undefined;
 
   constructor(anchors: readonly Anchor[]) {
     const local = new Uint8Array(CLASSES);
@@ -130,67 +167,88 @@ export class AnchorAutomaton {
     this.gate = gateOf(anchors.map((a) => a.text));
     for (let c = 0; c < 128; c++) this.ascii[c] = local[CLASS[c] as number] as number;
     this.k = k;
-    const children: Map<number, number>[] = [new Map()];
-    const own: number[][] = [[]];
+    // The trie as a flat table (`state * k + class` -> child; 0: none, since no edge leads back to the root), made in
+    // place into the full transition table below: no map per state, one allocation per automaton.
+    let bound = 1;
+    for (const { text } of anchors) bound += text.length;
+    const table = new Int32Array(bound * k);
+    const own: (number[] | undefined)[] = [];
+    let n = 1;
     for (const { text, id } of anchors) {
       let s = 0;
       for (let i = 0; i < text.length; i++) {
-        const c = local[CLASS[text.charCodeAt(i)] as number] as number;
-        let next = children[s]?.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          own.push([]);
-          children[s]?.set(c, next);
+        const at = s * k + (local[CLASS[text.charCodeAt(i)] as number] as number);
+        let next = table[at] as number;
+        if (next === 0) {
+          next = n++;
+          table[at] = next;
         }
         s = next;
       }
-      own[s]?.push(id);
+      const ids = own[s];
+      if (ids === undefined) own[s] = [id];
+      else ids.push(id);
     }
-    const n = children.length;
-    const table = new Int32Array(n * k);
     const fail = new Int32Array(n);
-    const merged: number[][] = own.map((o) => [...o]);
-    const queue: number[] = [];
-    for (const [c, child] of children[0] ?? []) {
-      table[c] = child;
-      queue.push(child);
+    const merged: (readonly number[])[] = new Array(n);
+    merged[0] = own[0] ?? [];
+    // Breadth first, so that a state's failure state (shallower) is complete before the state itself.
+    const queue = new Int32Array(n);
+    let tail = 0;
+    for (let c = 0; c < k; c++) {
+      const child = table[c] as number;
+      if (child !== 0) queue[tail++] = child;
     }
-    for (let q = 0; q < queue.length; q++) {
-      const s = queue[q] as number;
+    for (let head = 0; head < tail; head++) {
+      const s = queue[head] as number;
       const f = fail[s] as number;
       // Most states have no output of their own or inherit none: share the one list instead of copying.
-      const mine = merged[s] ?? [];
-      const inherited = merged[f] ?? [];
-      if (mine.length === 0) merged[s] = inherited;
-      else if (inherited.length > 0) merged[s] = [...new Set([...mine, ...inherited])];
+      const mine = own[s];
+      const inherited = merged[f] as readonly number[];
+      if (mine === undefined) merged[s] = inherited;
+      else if (inherited.length === 0) merged[s] = mine;
+      else merged[s] = [...new Set([...mine, ...inherited])];
+      const row = s * k;
+      const failRow = f * k;
       for (let c = 0; c < k; c++) {
-        const child = children[s]?.get(c);
-        if (child === undefined) {
-          table[s * k + c] = table[f * k + c] as number;
+        const child = table[row + c] as number;
+        if (child === 0) {
+          table[row + c] = table[failRow + c] as number;
         } else {
-          table[s * k + c] = child;
-          fail[child] = s === 0 ? 0 : (table[f * k + c] as number);
-          queue.push(child);
+          fail[child] = table[failRow + c] as number;
+          queue[tail++] = child;
         }
       }
     }
     // Renumber: states without output first (the root stays 0), so the scan tests output with one compare.
     const order: number[] = [];
     for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) === 0) order.push(s);
-    this.firstOutput = order.length;
+    const withoutOutput = order.length;
+    this.firstOutput = withoutOutput * k;
     for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) > 0) order.push(s);
     const renamed = new Int32Array(n);
     order.forEach((old, i) => {
       renamed[old] = i;
     });
-    const out = n < 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
+    // Entries hold the next state's row offset (state * k), not its number: the scan then adds the class and loads,
+    // with no multiply on its one dependency chain.
+    const out = n * k <= 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
     for (let i = 0; i < n; i++) {
       const old = order[i] as number;
-      for (let c = 0; c < k; c++) out[i * k + c] = renamed[table[old * k + c] as number] as number;
+      for (let c = 0; c < k; c++) out[i * k + c] = (renamed[table[old * k + c] as number] as number) * k;
     }
     this.table = out;
-    this.outputs = order.slice(this.firstOutput).map((old) => Int32Array.from(merged[old] ?? []));
+    this.outputs = order.slice(withoutOutput).map((old) => Int32Array.from(merged[old] ?? []));
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (const { text } of anchors) {
+      min = Math.min(min, text.length);
+      max = Math.max(max, text.length);
+    }
+    this.minLength = min;
+    this.maxLength = max;
+    this.shift =
+      min >= SKIP_MIN_LENGTH && min !== Number.POSITIVE_INFINITY ? shiftTable(anchors, local, k, min) : undefined;
   }
 
   /** Number of states (for tests and sizing). */
@@ -199,11 +257,30 @@ export class AnchorAutomaton {
   }
 
   /**
-   * Appends to `found` (once each, tracked by `mark` = `epoch`) every id whose anchor occurs in `value`;
-   * returns the new count.
+   * Appends to `found` (once each, tracked by `mark` = `epoch`) every id whose anchor occurs in `value`, plus
+   * `offset` (lists sharing one automaton number its ids from their own offset); returns the new count.
    */
-  scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number): number {
+  scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number, offset = 0): number {
     if (this.gate !== undefined && value.length > GATE_MIN_LENGTH && !this.gate.test(value)) return count;
+    if (this.shift !== undefined && value.length >= SKIP_MIN_VALUE) {
+      return scanSkip(
+        this.table,
+        this.ascii,
+        this.local,
+        this.k,
+        this.firstOutput,
+        this.outputs,
+        this.shift,
+        this.minLength,
+        this.maxLength,
+        value,
+        mark,
+        epoch,
+        found,
+        count,
+        offset,
+      );
+    }
     return this.table instanceof Uint16Array
       ? scan16(
           this.table,
@@ -217,6 +294,7 @@ export class AnchorAutomaton {
           epoch,
           found,
           count,
+          offset,
         )
       : scan32(
           this.table,
@@ -230,6 +308,7 @@ export class AnchorAutomaton {
           epoch,
           found,
           count,
+          offset,
         );
   }
 }
@@ -247,16 +326,17 @@ function scan16(
   epoch: number,
   found: Int32Array,
   count: number,
+  offset: number,
 ): number {
   let s = 0;
   let n = count;
   for (let i = 0; i < value.length; i++) {
     const ch = value.charCodeAt(i);
-    s = table[s * k + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
+    s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
     if (s < firstOutput) continue;
-    const out = outputs[s - firstOutput] as Int32Array;
+    const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
     for (let j = 0; j < out.length; j++) {
-      const r = out[j] as number;
+      const r = (out[j] as number) + offset;
       if (mark[r] !== epoch) {
         mark[r] = epoch;
         found[n++] = r;
@@ -278,20 +358,79 @@ function scan32(
   epoch: number,
   found: Int32Array,
   count: number,
+  offset: number,
 ): number {
   let s = 0;
   let n = count;
   for (let i = 0; i < value.length; i++) {
     const ch = value.charCodeAt(i);
-    s = table[s * k + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
+    s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
     if (s < firstOutput) continue;
-    const out = outputs[s - firstOutput] as Int32Array;
+    const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
     for (let j = 0; j < out.length; j++) {
-      const r = out[j] as number;
+      const r = (out[j] as number) + offset;
       if (mark[r] !== epoch) {
         mark[r] = epoch;
         found[n++] = r;
       }
+    }
+  }
+  return n;
+}
+
+/**
+ * The scan for anchors of `m` units or more: a window of `m` units slides along the value by the skip table, looked up
+ * by the two units that end it; only where it says 0 (the window may hold the first `m` units of an anchor) is the
+ * table walked, from the root at the window's start over the longest anchor's length. An anchor at `q` always gets
+ * that walk: the window ending at `q + m - 1` ends with its units `m - 2` and `m - 1`, which no shift jumps over.
+ */
+function scanSkip(
+  table: Uint16Array | Int32Array,
+  ascii: Uint8Array,
+  local: Uint8Array,
+  k: number,
+  firstOutput: number,
+  outputs: Int32Array[],
+  shift: Uint8Array,
+  m: number,
+  longest: number,
+  value: string,
+  mark: Int32Array,
+  epoch: number,
+  found: Int32Array,
+  count: number,
+  offset: number,
+): number {
+  let n = count;
+  const length = value.length;
+  let previous = m >= 2 && length >= m ? value.charCodeAt(m - 2) : 0;
+  for (let end = m - 1; end < length; ) {
+    const last = value.charCodeAt(end);
+    const first = (previous < 128 ? ascii[previous] : local[CLASS[previous] as number]) as number;
+    const second = (last < 128 ? ascii[last] : local[CLASS[last] as number]) as number;
+    const step = shift[first * k + second] as number;
+    if (step === 0) {
+      const start = end - m + 1;
+      const stop = Math.min(length, start + longest);
+      let s = 0;
+      for (let i = start; i < stop; i++) {
+        const ch = value.charCodeAt(i);
+        s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
+        if (s < firstOutput) continue;
+        const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
+        for (let j = 0; j < out.length; j++) {
+          const r = (out[j] as number) + offset;
+          if (mark[r] !== epoch) {
+            mark[r] = epoch;
+            found[n++] = r;
+          }
+        }
+      }
+      end++;
+      previous = last;
+    } else {
+      end += step;
+      if (end < length) previous = value.charCodeAt(end - 1);
     }
   }
   return n;

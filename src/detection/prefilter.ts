@@ -212,10 +212,47 @@ function anchorsOf(texts: readonly string[]): string[] {
   return texts.map((t) => chosen.get(t) as string);
 }
 
-/** One automaton per field: the alphabet folds case and dashes, so every variant's literals share it. */
+/**
+ * One automaton per field: the alphabet folds case and dashes, so every variant's literals share it. Its ids are the
+ * group's distinct anchors, numbered from 0 in order of first use; `base` turns them into the list's anchor ids.
+ */
 interface Group {
   slot: number;
+  base: number;
   automaton: AnchorAutomaton;
+}
+
+/** A group's anchors (one per literal, in order) and its automaton: a function of the group's literals alone. */
+interface SharedAutomaton {
+  anchors: readonly string[];
+  automaton: AnchorAutomaton;
+}
+
+/**
+ * Automata already built, by the literals of their group. Lists of one rule set often hold the same rules on the
+ * same fields (process_creation is both Sysmon 1 and Security 4688, with its 13,000 literals): the second list then
+ * takes the first one's automata instead of building them again. Give one to every list of a rule set.
+ */
+export type AutomatonCache = Map<string, SharedAutomaton>;
+
+/** The cache key of a group's literals: each with its length, so that no two lists of literals share a key. */
+function literalsKey(texts: readonly string[]): string {
+  let key = '';
+  for (const t of texts) key += `${t.length}:${t}`;
+  return key;
+}
+
+function buildShared(texts: readonly string[]): SharedAutomaton {
+  const anchors = anchorsOf(texts);
+  // One automaton id per distinct anchor, numbered in order of first use.
+  const localOf = new Map<string, number>();
+  const list: { text: string; id: number }[] = [];
+  for (const anchor of anchors) {
+    if (localOf.has(anchor)) continue;
+    localOf.set(anchor, list.length);
+    list.push({ text: anchor, id: list.length });
+  }
+  return { anchors, automaton: new AnchorAutomaton(list) };
 }
 
 /** A list of predicates evaluated with prefiltering. `T` is what a match reports. */
@@ -249,7 +286,11 @@ export class PrefilteredList<T> {
   private pending: { slot: number; entries: { text: string; id: number }[] }[] | undefined;
   private epoch = 0;
 
-  constructor(private readonly items: readonly { value: T; pred: (ctx: EvalContext) => boolean; needles: Needles }[]) {
+  constructor(
+    private readonly items: readonly { value: T; pred: (ctx: EvalContext) => boolean; needles: Needles }[],
+    /** Automata shared with the other lists of the rule set (see {@link AutomatonCache}); none: built here. */
+    private readonly automata?: AutomatonCache,
+  ) {
     this.found = new Int32Array(items.length);
     this.needed = new Int32Array(items.length);
     this.itemMark = new Int32Array(items.length);
@@ -304,27 +345,33 @@ export class PrefilteredList<T> {
     const groups: Group[] = [];
     const perAnchor: number[][] = [];
     for (const g of this.pending ?? []) {
-      const anchors = anchorsOf(g.entries.map((e) => e.text));
-      // One automaton id per distinct anchor of the group (ids numbered across groups), each with its entries.
-      const localOf = new Map<string, number>();
-      const entriesOf: number[][] = [];
-      const list: { text: string; id: number }[] = [];
+      const texts = g.entries.map((e) => e.text);
+      let shared: SharedAutomaton | undefined;
+      if (this.automata === undefined) shared = buildShared(texts);
+      else {
+        const key = literalsKey(texts);
+        shared = this.automata.get(key);
+        if (shared === undefined) {
+          shared = buildShared(texts);
+          this.automata.set(key, shared);
+        }
+      }
+      // The group's anchor ids are base + the automaton's, each with its entries.
       const base = perAnchor.length;
+      const localOf = new Map<string, number>();
       g.entries.forEach((e, i) => {
-        const anchor = anchors[i] as string;
+        const anchor = shared.anchors[i] as string;
         let local = localOf.get(anchor);
         if (local === undefined) {
-          local = entriesOf.length;
+          local = localOf.size;
           localOf.set(anchor, local);
-          entriesOf.push([]);
-          list.push({ text: anchor, id: base + local });
+          perAnchor.push([]);
         }
-        (entriesOf[local] as number[]).push(e.id);
+        (perAnchor[base + local] as number[]).push(e.id);
         // An anchor that is its whole literal needs no check (null); a shorter one is checked on its first hit.
         if (anchor.length >= e.text.length) this.entryCheck[e.id] = null;
       });
-      perAnchor.push(...entriesOf);
-      groups.push({ slot: g.slot, automaton: new AnchorAutomaton(list) });
+      groups.push({ slot: g.slot, base, automaton: shared.automaton });
     }
     // Anchor id -> its entries, flat: entries of anchor a are anchorEntries[anchorStart[a] .. anchorStart[a + 1]).
     const start = new Int32Array(perAnchor.length + 1);
@@ -376,6 +423,7 @@ export class PrefilteredList<T> {
     const anchorStart = this.anchorStart;
     const anchorEntries = this.anchorEntries;
     for (const g of groups) {
+      const base = g.base;
       if (g.slot === KEYWORDS_SLOT) {
         // Keyword literals may occur in any value: an anchor's hit meets its requirement unchecked.
         const event = ctx.event;
@@ -383,11 +431,11 @@ export class PrefilteredList<T> {
         let n = 0;
         for (const key in data) {
           const v = data[key];
-          if (typeof v === 'string') n = g.automaton.scan(v, entryMark, epoch, entries, n);
+          if (typeof v === 'string') n = g.automaton.scan(v, entryMark, epoch, entries, n, base);
         }
-        n = g.automaton.scan(event.host, entryMark, epoch, entries, n);
-        n = g.automaton.scan(event.channel, entryMark, epoch, entries, n);
-        n = g.automaton.scan(event.provider, entryMark, epoch, entries, n);
+        n = g.automaton.scan(event.host, entryMark, epoch, entries, n, base);
+        n = g.automaton.scan(event.channel, entryMark, epoch, entries, n, base);
+        n = g.automaton.scan(event.provider, entryMark, epoch, entries, n, base);
         for (let i = 0; i < n; i++) {
           const a = entries[i] as number;
           for (let j = anchorStart[a] as number, end = anchorStart[a + 1] as number; j < end; j++) {
@@ -401,7 +449,7 @@ export class PrefilteredList<T> {
       } else {
         const v = ctx.raw(g.slot);
         if (v === undefined) continue;
-        const n = g.automaton.scan(v, entryMark, epoch, entries, 0);
+        const n = g.automaton.scan(v, entryMark, epoch, entries, 0, base);
         // An anchor is a few units of its literal: the whole literal must occur too (under the same folding), or
         // the requirement is not met. This keeps a rule whose hundreds of literals share common anchors (a list
         // of script names) from being evaluated on every event its anchors hit.

@@ -6,7 +6,7 @@ import type { CanonicalEvent } from '../events/canonical-event.js';
 import type { CorrelationSet } from './correlation/correlation-set.js';
 import type { Pred } from './detection-compiler.js';
 import { EvalContext, type FieldTable } from './eval-context.js';
-import { type Needles, PrefilteredList } from './prefilter.js';
+import { type AutomatonCache, type Needles, PrefilteredList } from './prefilter.js';
 import type { RuleInfo, RuleMatch } from './types.js';
 
 export interface CompiledRule {
@@ -33,6 +33,8 @@ class List {
   constructor(
     private readonly rules: readonly CompiledRule[],
     private readonly prefilter: boolean,
+    /** The rule set's automata, shared by its lists. */
+    private readonly automata: AutomatonCache,
   ) {}
 
   private made(): PrefilteredList<RuleInfo> {
@@ -49,6 +51,7 @@ class List {
           };
           return item;
         }),
+        this.automata,
       );
     }
     return this.list;
@@ -70,10 +73,6 @@ const NOT_COMPILED: Pred = () => false;
 interface ChannelIndex {
   byId: Map<number, List>;
   anyId: List | undefined;
-}
-
-function toList(rules: readonly CompiledRule[], prefilter: boolean): List {
-  return new List(rules, prefilter);
 }
 
 export class RuleSet {
@@ -98,6 +97,8 @@ export class RuleSet {
     readonly correlations?: CorrelationSet,
   ) {
     this.ctx = new EvalContext(fields);
+    const automata: AutomatonCache = new Map();
+    const toList = (rules: readonly CompiledRule[], prefilter: boolean) => new List(rules, prefilter, automata);
     const channels = new Map<string, { byId: Map<number, CompiledRule[]>; anyId: CompiledRule[] }>();
     const providers = new Map<string, CompiledRule[]>();
     const everywhere: CompiledRule[] = [];

@@ -99,14 +99,39 @@ describe('AnchorAutomaton', () => {
       () => alphabet[Math.floor(random() * alphabet.length)],
     ).join('');
   it.each([
-    ['gated (few anchors)', 6],
-    ['table only (many anchors)', 60],
-  ])('%s agrees with brute force on random values', (_name, count) => {
-    const texts = Array.from({ length: count }, () => word(1, 4));
+    ['gated (few anchors)', 6, 1],
+    ['table only (many anchors)', 60, 1],
+    // Anchors of 3 units or more: values of 32 units or more take the skip scan (gated or not).
+    ['skip scan, gated', 6, 3],
+    ['skip scan (many anchors of 3 or 4 units)', 60, 3],
+    ['skip scan (many anchors of 4 units)', 60, 4],
+  ])('%s agrees with brute force on random values', (_name, count, shortest) => {
+    const texts = Array.from({ length: count }, () => word(shortest, 4));
     const a = new AnchorAutomaton(texts.map((text, id) => ({ text, id })));
     for (let i = 0; i < 300; i++) {
       const value = word(0, 100); // longer than GATE_MIN_LENGTH too, so the gate runs
       expect(scan(a, value, count)).toEqual(reference(texts, value));
+    }
+    // Every anchor at the very start and the very end of a long value (the skip scan's edges).
+    for (const [id, text] of texts.entries()) {
+      for (const value of [`${text}${word(40, 40)}`, `${word(40, 40)}${text}`]) {
+        expect(scan(a, value, count)).toContain(id);
+        expect(scan(a, value, count)).toEqual(reference(texts, value));
+      }
+    }
+  });
+
+  it('agrees with brute force when its table needs 32-bit entries (states x classes over 65,536)', () => {
+    // Letters and digits are 36 classes; 3,000 anchors of 4 make thousands of states: row offsets past 16 bits.
+    const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const pick = (length: number) =>
+      Array.from({ length }, () => letters[Math.floor(random() * letters.length)]).join('');
+    const texts = Array.from({ length: 3000 }, () => pick(4));
+    const a = new AnchorAutomaton(texts.map((text, id) => ({ text, id })));
+    expect(a.states * letters.length).toBeGreaterThan(65536);
+    for (let i = 0; i < 200; i++) {
+      const value = `${pick(200)}${texts[i]}`.toUpperCase();
+      expect(scan(a, value, texts.length)).toEqual(reference(texts, value));
     }
   });
 });

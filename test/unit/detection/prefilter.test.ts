@@ -1,5 +1,6 @@
 import { DASH_LOWER, EvalContext, FieldTable, LOWER, RAW, type Variant } from '../../../src/detection/eval-context.js';
 import {
+  type AutomatonCache,
   anyOfLiterals,
   bestOf,
   KEYWORDS_SLOT,
@@ -99,6 +100,55 @@ describe('PrefilteredList', () => {
   it('forgets the previous event', () => {
     run({ Image: 'C:\\x\\powershell.exe', CommandLine: '-encodedcommand' });
     expect(run({ Image: 'C:\\x\\powershell.exe', CommandLine: 'nothing' })).toEqual(['no literals', 'keyword']);
+  });
+});
+
+describe('PrefilteredList sharing automata (AutomatonCache)', () => {
+  const item = (value: string, needles: Needles) => ({ value, pred: () => true, needles });
+  const ctx = new EvalContext(fields);
+  const run = (list: PrefilteredList<string>, data: Record<string, string>) => {
+    ctx.reset(sysmonEvent(data));
+    const out: string[] = [];
+    list.run(ctx, out, () => undefined);
+    return out;
+  };
+  // Both lists hold a CommandLine group with the same literals, the second behind an Image group of its own, so its
+  // shared group's anchor ids start elsewhere (base) and its ids must not collide with the Image group's.
+  const commandItems = [
+    item('mimikatz', [[needle(COMMAND, 'mimikatz')]]),
+    item('sekurlsa or lsadump', [[needle(COMMAND, 'sekurlsa'), needle(COMMAND, 'lsadump')]]),
+  ];
+  const cache: AutomatonCache = new Map();
+  const first = new PrefilteredList(commandItems, cache);
+  const second = new PrefilteredList(
+    [item('image rundll32', [[needle(IMAGE, '\\rundll32.exe'), needle(IMAGE, '\\regsvr32.exe')]]), ...commandItems],
+    cache,
+  );
+  first.prepare();
+  second.prepare();
+
+  it('builds the shared group once: one entry per distinct list of literals', () => {
+    expect(cache.size).toBe(2);
+  });
+
+  it.each([
+    [
+      'the shared literals, in the first list',
+      'first',
+      { CommandLine: 'x sekurlsa::logonpasswords' },
+      ['sekurlsa or lsadump'],
+    ],
+    ['the shared literals, in the second list', 'second', { CommandLine: 'x LSADUMP::sam' }, ['sekurlsa or lsadump']],
+    [
+      'both groups of the second list at once',
+      'second',
+      { Image: 'C:\\Windows\\System32\\rundll32.exe', CommandLine: 'mimikatz' },
+      ['image rundll32', 'mimikatz'],
+    ],
+    ['only its own group', 'second', { Image: 'C:\\x\\regsvr32.exe', CommandLine: 'nothing' }, ['image rundll32']],
+    ['nothing', 'first', { Image: 'C:\\x\\regsvr32.exe', CommandLine: 'nothing' }, []],
+  ])('%s', (_name, which, data, expected) => {
+    expect(run(which === 'first' ? first : second, data)).toEqual(expected);
   });
 });
 
