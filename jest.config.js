@@ -24,5 +24,5 @@ export default {
   // (modules, emulator servers, timers), and later files slowed down in them: record-chunks-xml.test.ts took 35 s
   // late in a whole run against 4.7 s early. Whole npm test, fresh cache, quiet machine (2026-12-03 15:14/15:22):
   // 175 s wall, 310 s CPU without the limit; 154 s, 268 s with it.
-  workerIdleMemoryLimit: '1GB',
+  workerIdleMemoryLimit: '600MB',
 };
