@@ -4,7 +4,6 @@
  */
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import type { Env } from '../../lambda/config.js';
@@ -17,6 +16,7 @@ import { loadRules } from '../../lambda/rules.js';
 import { createEnrichmentContext, createHooks, planHooks } from '../../src/hooks/index.js';
 import { type ProcessedBatch, processBatch } from '../../src/pipeline/process-batch.js';
 import type { HoldPoller, LambdaHandler, LambdaHarness, ShardConsumer } from './lambda-harness.js';
+import { testTempRoot } from './test-temp.js';
 
 export interface Functions {
   dnsAnswers: LambdaHandler<KinesisStreamEvent>;
@@ -104,7 +104,7 @@ export const TEST_RULE_TITLE = 'Connection To raw.githubusercontent.com By Resol
  * DNS queries). Returns its absolute path.
  */
 export async function writeTestRules(options: { dnsQueries?: boolean } = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hookstream-rules-'));
+  const dir = await mkdtemp(join(testTempRoot(), 'hookstream-rules-'));
   if (options.dnsQueries) {
     // Many matches (one per Sysmon 22 query for a .com name), collapsing by host and query name.
     await writeFile(

@@ -5,8 +5,11 @@
  * per spawn (tsx's loader and transforms; `rules check rules`: 0.70 s user through tsx, 0.22 s built), and the
  * tests run the CLI a user runs. A folder per run, not dist/: runs side by side must not rebuild each other's CLI.
  * Removed by test-cli-teardown.mjs; `.hookstream-test-cli-*` is in .gitignore for a run that was killed.
+ * Also makes the run's folder for the tests' temporary folders (test/helpers/test-temp.ts, HOOKSTREAM_TEST_TMP),
+ * removed whole by the teardown.
  */
 import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -24,4 +27,5 @@ export default async function setup() {
     process.chdir(cwd);
   }
   process.env.HOOKSTREAM_TEST_CLI = path.join(outdir, 'hookstream.js');
+  process.env.HOOKSTREAM_TEST_TMP = mkdtempSync(path.join(tmpdir(), 'hookstream-test-run-'));
 }

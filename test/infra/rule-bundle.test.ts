@@ -1,6 +1,5 @@
 /** The synth-time rule check with stand-in compilers: what it reads, what it passes on, when it fails. */
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   compileRuleBundle,
@@ -17,6 +16,7 @@ import {
   readBundledRecord,
 } from '../../node-io/rule-cache.js';
 import { compileRules, optionsFingerprint } from '../../src/detection/index.js';
+import { testTempRoot } from '../helpers/test-temp.js';
 import { PROJECT_ROOT } from './synth.js';
 
 describe('compileRuleBundle', () => {
@@ -32,7 +32,7 @@ describe('compileRuleBundle', () => {
   });
 
   it('reads Gene .gen files too, and the real compiler compiles them beside the Sigma rules', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookstream-gene-bundle-'));
+    const dir = mkdtempSync(join(testTempRoot(), 'hookstream-gene-bundle-'));
     cpSync(join(PROJECT_ROOT, 'test/infra/fixtures/rules'), join(dir, 'rules'), { recursive: true });
     const gene = {
       Name: 'CmdFromOffice',
@@ -49,7 +49,7 @@ describe('compileRuleBundle', () => {
   });
 
   it('takes one rule file as a folder named after it (a Gene compiled.gen), copied under its own name', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookstream-gene-file-'));
+    const dir = mkdtempSync(join(testTempRoot(), 'hookstream-gene-file-'));
     const rule = {
       Name: 'CmdFromOffice',
       Meta: { Events: { 'Microsoft-Windows-Sysmon/Operational': [1] }, Criticality: 7 },
@@ -119,7 +119,7 @@ describe('compileRuleBundle', () => {
     const written = copy?.match(/^cp '([^']+)' /)?.[1];
     expect(written).toEqual(expect.any(String));
     // The function's view: the folder copied as rules/<name>, the parsed form beside it, read back with the same names.
-    const out = mkdtempSync(join(tmpdir(), 'hookstream-bundle-'));
+    const out = mkdtempSync(join(testTempRoot(), 'hookstream-bundle-'));
     cpSync(join(PROJECT_ROOT, 'test/infra/fixtures/rules'), join(out, 'rules'), { recursive: true });
     cpSync(written as string, join(out, PARSED_RULES_FILE));
     const read = await readBundledParsedRules(out);
@@ -140,7 +140,7 @@ describe('compileRuleBundle', () => {
       .afterBundling('/in', '/out')
       .find((c) => c.endsWith("'/out/rules/compile-record.json'"));
     const written = copy?.match(/^cp '([^']+)' /)?.[1];
-    const out = mkdtempSync(join(tmpdir(), 'hookstream-bundle-'));
+    const out = mkdtempSync(join(testTempRoot(), 'hookstream-bundle-'));
     cpSync(written as string, join(out, COMPILE_RECORD_FILE));
     // Read as the function reads it: with the fingerprint of the options it reads from rule-options.json.
     const parsed = parseRuleOptions(formatRuleOptions(options));
@@ -159,7 +159,7 @@ describe('compileRuleBundle', () => {
 
   it('refuses a folder without rules', () => {
     const ok = () => ({ compiled: 0, rejected: [] });
-    const empty = mkdtempSync(join(tmpdir(), 'hookstream-empty-rules-'));
+    const empty = mkdtempSync(join(testTempRoot(), 'hookstream-empty-rules-'));
     expect(() => compileRuleBundle(PROJECT_ROOT, [empty], ok)).toThrow(/no .yml\/.yaml\/.gen rule files/);
   });
 });

@@ -5,12 +5,12 @@
  * enriched DestinationHostname, once its reload interval has passed.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { BLACKLIST_GENE, BLACKLIST_SIGMA, BLACKLIST_SIGMA_ID } from '../helpers/blacklist-rules.js';
 import { createFunctions, drainConsumers, drainHoldQueue } from '../helpers/lambda-functions.js';
 import { type LambdaHarness, NAMES, startLambdaHarness } from '../helpers/lambda-harness.js';
+import { testTempRoot } from '../helpers/test-temp.js';
 
 describe('IOC containers reloaded from S3 by the running enrich function', () => {
   let harness: LambdaHarness;
@@ -25,7 +25,7 @@ describe('IOC containers reloaded from S3 by the running enrich function', () =>
 
   it('alerts from both formats after the blacklist file changes, with no new cold start', async () => {
     // Prepare: the rules, a blacklist that does not name the domain yet, and a wall clock the test moves.
-    const rules = await mkdtemp(join(tmpdir(), 'hookstream-gene-lambda-'));
+    const rules = await mkdtemp(join(testTempRoot(), 'hookstream-gene-lambda-'));
     await writeFile(join(rules, 'blacklisted-domain.yml'), BLACKLIST_SIGMA);
     await writeFile(join(rules, 'network.gen'), `${BLACKLIST_GENE}\n`);
     const putBlacklist = (text: string) =>

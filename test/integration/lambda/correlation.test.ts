@@ -6,7 +6,6 @@
  * queue. State: the de-dup table's `correlation|` items (DynamoDbCorrelationStore).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CORRELATION_KEY_PREFIX } from '../../../src/pipeline/names.js';
@@ -16,6 +15,7 @@ import { createFunctions, drainConsumers, drainHoldQueue } from '../../helpers/l
 import { type LambdaHarness, startLambdaHarness } from '../../helpers/lambda-harness.js';
 import { OTRF_DIR } from '../../helpers/otrf.js';
 import { describeUnless, missing } from '../../helpers/skip.js';
+import { testTempRoot } from '../../helpers/test-temp.js';
 import { recording, withBeacon } from '../detection/correlation-recordings.js';
 
 const CORRELATION_ID = '3a0c6f7e-2b1d-4e5f-9a8b-7c6d5e4f3a21';
@@ -68,7 +68,7 @@ function logonRecords(): Uint8Array[] {
 }
 
 async function rulesDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hookstream-correlation-rules-'));
+  const dir = await mkdtemp(join(testTempRoot(), 'hookstream-correlation-rules-'));
   await writeFile(join(dir, 'mr_many_failed_logons.yml'), RULES);
   return dir;
 }
