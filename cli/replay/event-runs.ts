@@ -14,6 +14,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { CanonicalEvent } from '../../src/events/canonical-event.js';
+import { LineBatch } from './line-batch.js';
 
 export interface SpilledEvent {
   seq: number;
@@ -67,8 +68,7 @@ export const MAX_FAN_IN = 128;
 /** Lines written to a file with back-pressure, in batches. */
 export class LineWriter {
   private readonly stream: WriteStream;
-  private batch = Buffer.allocUnsafeSlow(WRITE_BATCH_BYTES);
-  private used = 0;
+  private readonly batch = new LineBatch(WRITE_BATCH_BYTES);
   /** The stream's first error: writes do not wait for each other, so it is thrown by the next write or the close. */
   private failed: Error | undefined;
 
@@ -81,28 +81,16 @@ export class LineWriter {
 
   /** Queues a line; await the result only to respect back-pressure (every call may be awaited or not, in order). */
   async write(line: string): Promise<void> {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8: room for the line is known without measuring it.
-    const most = 3 * line.length + 1;
-    if (this.used + most > this.batch.length) {
-      await this.flush();
-      // A line longer than a batch could be: written alone.
-      if (most > this.batch.length) {
-        await this.send(Buffer.from(`${line}\n`));
-        return;
-      }
-    }
-    this.used += this.batch.write(line, this.used);
-    this.batch[this.used++] = 0x0a;
+    if (this.batch.add(line)) return;
+    await this.flush();
+    // A line longer than a batch could be: written alone.
+    if (!this.batch.add(line)) await this.send(Buffer.from(`${line}\n`));
   }
 
   private async flush(): Promise<void> {
     if (this.failed) throw this.failed;
-    if (this.used === 0) return;
-    // The stream keeps the bytes until they are written: a new batch buffer, not this one reused.
-    const bytes = this.batch.subarray(0, this.used);
-    this.batch = Buffer.allocUnsafeSlow(WRITE_BATCH_BYTES);
-    this.used = 0;
-    await this.send(bytes);
+    const bytes = this.batch.take();
+    if (bytes !== undefined) await this.send(bytes);
   }
 
   private async send(bytes: Buffer): Promise<void> {

@@ -11,11 +11,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
+import { LineBatch } from './line-batch.js';
 
-/**
- * Bytes of lines encoded into one write. Lines are encoded straight into a batch buffer, not joined into a batch
- * string and then encoded (that was two copies of every output byte and a large string per batch).
- */
+/** Bytes of lines encoded into one write (line-batch.ts). */
 const BATCH_BYTES = 256 * 1024;
 /**
  * Bytes a partition's gzip stream may hold before a write waits for it: gzip runs on libuv's thread pool, so the
@@ -36,9 +34,8 @@ interface OpenFile {
   partition: string;
   file: WriteStream;
   gzip?: Gzip;
-  /** The batch being filled (its first `used` bytes): UTF-8 lines, each ending in a line feed. */
-  batch: Buffer;
-  used: number;
+  /** The lines not yet written (UTF-8, each ending in a line feed). */
+  batch: LineBatch;
   /**
    * The first error of the file or gzip stream. Writes do not wait for each other (up to MAX_QUEUED_BYTES), so an
    * error may come while nothing awaits the stream: it is kept here and thrown by the next write or the close
@@ -75,26 +72,17 @@ export class PartitionWriter {
       if (this.done.has(partition)) throw new PartitionOrderError(partition);
       open = await this.open(partition);
     }
-    // A UTF-16 code unit is at most 3 bytes of UTF-8: room for the line is known without measuring it.
-    const most = 3 * line.length + 1;
-    if (open.used + most > open.batch.length) {
-      await this.flush(open);
-      // A line longer than a batch could be: written alone.
-      if (most > open.batch.length) {
-        await this.send(open, Buffer.from(`${line}\n`));
-        return;
-      }
-    }
-    // Encoded as Buffer.from(joined lines) encoded it: a lone surrogate as U+FFFD, line by line alike.
-    open.used += open.batch.write(line, open.used);
-    open.batch[open.used++] = 0x0a;
+    if (open.batch.add(line)) return;
+    await this.flush(open);
+    // A line longer than a batch could be: written alone.
+    if (!open.batch.add(line)) await this.send(open, Buffer.from(`${line}\n`));
   }
 
   private async open(partition: string): Promise<OpenFile> {
     const target = this.fileOf(partition);
     await mkdir(path.dirname(target), { recursive: true });
     const file = createWriteStream(target);
-    const open: OpenFile = { partition, file, batch: Buffer.allocUnsafeSlow(BATCH_BYTES), used: 0 };
+    const open: OpenFile = { partition, file, batch: new LineBatch(BATCH_BYTES) };
     const keep = (error: Error) => {
       open.failed ??= error;
     };
@@ -116,12 +104,8 @@ export class PartitionWriter {
 
   private async flush(open: OpenFile): Promise<void> {
     if (open.failed) throw open.failed;
-    if (open.used === 0) return;
-    // The stream keeps the bytes until they are compressed and written: a new batch buffer, not this one reused.
-    const bytes = open.batch.subarray(0, open.used);
-    open.batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
-    open.used = 0;
-    await this.send(open, bytes);
+    const bytes = open.batch.take();
+    if (bytes !== undefined) await this.send(open, bytes);
   }
 
   private async send(open: OpenFile, bytes: Buffer): Promise<void> {
