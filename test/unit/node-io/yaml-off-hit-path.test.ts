@@ -4,14 +4,13 @@
  * (scripts/cli-build-options.mjs: chunks, packages external), run twice in fresh processes with a preload that records every module loaded
  * (record-module-loads.mjs): the first run misses and parses, the second hits.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtCliBundle } from '../../helpers/cli-entry.js';
+import { runRecordingModules } from '../../helpers/module-loads.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const RECORDER = path.join(ROOT, 'test/unit/node-io/record-module-loads.mjs');
 const EVENTS = path.join(ROOT, 'events/evtx-json/sysmon3-data-pairs.json');
 const YAML_PACKAGE = /\/node_modules\/yaml\/|^require yaml(\/|$)/;
 
@@ -48,13 +47,9 @@ describe('the built CLI on a rule cache hit', () => {
 
   /** One `replay --rules` in a fresh process: its summary and the modules it loaded. */
   const replay = (run: string): { alerts: number; loaded: string[] } => {
-    const log = path.join(work, `${run}.modules`);
-    const child = spawnSync(
-      process.execPath,
+    const { stdout, loaded } = runRecordingModules(
+      cli,
       [
-        '--import',
-        RECORDER,
-        cli,
         'replay',
         EVENTS,
         '--out',
@@ -66,19 +61,12 @@ describe('the built CLI on a rule cache hit', () => {
       ],
       {
         cwd: work,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          NODE_OPTIONS: '',
-          HOOKSTREAM_CACHE_DIR: path.join(work, 'cache'),
-          HOOKSTREAM_NO_CACHE: '',
-          HOOKSTREAM_TEST_MODULE_LOG: log,
-        },
+        log: path.join(work, `${run}.modules`),
+        env: { HOOKSTREAM_CACHE_DIR: path.join(work, 'cache'), HOOKSTREAM_NO_CACHE: '' },
       },
     );
-    if (child.status !== 0) throw new Error(`replay exited ${child.status}: ${child.stderr}`);
-    const summary = JSON.parse(child.stdout) as { alerts: { total: number } };
-    return { alerts: summary.alerts.total, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+    const summary = JSON.parse(stdout) as { alerts: { total: number } };
+    return { alerts: summary.alerts.total, loaded };
   };
 
   it('parses the YAML on the miss and loads no yaml module on the hit, with the same alerts', () => {

@@ -4,16 +4,15 @@
  * run's bundle when jest made one), run in fresh processes with the preload that records every module loaded
  * (test/unit/node-io/record-module-loads.mjs): once on a plain .json file, once on a tar.gz holding the same file.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { builtCliBundle } from '../../../helpers/cli-entry.js';
+import { runRecordingModules } from '../../../helpers/module-loads.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
-const RECORDER = path.join(ROOT, 'test/unit/node-io/record-module-loads.mjs');
 const EVENTS = path.join(ROOT, 'events/evtx-json/sysmon3-data-pairs.json');
 const TAR_STREAM = /\/node_modules\/tar-stream\/|^require tar-stream(\/|$)/;
 
@@ -45,19 +44,12 @@ describe('the built CLI and tar-stream', () => {
 
   /** One `replay` in a fresh process: its summary and the modules it loaded. */
   const replay = (input: string, run: string): { summary: { read: number; written: number }; loaded: string[] } => {
-    const log = path.join(work, `${run}.modules`);
-    const child = spawnSync(
-      process.execPath,
-      ['--import', RECORDER, cli, 'replay', input, '--out', path.join(work, `out-${run}`), '--json', '--no-progress'],
-      {
-        cwd: work,
-        encoding: 'utf8',
-        env: { ...process.env, NODE_OPTIONS: '', HOOKSTREAM_TEST_MODULE_LOG: log },
-      },
+    const { stdout, loaded } = runRecordingModules(
+      cli,
+      ['replay', input, '--out', path.join(work, `out-${run}`), '--json', '--no-progress'],
+      { cwd: work, log: path.join(work, `${run}.modules`) },
     );
-    if (child.status !== 0) throw new Error(`replay exited ${child.status}: ${child.stderr}`);
-    const summary = JSON.parse(child.stdout) as { read: number; written: number };
-    return { summary, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+    return { summary: JSON.parse(stdout) as { read: number; written: number }, loaded };
   };
 
   it('does not load it for a plain .json file, and loads it for a tar.gz with the same events', () => {
