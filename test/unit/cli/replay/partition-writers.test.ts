@@ -93,6 +93,35 @@ describe('PartitionWriter', () => {
     expect(await lines(path.join(folder, 'events/dt=2020-10-22/hour=06/replay.json.gz'))).toEqual(['{"last":true}']);
   });
 
+  it('files still closing while the next partitions are written all hold their lines', async () => {
+    // Prepare: ten partitions, each enough lines to keep its gzip stream busy when the writer moves on.
+    const writer = new PartitionWriter(path.join(folder, 'events'), 'replay');
+    const partitions = Array.from({ length: 10 }, (_, h) => `dt=2020-10-22/hour=${String(h).padStart(2, '0')}`);
+    const linesOf = (h: number) =>
+      Array.from({ length: 5_000 }, (_, n) => JSON.stringify({ h, n, r: (n * 7919) % 997 }));
+    // Act
+    for (const [h, partition] of partitions.entries())
+      for (const line of linesOf(h)) await writer.write(partition, line);
+    await writer.close();
+    // Assess: every file is whole once close() resolves.
+    expect(writer.partitions).toEqual(partitions);
+    for (const [h, partition] of partitions.entries())
+      expect(await lines(path.join(folder, 'events', partition, 'replay.json.gz'))).toEqual(linesOf(h));
+  });
+
+  it('a file that fails after the writer moved on to other partitions fails a later write or the close', async () => {
+    // Prepare: the first partition's file name is taken by a folder; a few lines each, so no write waits for it.
+    const writer = new PartitionWriter(path.join(folder, 'events'), 'replay');
+    await mkdir(writer.fileOf('dt=2020-10-22/hour=00'), { recursive: true });
+    const attempt = async () => {
+      for (let h = 0; h < 6; h++) await writer.write(`dt=2020-10-22/hour=0${h}`, `{"h":${h}}`);
+      await writer.close();
+    };
+    // Act, Assess
+    await expect(attempt()).rejects.toThrow(/EISDIR/);
+    writer.destroy();
+  });
+
   it('writes the same bytes for the same lines (no timestamp in the gzip header)', async () => {
     const write = async (area: string) => {
       const writer = new PartitionWriter(path.join(folder, area), 'replay');
