@@ -35,6 +35,7 @@ import {
   type RecordedRule,
 } from '../src/detection/compile-rules.js';
 import { decodeParsedRules, encodeParsedRules, PARSED_RULES_FORMAT } from '../src/detection/parsed-rules-json.js';
+import type { AutomatonImage, AutomatonStore } from '../src/detection/prefilter.js';
 import type { RuleSource } from '../src/detection/types.js';
 import { loadYamlParser } from '../src/detection/yaml-parse.js';
 import { listRuleFiles } from './rule-files.js';
@@ -215,17 +216,35 @@ export class RuleCache {
    * list's first event and still rejects exactly what the full compile rejected.
    */
   readRecord(entryFile: string, fingerprint: string): CompileRecord | undefined {
-    return readRecordFile(recordFile(entryFile, fingerprint), fingerprint);
+    const file = recordFile(entryFile, fingerprint);
+    const read = readRecordFile(file, fingerprint);
+    if (read === undefined) return undefined;
+    // The record and its automata are one: without automata that read back (an older cache, a damaged file), the
+    // compile is full and writeRecord keeps both again, rather than every later run building them on first use.
+    const store = readAutomataFile(automataFile(file), read.checksum);
+    if (store === undefined) return undefined;
+    read.record.automata = { store };
+    return read.record;
   }
 
-  /** Writes the record beside its entry (atomically); the error's message when it cannot. */
+  /**
+   * Writes the record beside its entry, then its prefilter automata (every list's, built now where the compile has
+   * not yet: the record's `automata.images`), each atomically; the error's message when it cannot.
+   */
   writeRecord(entryFile: string, record: CompileRecord): string | undefined {
     const file = recordFile(entryFile, record.options);
     try {
-      const body = JSON.stringify(record);
+      const text = checksummed(recordJson(record));
       const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, checksummed(body));
+      writeFileSync(partial, text);
       renameSync(partial, file);
+      const images = record.automata?.images?.();
+      if (images !== undefined) {
+        const target = automataFile(file);
+        const partialAutomata = `${target}.${process.pid}.partial`;
+        writeFileSync(partialAutomata, automataFileBytes(text.slice(0, text.indexOf('\n')), images));
+        renameSync(partialAutomata, target);
+      }
       return undefined;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
@@ -303,16 +322,118 @@ function pruneStamps(folder: string, keep: string): void {
   }
 }
 
-/** A compile record file (checksum line, JSON) of these options, when it reads back whole. */
-function readRecordFile(file: string, fingerprint: string): CompileRecord | undefined {
+/** A compile record file (checksum line, JSON) of these options, when it reads back whole, and its checksum. */
+function readRecordFile(file: string, fingerprint: string): { record: CompileRecord; checksum: string } | undefined {
   const read = readChecksummed(file);
   if (!read.ok) return undefined;
   try {
     const record = JSON.parse(read.body) as unknown;
-    return isRecord(record) && record.options === fingerprint ? record : undefined;
+    return isRecord(record) && record.options === fingerprint ? { record, checksum: read.checksum } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A record's JSON: without its automata (kept in their own file, {@link automataFileBytes}). */
+function recordJson(record: CompileRecord): string {
+  const { automata: _, ...json } = record;
+  return JSON.stringify(json);
+}
+
+/** The prefilter automata of a compile record's file: beside it, removed with it. */
+function automataFile(recordFile: string): string {
+  return recordFile.replace(/\.record$/, '.automata');
+}
+
+/** Layout of an automata file ({@link automataFileBytes}); a file of another is not read. */
+const AUTOMATA_FORMAT = 1;
+/** Bytes before the index: the index's SHA-256 (hex), then its length (32 bits, little-endian). */
+const AUTOMATA_PREAMBLE = 68;
+/** Images start at multiples of this: the typed arrays inside them are read as views, not copied. */
+const AUTOMATA_ALIGN = 8;
+
+interface AutomataIndex {
+  format: number;
+  /** The checksum line of the record they were kept with: automata of another record are not read. */
+  record: string;
+  /** Per image: the digest of its literals, its offset (from the first aligned byte after the index) and length, its SHA-256 (hex). */
+  images: [string, number, number, string][];
+}
+
+/**
+ * An automata file: the SHA-256 of its index, the index's length, the index (JSON), then each image at an aligned
+ * offset. The index names the record's checksum and each image's own SHA-256, so that a run checks only the images it
+ * uses (a few MB for the whole SigmaHQ Windows corpus, of which a run reads a part).
+ */
+function automataFileBytes(recordChecksum: string, images: readonly AutomatonImage[]): Uint8Array {
+  const entries: AutomataIndex['images'] = [];
+  let at = 0;
+  for (const { digest, image } of images) {
+    entries.push([digest, at, image.byteLength, createHash('sha256').update(image).digest('hex')]);
+    at = alignUp(at + image.byteLength);
+  }
+  const index = Buffer.from(
+    JSON.stringify({ format: AUTOMATA_FORMAT, record: recordChecksum, images: entries }),
+    'latin1',
+  );
+  const base = alignUp(AUTOMATA_PREAMBLE + index.length);
+  const out = Buffer.alloc(base + at);
+  out.write(createHash('sha256').update(index).digest('hex'), 0, 'latin1');
+  out.writeUInt32LE(index.length, 64);
+  index.copy(out, AUTOMATA_PREAMBLE);
+  images.forEach(({ image }, i) => {
+    out.set(image, base + (entries[i] as AutomataIndex['images'][number])[1]);
+  });
+  return out;
+}
+
+const alignUp = (n: number) => Math.ceil(n / AUTOMATA_ALIGN) * AUTOMATA_ALIGN;
+
+/**
+ * The automata of the record whose checksum line is `recordChecksum`, as a store, when the file is there and its index
+ * reads back whole; each image's SHA-256 is checked the first time it is asked for (an image that fails is not given
+ * out: its list builds that automaton). The store holds the file's bytes for the run; the images are views of them.
+ */
+function readAutomataFile(file: string, recordChecksum: string): AutomatonStore | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length < AUTOMATA_PREAMBLE) return undefined;
+  const length = bytes.readUInt32LE(64);
+  if (AUTOMATA_PREAMBLE + length > bytes.length) return undefined;
+  const indexBytes = bytes.subarray(AUTOMATA_PREAMBLE, AUTOMATA_PREAMBLE + length);
+  if (createHash('sha256').update(indexBytes).digest('hex') !== bytes.toString('latin1', 0, 64)) return undefined;
+  let index: AutomataIndex;
+  try {
+    index = JSON.parse(indexBytes.toString('latin1')) as AutomataIndex;
+  } catch {
+    return undefined;
+  }
+  if (index.format !== AUTOMATA_FORMAT || index.record !== recordChecksum || !Array.isArray(index.images)) {
+    return undefined;
+  }
+  const base = alignUp(AUTOMATA_PREAMBLE + length);
+  const where = new Map<string, { offset: number; length: number; sha: string; checked?: boolean }>();
+  for (const entry of index.images) {
+    if (!Array.isArray(entry) || entry.length !== 4) return undefined;
+    const [digest, offset, size, sha] = entry;
+    if (typeof digest !== 'string' || typeof sha !== 'string') return undefined;
+    if (!Number.isInteger(offset) || !Number.isInteger(size) || offset < 0 || size < 0) return undefined;
+    if (base + offset + size > bytes.length) return undefined;
+    where.set(digest, { offset: base + offset, length: size, sha });
+  }
+  return {
+    get(digest) {
+      const at = where.get(digest);
+      if (at === undefined) return undefined;
+      const image = bytes.subarray(at.offset, at.offset + at.length);
+      if (at.checked === undefined) at.checked = createHash('sha256').update(image).digest('hex') === at.sha;
+      return at.checked ? image : undefined;
+    },
+  };
 }
 
 /** A compile record's file: the entry's name, the options' hash. Removed with its entry (prune). */
@@ -383,7 +504,7 @@ export const COMPILE_RECORD_FILE = 'compile-record.json';
 
 /** Writes the record of a full compile of a rule bundle's files (named relative to the bundle's rules folder). */
 export function writeBundledRecord(file: string, record: CompileRecord): void {
-  writeFileSync(file, checksummed(JSON.stringify(record)));
+  writeFileSync(file, checksummed(recordJson(record)));
 }
 
 /**
@@ -392,7 +513,7 @@ export function writeBundledRecord(file: string, record: CompileRecord): void {
  * start then compiles every rule: slower, the same rules).
  */
 export function readBundledRecord(folder: string, fingerprint: string): CompileRecord | undefined {
-  const record = readRecordFile(path.join(folder, COMPILE_RECORD_FILE), fingerprint);
+  const record = readRecordFile(path.join(folder, COMPILE_RECORD_FILE), fingerprint)?.record;
   if (record === undefined) return undefined;
   // The record was just parsed from the file: its objects are this call's own, renamed in place.
   const under = joinUnder(folder);
@@ -516,7 +637,9 @@ function prune(folder: string, keep: string): void {
   // An entry's compile records go with it.
   for (const stem of removed.filter((f) => f.endsWith('.json')).map((f) => path.basename(f, '.json'))) {
     for (const name of readdirSync(folder)) {
-      if (name.startsWith(`${stem}.`) && name.endsWith('.record')) removed.push(path.join(folder, name));
+      if (name.startsWith(`${stem}.`) && (name.endsWith('.record') || name.endsWith('.automata'))) {
+        removed.push(path.join(folder, name));
+      }
     }
   }
   for (const full of removed) {
