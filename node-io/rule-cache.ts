@@ -35,7 +35,7 @@ import {
   type RecordedRule,
 } from '../src/detection/compile-rules.js';
 import { decodeParsedRules, encodeParsedRules, PARSED_RULES_FORMAT } from '../src/detection/parsed-rules-json.js';
-import type { AutomatonImage, AutomatonStore } from '../src/detection/prefilter.js';
+import { AUTOMATON_IMAGE_FORMAT, type AutomatonImage, type AutomatonStore } from '../src/detection/prefilter.js';
 import type { RuleSource } from '../src/detection/types.js';
 import { loadYamlParser } from '../src/detection/yaml-parse.js';
 import { listRuleFiles } from './rule-files.js';
@@ -354,6 +354,8 @@ const AUTOMATA_ALIGN = 8;
 
 interface AutomataIndex {
   format: number;
+  /** The images' layout (prefilter.ts): a file of images of another is refused, and so written again. */
+  images_format: number;
   /** The checksum line of the record they were kept with: automata of another record are not read. */
   record: string;
   /** Per image: the digest of its literals, its offset (from the first aligned byte after the index) and length, its SHA-256 (hex). */
@@ -368,16 +370,24 @@ interface AutomataIndex {
 function automataFileBytes(recordChecksum: string, images: readonly AutomatonImage[]): Uint8Array {
   const entries: AutomataIndex['images'] = [];
   let at = 0;
+  let end = 0;
   for (const { digest, image } of images) {
     entries.push([digest, at, image.byteLength, createHash('sha256').update(image).digest('hex')]);
-    at = alignUp(at + image.byteLength);
+    end = at + image.byteLength;
+    at = alignUp(end);
   }
   const index = Buffer.from(
-    JSON.stringify({ format: AUTOMATA_FORMAT, record: recordChecksum, images: entries }),
+    JSON.stringify({
+      format: AUTOMATA_FORMAT,
+      images_format: AUTOMATON_IMAGE_FORMAT,
+      record: recordChecksum,
+      images: entries,
+    } satisfies AutomataIndex),
     'latin1',
   );
   const base = alignUp(AUTOMATA_PREAMBLE + index.length);
-  const out = Buffer.alloc(base + at);
+  // The file ends with the last image (no padding after it).
+  const out = Buffer.alloc(base + end);
   out.write(createHash('sha256').update(index).digest('hex'), 0, 'latin1');
   out.writeUInt32LE(index.length, 64);
   index.copy(out, AUTOMATA_PREAMBLE);
@@ -412,7 +422,12 @@ function readAutomataFile(file: string, recordChecksum: string): AutomatonStore 
   } catch {
     return undefined;
   }
-  if (index.format !== AUTOMATA_FORMAT || index.record !== recordChecksum || !Array.isArray(index.images)) {
+  if (
+    index.format !== AUTOMATA_FORMAT ||
+    index.images_format !== AUTOMATON_IMAGE_FORMAT ||
+    index.record !== recordChecksum ||
+    !Array.isArray(index.images)
+  ) {
     return undefined;
   }
   const base = alignUp(AUTOMATA_PREAMBLE + length);

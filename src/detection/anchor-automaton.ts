@@ -465,6 +465,12 @@ function scanSkip(
   let n = count;
   const length = value.length;
   let previous = m >= 2 && length >= m ? value.charCodeAt(m - 2) : 0;
+  // The walk so far: it has read value[from .. walked) without a gap and is in state `s`. A window that starts inside
+  // it continues it (reading on from `walked`) instead of walking from its own start again: a walk from an earlier
+  // start reports every anchor a walk from the window's start would (and only anchors that occur), and windows that
+  // may start an anchor come in runs, where walking each from the root read every unit up to `longest` times.
+  let s = 0;
+  let walked = 0;
   for (let end = m - 1; end < length; ) {
     const last = value.charCodeAt(end);
     const first = (previous < 128 ? ascii[previous] : local[CLASS[previous] as number]) as number;
@@ -473,8 +479,11 @@ function scanSkip(
     if (step === 0) {
       const start = end - m + 1;
       const stop = Math.min(length, start + longest);
-      let s = 0;
-      for (let i = start; i < stop; i++) {
+      let i = start;
+      if (walked > start) i = walked;
+      else s = 0;
+      if (stop > walked) walked = stop;
+      for (; i < stop; i++) {
         const ch = value.charCodeAt(i);
         s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
         if (s < firstOutput) continue;

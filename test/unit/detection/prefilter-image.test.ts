@@ -119,6 +119,22 @@ describe('prefilter automata read back from images', () => {
     expect(decodeShared(bytes, literals)).toBeUndefined();
   });
 
+  it('keeps keyword groups (anchors up to 8 units) apart from field groups of the same literals', () => {
+    const literals = ['sekurlsa::logonpasswords', 'kerberos::golden', 'lsadump::'];
+    const cache = new AutomatonCache();
+    const field = cache.shared(literals);
+    const keyword = cache.shared(literals, 8);
+    expect(field.anchors.every((a) => a.length === 4)).toBe(true);
+    expect(keyword.anchors.map((a) => a.length)).toEqual([8, 8, 8]);
+    expect(literals.every((t, i) => t.includes(keyword.anchors[i] as string))).toBe(true);
+    const loaded = new AutomatonCache(storeOf(cache.images()));
+    expect(partsOf(loaded.shared(literals, 8).automaton)).toEqual(partsOf(keyword.automaton));
+    expect(loaded.shared(literals, 8).anchors).toEqual(keyword.anchors);
+    expect(loaded.loaded).toBe(1);
+    const image = cache.images().find((x) => x.digest === literalsDigest(literals, 8))?.image as Uint8Array;
+    expect(decodeShared(image, literals, 4)).toBeUndefined();
+  });
+
   it('builds a group whose image the store does not have or that does not read back', () => {
     const cache = new AutomatonCache({
       get: (digest) => (digest === images[0]?.digest ? new Uint8Array(64) : undefined),
