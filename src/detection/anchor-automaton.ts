@@ -316,6 +316,8 @@ export class AnchorAutomaton {
    * `offset` (lists sharing one automaton number its ids from their own offset); returns the new count.
    */
   scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number, offset = 0): number {
+    // No anchor fits in a shorter value (a keyword group's automaton is given every value, most of them short).
+    if (value.length < this.minLength) return count;
     if (this.gate !== undefined && value.length > GATE_MIN_LENGTH && !this.gate.test(value)) return count;
     if (this.shift !== undefined && value.length >= SKIP_MIN_VALUE) {
       return scanSkip(
