@@ -11,7 +11,17 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { joinUnder, RuleCache, ruleCacheDir, ruleCacheKey } from '../../../node-io/rule-cache.js';
+import {
+  BUNDLED_AUTOMATA_FILE,
+  COMPILE_RECORD_FILE,
+  joinUnder,
+  RuleCache,
+  readBundledRecord,
+  ruleCacheDir,
+  ruleCacheKey,
+  writeBundledAutomata,
+  writeBundledRecord,
+} from '../../../node-io/rule-cache.js';
 import { compileParsedRules, optionsFingerprint, type RuleSource } from '../../../src/detection/index.js';
 import { encodeParsedRules } from '../../../src/detection/parsed-rules-json.js';
 import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
@@ -179,6 +189,25 @@ describe('RuleCache', () => {
         expect(readFileSync(recordPath, 'utf8')).toContain('Extra');
       } else writeFileSync(file, bytes);
       expect(cache.readRecord(outcome.file, record.options)).toBeUndefined();
+    });
+
+    it('in a bundle: read with the bundled record when written beside it for that record, else left out', async () => {
+      const { sources, record } = await written();
+      const folder = path.join(dir, 'bundle');
+      mkdirSync(folder);
+      writeBundledRecord(path.join(folder, COMPILE_RECORD_FILE), record);
+      expect(readBundledRecord(folder, record.options)?.automata).toBeUndefined();
+      expect(writeBundledAutomata(path.join(folder, BUNDLED_AUTOMATA_FILE), record)).toBe(true);
+      const read = readBundledRecord(folder, record.options);
+      expect(read?.automata?.store).toBeDefined();
+      // The bundled record names its files under the folder, as the bundled parsed rules do.
+      const bundled = sources.map((source) => ({ ...source, file: path.join(folder, source.file) }));
+      const deferred = compileParsedRules(bundled, {}, { record: read as NonNullable<typeof read> });
+      expect(deferred.ruleSet.match(event)).toHaveLength(1);
+      expect([deferred.ruleSet.automata.loaded, deferred.ruleSet.automata.built]).toEqual([2, 0]);
+      // The record written again with other content: the automata no longer are its own.
+      writeBundledRecord(path.join(folder, COMPILE_RECORD_FILE), { ...record, fields: [...record.fields, 'Extra'] });
+      expect(readBundledRecord(folder, record.options)?.automata).toBeUndefined();
     });
 
     it('builds an automaton whose image is damaged, and still matches the same', async () => {
