@@ -35,6 +35,7 @@ import {
   type RecordedRule,
 } from '../src/detection/compile-rules.js';
 import { decodeParsedRules, encodeParsedRules, PARSED_RULES_FORMAT } from '../src/detection/parsed-rules-json.js';
+import { AUTOMATON_IMAGE_FORMAT, type AutomatonImage, type AutomatonStore } from '../src/detection/prefilter.js';
 import type { RuleSource } from '../src/detection/types.js';
 import { loadYamlParser } from '../src/detection/yaml-parse.js';
 import { listRuleFiles } from './rule-files.js';
@@ -215,17 +216,35 @@ export class RuleCache {
    * list's first event and still rejects exactly what the full compile rejected.
    */
   readRecord(entryFile: string, fingerprint: string): CompileRecord | undefined {
-    return readRecordFile(recordFile(entryFile, fingerprint), fingerprint);
+    const file = recordFile(entryFile, fingerprint);
+    const read = readRecordFile(file, fingerprint);
+    if (read === undefined) return undefined;
+    // The record and its automata are one: without automata that read back (an older cache, a damaged file), the
+    // compile is full and writeRecord keeps both again, rather than every later run building them on first use.
+    const store = readAutomataFile(automataFile(file), read.checksum);
+    if (store === undefined) return undefined;
+    read.record.automata = { store };
+    return read.record;
   }
 
-  /** Writes the record beside its entry (atomically); the error's message when it cannot. */
+  /**
+   * Writes the record beside its entry, then its prefilter automata (every list's, built now where the compile has
+   * not yet: the record's `automata.images`), each atomically; the error's message when it cannot.
+   */
   writeRecord(entryFile: string, record: CompileRecord): string | undefined {
     const file = recordFile(entryFile, record.options);
     try {
-      const body = JSON.stringify(record);
+      const text = checksummed(recordJson(record));
       const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, checksummed(body));
+      writeFileSync(partial, text);
       renameSync(partial, file);
+      const images = record.automata?.images?.();
+      if (images !== undefined) {
+        const target = automataFile(file);
+        const partialAutomata = `${target}.${process.pid}.partial`;
+        writeFileSync(partialAutomata, automataFileBytes(text.slice(0, text.indexOf('\n')), images));
+        renameSync(partialAutomata, target);
+      }
       return undefined;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
@@ -303,16 +322,133 @@ function pruneStamps(folder: string, keep: string): void {
   }
 }
 
-/** A compile record file (checksum line, JSON) of these options, when it reads back whole. */
-function readRecordFile(file: string, fingerprint: string): CompileRecord | undefined {
+/** A compile record file (checksum line, JSON) of these options, when it reads back whole, and its checksum. */
+function readRecordFile(file: string, fingerprint: string): { record: CompileRecord; checksum: string } | undefined {
   const read = readChecksummed(file);
   if (!read.ok) return undefined;
   try {
     const record = JSON.parse(read.body) as unknown;
-    return isRecord(record) && record.options === fingerprint ? record : undefined;
+    return isRecord(record) && record.options === fingerprint ? { record, checksum: read.checksum } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A record's JSON: without its automata (kept in their own file, {@link automataFileBytes}). */
+function recordJson(record: CompileRecord): string {
+  const { automata: _, ...json } = record;
+  return JSON.stringify(json);
+}
+
+/** The prefilter automata of a compile record's file: beside it, removed with it. */
+function automataFile(recordFile: string): string {
+  return recordFile.replace(/\.record$/, '.automata');
+}
+
+/** Layout of an automata file ({@link automataFileBytes}); a file of another is not read. */
+const AUTOMATA_FORMAT = 1;
+/** Bytes before the index: the index's SHA-256 (hex), then its length (32 bits, little-endian). */
+const AUTOMATA_PREAMBLE = 68;
+/** Images start at multiples of this: the typed arrays inside them are read as views, not copied. */
+const AUTOMATA_ALIGN = 8;
+
+interface AutomataIndex {
+  format: number;
+  /** The images' layout (prefilter.ts): a file of images of another is refused, and so written again. */
+  images_format: number;
+  /** The checksum line of the record they were kept with: automata of another record are not read. */
+  record: string;
+  /** Per image: the digest of its literals, its offset (from the first aligned byte after the index) and length, its SHA-256 (hex). */
+  images: [string, number, number, string][];
+}
+
+/**
+ * An automata file: the SHA-256 of its index, the index's length, the index (JSON), then each image at an aligned
+ * offset. The index names the record's checksum and each image's own SHA-256, so that a run checks only the images it
+ * uses (a few MB for the whole SigmaHQ Windows corpus, of which a run reads a part).
+ */
+function automataFileBytes(recordChecksum: string, images: readonly AutomatonImage[]): Uint8Array {
+  const entries: AutomataIndex['images'] = [];
+  let at = 0;
+  let end = 0;
+  for (const { digest, image } of images) {
+    entries.push([digest, at, image.byteLength, createHash('sha256').update(image).digest('hex')]);
+    end = at + image.byteLength;
+    at = alignUp(end);
+  }
+  const index = Buffer.from(
+    JSON.stringify({
+      format: AUTOMATA_FORMAT,
+      images_format: AUTOMATON_IMAGE_FORMAT,
+      record: recordChecksum,
+      images: entries,
+    } satisfies AutomataIndex),
+    'latin1',
+  );
+  const base = alignUp(AUTOMATA_PREAMBLE + index.length);
+  // The file ends with the last image (no padding after it).
+  const out = Buffer.alloc(base + end);
+  out.write(createHash('sha256').update(index).digest('hex'), 0, 'latin1');
+  out.writeUInt32LE(index.length, 64);
+  index.copy(out, AUTOMATA_PREAMBLE);
+  images.forEach(({ image }, i) => {
+    out.set(image, base + (entries[i] as AutomataIndex['images'][number])[1]);
+  });
+  return out;
+}
+
+const alignUp = (n: number) => Math.ceil(n / AUTOMATA_ALIGN) * AUTOMATA_ALIGN;
+
+/**
+ * The automata of the record whose checksum line is `recordChecksum`, as a store, when the file is there and its index
+ * reads back whole; each image's SHA-256 is checked the first time it is asked for (an image that fails is not given
+ * out: its list builds that automaton). The store holds the file's bytes for the run; the images are views of them.
+ */
+function readAutomataFile(file: string, recordChecksum: string): AutomatonStore | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length < AUTOMATA_PREAMBLE) return undefined;
+  const length = bytes.readUInt32LE(64);
+  if (AUTOMATA_PREAMBLE + length > bytes.length) return undefined;
+  const indexBytes = bytes.subarray(AUTOMATA_PREAMBLE, AUTOMATA_PREAMBLE + length);
+  if (createHash('sha256').update(indexBytes).digest('hex') !== bytes.toString('latin1', 0, 64)) return undefined;
+  let index: AutomataIndex;
+  try {
+    index = JSON.parse(indexBytes.toString('latin1')) as AutomataIndex;
+  } catch {
+    return undefined;
+  }
+  if (
+    index.format !== AUTOMATA_FORMAT ||
+    index.images_format !== AUTOMATON_IMAGE_FORMAT ||
+    index.record !== recordChecksum ||
+    !Array.isArray(index.images)
+  ) {
+    return undefined;
+  }
+  const base = alignUp(AUTOMATA_PREAMBLE + length);
+  const where = new Map<string, { offset: number; length: number; sha: string; checked?: boolean }>();
+  for (const entry of index.images) {
+    if (!Array.isArray(entry) || entry.length !== 4) return undefined;
+    const [digest, offset, size, sha] = entry;
+    if (typeof digest !== 'string' || typeof sha !== 'string') return undefined;
+    if (!Number.isInteger(offset) || !Number.isInteger(size) || offset < 0 || size < 0) return undefined;
+    if (base + offset + size > bytes.length) return undefined;
+    where.set(digest, { offset: base + offset, length: size, sha });
+  }
+  return {
+    get(digest) {
+      const at = where.get(digest);
+      if (at === undefined) return undefined;
+      const image = bytes.subarray(at.offset, at.offset + at.length);
+      if (at.checked === undefined) at.checked = createHash('sha256').update(image).digest('hex') === at.sha;
+      return at.checked ? image : undefined;
+    },
+  };
 }
 
 /** A compile record's file: the entry's name, the options' hash. Removed with its entry (prune). */
@@ -383,7 +519,27 @@ export const COMPILE_RECORD_FILE = 'compile-record.json';
 
 /** Writes the record of a full compile of a rule bundle's files (named relative to the bundle's rules folder). */
 export function writeBundledRecord(file: string, record: CompileRecord): void {
-  writeFileSync(file, checksummed(JSON.stringify(record)));
+  writeFileSync(file, checksummed(recordJson(record)));
+}
+
+/**
+ * The prefilter automata of a bundle's compile record, beside COMPILE_RECORD_FILE: read by {@link readBundledRecord}
+ * when present (a bundle without it builds each list's automata on the list's first event, as before).
+ */
+export const BUNDLED_AUTOMATA_FILE = 'prefilter-automata.bin';
+
+/**
+ * Writes the prefilter automata of `record` (the record of a full compile, as {@link writeBundledRecord} writes it;
+ * every list's automaton is built now) to `file`, tied to that record's checksum: copied into a bundle as
+ * BUNDLED_AUTOMATA_FILE beside the record's COMPILE_RECORD_FILE, a cold start reads them instead of building them.
+ * Nothing is written for a record without automata (a compile with live IOC containers records none).
+ */
+export function writeBundledAutomata(file: string, record: CompileRecord): boolean {
+  const images = record.automata?.images?.();
+  if (images === undefined) return false;
+  const text = checksummed(recordJson(record));
+  writeFileSync(file, automataFileBytes(text.slice(0, text.indexOf('\n')), images));
+  return true;
 }
 
 /**
@@ -392,8 +548,12 @@ export function writeBundledRecord(file: string, record: CompileRecord): void {
  * start then compiles every rule: slower, the same rules).
  */
 export function readBundledRecord(folder: string, fingerprint: string): CompileRecord | undefined {
-  const record = readRecordFile(path.join(folder, COMPILE_RECORD_FILE), fingerprint);
-  if (record === undefined) return undefined;
+  const read = readRecordFile(path.join(folder, COMPILE_RECORD_FILE), fingerprint);
+  if (read === undefined) return undefined;
+  const record = read.record;
+  // Automata are optional in a bundle: without them (or when they are not of this record) lists build their own.
+  const store = readAutomataFile(path.join(folder, BUNDLED_AUTOMATA_FILE), read.checksum);
+  if (store !== undefined) record.automata = { store };
   // The record was just parsed from the file: its objects are this call's own, renamed in place.
   const under = joinUnder(folder);
   for (const rule of record.rules) {
@@ -516,7 +676,9 @@ function prune(folder: string, keep: string): void {
   // An entry's compile records go with it.
   for (const stem of removed.filter((f) => f.endsWith('.json')).map((f) => path.basename(f, '.json'))) {
     for (const name of readdirSync(folder)) {
-      if (name.startsWith(`${stem}.`) && name.endsWith('.record')) removed.push(path.join(folder, name));
+      if (name.startsWith(`${stem}.`) && (name.endsWith('.record') || name.endsWith('.automata'))) {
+        removed.push(path.join(folder, name));
+      }
     }
   }
   for (const full of removed) {

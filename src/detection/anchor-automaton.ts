@@ -127,128 +127,183 @@ export interface Anchor {
   id: number;
 }
 
-/** Finds which anchors occur in a string, case- and dash-folded, in one pass; built once per rule list and field. */
-export class AnchorAutomaton {
+/**
+ * What an {@link AnchorAutomaton} scans with, all flat typed arrays (and so what a rule cache keeps of it; see
+ * prefilter.ts encodeShared): built from anchors by {@link buildParts}, or read back.
+ */
+export interface AutomatonParts {
   /** Global class -> this automaton's class: only the classes its anchors use are told apart (a smaller table). */
-  private readonly local: Uint8Array;
-  /** `local` composed with the shared alphabet for ASCII characters: one lookup for most characters. */
-  private readonly ascii = new Uint8Array(128);
-  private readonly k: number;
+  local: Uint8Array;
+  /** Number of local classes. */
+  k: number;
   /**
    * Transitions: entry `state * k + class` holds the next state's row offset (`next * k`); states are numbered so
    * that those with output have offsets `>= firstOutput`.
    */
-  private readonly table: Uint16Array | Int32Array;
-  private readonly firstOutput: number;
-  /** For small automata: a value it does not match holds no anchor. */
-  private readonly gate: RegExp | undefined;
-  /** Outputs of the state at row offset `firstOutput + i * k`. */
-  private readonly outputs: Int32Array[];
+  table: Uint16Array | Int32Array;
+  firstOutput: number;
+  /** Outputs of the state at row offset `firstOutput + i * k`: `outIds[outStart[i] .. outStart[i + 1])`. */
+  outStart: Int32Array;
+  outIds: Int32Array;
   /** The shortest and the longest anchor. */
-  private readonly minLength: number;
-  private readonly maxLength: number;
+  minLength: number;
+  maxLength: number;
   /**
    * For the skip scan (see {@link scanSkip}), by the local classes of two adjacent units (`first * k + second`): how
    * far the end of a window of `minLength` units may move on when they end it. Undefined: anchors too short to skip.
    */
-  private readonly shift: Uint8Array | undefined;
+  shift: Uint8Array | undefined;
+}
 
-  constructor(anchors: readonly Anchor[]) {
-    const local = new Uint8Array(CLASSES);
-    let k = 1; // local class 0: a character no anchor contains
-    for (const { text } of anchors) {
-      for (let i = 0; i < text.length; i++) {
-        const c = CLASS[text.charCodeAt(i)] as number;
-        if (local[c] === 0) local[c] = k++;
-      }
+/** Number of classes of the shared alphabet (the length of {@link AutomatonParts.local}). */
+export const ALPHABET_CLASSES = CLASSES;
+
+/** The automaton of `anchors` as flat tables (Aho-Corasick, every transition resolved). */
+export function buildParts(anchors: readonly Anchor[]): AutomatonParts {
+  const local = new Uint8Array(CLASSES);
+  let k = 1; // local class 0: a character no anchor contains
+  for (const { text } of anchors) {
+    for (let i = 0; i < text.length; i++) {
+      const c = CLASS[text.charCodeAt(i)] as number;
+      if (local[c] === 0) local[c] = k++;
     }
-    // Class 0 of the global alphabet (other characters) may occur in anchors; it then has its own local class.
-    this.local = local;
-    this.gate = gateOf(anchors.map((a) => a.text));
-    for (let c = 0; c < 128; c++) this.ascii[c] = local[CLASS[c] as number] as number;
-    this.k = k;
-    // The trie as a flat table (`state * k + class` -> child; 0: none, since no edge leads back to the root), made in
-    // place into the full transition table below: no map per state, one allocation per automaton.
-    let bound = 1;
-    for (const { text } of anchors) bound += text.length;
-    const table = new Int32Array(bound * k);
-    const own: (number[] | undefined)[] = [];
-    let n = 1;
-    for (const { text, id } of anchors) {
-      let s = 0;
-      for (let i = 0; i < text.length; i++) {
-        const at = s * k + (local[CLASS[text.charCodeAt(i)] as number] as number);
-        let next = table[at] as number;
-        if (next === 0) {
-          next = n++;
-          table[at] = next;
-        }
-        s = next;
+  }
+  // Class 0 of the global alphabet (other characters) may occur in anchors; it then has its own local class.
+  // The trie as a flat table (`state * k + class` -> child; 0: none, since no edge leads back to the root), made in
+  // place into the full transition table below: no map per state, one allocation per automaton.
+  let bound = 1;
+  for (const { text } of anchors) bound += text.length;
+  const table = new Int32Array(bound * k);
+  const own: (number[] | undefined)[] = [];
+  let n = 1;
+  for (const { text, id } of anchors) {
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const at = s * k + (local[CLASS[text.charCodeAt(i)] as number] as number);
+      let next = table[at] as number;
+      if (next === 0) {
+        next = n++;
+        table[at] = next;
       }
-      const ids = own[s];
-      if (ids === undefined) own[s] = [id];
-      else ids.push(id);
+      s = next;
     }
-    const fail = new Int32Array(n);
-    const merged: (readonly number[])[] = new Array(n);
-    merged[0] = own[0] ?? [];
-    // Breadth first, so that a state's failure state (shallower) is complete before the state itself.
-    const queue = new Int32Array(n);
-    let tail = 0;
+    const ids = own[s];
+    if (ids === undefined) own[s] = [id];
+    else ids.push(id);
+  }
+  const fail = new Int32Array(n);
+  const merged: (readonly number[])[] = new Array(n);
+  merged[0] = own[0] ?? [];
+  // Breadth first, so that a state's failure state (shallower) is complete before the state itself.
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let c = 0; c < k; c++) {
+    const child = table[c] as number;
+    if (child !== 0) queue[tail++] = child;
+  }
+  for (let head = 0; head < tail; head++) {
+    const s = queue[head] as number;
+    const f = fail[s] as number;
+    // Most states have no output of their own or inherit none: share the one list instead of copying.
+    const mine = own[s];
+    const inherited = merged[f] as readonly number[];
+    if (mine === undefined) merged[s] = inherited;
+    else if (inherited.length === 0) merged[s] = mine;
+    else merged[s] = [...new Set([...mine, ...inherited])];
+    const row = s * k;
+    const failRow = f * k;
     for (let c = 0; c < k; c++) {
-      const child = table[c] as number;
-      if (child !== 0) queue[tail++] = child;
-    }
-    for (let head = 0; head < tail; head++) {
-      const s = queue[head] as number;
-      const f = fail[s] as number;
-      // Most states have no output of their own or inherit none: share the one list instead of copying.
-      const mine = own[s];
-      const inherited = merged[f] as readonly number[];
-      if (mine === undefined) merged[s] = inherited;
-      else if (inherited.length === 0) merged[s] = mine;
-      else merged[s] = [...new Set([...mine, ...inherited])];
-      const row = s * k;
-      const failRow = f * k;
-      for (let c = 0; c < k; c++) {
-        const child = table[row + c] as number;
-        if (child === 0) {
-          table[row + c] = table[failRow + c] as number;
-        } else {
-          fail[child] = table[failRow + c] as number;
-          queue[tail++] = child;
-        }
+      const child = table[row + c] as number;
+      if (child === 0) {
+        table[row + c] = table[failRow + c] as number;
+      } else {
+        fail[child] = table[failRow + c] as number;
+        queue[tail++] = child;
       }
     }
-    // Renumber: states without output first (the root stays 0), so the scan tests output with one compare.
-    const order: number[] = [];
-    for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) === 0) order.push(s);
-    const withoutOutput = order.length;
-    this.firstOutput = withoutOutput * k;
-    for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) > 0) order.push(s);
-    const renamed = new Int32Array(n);
-    order.forEach((old, i) => {
-      renamed[old] = i;
-    });
-    // Entries hold the next state's row offset (state * k), not its number: the scan then adds the class and loads,
-    // with no multiply on its one dependency chain.
-    const out = n * k <= 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
-    for (let i = 0; i < n; i++) {
-      const old = order[i] as number;
-      for (let c = 0; c < k; c++) out[i * k + c] = (renamed[table[old * k + c] as number] as number) * k;
-    }
-    this.table = out;
-    this.outputs = order.slice(withoutOutput).map((old) => Int32Array.from(merged[old] ?? []));
-    let min = Number.POSITIVE_INFINITY;
-    let max = 0;
-    for (const { text } of anchors) {
-      min = Math.min(min, text.length);
-      max = Math.max(max, text.length);
-    }
-    this.minLength = min;
-    this.maxLength = max;
-    this.shift =
-      min >= SKIP_MIN_LENGTH && min !== Number.POSITIVE_INFINITY ? shiftTable(anchors, local, k, min) : undefined;
+  }
+  // Renumber: states without output first (the root stays 0), so the scan tests output with one compare.
+  const order: number[] = [];
+  for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) === 0) order.push(s);
+  const withoutOutput = order.length;
+  for (let s = 0; s < n; s++) if ((merged[s]?.length ?? 0) > 0) order.push(s);
+  const renamed = new Int32Array(n);
+  order.forEach((old, i) => {
+    renamed[old] = i;
+  });
+  // Entries hold the next state's row offset (state * k), not its number: the scan then adds the class and loads,
+  // with no multiply on its one dependency chain.
+  const out = n * k <= 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const old = order[i] as number;
+    for (let c = 0; c < k; c++) out[i * k + c] = (renamed[table[old * k + c] as number] as number) * k;
+  }
+  // Outputs flat, one run per output state: one array instead of one per state.
+  const outStart = new Int32Array(n - withoutOutput + 1);
+  let total = 0;
+  for (let i = withoutOutput; i < n; i++) total += (merged[order[i] as number] as readonly number[]).length;
+  const outIds = new Int32Array(total);
+  let at = 0;
+  for (let i = withoutOutput; i < n; i++) {
+    outStart[i - withoutOutput] = at;
+    for (const id of merged[order[i] as number] as readonly number[]) outIds[at++] = id;
+  }
+  outStart[n - withoutOutput] = at;
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (const { text } of anchors) {
+    min = Math.min(min, text.length);
+    max = Math.max(max, text.length);
+  }
+  const skips = min >= SKIP_MIN_LENGTH && min !== Number.POSITIVE_INFINITY;
+  return {
+    local,
+    k,
+    table: out,
+    firstOutput: withoutOutput * k,
+    outStart,
+    outIds,
+    minLength: min,
+    maxLength: max,
+    shift: skips ? shiftTable(anchors, local, k, min) : undefined,
+  };
+}
+
+/** Finds which anchors occur in a string, case- and dash-folded, in one pass; built once per rule list and field. */
+export class AnchorAutomaton {
+  private readonly local: Uint8Array;
+  /** `local` composed with the shared alphabet for ASCII characters: one lookup for most characters. */
+  private readonly ascii = new Uint8Array(128);
+  private readonly k: number;
+  private readonly table: Uint16Array | Int32Array;
+  private readonly firstOutput: number;
+  /** For small automata: a value it does not match holds no anchor. */
+  private readonly gate: RegExp | undefined;
+  private readonly outStart: Int32Array;
+  private readonly outIds: Int32Array;
+  private readonly minLength: number;
+  private readonly maxLength: number;
+  private readonly shift: Uint8Array | undefined;
+  /** What it was made of (for a cache to keep). */
+  readonly parts: AutomatonParts;
+
+  /**
+   * The automaton of `anchors`; with `parts`, those tables instead of building them (they must be what
+   * {@link buildParts} gives for these anchors: prefilter.ts decodeShared checks what it reads back).
+   */
+  constructor(anchors: readonly Anchor[], parts: AutomatonParts = buildParts(anchors)) {
+    this.parts = parts;
+    this.local = parts.local;
+    this.k = parts.k;
+    this.table = parts.table;
+    this.firstOutput = parts.firstOutput;
+    this.outStart = parts.outStart;
+    this.outIds = parts.outIds;
+    this.minLength = parts.minLength;
+    this.maxLength = parts.maxLength;
+    this.shift = parts.shift;
+    this.gate = gateOf(anchors.map((a) => a.text));
+    for (let c = 0; c < 128; c++) this.ascii[c] = parts.local[CLASS[c] as number] as number;
   }
 
   /** Number of states (for tests and sizing). */
@@ -261,6 +316,8 @@ export class AnchorAutomaton {
    * `offset` (lists sharing one automaton number its ids from their own offset); returns the new count.
    */
   scan(value: string, mark: Int32Array, epoch: number, found: Int32Array, count: number, offset = 0): number {
+    // No anchor fits in a shorter value (a keyword group's automaton is given every value, most of them short).
+    if (value.length < this.minLength) return count;
     if (this.gate !== undefined && value.length > GATE_MIN_LENGTH && !this.gate.test(value)) return count;
     if (this.shift !== undefined && value.length >= SKIP_MIN_VALUE) {
       return scanSkip(
@@ -269,7 +326,8 @@ export class AnchorAutomaton {
         this.local,
         this.k,
         this.firstOutput,
-        this.outputs,
+        this.outStart,
+        this.outIds,
         this.shift,
         this.minLength,
         this.maxLength,
@@ -288,7 +346,8 @@ export class AnchorAutomaton {
           this.local,
           this.k,
           this.firstOutput,
-          this.outputs,
+          this.outStart,
+          this.outIds,
           value,
           mark,
           epoch,
@@ -302,7 +361,8 @@ export class AnchorAutomaton {
           this.local,
           this.k,
           this.firstOutput,
-          this.outputs,
+          this.outStart,
+          this.outIds,
           value,
           mark,
           epoch,
@@ -320,7 +380,8 @@ function scan16(
   local: Uint8Array,
   k: number,
   firstOutput: number,
-  outputs: Int32Array[],
+  outStart: Int32Array,
+  outIds: Int32Array,
   value: string,
   mark: Int32Array,
   epoch: number,
@@ -334,9 +395,9 @@ function scan16(
     const ch = value.charCodeAt(i);
     s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
     if (s < firstOutput) continue;
-    const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
-    for (let j = 0; j < out.length; j++) {
-      const r = (out[j] as number) + offset;
+    const o = ((s - firstOutput) / k) | 0;
+    for (let j = outStart[o] as number, end = outStart[o + 1] as number; j < end; j++) {
+      const r = (outIds[j] as number) + offset;
       if (mark[r] !== epoch) {
         mark[r] = epoch;
         found[n++] = r;
@@ -352,7 +413,8 @@ function scan32(
   local: Uint8Array,
   k: number,
   firstOutput: number,
-  outputs: Int32Array[],
+  outStart: Int32Array,
+  outIds: Int32Array,
   value: string,
   mark: Int32Array,
   epoch: number,
@@ -366,9 +428,9 @@ function scan32(
     const ch = value.charCodeAt(i);
     s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
     if (s < firstOutput) continue;
-    const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
-    for (let j = 0; j < out.length; j++) {
-      const r = (out[j] as number) + offset;
+    const o = ((s - firstOutput) / k) | 0;
+    for (let j = outStart[o] as number, end = outStart[o + 1] as number; j < end; j++) {
+      const r = (outIds[j] as number) + offset;
       if (mark[r] !== epoch) {
         mark[r] = epoch;
         found[n++] = r;
@@ -390,7 +452,8 @@ function scanSkip(
   local: Uint8Array,
   k: number,
   firstOutput: number,
-  outputs: Int32Array[],
+  outStart: Int32Array,
+  outIds: Int32Array,
   shift: Uint8Array,
   m: number,
   longest: number,
@@ -404,6 +467,12 @@ function scanSkip(
   let n = count;
   const length = value.length;
   let previous = m >= 2 && length >= m ? value.charCodeAt(m - 2) : 0;
+  // The walk so far: it has read value[from .. walked) without a gap and is in state `s`. A window that starts inside
+  // it continues it (reading on from `walked`) instead of walking from its own start again: a walk from an earlier
+  // start reports every anchor a walk from the window's start would (and only anchors that occur), and windows that
+  // may start an anchor come in runs, where walking each from the root read every unit up to `longest` times.
+  let s = 0;
+  let walked = 0;
   for (let end = m - 1; end < length; ) {
     const last = value.charCodeAt(end);
     const first = (previous < 128 ? ascii[previous] : local[CLASS[previous] as number]) as number;
@@ -412,14 +481,17 @@ function scanSkip(
     if (step === 0) {
       const start = end - m + 1;
       const stop = Math.min(length, start + longest);
-      let s = 0;
-      for (let i = start; i < stop; i++) {
+      let i = start;
+      if (walked > start) i = walked;
+      else s = 0;
+      if (stop > walked) walked = stop;
+      for (; i < stop; i++) {
         const ch = value.charCodeAt(i);
         s = table[s + ((ch < 128 ? ascii[ch] : local[CLASS[ch] as number]) as number)] as number;
         if (s < firstOutput) continue;
-        const out = outputs[((s - firstOutput) / k) | 0] as Int32Array;
-        for (let j = 0; j < out.length; j++) {
-          const r = (out[j] as number) + offset;
+        const o = ((s - firstOutput) / k) | 0;
+        for (let j = outStart[o] as number, end = outStart[o + 1] as number; j < end; j++) {
+          const r = (outIds[j] as number) + offset;
           if (mark[r] !== epoch) {
             mark[r] = epoch;
             found[n++] = r;

@@ -14,7 +14,14 @@ import { type Compiled, compileSearch, type DetectionEnv, type Pred } from './de
 import { FieldTable } from './eval-context.js';
 import { compileGeneSources, isGeneSource } from './gene/compile-gene.js';
 import { type Logsource, type Route, resolveRoutes } from './logsource.js';
-import { type Clause, KEYWORDS_SLOT, type Needle, type Needles } from './prefilter.js';
+import {
+  type AutomatonImage,
+  type AutomatonStore,
+  type Clause,
+  KEYWORDS_SLOT,
+  type Needle,
+  type Needles,
+} from './prefilter.js';
 import { selectionFromOptions, selectRule } from './rule-selection.js';
 import { type CompiledRule, type IndexKey, RuleSet } from './rule-set.js';
 import type { CompileOptions, RuleInfo, RuleProblem, RuleSource } from './types.js';
@@ -57,6 +64,12 @@ export interface CompileRecord {
   /** The field names of the compile's field table, by slot: {@link RecordedRule.needles} name fields by index here. */
   fields: string[];
   rules: RecordedRule[];
+  /**
+   * Not part of the record's JSON: the prefilter automata, kept beside it by a rule cache (node-io/rule-cache.ts).
+   * `store`, read back with the record, gives the compile's lists their automata instead of building them; `images`,
+   * set by the compile on the record it returns, builds (where not yet) and gives every list's automaton to keep.
+   */
+  automata?: { store?: AutomatonStore; images?: () => AutomatonImage[] };
 }
 
 /** Bumped whenever {@link CompileRecord} changes shape or meaning. */
@@ -300,27 +313,25 @@ export function compileParsedRules(
   compiled += linked.set.size;
   const byFile = (a: RuleProblem, b: RuleProblem) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0);
+  const ruleSet = new RuleSet(
+    fields,
+    entries,
+    options.prefilter ?? true,
+    linked.set.size > 0 || silentToo.length > 0 ? linked.set : undefined,
+    record?.automata?.store,
+  );
+  const kept =
+    fingerprint === undefined
+      ? undefined
+      : (record ?? { format: RECORD_FORMAT, options: fingerprint, fields: fields.names.slice(), rules: recorded });
+  if (kept !== undefined) kept.automata = { ...kept.automata, images: () => ruleSet.automatonImages() };
   return {
-    ruleSet: new RuleSet(
-      fields,
-      entries,
-      options.prefilter ?? true,
-      linked.set.size > 0 || silentToo.length > 0 ? linked.set : undefined,
-    ),
+    ruleSet,
     compiled,
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
     ...(gene.warnings.length > 0 ? { warnings: gene.warnings.sort(byFile) } : {}),
-    ...(fingerprint !== undefined
-      ? {
-          record: record ?? {
-            format: RECORD_FORMAT,
-            options: fingerprint,
-            fields: fields.names.slice(),
-            rules: recorded,
-          },
-        }
-      : {}),
+    ...(kept !== undefined ? { record: kept } : {}),
   };
 }
 

@@ -5,7 +5,13 @@
  * field finds which rules are still possible, and only those (plus rules without such literals) are
  * evaluated. The prefilter may let through rules that then do not match, never the reverse.
  */
-import { AnchorAutomaton, foldedOccurrence } from './anchor-automaton.js';
+import {
+  ALPHABET_CLASSES,
+  type Anchor,
+  AnchorAutomaton,
+  type AutomatonParts,
+  foldedOccurrence,
+} from './anchor-automaton.js';
 import { DASH_LOWER, type EvalContext, LOWER, type Variant } from './eval-context.js';
 
 /** The pseudo-slot of keyword needles: the literal must occur in some value of the event. */
@@ -98,6 +104,14 @@ export function unionOf(children: readonly Needles[]): Needles {
 
 /** Anchors are at most this long: it bounds the automaton's depth and so its size. */
 const ANCHOR = 4;
+/**
+ * Anchors of keyword groups (literals that may occur in any value) are up to this long. Such a group's automaton scans
+ * every value of every event its list sees (the Mimikatz keywords: about 27 values an event, 76% of all the units the
+ * prefilter scans on OTRF), and longer anchors let the skip scan move on further and report fewer anchors whose
+ * literal is not there (a keyword anchor's hit meets its requirement unchecked): on the OTRF values, 8 units scanned
+ * that automaton in about 0.6 of the time of 4 and reported 9 anchors a pass instead of 33,000.
+ */
+const KEYWORD_ANCHOR = 8;
 
 // Text found in most Windows events. An anchor inside it (`.exe`, `.dll`, `.com`) lets nearly every event
 // through, so it is chosen only when a literal has nothing else. Only a choice; soundness does not depend on it.
@@ -162,7 +176,8 @@ const COMMON_PENALTY = 1e6;
  * Picks, per literal, its rarest short substring within the group (rare anchors filter best), avoiding
  * text common in every event; among equals, the one nearest the end.
  */
-function anchorsOf(texts: readonly string[]): string[] {
+function anchorsOf(texts: readonly string[], length: number): string[] {
+  if (length !== ANCHOR) return longAnchorsOf(texts, length);
   // Score of each piece: how many distinct literals hold it, plus a penalty when it is common text. ASCII pieces
   // (nearly all) are keyed by number, the others by their text. While counting, an ASCII piece's number is
   // count * 2^20 + a stamp of the last literal that counted it, so a piece twice in one literal counts once.
@@ -213,6 +228,35 @@ function anchorsOf(texts: readonly string[]): string[] {
 }
 
 /**
+ * {@link anchorsOf} for pieces of another `length` than ANCHOR (keyword groups: a few literals), with the same
+ * choice (fewest distinct literals holding the piece, text common in every event last, the later of equals), the
+ * pieces kept as text.
+ */
+function longAnchorsOf(texts: readonly string[], length: number): string[] {
+  const distinct = [...new Set(texts)];
+  const score = new Map<string, number>();
+  for (const t of distinct) {
+    const seen = new Set<string>();
+    for (let i = 0; i + length <= t.length; i++) seen.add(t.slice(i, i + length));
+    for (const g of seen) score.set(g, (score.get(g) ?? 0) + 1);
+  }
+  for (const [g, count] of score) if (COMMON_TEXT.includes(g.toLowerCase())) score.set(g, count + COMMON_PENALTY);
+  return texts.map((t) => {
+    if (t.length <= length) return t;
+    let best = 0;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (let i = 0; i + length <= t.length; i++) {
+      const c = score.get(t.slice(i, i + length)) as number;
+      if (c <= bestScore) {
+        best = i;
+        bestScore = c;
+      }
+    }
+    return t.slice(best, best + length);
+  });
+}
+
+/**
  * One automaton per field: the alphabet folds case and dashes, so every variant's literals share it. Its ids are the
  * group's distinct anchors, numbered from 0 in order of first use; `base` turns them into the list's anchor ids.
  */
@@ -220,39 +264,293 @@ interface Group {
   slot: number;
   base: number;
   automaton: AnchorAutomaton;
+  anchorLength: number;
 }
 
 /** A group's anchors (one per literal, in order) and its automaton: a function of the group's literals alone. */
 interface SharedAutomaton {
   anchors: readonly string[];
   automaton: AnchorAutomaton;
+  /** Where each anchor starts in its literal (what an image keeps instead of the anchors' text). */
+  starts: Int32Array;
+  /** Per literal, the automaton id of its anchor (distinct anchors, numbered in order of first use). */
+  anchorIds: Int32Array;
+  /** Number of distinct anchors. */
+  distinct: number;
+  /** The longest an anchor may be (ANCHOR, KEYWORD_ANCHOR): part of what the automaton is a function of. */
+  anchorLength: number;
 }
 
 /**
- * Automata already built, by the literals of their group. Lists of one rule set often hold the same rules on the
- * same fields (process_creation is both Sysmon 1 and Security 4688, with its 13,000 literals): the second list then
- * takes the first one's automata instead of building them again. Give one to every list of a rule set.
+ * Automata kept elsewhere (a rule cache, node-io/rule-cache.ts), each the image {@link encodeShared} made, by the
+ * {@link literalsDigest} of its literals. The keeper checks each image whole (its checksum) before giving it out;
+ * {@link decodeShared} checks that it is an automaton of those literals.
  */
-export type AutomatonCache = Map<string, SharedAutomaton>;
-
-/** The cache key of a group's literals: each with its length, so that no two lists of literals share a key. */
-function literalsKey(texts: readonly string[]): string {
-  let key = '';
-  for (const t of texts) key += `${t.length}:${t}`;
-  return key;
+export interface AutomatonStore {
+  get(digest: string): Uint8Array | undefined;
 }
 
-function buildShared(texts: readonly string[]): SharedAutomaton {
-  const anchors = anchorsOf(texts);
-  // One automaton id per distinct anchor, numbered in order of first use.
-  const localOf = new Map<string, number>();
-  const list: { text: string; id: number }[] = [];
-  for (const anchor of anchors) {
-    if (localOf.has(anchor)) continue;
-    localOf.set(anchor, list.length);
-    list.push({ text: anchor, id: list.length });
+/** One automaton's image and the digest of its literals: what a store keeps. */
+export interface AutomatonImage {
+  digest: string;
+  image: Uint8Array;
+}
+
+/**
+ * Automata already built (or read back from a {@link AutomatonStore}), by the literals of their group. Lists of one
+ * rule set often hold the same rules on the same fields (process_creation is both Sysmon 1 and Security 4688, with its
+ * 13,000 literals): the second list then takes the first one's automata instead of building them again. Give one to
+ * every list of a rule set.
+ */
+export class AutomatonCache {
+  /** By digest; a list per digest, each with its literals, so that only equal literals share an automaton. */
+  private readonly byDigest = new Map<string, { texts: readonly string[]; shared: SharedAutomaton }[]>();
+  private count = 0;
+  /** How many automata were read back from the store, and how many were built (for tests and the bench). */
+  loaded = 0;
+  built = 0;
+
+  constructor(private readonly store?: AutomatonStore) {}
+
+  /** Distinct lists of literals held. */
+  get size(): number {
+    return this.count;
   }
-  return { anchors, automaton: new AnchorAutomaton(list) };
+
+  /** The automaton of a group's literals with anchors up to `anchorLength`: held, else read back, else built. */
+  shared(texts: readonly string[], anchorLength = ANCHOR): SharedAutomaton {
+    const digest = literalsDigest(texts, anchorLength);
+    let held = this.byDigest.get(digest);
+    if (held === undefined) {
+      held = [];
+      this.byDigest.set(digest, held);
+    }
+    for (const h of held) if (h.shared.anchorLength === anchorLength && sameTexts(h.texts, texts)) return h.shared;
+    const image = this.store?.get(digest);
+    let shared = image === undefined ? undefined : decodeShared(image, texts, anchorLength);
+    if (shared !== undefined) this.loaded++;
+    else {
+      shared = buildShared(texts, anchorLength);
+      this.built++;
+    }
+    held.push({ texts, shared });
+    this.count++;
+    return shared;
+  }
+
+  /** Images of every automaton held, for a store (none for a digest that two groups share: they build theirs). */
+  images(): AutomatonImage[] {
+    const out: AutomatonImage[] = [];
+    for (const [digest, held] of this.byDigest) {
+      const only = held[0];
+      if (only !== undefined && held.length === 1) out.push({ digest, image: encodeShared(only.shared) });
+    }
+    return out;
+  }
+}
+
+function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A digest of a group's literals: two 32-bit FNV-1a style hashes (other offsets and mixing) over every literal's
+ * length and units, with the number of literals and their total length. It names an image in a store, where a
+ * collision would hand a list another group's automaton: 64 bits make that about 2^-64 per pair for the few hundred
+ * groups of a corpus, and {@link decodeShared} refuses an image made for another number of literals or whose anchors
+ * do not fit them. (In memory, {@link AutomatonCache} compares the literals themselves.)
+ */
+export function literalsDigest(texts: readonly string[], anchorLength = ANCHOR): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  let total = 0;
+  for (const t of texts) {
+    total += t.length;
+    a = Math.imul(a ^ (t.length | 0x10000), 0x01000193);
+    b = Math.imul(b ^ (t.length | 0x10000), 0x01000193) ^ (b >>> 15);
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+    }
+  }
+  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
+  return `${anchorLength}.${texts.length}.${total}.${hex(a)}${hex(b)}`;
+}
+
+function buildShared(texts: readonly string[], anchorLength = ANCHOR): SharedAutomaton {
+  const anchors = anchorsOf(texts, anchorLength);
+  const starts = new Int32Array(texts.length);
+  texts.forEach((t, i) => {
+    const anchor = anchors[i] as string;
+    // Any occurrence of the anchor in its literal gives the same anchor back.
+    starts[i] = anchor.length === t.length ? 0 : t.lastIndexOf(anchor);
+  });
+  const { list, anchorIds } = distinctAnchors(anchors);
+  return { anchors, automaton: new AnchorAutomaton(list), starts, anchorIds, distinct: list.length, anchorLength };
+}
+
+/** One automaton id per distinct anchor, numbered in order of first use; and each anchor's id. */
+function distinctAnchors(anchors: readonly string[]): { list: Anchor[]; anchorIds: Int32Array } {
+  const idOf = new Map<string, number>();
+  const list: Anchor[] = [];
+  const anchorIds = new Int32Array(anchors.length);
+  anchors.forEach((anchor, i) => {
+    let id = idOf.get(anchor);
+    if (id === undefined) {
+      id = list.length;
+      idOf.set(anchor, id);
+      list.push({ text: anchor, id });
+    }
+    anchorIds[i] = id;
+  });
+  return { list, anchorIds };
+}
+
+/**
+ * First word of an image: its layout's version (an image of another layout is not read). A rule cache keeps it in its
+ * index too, and refuses the file of another (so that it is written again, not built on every run).
+ */
+export const AUTOMATON_IMAGE_FORMAT = 0x68736132;
+const IMAGE_FORMAT = AUTOMATON_IMAGE_FORMAT;
+/** Words before the arrays: format, literals, k, states, firstOutput, minLength, maxLength, table width, outputs, ids, shift, classes, anchor length. */
+const IMAGE_HEADER = 13;
+
+const pad4 = (n: number) => (n + 3) & ~3;
+
+/**
+ * A shared automaton as one buffer: a header of 32-bit words, then the anchors' starts, the outputs, the table, the
+ * class map and the skip table, each 4-byte aligned (so that {@link decodeShared} reads them as views, no copy).
+ */
+export function encodeShared(shared: SharedAutomaton): Uint8Array {
+  const p = shared.automaton.parts;
+  const states = p.table.length / p.k;
+  const width = p.table instanceof Uint16Array ? 2 : 4;
+  const count = shared.starts.length;
+  const size =
+    4 * (IMAGE_HEADER + count + p.outStart.length + p.outIds.length) +
+    pad4(p.table.length * width) +
+    pad4(p.local.length) +
+    pad4(p.shift?.length ?? 0);
+  const bytes = new Uint8Array(size);
+  const words = new Int32Array(bytes.buffer, 0, IMAGE_HEADER);
+  words.set([
+    IMAGE_FORMAT,
+    count,
+    p.k,
+    states,
+    p.firstOutput,
+    p.minLength,
+    p.maxLength,
+    width,
+    p.outStart.length,
+    p.outIds.length,
+    p.shift === undefined ? 0 : 1,
+    p.local.length,
+    shared.anchorLength,
+  ]);
+  let at = 4 * IMAGE_HEADER;
+  const put = (part: ArrayBufferView) => {
+    bytes.set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength), at);
+    at += pad4(part.byteLength);
+  };
+  put(shared.starts);
+  put(p.outStart);
+  put(p.outIds);
+  put(p.table);
+  put(p.local);
+  if (p.shift !== undefined) put(p.shift);
+  return bytes;
+}
+
+/**
+ * The shared automaton of `texts` that {@link encodeShared} wrote, as views of `image` (copied first when it is not
+ * 4-byte aligned), or undefined when the image does not describe an automaton of these literals: another layout or
+ * number of literals, sizes that do not add up, an anchor outside its literal, or a table entry, class or output out
+ * of range. (The store has checked the image whole: these checks keep a damaged or foreign image from ever being
+ * scanned with, at a cost linear in its size.)
+ */
+export function decodeShared(
+  image: Uint8Array,
+  texts: readonly string[],
+  anchorLength = ANCHOR,
+): SharedAutomaton | undefined {
+  const bytes = image.byteOffset % 4 === 0 ? image : image.slice();
+  if (bytes.byteLength < 4 * IMAGE_HEADER) return undefined;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, IMAGE_HEADER);
+  const [format, count, k, states, firstOutput, minLength, maxLength, width, outputs, ids, skips, classes, length] =
+    Array.from(words) as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+  if (format !== IMAGE_FORMAT || count !== texts.length || classes !== ALPHABET_CLASSES) return undefined;
+  if (length !== anchorLength) return undefined;
+  if (k < 1 || states < 1 || (width !== 2 && width !== 4) || outputs < 1 || ids < 0) return undefined;
+  const cells = states * k;
+  if ((width === 2) !== cells <= 65536) return undefined;
+  const size =
+    4 * (IMAGE_HEADER + count + outputs + ids) + pad4(cells * width) + pad4(classes) + pad4(skips === 1 ? k * k : 0);
+  if (size !== bytes.byteLength) return undefined;
+  let at = bytes.byteOffset + 4 * IMAGE_HEADER;
+  const take = <A>(make: new (b: ArrayBufferLike, o: number, n: number) => A, n: number, unit: number): A => {
+    const view = new make(bytes.buffer, at, n);
+    at += pad4(n * unit);
+    return view;
+  };
+  const starts = take(Int32Array, count, 4);
+  const outStart = take(Int32Array, outputs, 4);
+  const outIds = take(Int32Array, ids, 4);
+  const table = width === 2 ? take(Uint16Array, cells, 2) : take(Int32Array, cells, 4);
+  const local = take(Uint8Array, classes, 1);
+  const shift = skips === 1 ? take(Uint8Array, k * k, 1) : undefined;
+  // The anchors, from their literals and starts.
+  const anchors: string[] = new Array(count);
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (let i = 0; i < count; i++) {
+    const t = texts[i] as string;
+    const start = starts[i] as number;
+    if (t.length <= length ? start !== 0 : start < 0 || start > t.length - length) return undefined;
+    const anchor = t.length <= length ? t : t.slice(start, start + length);
+    anchors[i] = anchor;
+    min = Math.min(min, anchor.length);
+    max = Math.max(max, anchor.length);
+  }
+  const { list, anchorIds } = distinctAnchors(anchors);
+  if (min !== minLength || max !== maxLength) return undefined;
+  // Ranges: every state a row, every output an anchor id, every class a local one.
+  if (firstOutput % k !== 0 || firstOutput < k || firstOutput > cells || outputs !== states - firstOutput / k + 1) {
+    return undefined;
+  }
+  if (outStart[0] !== 0 || outStart[outputs - 1] !== ids) return undefined;
+  for (let i = 1; i < outputs; i++) if ((outStart[i] as number) < (outStart[i - 1] as number)) return undefined;
+  for (let i = 0; i < ids; i++) if ((outIds[i] as number) < 0 || (outIds[i] as number) >= list.length) return undefined;
+  for (let i = 0; i < classes; i++) if ((local[i] as number) >= k) return undefined;
+  if (shift !== undefined)
+    for (let i = 0; i < shift.length; i++) if ((shift[i] as number) >= minLength) return undefined;
+  const parts: AutomatonParts = { local, k, table, firstOutput, outStart, outIds, minLength, maxLength, shift };
+  return {
+    anchors,
+    automaton: new AnchorAutomaton(list, parts),
+    starts,
+    anchorIds,
+    distinct: list.length,
+    anchorLength: length,
+  };
 }
 
 /** A list of predicates evaluated with prefiltering. `T` is what a match reports. */
@@ -342,46 +640,46 @@ export class PrefilteredList<T> {
    */
   private groupsOf(): Group[] {
     if (this.groups !== undefined) return this.groups;
+    const pending = this.pending ?? [];
     const groups: Group[] = [];
-    const perAnchor: number[][] = [];
-    for (const g of this.pending ?? []) {
+    const anchorIds: Int32Array[] = [];
+    // The group's anchor ids are base + the automaton's.
+    let anchors = 0;
+    for (const g of pending) {
       const texts = g.entries.map((e) => e.text);
-      let shared: SharedAutomaton | undefined;
-      if (this.automata === undefined) shared = buildShared(texts);
-      else {
-        const key = literalsKey(texts);
-        shared = this.automata.get(key);
-        if (shared === undefined) {
-          shared = buildShared(texts);
-          this.automata.set(key, shared);
-        }
-      }
-      // The group's anchor ids are base + the automaton's, each with its entries.
-      const base = perAnchor.length;
-      const localOf = new Map<string, number>();
-      g.entries.forEach((e, i) => {
-        const anchor = shared.anchors[i] as string;
-        let local = localOf.get(anchor);
-        if (local === undefined) {
-          local = localOf.size;
-          localOf.set(anchor, local);
-          perAnchor.push([]);
-        }
-        (perAnchor[base + local] as number[]).push(e.id);
-        // An anchor that is its whole literal needs no check (null); a shorter one is checked on its first hit.
-        if (anchor.length >= e.text.length) this.entryCheck[e.id] = null;
-      });
-      groups.push({ slot: g.slot, base, automaton: shared.automaton });
+      const length = g.slot === KEYWORDS_SLOT ? KEYWORD_ANCHOR : ANCHOR;
+      const shared = this.automata === undefined ? buildShared(texts, length) : this.automata.shared(texts, length);
+      groups.push({ slot: g.slot, base: anchors, automaton: shared.automaton, anchorLength: length });
+      anchorIds.push(shared.anchorIds);
+      anchors += shared.distinct;
     }
-    // Anchor id -> its entries, flat: entries of anchor a are anchorEntries[anchorStart[a] .. anchorStart[a + 1]).
-    const start = new Int32Array(perAnchor.length + 1);
-    const flat = new Int32Array(this.entryText.length);
-    let at = 0;
-    perAnchor.forEach((entries, a) => {
-      start[a] = at;
-      for (const e of entries) flat[at++] = e;
+    // Anchor id -> its entries, flat: entries of anchor a are anchorEntries[anchorStart[a] .. anchorStart[a + 1]),
+    // in the order of the group's entries (a counting sort by anchor).
+    const start = new Int32Array(anchors + 1);
+    pending.forEach((g, gi) => {
+      const ids = anchorIds[gi] as Int32Array;
+      const base = (groups[gi] as Group).base;
+      for (let i = 0; i < g.entries.length; i++) {
+        const at = base + (ids[i] as number) + 1;
+        start[at] = (start[at] as number) + 1;
+      }
     });
-    start[perAnchor.length] = at;
+    for (let a = 0; a < anchors; a++) start[a + 1] = (start[a + 1] as number) + (start[a] as number);
+    const next = start.slice(0, anchors);
+    const flat = new Int32Array(this.entryText.length);
+    pending.forEach((g, gi) => {
+      const ids = anchorIds[gi] as Int32Array;
+      const base = (groups[gi] as Group).base;
+      g.entries.forEach((e, i) => {
+        const a = base + (ids[i] as number);
+        const at = next[a] as number;
+        next[a] = at + 1;
+        flat[at] = e.id;
+        // An anchor that is its whole literal (one no longer than the group's anchors) needs no check (null); a
+        // shorter one is checked on its first hit.
+        if (e.text.length <= (groups[gi] as Group).anchorLength) this.entryCheck[e.id] = null;
+      });
+    });
     this.anchorStart = start;
     this.anchorEntries = flat;
     this.groups = groups;

@@ -6,7 +6,13 @@ import type { CanonicalEvent } from '../events/canonical-event.js';
 import type { CorrelationSet } from './correlation/correlation-set.js';
 import type { Pred } from './detection-compiler.js';
 import { EvalContext, type FieldTable } from './eval-context.js';
-import { type AutomatonCache, type Needles, PrefilteredList } from './prefilter.js';
+import {
+  AutomatonCache,
+  type AutomatonImage,
+  type AutomatonStore,
+  type Needles,
+  PrefilteredList,
+} from './prefilter.js';
 import type { RuleInfo, RuleMatch } from './types.js';
 
 export interface CompiledRule {
@@ -61,6 +67,11 @@ class List {
     (this.list ?? this.made()).run(ctx, out, onError);
   }
 
+  /** Builds the list's prefilter automata (or reads them back from the rule set's store). */
+  buildAutomata(): void {
+    this.made().prepare();
+  }
+
   /** Builds the automata and compiles every deferred rule of the list. */
   prepare(): void {
     this.made().prepare();
@@ -82,6 +93,8 @@ export class RuleSet {
   private readonly ctx: EvalContext;
   private readonly infos = new Set<RuleInfo>();
   private readonly scratch: RuleInfo[] = [];
+  /** The prefilter automata of every list, shared by the lists. */
+  readonly automata: AutomatonCache;
   /** Predicates that threw (a defect, never expected); the rule is then treated as not matching. */
   evaluationErrors = 0;
   private readonly onError = (): void => {
@@ -95,9 +108,12 @@ export class RuleSet {
     prefilter = true,
     /** Correlation rules, and which base rules only feed them. */
     readonly correlations?: CorrelationSet,
+    /** Prefilter automata built by an earlier compile of the same rules (a rule cache's); none: built on first use. */
+    store?: AutomatonStore,
   ) {
     this.ctx = new EvalContext(fields);
-    const automata: AutomatonCache = new Map();
+    const automata = new AutomatonCache(store);
+    this.automata = automata;
     const toList = (rules: readonly CompiledRule[], prefilter: boolean) => new List(rules, prefilter, automata);
     const channels = new Map<string, { byId: Map<number, CompiledRule[]>; anyId: CompiledRule[] }>();
     const providers = new Map<string, CompiledRule[]>();
@@ -144,6 +160,24 @@ export class RuleSet {
     }
     for (const list of this.providers.values()) list.prepare();
     this.everywhere?.prepare();
+  }
+
+  /**
+   * The image of every list's prefilter automaton (built now where not yet), for an {@link AutomatonStore} that a
+   * later compile of the same rules reads them back from. Deferred predicates stay deferred.
+   */
+  automatonImages(): AutomatonImage[] {
+    for (const list of this.lists()) list.buildAutomata();
+    return this.automata.images();
+  }
+
+  private *lists(): Generator<List> {
+    for (const idx of this.channels.values()) {
+      yield* idx.byId.values();
+      if (idx.anyId) yield idx.anyId;
+    }
+    yield* this.providers.values();
+    if (this.everywhere) yield this.everywhere;
   }
 
   /** Number of distinct rules loaded, correlation rules included. */

@@ -1,6 +1,6 @@
 import { DASH_LOWER, EvalContext, FieldTable, LOWER, RAW, type Variant } from '../../../src/detection/eval-context.js';
 import {
-  type AutomatonCache,
+  AutomatonCache,
   anyOfLiterals,
   bestOf,
   KEYWORDS_SLOT,
@@ -118,7 +118,7 @@ describe('PrefilteredList sharing automata (AutomatonCache)', () => {
     item('mimikatz', [[needle(COMMAND, 'mimikatz')]]),
     item('sekurlsa or lsadump', [[needle(COMMAND, 'sekurlsa'), needle(COMMAND, 'lsadump')]]),
   ];
-  const cache: AutomatonCache = new Map();
+  const cache = new AutomatonCache();
   const first = new PrefilteredList(commandItems, cache);
   const second = new PrefilteredList(
     [item('image rundll32', [[needle(IMAGE, '\\rundll32.exe'), needle(IMAGE, '\\regsvr32.exe')]]), ...commandItems],

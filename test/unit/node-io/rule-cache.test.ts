@@ -5,12 +5,23 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  unlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { joinUnder, RuleCache, ruleCacheDir, ruleCacheKey } from '../../../node-io/rule-cache.js';
+import {
+  BUNDLED_AUTOMATA_FILE,
+  COMPILE_RECORD_FILE,
+  joinUnder,
+  RuleCache,
+  readBundledRecord,
+  ruleCacheDir,
+  ruleCacheKey,
+  writeBundledAutomata,
+  writeBundledRecord,
+} from '../../../node-io/rule-cache.js';
 import { compileParsedRules, optionsFingerprint, type RuleSource } from '../../../src/detection/index.js';
 import { encodeParsedRules } from '../../../src/detection/parsed-rules-json.js';
 import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
@@ -114,12 +125,106 @@ describe('RuleCache', () => {
     if (!full.record) throw new Error('no record');
     expect(cache.readRecord(outcome.file, full.record.options)).toBeUndefined();
     expect(cache.writeRecord(outcome.file, full.record)).toBeUndefined();
-    expect(cache.readRecord(outcome.file, full.record.options)).toEqual(full.record);
+    const { automata: _, ...recorded } = full.record;
+    expect(cache.readRecord(outcome.file, full.record.options)).toEqual({ ...recorded, automata: expect.anything() });
     expect(cache.readRecord(outcome.file, optionsFingerprint({ minLevel: 'high' }))).toBeUndefined();
     const deferred = compileParsedRules(sources, {}, { record: full.record });
     expect(deferred.ruleSet.match(sysmonEvent({ Image: 'C:\\evil.exe' }))).toHaveLength(1);
     for (let i = 0; i < 12; i++) await cache.parse([rule(`\\evil${i}.exe`)]);
-    expect(entries().filter((name) => name.endsWith('.record'))).toEqual([]);
+    expect(entries().filter((name) => name.endsWith('.record') || name.endsWith('.automata'))).toEqual([]);
+  });
+
+  describe('prefilter automata kept with the record', () => {
+    const event = sysmonEvent({ Image: 'C:\\x\\evil.exe', CommandLine: 'x -EncodedCommand y' });
+    const ruleWith = (image: string): RuleSource => ({
+      file: 'rules/r.yml',
+      text: processRule(
+        `selection:\n    Image|endswith: '${image}'\n    CommandLine|contains:\n      - '-encodedcommand'\n      - 'sekurlsa'\ncondition: selection`,
+      ),
+    });
+    const automataFiles = () => entries().filter((n) => n.endsWith('.automata'));
+    const written = async () => {
+      const cache = new RuleCache(dir, '1.0.0');
+      const { sources, outcome } = await cache.parse([ruleWith('\\evil.exe')]);
+      const full = compileParsedRules(sources);
+      if (!full.record) throw new Error('no record');
+      expect(cache.writeRecord(outcome.file, full.record)).toBeUndefined();
+      return { cache, sources, outcome, full, record: full.record };
+    };
+
+    it('writes them beside the record; a compile with the record read back loads them and matches the same', async () => {
+      const { cache, sources, outcome, full, record } = await written();
+      expect(automataFiles()).toHaveLength(1);
+      const read = cache.readRecord(outcome.file, record.options);
+      expect(read?.automata?.store).toBeDefined();
+      const deferred = compileParsedRules(sources, {}, { record: read as NonNullable<typeof read> });
+      const matched = deferred.ruleSet.match(event);
+      expect(matched.map((m) => m.rule.id)).toEqual(full.ruleSet.match(event).map((m) => m.rule.id));
+      expect(matched).toHaveLength(1);
+      expect([deferred.ruleSet.automata.loaded, deferred.ruleSet.automata.built]).toEqual([2, 0]);
+    });
+
+    it('refuses the record when its automata are missing (an older cache): the next compile is full and keeps both', async () => {
+      const { cache, outcome, record } = await written();
+      for (const name of automataFiles()) unlinkSync(path.join(dir, 'rules', name));
+      expect(cache.readRecord(outcome.file, record.options)).toBeUndefined();
+    });
+
+    it.each([
+      ['its index damaged', (bytes: Buffer) => bytes.fill(0x30, 70, 80)],
+      ['truncated before its index ends', (bytes: Buffer) => bytes.subarray(0, 90)],
+      ['of another record', (bytes: Buffer) => bytes],
+    ])('refuses the record when its automata file is %s', async (name, damage) => {
+      const { cache, outcome, record } = await written();
+      const file = path.join(dir, 'rules', automataFiles()[0] as string);
+      const bytes = damage(readFileSync(file));
+      if (name.startsWith('of another')) {
+        // The record written again with other content: the automata file still names the first one.
+        const other = { ...record, rules: record.rules.map((r) => ({ ...r })) };
+        const recordName = entries().find((n) => n.endsWith('.record')) as string;
+        const recordPath = path.join(dir, 'rules', recordName);
+        const automata = readFileSync(file);
+        expect(cache.writeRecord(outcome.file, { ...other, fields: [...other.fields, 'Extra'] })).toBeUndefined();
+        writeFileSync(file, automata);
+        expect(readFileSync(recordPath, 'utf8')).toContain('Extra');
+      } else writeFileSync(file, bytes);
+      expect(cache.readRecord(outcome.file, record.options)).toBeUndefined();
+    });
+
+    it('in a bundle: read with the bundled record when written beside it for that record, else left out', async () => {
+      const { sources, record } = await written();
+      const folder = path.join(dir, 'bundle');
+      mkdirSync(folder);
+      writeBundledRecord(path.join(folder, COMPILE_RECORD_FILE), record);
+      expect(readBundledRecord(folder, record.options)?.automata).toBeUndefined();
+      expect(writeBundledAutomata(path.join(folder, BUNDLED_AUTOMATA_FILE), record)).toBe(true);
+      const read = readBundledRecord(folder, record.options);
+      expect(read?.automata?.store).toBeDefined();
+      // The bundled record names its files under the folder, as the bundled parsed rules do.
+      const bundled = sources.map((source) => ({ ...source, file: path.join(folder, source.file) }));
+      const deferred = compileParsedRules(bundled, {}, { record: read as NonNullable<typeof read> });
+      expect(deferred.ruleSet.match(event)).toHaveLength(1);
+      expect([deferred.ruleSet.automata.loaded, deferred.ruleSet.automata.built]).toEqual([2, 0]);
+      // The record written again with other content: the automata no longer are its own.
+      writeBundledRecord(path.join(folder, COMPILE_RECORD_FILE), { ...record, fields: [...record.fields, 'Extra'] });
+      expect(readBundledRecord(folder, record.options)?.automata).toBeUndefined();
+    });
+
+    it('builds an automaton whose image is damaged, and still matches the same', async () => {
+      const { cache, sources, outcome, full, record } = await written();
+      const file = path.join(dir, 'rules', automataFiles()[0] as string);
+      const bytes = readFileSync(file);
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+      writeFileSync(file, bytes);
+      const read = cache.readRecord(outcome.file, record.options);
+      if (!read) throw new Error('record refused');
+      const deferred = compileParsedRules(sources, {}, { record: read });
+      expect(deferred.ruleSet.match(event).map((m) => m.rule.id)).toEqual(
+        full.ruleSet.match(event).map((m) => m.rule.id),
+      );
+      expect(deferred.ruleSet.automata.built).toBe(1);
+      expect(deferred.ruleSet.automata.loaded).toBe(1);
+    });
   });
 
   it.each([
