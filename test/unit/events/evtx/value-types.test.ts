@@ -42,4 +42,21 @@ describe('filetimeText', () => {
     const [low, high] = filetimeOf(date, 0n);
     expect(filetimeText(low, high)).toBe('+010000-01-01T00:00:01.000000Z');
   });
+
+  it('takes the microseconds of the largest FILETIMEs (ticks past 2^53) from the float remainder, as always', () => {
+    const cases: Array<[number, number]> = [];
+    for (let high = 0xfff00000; high < 0xfff00000 + 64; high++) {
+      // Ticks just below and at a multiple of 10^7, and the ends of the low half.
+      const rest = high * 4967296;
+      const low = Math.ceil(rest / 1e7) * 1e7 - rest;
+      cases.push([low - 1, high], [low, high], [0xffffffff, high], [0, high]);
+    }
+    cases.push([0xffffffff, 0xffffffff], [0xffffffff, 0x1fffff], [0x7fffffff, 0x200000]);
+    const wrong = cases.filter(([low, high]) => {
+      const micros = Math.floor(((high * 4967296 + low) % 10_000_000) / 10);
+      return !filetimeText(low, high).endsWith(`.${String(micros).padStart(6, '0')}Z`);
+    });
+    expect(cases.length).toBeGreaterThan(200);
+    expect(wrong).toEqual([]);
+  });
 });
