@@ -46,8 +46,8 @@ function int64ToJson(view: DataView, at: number): number | string {
   return view.getBigInt64(at, true).toString();
 }
 
-/** `0x…` of an unsigned 64-bit integer, lower case, no leading zeros. */
-function hex64(view: DataView, at: number): string {
+/** `0x…` of an unsigned 64-bit integer, lower case, no leading zeros; `kept`: as a value's kept text (see ascii-text.ts), else taken at once. */
+function hex64(view: DataView, at: number, kept = true): string {
   const high = view.getUint32(at + 4, true);
   const low = view.getUint32(at, true);
   begin();
@@ -55,7 +55,7 @@ function hex64(view: DataView, at: number): string {
   putChar(0x78);
   if (high !== 0) putHex32(high, 1, false);
   putHex32(low, high === 0 ? 1 : 8, false);
-  return takeValue();
+  return kept ? takeValue() : take();
 }
 
 /**
@@ -347,6 +347,13 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
       if (size === 4) return hex32(view.getUint32(at, true));
       if (size === 8) return hex64(view, at);
       return damaged('EVTX value size does not fit its type');
+    case 0x15:
+      // Hex int64 is what System/Keywords is: a handful of values per log, one in every record.
+      if (size !== 8) return damaged('EVTX value size does not fit its type');
+      return (
+        lookup(0x15, bytes, view, at, size) ??
+        (storing() ? remember(0x15, hex64(view, at, false)) : hex64(view, at, true))
+      );
     case 0x13:
       return (
         lookup(0x13, bytes, view, at, size) ??

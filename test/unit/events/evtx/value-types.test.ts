@@ -1,5 +1,5 @@
-/** FILETIME text: computed from the day count for years 1601-9999, through Date beyond; both as Date writes them. */
-import { filetimeText } from '../../../../src/events/evtx/value-types.js';
+/** FILETIME text (from the day count for years 1601-9999, through Date beyond; both as Date writes them) and hex int64 values. */
+import { decodeValue, filetimeText } from '../../../../src/events/evtx/value-types.js';
 
 const TICKS_TO_1970 = 116444736000000000n;
 
@@ -58,5 +58,23 @@ describe('filetimeText', () => {
     });
     expect(cases.length).toBeGreaterThan(200);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('hex int64 values through the value cache', () => {
+  const hex = (bytes: number[]) => {
+    const array = new Uint8Array(bytes);
+    return decodeValue(0x15, array, new DataView(array.buffer), 0, array.length);
+  };
+
+  it('gives the same text on first sight, when stored (second) and when found (third), and never for other bytes', () => {
+    const keywords = [0, 0, 0, 0, 0, 0, 0, 0x80];
+    expect([hex(keywords), hex(keywords), hex(keywords)]).toEqual(Array(3).fill('0x8000000000000000'));
+    const small = [0x10, 0, 0, 0, 0, 0, 0, 0];
+    expect([hex(small), hex(small), hex(small)]).toEqual(Array(3).fill('0x10'));
+    // One bit apart from a cached value, in each half.
+    expect(hex([0, 0, 0, 0, 0, 0, 0, 0x81])).toBe('0x8100000000000000');
+    expect(hex([1, 0, 0, 0, 0, 0, 0, 0x80])).toBe('0x8000000000000001');
+    expect(() => hex([0, 0, 0, 0])).toThrow('EVTX value size does not fit its type');
   });
 });
