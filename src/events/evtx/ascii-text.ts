@@ -49,8 +49,17 @@ export function putText(text: string): void {
   for (let i = 0; i < text.length; i++) scratch[length++] = text.charCodeAt(i);
 }
 
+/** Appends `bytes[0, count)` (ASCII). */
+export function putBytes(bytes: Uint8Array, count: number): void {
+  for (let i = 0; i < count; i++) scratch[length++] = bytes[i] as number;
+}
+
 /** Appends a non-negative integer (below 2^53) in decimal, padded with zeros to `width` digits. */
 export function putDecimal(value: number, width = 1): void {
+  if (value >= 0 && value < 0x80000000) {
+    putSmallDecimal(value | 0, width);
+    return;
+  }
   let digits = 1;
   for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
   for (let i = digits; i < width; i++) scratch[length++] = 0x30;
@@ -58,6 +67,23 @@ export function putDecimal(value: number, width = 1): void {
   for (let i = length + digits - 1; i >= length; i--) {
     scratch[i] = 0x30 + (rest % 10);
     rest = Math.floor(rest / 10);
+  }
+  length += digits;
+}
+
+/**
+ * {@link putDecimal} of a value below 2^31, in 32-bit integer arithmetic (`(x / 10) | 0` compiles to a multiply
+ * and shift; Math.floor of a float division does not): every date and time field, most SID parts.
+ */
+function putSmallDecimal(value: number, width: number): void {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+  for (let i = digits; i < width; i++) scratch[length++] = 0x30;
+  let rest = value;
+  for (let i = length + digits - 1; i >= length; i--) {
+    const next = (rest / 10) | 0;
+    scratch[i] = 0x30 + rest - 10 * next;
+    rest = next;
   }
   length += digits;
 }

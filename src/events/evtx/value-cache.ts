@@ -22,13 +22,17 @@ const keys = new Int32Array(SLOTS);
 /** Each slot's hash of the value last looked up there (odd; 0 none): stored the next time it comes. */
 const seen = new Int32Array(SLOTS);
 const stored = new Uint8Array(SLOTS * WIDTH);
-const storedView = new DataView(stored.buffer);
+/**
+ * The same memory as 32-bit words (a slot starts on a multiple of {@link WIDTH}, so its words are aligned): each
+ * holds a value's four bytes as read little-endian, written and compared only so, whatever the platform's order.
+ */
+const storedWords = new Int32Array(stored.buffer);
 const texts: string[] = new Array<string>(SLOTS).fill('');
 
 /** The slot and the value bytes of the last miss, for {@link remember}. */
 let missSlot = -1;
 let missBytes: Uint8Array = stored;
-let missView: DataView = storedView;
+let missView: DataView = new DataView(stored.buffer);
 let missAt = 0;
 let missSize = 0;
 
@@ -66,9 +70,10 @@ export function lookup(type: number, bytes: Uint8Array, view: DataView, at: numb
 }
 
 function same(view: DataView, at: number, size: number, base: number): boolean {
-  let i = 0;
-  for (; i + 4 <= size; i += 4) if (view.getInt32(at + i, true) !== storedView.getInt32(base + i, true)) return false;
-  for (; i < size; i++) if (view.getUint8(at + i) !== stored[base + i]) return false;
+  const words = base >> 2;
+  const whole = size >> 2;
+  for (let w = 0; w < whole; w++) if (view.getInt32(at + 4 * w, true) !== storedWords[words + w]) return false;
+  for (let i = 4 * whole; i < size; i++) if (view.getUint8(at + i) !== stored[base + i]) return false;
   return true;
 }
 
@@ -82,7 +87,7 @@ export function remember(type: number, text: string): string {
   if (missSlot < 0) return text;
   const base = missSlot * WIDTH;
   let i = 0;
-  for (; i + 4 <= missSize; i += 4) storedView.setInt32(base + i, missView.getInt32(missAt + i, true), true);
+  for (; i + 4 <= missSize; i += 4) storedWords[(base + i) >> 2] = missView.getInt32(missAt + i, true);
   for (; i < missSize; i++) stored[base + i] = missBytes[missAt + i] as number;
   keys[missSlot] = ((type << 16) | missSize) + 1;
   texts[missSlot] = text;

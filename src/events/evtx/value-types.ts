@@ -6,7 +6,7 @@
  * caller parses it as markup.
  */
 
-import { begin, putByteHex, putChar, putDecimal, putHex32, putText, take, takeValue } from './ascii-text.js';
+import { begin, putByteHex, putBytes, putChar, putDecimal, putHex32, putText, take, takeValue } from './ascii-text.js';
 import { damaged } from './damage.js';
 import { bufferOf, utf16 } from './utf16.js';
 import { lookup, remember, storing } from './value-cache.js';
@@ -46,8 +46,8 @@ function int64ToJson(view: DataView, at: number): number | string {
   return view.getBigInt64(at, true).toString();
 }
 
-/** `0x…` of an unsigned 64-bit integer, lower case, no leading zeros. */
-function hex64(view: DataView, at: number): string {
+/** `0x…` of an unsigned 64-bit integer, lower case, no leading zeros; `kept`: as a value's kept text (see ascii-text.ts), else taken at once. */
+function hex64(view: DataView, at: number, kept = true): string {
   const high = view.getUint32(at + 4, true);
   const low = view.getUint32(at, true);
   begin();
@@ -55,7 +55,7 @@ function hex64(view: DataView, at: number): string {
   putChar(0x78);
   if (high !== 0) putHex32(high, 1, false);
   putHex32(low, high === 0 ? 1 : 8, false);
-  return takeValue();
+  return kept ? takeValue() : take();
 }
 
 /**
@@ -82,14 +82,19 @@ function realToJson(value: number, single: boolean): number | string {
  */
 export function filetimeText(low: number, high: number): string {
   const rest = high * 4967296 + low;
-  const seconds = high * 429 + Math.floor(rest / 10_000_000) - 11644473600;
-  const micros = Math.floor((rest % 10_000_000) / 10);
+  const whole = Math.floor(rest / 10_000_000);
+  const seconds = high * 429 + whole - 11644473600;
+  // The remainder by subtraction: a float `%` is a call to fmod. `%` itself for ticks past 2^53 (no real time) and
+  // should the quotient ever have rounded up, so the text is the one `%` always gave.
+  let under = rest - whole * 10_000_000;
+  if (under < 0 || under >= 10_000_000 || rest > Number.MAX_SAFE_INTEGER) under = rest % 10_000_000;
+  const micros = Math.floor(under / 10);
   if (seconds !== lastSeconds) {
-    lastPrefix = secondText(seconds);
+    setPrefix(seconds);
     lastSeconds = seconds;
   }
   begin();
-  putText(lastPrefix);
+  putBytes(prefix, prefixLength);
   putChar(0x2e);
   putDecimal(micros, 6);
   putChar(0x5a);
@@ -99,18 +104,49 @@ export function filetimeText(low: number, high: number): string {
 /** Days from 1970-01-01 to 10000-01-01: later times are left to Date (which writes them as +YYYYYY-…). */
 const DAYS_TO_10000 = 2932897;
 
+// Records are written in time order, so consecutive times mostly share their second, and nearly always their
+// day: the text of both is kept, as bytes (a string would be read back character by character).
+let lastSeconds = Number.NaN;
+/** `YYYY-MM-DDTHH:MM:SS` of {@link lastSeconds} (at most 26 characters from Date), and its length. */
+const prefix = new Uint8Array(32);
+let prefixLength = 0;
+/** The day since 1970 whose `YYYY-MM-DD` `prefix` starts with (NaN: none, or Date's text). */
+let prefixDay = Number.NaN;
+
 /**
- * `YYYY-MM-DDTHH:MM:SS` of seconds since 1970 (UTC), as Date's toISOString writes it. The date is computed from
- * the day count (the proleptic Gregorian calendar in 400-year eras) for years 1601 to 9999, which FILETIMEs
- * before the year 10000 are; anything else goes through Date.
+ * {@link prefix} of seconds since 1970 (UTC), as Date's toISOString writes it. The date is computed from the day
+ * count (the proleptic Gregorian calendar in 400-year eras) for years 1601 to 9999, which FILETIMEs before the
+ * year 10000 are; anything else goes through Date.
  */
-function secondText(seconds: number): string {
+function setPrefix(seconds: number): void {
   const days = Math.floor(seconds / 86400);
   if (days < -134774 || days >= DAYS_TO_10000) {
     const date = new Date(seconds * 1000);
-    return Number.isNaN(date.getTime()) ? `${seconds}s since 1970` : date.toISOString().slice(0, -5);
+    const text = Number.isNaN(date.getTime()) ? `${seconds}s since 1970` : date.toISOString().slice(0, -5);
+    prefixLength = Math.min(text.length, prefix.length);
+    for (let i = 0; i < prefixLength; i++) prefix[i] = text.charCodeAt(i);
+    prefixDay = Number.NaN;
+    return;
   }
+  if (days !== prefixDay) {
+    setDate(days);
+    prefixDay = days;
+  }
+  // Within a day: integer arithmetic (`| 0` truncates as floor does for these non-negative values).
   const time = seconds - days * 86400;
+  const hours = (time / 3600) | 0;
+  const minutes = ((time - hours * 3600) / 60) | 0;
+  prefix[10] = 0x54;
+  putTwoDigits(11, hours);
+  prefix[13] = 0x3a;
+  putTwoDigits(14, minutes);
+  prefix[16] = 0x3a;
+  putTwoDigits(17, time - hours * 3600 - minutes * 60);
+  prefixLength = 19;
+}
+
+/** `YYYY-MM-DD` of a day since 1970 (years 1601 to 9999) into prefix[0, 10). */
+function setDate(days: number): void {
   // Days since 0000-03-01, so that the leap day ends the year.
   const z = days + 719468;
   const era = Math.floor(z / 146097);
@@ -123,24 +159,21 @@ function secondText(seconds: number): string {
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  begin();
-  putDecimal(year, 4);
-  putChar(0x2d);
-  putDecimal(month, 2);
-  putChar(0x2d);
-  putDecimal(day, 2);
-  putChar(0x54);
-  putDecimal(Math.floor(time / 3600), 2);
-  putChar(0x3a);
-  putDecimal(Math.floor((time % 3600) / 60), 2);
-  putChar(0x3a);
-  putDecimal(time % 60, 2);
-  return take();
+  const century = (year / 100) | 0;
+  putTwoDigits(0, century);
+  putTwoDigits(2, year - 100 * century);
+  prefix[4] = 0x2d;
+  putTwoDigits(5, month);
+  prefix[7] = 0x2d;
+  putTwoDigits(8, day);
 }
 
-// Records are written in time order, so consecutive times mostly share their second: its text is kept.
-let lastSeconds = Number.NaN;
-let lastPrefix = '';
+/** Two decimal digits of 0..99 at prefix[at]. */
+function putTwoDigits(at: number, value: number): void {
+  const tens = (value / 10) | 0;
+  prefix[at] = 0x30 + tens;
+  prefix[at + 1] = 0x30 + value - 10 * tens;
+}
 
 /** SYSTEMTIME (8 little-endian uint16: year, month, weekday, day, hour, minute, second, millisecond). */
 function systemtimeText(view: DataView, at: number): string {
@@ -314,6 +347,13 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
       if (size === 4) return hex32(view.getUint32(at, true));
       if (size === 8) return hex64(view, at);
       return damaged('EVTX value size does not fit its type');
+    case 0x15:
+      // Hex int64 is what System/Keywords is: a handful of values per log, one in every record.
+      if (size !== 8) return damaged('EVTX value size does not fit its type');
+      return (
+        lookup(0x15, bytes, view, at, size) ??
+        (storing() ? remember(0x15, hex64(view, at, false)) : hex64(view, at, true))
+      );
     case 0x13:
       return (
         lookup(0x13, bytes, view, at, size) ??

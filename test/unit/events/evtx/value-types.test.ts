@@ -1,5 +1,5 @@
-/** FILETIME text: computed from the day count for years 1601-9999, through Date beyond; both as Date writes them. */
-import { filetimeText } from '../../../../src/events/evtx/value-types.js';
+/** FILETIME text (from the day count for years 1601-9999, through Date beyond; both as Date writes them) and hex int64 values. */
+import { decodeValue, filetimeText } from '../../../../src/events/evtx/value-types.js';
 
 const TICKS_TO_1970 = 116444736000000000n;
 
@@ -41,5 +41,40 @@ describe('filetimeText', () => {
     const date = new Date(Date.UTC(10000, 0, 1, 0, 0, 1));
     const [low, high] = filetimeOf(date, 0n);
     expect(filetimeText(low, high)).toBe('+010000-01-01T00:00:01.000000Z');
+  });
+
+  it('takes the microseconds of the largest FILETIMEs (ticks past 2^53) from the float remainder, as always', () => {
+    const cases: Array<[number, number]> = [];
+    for (let high = 0xfff00000; high < 0xfff00000 + 64; high++) {
+      // Ticks just below and at a multiple of 10^7, and the ends of the low half.
+      const rest = high * 4967296;
+      const low = Math.ceil(rest / 1e7) * 1e7 - rest;
+      cases.push([low - 1, high], [low, high], [0xffffffff, high], [0, high]);
+    }
+    cases.push([0xffffffff, 0xffffffff], [0xffffffff, 0x1fffff], [0x7fffffff, 0x200000]);
+    const wrong = cases.filter(([low, high]) => {
+      const micros = Math.floor(((high * 4967296 + low) % 10_000_000) / 10);
+      return !filetimeText(low, high).endsWith(`.${String(micros).padStart(6, '0')}Z`);
+    });
+    expect(cases.length).toBeGreaterThan(200);
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('hex int64 values through the value cache', () => {
+  const hex = (bytes: number[]) => {
+    const array = new Uint8Array(bytes);
+    return decodeValue(0x15, array, new DataView(array.buffer), 0, array.length);
+  };
+
+  it('gives the same text on first sight, when stored (second) and when found (third), and never for other bytes', () => {
+    const keywords = [0, 0, 0, 0, 0, 0, 0, 0x80];
+    expect([hex(keywords), hex(keywords), hex(keywords)]).toEqual(Array(3).fill('0x8000000000000000'));
+    const small = [0x10, 0, 0, 0, 0, 0, 0, 0];
+    expect([hex(small), hex(small), hex(small)]).toEqual(Array(3).fill('0x10'));
+    // One bit apart from a cached value, in each half.
+    expect(hex([0, 0, 0, 0, 0, 0, 0, 0x81])).toBe('0x8100000000000000');
+    expect(hex([1, 0, 0, 0, 0, 0, 0, 0x80])).toBe('0x8000000000000001');
+    expect(() => hex([0, 0, 0, 0])).toThrow('EVTX value size does not fit its type');
   });
 });
