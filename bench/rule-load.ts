@@ -36,6 +36,9 @@ interface RuleLoadRun {
   deferred: boolean;
   /** A cache hit found by the files' stamp, without reading them (node-io/rule-cache.ts RuleCache.load). */
   stamped: boolean;
+  /** Writing the record of a full compile and its automata to the cache (after ready; 0 when nothing is written). */
+  recordWriteMs: number;
+  recordWriteCpuMs: number;
   firstEventMs: number;
   firstEventCpuMs: number;
   restOfListsMs: number;
@@ -126,6 +129,9 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
     const line = (r: RuleLoadRun) =>
       `ready ${formatMs(r.readyMs)} (${r.cache === 'none' ? `read ${formatMs(r.readMs)}, YAML parse` : r.stamped ? 'stamp matched, files not read; cache read' : r.cache === 'hit' ? 'read + cache read' : 'read + YAML parse + cache write'} ` +
       `${formatMs(r.parseMs)}, compile ${formatMs(r.compileMs)}${r.deferred ? ' deferred' : ''}; CPU ${formatMs(r.readyCpuMs)}); ` +
+      (r.recordWriteMs > 1
+        ? `then record and automata written to the cache ${formatMs(r.recordWriteMs)} (CPU ${formatMs(r.recordWriteCpuMs)}); `
+        : '') +
       `first process-creation event ${formatMs(r.firstEventMs)} (CPU ${formatMs(r.firstEventCpuMs)}); ` +
       `every other list ${formatMs(r.restOfListsMs)} (CPU ${formatMs(r.restOfListsCpuMs)}); all lists compiled: CPU ${formatMs(r.allListsCpuMs)} since start`;
     const enrichLine = (r: EnrichRun) =>
