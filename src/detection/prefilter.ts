@@ -466,6 +466,9 @@ export function encodeShared(shared: SharedAutomaton): Uint8Array {
   return bytes;
 }
 
+/** A tuple of `N` numbers (the image header read as one destructuring). */
+type Numbers<N extends number, T extends number[] = []> = T['length'] extends N ? T : Numbers<N, [...T, number]>;
+
 /**
  * The shared automaton of `texts` that {@link encodeShared} wrote, as views of `image` (copied first when it is not
  * 4-byte aligned), or undefined when the image does not describe an automaton of these literals: another layout or
@@ -482,21 +485,7 @@ export function decodeShared(
   if (bytes.byteLength < 4 * IMAGE_HEADER) return undefined;
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, IMAGE_HEADER);
   const [format, count, k, states, firstOutput, minLength, maxLength, width, outputs, ids, skips, classes, length] =
-    Array.from(words) as number[] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    Array.from(words) as Numbers<typeof IMAGE_HEADER>;
   if (format !== IMAGE_FORMAT || count !== texts.length || classes !== ALPHABET_CLASSES) return undefined;
   if (length !== anchorLength) return undefined;
   if (k < 1 || states < 1 || (width !== 2 && width !== 4) || outputs < 1 || ids < 0) return undefined;
