@@ -83,7 +83,7 @@ function parseDecimal(text: string): number | undefined {
 /** A name-like field (host, channel, provider): a non-empty string after trimming, else undefined. */
 export function readName(value: unknown): string | undefined {
   if (typeof value === 'string') {
-    const s = value.trim();
+    const s = wellFormed(value.trim());
     return s.length > 0 ? s : undefined;
   }
   if (isObject(value) && '#text' in value) return readName(value['#text']);
@@ -108,4 +108,18 @@ export function utf8ByteLength(text: string): number {
     } else bytes += 3;
   }
   return bytes;
+}
+
+/** ES2024's String methods (V8 has them from Node 20; the project's lib is ES2023). */
+type WellFormedCheck = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/**
+ * `text` with every lone surrogate replaced by U+FFFD, as a UTF-8 or UTF-16 decoder replaces an invalid sequence.
+ * A JSON document can carry one as an escape (`"\ud800"`): kept, it was written back as that escape, which strict
+ * JSON readers refuse (DuckDB, so `hookstream query`, failed on the whole object holding it) and UTF-8 cannot hold.
+ * isWellFormed answers at once for a one-byte string and scans a two-byte one natively.
+ */
+export function wellFormed(text: string): string {
+  const checked = text as WellFormedCheck;
+  return checked.isWellFormed() ? text : checked.toWellFormed();
 }

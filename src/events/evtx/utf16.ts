@@ -1,4 +1,5 @@
 /** UTF-16LE text at a byte offset, for the short strings (names, values) Binary XML is made of. */
+import { wellFormed } from '../values.js';
 
 /** Buffer's own UTF-16LE slice (what `toString('utf16le', …)` ends in, without its argument handling per call). */
 type Ucs2Buffer = Buffer & { ucs2Slice?: (start: number, end: number) => string };
@@ -20,15 +21,10 @@ export function utf16(bytes: Uint8Array, at: number, units: number, cutAtNul: bo
     const nul = text.indexOf('\u0000');
     if (nul >= 0) return utf16(bytes, at, nul, false);
   }
-  // Buffer keeps lone surrogates; TextDecoder (and evtx_dump) replace each with U+FFFD, as toWellFormed does.
-  // isWellFormed answers at once for a one-byte string and scans a two-byte one natively (a regular expression
-  // for any surrogate scanned it too, then decoded the text again when it held a valid pair).
-  const checked = text as WellFormedCheck;
-  return checked.isWellFormed() ? text : checked.toWellFormed();
+  // Buffer keeps lone surrogates; TextDecoder (and evtx_dump) replace each with U+FFFD, as wellFormed does (a
+  // regular expression for any surrogate scanned the text too, then decoded it again when it held a valid pair).
+  return wellFormed(text);
 }
-
-/** ES2024's String methods (V8 has them from Node 20; the project's lib is ES2023). */
-type WellFormedCheck = string & { isWellFormed(): boolean; toWellFormed(): string };
 
 let lastBytes: Uint8Array | undefined;
 let lastBuffer: Ucs2Buffer | undefined;

@@ -6,7 +6,7 @@ import { LIMITS } from '../../limits.js';
 import { type CanonicalEvent, DNS_CLIENT_CHANNEL, type ShipperFormat, SYSMON_CHANNEL } from '../canonical-event.js';
 import { parseSysmonUtcTime, parseTime } from '../event-time.js';
 import { DNS_CLIENT_PROVIDER, isSysmon, SYSMON_PROVIDER } from '../schemas.js';
-import { readInteger, readName, utf8ByteLength } from '../values.js';
+import { readInteger, readName, utf8ByteLength, wellFormed } from '../values.js';
 
 /**
  * Untrusted input is normalised into this: the event, or the reason it was rejected. `truncatedFields` (present
@@ -121,15 +121,22 @@ export function buildEvent(format: ShipperFormat, header: RawHeader, readData: D
  * Applies the EventData limits in place: a value longer than {@link LIMITS.fieldChars} is cut to it (an event
  * with one huge command line is still worth detecting on). Returns how many values were cut, or undefined when
  * the event has more than {@link LIMITS.fieldsPerEvent} fields or more than {@link LIMITS.eventDataChars} in all
- * after the cut: such an event would not fit the items and messages downstream, so it is rejected.
+ * after the cut: such an event would not fit the items and messages downstream, so it is rejected. Names and values
+ * are made well-formed first (a lone surrogate becomes U+FFFD: {@link wellFormed}).
  */
 export function limitEventData(data: Record<string, string>): number | undefined {
   let fields = 0;
   let chars = 0;
   let truncated = 0;
+  let illFormedNames: string[] | undefined;
   for (const name in data) {
     if (++fields > LIMITS.fieldsPerEvent) return undefined;
-    let value = data[name] as string;
+    if (wellFormed(name) !== name) {
+      illFormedNames ??= [];
+      illFormedNames.push(name);
+    }
+    let value = wellFormed(data[name] as string);
+    if (value !== data[name]) data[name] = value;
     if (value.length > LIMITS.fieldChars) {
       value = cutText(value, LIMITS.fieldChars);
       data[name] = value;
@@ -138,7 +145,19 @@ export function limitEventData(data: Record<string, string>): number | undefined
     chars += value.length;
     if (chars > LIMITS.eventDataChars) return undefined;
   }
+  if (illFormedNames !== undefined) renameWellFormed(data, illFormedNames);
   return truncated;
+}
+
+/** Each of `names` (holding a lone surrogate) moved to its well-formed name, or that name `_2`, `_3`... when taken. */
+function renameWellFormed(data: Record<string, string>, names: readonly string[]): void {
+  for (const name of names) {
+    const base = wellFormed(name);
+    let key = base;
+    for (let n = 2; key in data; n++) key = `${base}_${n}`;
+    data[key] = data[name] as string;
+    delete data[name];
+  }
 }
 
 /** The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair (a lone surrogate is invalid in JSON for SQS and in UTF-8). */

@@ -112,3 +112,25 @@ describe('buildEvent EventData limits', () => {
     });
   });
 });
+
+describe('buildEvent lone surrogates (a JSON escape such as "\\ud800")', () => {
+  it('replaces each in the host, the names and the values with U+FFFD, as a decoder does an invalid sequence', () => {
+    // Prepare: a lone high and a lone low surrogate, beside a valid pair that must stay.
+    const data = { Message: `a\ud800b ${EMOJI}`, 'Na\udc00me': 'x', Plain: 'y' };
+    // Act
+    const result = buildEvent('evtx-json', header({ host: 'HOST\ud800' }), fields(data));
+    // Assess
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.host).toBe('HOST\ufffd');
+    expect(result.value.data).toEqual({ Message: `a\ufffdb ${EMOJI}`, 'Na\ufffdme': 'x', Plain: 'y' });
+    // What is written out holds no surrogate escape (strict JSON readers refuse one).
+    expect(JSON.stringify(result.value)).not.toMatch(/\\ud[89a-f]/i);
+  });
+
+  it('a name that is taken once made well-formed keeps its value under the next free suffix', () => {
+    const data = { 'A\ufffd': 'first', 'A\ud800': 'second' };
+    expect(limitEventData(data)).toBe(0);
+    expect(data).toEqual({ 'A\ufffd': 'first', 'A\ufffd_2': 'second' });
+  });
+});
