@@ -161,10 +161,9 @@ export class PartitionWriter {
 
   /** Stops at once (a failure or an interruption): the partial files are left for the caller to remove. */
   destroy(): void {
-    for (const { open } of [
-      ...this.closing.splice(0),
-      ...(this.current === undefined ? [] : [{ open: this.current }]),
-    ]) {
+    const files = this.closing.splice(0).map(({ open }) => open);
+    if (this.current !== undefined) files.push(this.current);
+    for (const open of files) {
       open.gzip?.destroy();
       open.file.destroy();
     }
