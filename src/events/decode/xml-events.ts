@@ -17,6 +17,11 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   trimValues: true,
+  // Character references (`&#x9;`, `&#65;`) are text in XML, and Windows writes them for characters it escapes:
+  // without this, fast-xml-parser leaves them as written (`&#x41;` stayed `&#x41;`). The option also reads HTML's
+  // named entities (`&copy;`), which XML does not define and Windows never writes: harmless, they expand to one
+  // character each. DTD entities are never expanded.
+  htmlEntities: true,
   // The parser then hands callbacks its path matcher, not the path as a string: joining the path for every element
   // and attribute was about 5% of an XML replay's CPU, and only `Event` and `Data` can be arrays here.
   jPath: false,

@@ -30,6 +30,17 @@ describe('xml', () => {
     );
   });
 
+  it('decodes character references, leaves DTD entities as written, and expands nothing', () => {
+    const laughs =
+      '<!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;">]>';
+    const text = sysmon3Xml().replace(
+      /<EventData>.*<\/EventData>/,
+      '<EventData><Data Name="CommandLine">x&#x9;&#65;&#x1F600; &amp;lt; &c;</Data></EventData>',
+    );
+    const result = xml.normalise(parsedEvent(laughs + text));
+    expect(result.ok && result.value.data.CommandLine).toBe('x\tA\u{1F600} &lt; &c;');
+  });
+
   it('reads EventID with Qualifiers and a single named <Data>', () => {
     const text =
       "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Service Control Manager'/>" +
