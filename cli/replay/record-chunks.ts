@@ -244,25 +244,129 @@ async function* afterBom(chunks: AsyncIterable<Uint8Array>, bom: number, seen: U
 }
 
 /**
+ * The longest line of newline-delimited JSON that is read as a record (16 MiB of bytes, or 8 Mi UTF-16 units). A
+ * Windows event is far smaller (an EVTX record fits in a 64 KiB chunk); a longer line is damage or an attack, and
+ * held whole it made memory grow with it (one 200 MB line: 1.37 GB of peak RSS, its text, its base64 and its
+ * rejected line all held at once). Such a line is given as {@link LongLinePart}s instead, each rejected with its bytes.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A part of a line longer than the cutter's limit (see {@link MAX_LINE_BYTES}): at most the limit's bytes of it, in
+ * order, the line feed that ends it left out. Not read: the caller rejects each part with {@link LONG_LINE}.
+ */
+export interface LongLinePart {
+  kind: 'long-line';
+  bytes: Uint8Array;
+}
+
+/** The reason a part of a line longer than the limit is rejected with. */
+export const LONG_LINE = 'line longer than 16 MiB (rejected in parts of its bytes, in order)';
+
+/** A piece for the record reader, or a part of a line too long to read (see {@link cutText}). */
+export type RecordPiece = Uint8Array | LongLinePart;
+
+/**
  * Cuts newline-delimited JSON text (UTF-8 or UTF-16LE, see `shape`) into pieces of at least `pieceBytes` (see the
  * module's comment). UTF-8 pieces are views of one buffer, reused: a piece is valid until the next one is asked for
  * (the record reader keeps no view of its input once it has returned, and a rejected document's bytes are written
  * out at once). Reusing the buffer spares the garbage collector a large allocation per piece.
+ * A line longer than `maxLineBytes` is not read: the text before it is given as a piece (cut there, whatever the
+ * rule above says), then the line as {@link LongLinePart}s of at most `maxLineBytes` (the BOM left out), then the
+ * text after its line feed is cut as before. So memory stays bounded by the limit, whatever the line's length.
  */
 export async function* cutText(
   chunks: AsyncIterable<Uint8Array>,
   pieceBytes: number,
   shape: Pick<TextShape, 'encoding' | 'bom'> = { encoding: 'utf-8', bom: 0 },
-): AsyncGenerator<Uint8Array> {
+  maxLineBytes: number = MAX_LINE_BYTES,
+): AsyncGenerator<RecordPiece> {
   const unit = shape.encoding === 'utf-16le' ? 2 : 1;
   const buffer = new UnitBuffer(Math.max(2 * pieceBytes, 64 * 1024), unit);
   const bom = new Uint8Array(shape.bom);
   const pieceUnits = Math.ceil(pieceBytes / unit);
+  const maxLineUnits = Math.max(1, Math.floor(maxLineBytes / unit));
   // Where the search for a cut goes on: the units before it hold none (so text without cuts costs linear time).
   let scanFrom = pieceUnits;
-  // Yields the pieces the units in hand hold; `final`: the input has ended.
-  async function* pieces(final: boolean): AsyncGenerator<Uint8Array> {
+  // Where the last line in hand starts (after the last line feed), and how far the units were searched for one.
+  let lineStart = 0;
+  let searched = 0;
+  // Inside a line longer than the limit: where its feed is in the buffer (-1: not seen yet, searched up to `searched`).
+  let long = false;
+  let feedAt = -1;
+  let endedLong = false;
+  // The start of the first line in hand longer than the limit (ended or not), or -1: every line is looked at once,
+  // so where the reads end does not change which lines are long.
+  function longLineStart(): number {
+    const units = buffer.units();
+    while (searched < units.length) {
+      const feed = units.indexOf(LF, searched);
+      if (feed === -1) {
+        searched = units.length;
+        break;
+      }
+      if (feed - lineStart > maxLineUnits) return lineStart;
+      lineStart = feed + 1;
+      searched = feed + 1;
+    }
+    return units.length - lineStart > maxLineUnits ? lineStart : -1;
+  }
+  function drop(count: number): void {
+    buffer.drop(count);
+    lineStart = Math.max(0, lineStart - count);
+    searched = Math.max(0, searched - count);
+    if (feedAt !== -1) feedAt -= count;
+  }
+  // A copy of units [0, end) (all bytes in hand when undefined): the buffer is reused.
+  const part = (end?: number): LongLinePart => ({ kind: 'long-line', bytes: new Uint8Array(buffer.slice(0, end)) });
+  // Gives the parts of the long line in hand; true when the line has ended (its feed dropped, or the input ended).
+  function* longParts(final: boolean): Generator<LongLinePart, boolean> {
     for (;;) {
+      const units = buffer.units();
+      if (feedAt === -1 && units.length > searched) {
+        const feed = units.subarray(searched).indexOf(LF);
+        if (feed !== -1) feedAt = searched + feed;
+        searched = units.length;
+      }
+      const end = feedAt === -1 ? units.length : feedAt;
+      if (end >= maxLineUnits) {
+        yield part(maxLineUnits);
+        drop(maxLineUnits);
+        continue;
+      }
+      if (feedAt !== -1) {
+        if (end > 0) yield part(end);
+        drop(end + 1);
+        feedAt = -1;
+        return true;
+      }
+      if (!final) return false;
+      if (buffer.length > 0) yield part();
+      drop(units.length);
+      buffer.length = 0;
+      return true;
+    }
+  }
+  // Yields the pieces the units in hand hold; `final`: the input has ended.
+  async function* pieces(final: boolean): AsyncGenerator<RecordPiece> {
+    for (;;) {
+      if (long) {
+        if (!(yield* longParts(final))) return;
+        long = false;
+        endedLong = true;
+        scanFrom = pieceUnits;
+        lineStart = 0;
+        searched = 0;
+        continue;
+      }
+      const longAt = longLineStart();
+      if (longAt !== -1) {
+        if (longAt > 0) yield withBom(bom, [buffer.slice(0, longAt)]);
+        drop(longAt);
+        long = true;
+        searched = 0;
+        continue;
+      }
       const units = buffer.units();
       if (final ? units.length <= pieceUnits : units.length < pieceUnits) return;
       const { cut, next } = findCut(units, scanFrom, final);
@@ -271,16 +375,17 @@ export async function* cutText(
         return;
       }
       yield withBom(bom, [buffer.slice(0, cut)]);
-      buffer.drop(cut);
+      drop(cut);
       scanFrom = pieceUnits;
     }
   }
   for await (const chunk of afterBom(chunks, shape.bom, bom)) {
     buffer.append(chunk);
-    if (buffer.length >= pieceBytes) yield* pieces(false);
+    if (long || buffer.length >= pieceBytes || buffer.length > maxLineBytes) yield* pieces(false);
   }
   yield* pieces(true);
-  if (buffer.length > 0 || shape.bom > 0) yield withBom(bom, [buffer.slice(0)]);
+  // A text of a BOM alone is one (empty) piece, as before; the end of a long line leaves nothing to give.
+  if (buffer.length > 0 || (shape.bom > 0 && !endedLong)) yield withBom(bom, [buffer.slice(0)]);
 }
 
 /** The end tag of the events' wrapper, or its start tag, in the text's encoding (`name` as the scanner saw it). */
@@ -652,12 +757,13 @@ async function* cutByShape(
   rest: AsyncIterator<Uint8Array>,
   pieceBytes: number,
   whole: () => Promise<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
+  maxLineBytes: number,
+): AsyncGenerator<RecordPiece> {
   const shape = textShape(first);
   if (shape?.syntax === 'json') {
     const how = jsonCut(first, shape);
     if (how === 'array') yield* cutJsonArray(prepend([first], rest), pieceBytes, shape);
-    else if (how === 'lines') yield* cutText(prepend([first], rest), pieceBytes, shape);
+    else if (how === 'lines') yield* cutText(prepend([first], rest), pieceBytes, shape, maxLineBytes);
     else yield await whole();
     return;
   }
@@ -671,11 +777,13 @@ async function* cutByShape(
 /**
  * The pieces to give the record reader for one input, in order; their documents, numbered on from piece to piece,
  * are the input's documents as `readRecord(whole input)` finds them. A piece is valid until the next is asked for.
+ * Newline-delimited JSON with a line longer than `maxLineBytes` is the exception: see {@link cutText}.
  */
 export async function* recordPieces(
   input: InputStream,
   pieceBytes: number = TEXT_PIECE_BYTES,
-): AsyncGenerator<Uint8Array> {
+  maxLineBytes: number = MAX_LINE_BYTES,
+): AsyncGenerator<RecordPiece> {
   const it = input.chunks[Symbol.asyncIterator]();
   // Enough to tell the layer: a small gzip file may inflate to much more than a piece.
   const start = await readAtLeast(it, Math.min(pieceBytes, 64 * 1024));
@@ -693,7 +801,7 @@ export async function* recordPieces(
       return readAll(reopen());
     };
     if (!inner.done && binaryLayer(innerHead) === undefined) {
-      yield* cutByShape(innerHead, inflated, pieceBytes, wholeCompressed);
+      yield* cutByShape(innerHead, inflated, pieceBytes, wholeCompressed, maxLineBytes);
       return;
     }
     // Small, or not text: the whole compressed input, as the record reader always read it.
@@ -715,5 +823,5 @@ export async function* recordPieces(
     yield await readAll(prepend([first], it));
     return;
   }
-  yield* cutByShape(first, it, pieceBytes, () => readAll(prepend([first], it)));
+  yield* cutByShape(first, it, pieceBytes, () => readAll(prepend([first], it)), maxLineBytes);
 }

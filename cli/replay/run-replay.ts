@@ -8,7 +8,7 @@ import type { BaseMatch } from '../../src/detection/correlation/index.js';
 import { MemoryCorrelationStore } from '../../src/detection/correlation/index.js';
 import type { RuleSet } from '../../src/detection/index.js';
 import type { RuleSelection } from '../../src/detection/rule-selection.js';
-import { readRecord } from '../../src/events/read-record.js';
+import { type RecordOutcome, readRecord } from '../../src/events/read-record.js';
 import {
   createEnrichmentContext,
   createHooks,
@@ -49,7 +49,7 @@ import {
 import { fullCollection } from './full-collection.js';
 import { AlertWriter, PartitionWriter } from './partition-writers.js';
 import type { ReplayProgress } from './progress-bar.js';
-import { recordPieces } from './record-chunks.js';
+import { LONG_LINE, recordPieces } from './record-chunks.js';
 import { ReplayStaging } from './staging.js';
 
 /**
@@ -108,6 +108,8 @@ export interface ReplayOptions {
   runLimits?: RunLimits;
   /** Text per piece of a large input (tests use small ones); default TEXT_PIECE_BYTES (record-chunks.ts). */
   pieceBytes?: number;
+  /** The longest line of newline-delimited JSON read as a record (record-chunks.ts, MAX_LINE_BYTES); for tests. */
+  maxLineBytes?: number;
 }
 
 export interface ReplayResult {
@@ -321,9 +323,13 @@ class StreamingReplay {
         const origin = this.origins.push(input.source) - 1;
         const invalid = fromInvalidFolder(input.source);
         let position = 0;
-        for await (const piece of recordPieces(input, options.pieceBytes)) {
+        for await (const piece of recordPieces(input, options.pieceBytes, options.maxLineBytes)) {
           throwIfInterrupted(options.signal);
-          for (const outcome of readRecord(piece, REPLAY_RECORD_LIMITS)) {
+          const outcomes: RecordOutcome[] =
+            piece instanceof Uint8Array
+              ? readRecord(piece, REPLAY_RECORD_LIMITS)
+              : [{ kind: 'rejected', reason: LONG_LINE, raw: piece.bytes }];
+          for (const outcome of outcomes) {
             countOutcome(summary, outcome);
             const at = position++;
             if (at % EVENTS_PER_TURN === EVENTS_PER_TURN - 1) await turnOfTheLoop();
@@ -342,7 +348,7 @@ class StreamingReplay {
               await rejected.write(arrivalPartition, JSON.stringify(line));
             }
           }
-          heldBytes += piece.length;
+          heldBytes += piece instanceof Uint8Array ? piece.length : 0;
           if (heldBytes >= this.limits.bytes || held.length + heldPicks.length >= this.limits.events) {
             events += held.length;
             picks += heldPicks.length;

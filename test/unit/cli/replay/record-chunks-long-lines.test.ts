@@ -1,0 +1,94 @@
+/**
+ * A line of newline-delimited JSON longer than the limit is not held: the text before it is read, the line is given
+ * as parts of its bytes (each at most the limit, in order, its feed left out), and the text after it is cut as
+ * before. Small limits here; MAX_LINE_BYTES (16 MiB) in replay.
+ */
+import { type LongLinePart, type RecordPiece, recordPieces } from '../../../../cli/replay/record-chunks.js';
+import { readRecord } from '../../../../src/events/read-record.js';
+import { chunksOf, comparable, encoder, input, LIMITS, sysmon, utf16 } from './record-chunks.cases.js';
+
+async function pieces(bytes: Uint8Array, pieceBytes: number, maxLine: number, read = 97): Promise<RecordPiece[]> {
+  const out: RecordPiece[] = [];
+  for await (const piece of recordPieces(input(bytes, read), pieceBytes, maxLine))
+    out.push(piece instanceof Uint8Array ? Uint8Array.from(piece) : piece);
+  return out;
+}
+
+const isPart = (piece: RecordPiece): piece is LongLinePart => !(piece instanceof Uint8Array);
+
+/** What the text pieces read as, and the long line's parts. */
+function split(all: RecordPiece[]) {
+  const text = all.filter((p): p is Uint8Array => !isPart(p));
+  return {
+    outcomes: comparable(text.flatMap((piece) => readRecord(piece, LIMITS))),
+    parts: all.filter(isPart).map((p) => p.bytes),
+  };
+}
+
+describe('recordPieces with a line over the limit', () => {
+  const before = Array.from({ length: 20 }, (_, n) => sysmon(n));
+  const after = Array.from({ length: 20 }, (_, n) => sysmon(100 + n));
+  const long = `{"Image": "${'A'.repeat(2_482)}"}`; // 2,495 bytes: parts of 1,000, 1,000 and 495
+
+  it.each([
+    ['reads of 97 bytes', 97],
+    ['reads of 1 byte', 1],
+    ['reads of 4,000 bytes', 4_000],
+  ])('gives the lines around it as before and the line in parts of its bytes (%s)', async (_name, read) => {
+    // Prepare
+    const text = encoder.encode(`${before.join('\n')}\n${long}\n${after.join('\n')}\n`);
+    const expected = comparable(readRecord(encoder.encode(`${[...before, ...after].join('\n')}\n`), LIMITS));
+    // Act
+    const got = split(await pieces(text, 600, 1_000, read));
+    // Assert: the other documents in order, the line whole across its parts, none over the limit.
+    expect(got.outcomes).toEqual(expected);
+    expect(got.parts.map((p) => p.length)).toEqual([1_000, 1_000, 495]);
+    expect(Buffer.concat(got.parts).toString()).toBe(long);
+  });
+
+  it('keeps a line of exactly the limit as a line, and one unit more as a long line', async () => {
+    const exact = `{"Image": "${'B'.repeat(1_000 - 13)}"}`;
+    expect(exact.length).toBe(1_000);
+    const at = (line: string) =>
+      pieces(encoder.encode(`${before.join('\n')}\n${line}\n${after.join('\n')}\n`), 600, 1_000);
+    expect((await at(exact)).some(isPart)).toBe(false);
+    const over = split(await at(`${exact} `));
+    expect(over.parts.map((p) => Buffer.from(p).toString())).toEqual([exact, ' ']);
+  });
+
+  it('gives a long last line without a feed, and a text that is one long line, in parts', async () => {
+    const end = split(await pieces(encoder.encode(`${before.join('\n')}\n${long}`), 600, 1_000));
+    expect(Buffer.concat(end.parts).toString()).toBe(long);
+    expect(end.outcomes).toEqual(comparable(readRecord(encoder.encode(`${before.join('\n')}\n`), LIMITS)));
+    const alone = await pieces(encoder.encode('x'.repeat(5_000)), 600, 1_000);
+    expect(alone.every(isPart)).toBe(true);
+    expect(alone.map((p) => (p as LongLinePart).bytes.length)).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
+  });
+
+  it('cuts a UTF-16 text the same way, in units, its parts without the byte order mark', async () => {
+    const text = utf16(`${before.join('\n')}\n${long}\n${after.join('\n')}\n`);
+    const got = split(await pieces(text, 1_200, 2_000));
+    expect(got.outcomes).toEqual(comparable(readRecord(utf16(`${[...before, ...after].join('\n')}\n`), LIMITS)));
+    expect(got.parts.map((p) => p.length)).toEqual([2_000, 2_000, 990]);
+    expect(Buffer.concat(got.parts).toString('utf16le')).toBe(long);
+  });
+
+  it('holds at most about the limit in memory for a line of any length', async () => {
+    // 40 MB of one line, read in 64 KiB chunks: every part at most the limit, and they add up to the line.
+    const line = new Uint8Array(40_000_000).fill(0x61);
+    let total = 0;
+    let largest = 0;
+    for await (const piece of recordPieces(
+      { source: 'x', chunks: chunksOf(line, 65_536), reopen: () => chunksOf(line, 65_536) },
+      4 * 1024 * 1024,
+      1024 * 1024,
+    )) {
+      const bytes = piece instanceof Uint8Array ? piece : piece.bytes;
+      expect(isPart(piece)).toBe(true);
+      total += bytes.length;
+      largest = Math.max(largest, bytes.length);
+    }
+    expect(total).toBe(line.length);
+    expect(largest).toBe(1024 * 1024);
+  });
+});
