@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, createGunzip } from 'node:zlib';
-import { listZipEntries, readAhead, readZipEntry } from './zip-entries.js';
+import { DAMAGED_RAW_BYTES, DamagedInputError } from './damaged-input.js';
+import { listZipEntries, readAhead, readZipEntry, type ZipEntry, ZipUnreadableError } from './zip-entries.js';
 
 /** One input record: the bytes of a file, a zip entry or a tar entry, with where it came from. */
 export interface InputRecord {
@@ -42,7 +43,10 @@ export interface SkippedInput {
 }
 
 export interface ReadInputsOptions {
-  /** Called for every file not read: in a folder, an unknown extension; in a tar, a macOS resource fork. */
+  /**
+   * Called for every file not read: in a folder, an unknown extension; in a tar, a macOS resource fork; for
+   * {@link readInputs}, a damaged archive entry (the rest of which replay rejects instead: DamagedInputError).
+   */
   onSkipped?: (skipped: SkippedInput) => void;
   /** Called once, before the first input, with the files to read and their total size on disk. */
   onListed?: (files: readonly string[], bytes: number) => void;
@@ -62,7 +66,14 @@ export async function* readInputs(
 ): AsyncGenerator<InputRecord> {
   for await (const input of streamInputs(paths, options)) {
     const chunks: Uint8Array[] = [];
-    for await (const chunk of input.chunks) chunks.push(chunk);
+    try {
+      for await (const chunk of input.chunks) chunks.push(chunk);
+    } catch (error) {
+      // A damaged archive entry is not a record: reported as not read, and the next input read.
+      if (!(error instanceof DamagedInputError)) throw error;
+      options.onSkipped?.({ source: input.source, reason: error.reason });
+      continue;
+    }
     yield { source: input.source, data: new Uint8Array(Buffer.concat(chunks)) };
   }
 }
@@ -106,6 +117,12 @@ async function listFiles(folder: string, options: ReadInputsOptions): Promise<st
 
 const READ_CHUNK_BYTES = 256 * 1024;
 
+/** An input that gives nothing but its damage (see {@link DamagedInputError}). */
+// biome-ignore lint/correctness/useYield: it only throws, by design
+async function* damaged(reason: string, raw?: () => Promise<Uint8Array | undefined>): AsyncGenerator<Uint8Array> {
+  throw new DamagedInputError(reason, await raw?.());
+}
+
 async function* readFileChunks(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) {
     onBytes?.((chunk as Buffer).length);
@@ -115,7 +132,20 @@ async function* readFileChunks(file: string, onBytes?: (bytes: number) => void):
 
 async function* fileInputs(file: string, options: ReadInputsOptions): AsyncGenerator<InputStream> {
   if (/\.zip$/i.test(file)) {
-    for (const entry of await listZipEntries(file)) {
+    let entries: ZipEntry[];
+    try {
+      entries = await listZipEntries(file);
+    } catch (error) {
+      if (!(error instanceof ZipUnreadableError)) throw error;
+      // Not a zip after all, or its directory is damaged: one input, rejected with the reason (and the file's
+      // bytes when small), so the rest of a folder is still replayed.
+      const detail = error.detail;
+      const small = (await stat(file)).size <= DAMAGED_RAW_BYTES;
+      const reason = `zip unreadable: ${detail}${small ? '' : ' (its bytes are in the file)'}`;
+      yield { source: file, chunks: damaged(reason, async () => (small ? readFile(file) : undefined)) };
+      return;
+    }
+    for (const entry of entries) {
       yield {
         source: `${file}!${entry.name}`,
         chunks: readZipEntry(file, entry, options.onBytes),
@@ -150,8 +180,19 @@ async function* tarInputs(file: string, options: ReadInputsOptions): AsyncGenera
   const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH, chunkSize: 256 * 1024, ...readAhead });
   const unpack = extract();
   raw.on('error', (error) => unpack.destroy(error));
-  gunzip.on('error', (error) => unpack.destroy(error));
+  // Damaged compressed data: the entries already inflated are still read (the inflater runs ahead of the reader),
+  // then the rest of the archive is rejected with this error. zlib drops the output of the write that fails (up
+  // to one 256 KiB chunk), so an entry that ends just before the damage may be rejected with the rest.
+  let inflateError: Error | undefined;
+  gunzip.on('error', (error) => {
+    inflateError = error;
+    unpack.end(() => {});
+  });
+  const damage = (error: unknown) =>
+    `tar.gz damaged: ${(inflateError ?? (error as Error)).message} (the rest of the archive is not read; its bytes are in the file)`;
   raw.pipe(gunzip).pipe(unpack);
+  // The error that broke the archive inside an entry, once the entry's reader has been told (DamagedInputError).
+  let broken: unknown;
   try {
     for await (const entry of unpack) {
       const source = `${file}!${entry.header.name}`;
@@ -164,13 +205,25 @@ async function* tarInputs(file: string, options: ReadInputsOptions): AsyncGenera
       }
       let drained = false;
       const chunks = (async function* () {
-        for await (const chunk of entry) yield chunk as Buffer;
+        try {
+          for await (const chunk of entry) yield chunk as Buffer;
+        } catch (error) {
+          broken = error;
+          throw new DamagedInputError(damage(error));
+        }
         drained = true;
       })();
       yield { source, chunks };
+      if (broken !== undefined) return;
       // The reader stopped early (or never read): the rest of the entry is skipped so the next one can come.
       if (!drained) for await (const _ of entry);
     }
+    // The inflater broke off where no entry was being read: the rest is one rejected input.
+    if (inflateError !== undefined) yield { source: `${file}!`, chunks: damaged(damage(inflateError)) };
+  } catch (error) {
+    // Broken between two entries (or while skipping one): the rest of the archive is one rejected input.
+    if (broken !== undefined) return;
+    yield { source: `${file}!`, chunks: damaged(damage(error)) };
   } finally {
     raw.destroy();
   }

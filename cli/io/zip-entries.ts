@@ -6,12 +6,16 @@
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { createInflateRaw, type ZlibOptions } from 'node:zlib';
+import { DAMAGED_RAW_BYTES, DamagedInputError } from './damaged-input.js';
 
-/** A zip that cannot be read as one (a usage error: the file is not what its name says, or is damaged). */
+/**
+ * A zip whose directory cannot be read (the file is not what its name says, or is damaged): the reader rejects the
+ * file as one input (input-files.ts), and the rest of a folder is read.
+ */
 export class ZipUnreadableError extends Error {
   constructor(
     readonly file: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`cannot read ${file} as a zip archive: ${detail}`);
     this.name = 'ZipUnreadableError';
@@ -37,6 +41,8 @@ export interface ZipEntry {
   uncompressedSize: number;
   /** Offset of the entry's local header in the archive. */
   localOffset: number;
+  /** Why the entry cannot be read (encrypted, another compression method): it is rejected, the others read. */
+  problem?: string;
 }
 
 const EOCD = 0x06054b50;
@@ -125,11 +131,21 @@ export async function listZipEntries(file: string): Promise<ZipEntry[]> {
       }
       at = extraEnd + commentLength;
       if (name.endsWith('/')) continue;
-      if (flags & 0x1) throw new ZipUnreadableError(file, `${name} is encrypted`);
-      if (method !== 0 && method !== 8)
-        throw new ZipUnreadableError(file, `${name} uses compression method ${method} (only stored and deflate)`);
+      const problem =
+        flags & 0x1
+          ? 'is encrypted'
+          : method !== 0 && method !== 8
+            ? `uses compression method ${method} (only stored and deflate are read)`
+            : undefined;
       byName.delete(name);
-      byName.set(name, { name, method, compressedSize, uncompressedSize, localOffset });
+      byName.set(name, {
+        name,
+        method,
+        compressedSize,
+        uncompressedSize,
+        localOffset,
+        ...(problem ? { problem } : {}),
+      });
     }
     const names = [...byName.keys()].sort();
     return names.map((name) => byName.get(name) as ZipEntry);
@@ -139,29 +155,54 @@ export async function listZipEntries(file: string): Promise<ZipEntry[]> {
 }
 
 /** Where the entry's data starts: after its local header, whose name and extra lengths may differ from the central. */
-async function dataStart(file: string, entry: ZipEntry): Promise<number> {
+async function dataStart(handle: FileHandle, entry: ZipEntry): Promise<number | undefined> {
+  const header = await readAt(handle, entry.localOffset, 30);
+  if (header.length < 30 || header.readUInt32LE(0) !== LOCAL) return undefined;
+  return entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+}
+
+/** The entry's stored bytes when small enough to keep in a rejection (undefined: too large, or unreadable). */
+async function storedBytes(file: string, entry: ZipEntry): Promise<Uint8Array | undefined> {
+  if (entry.compressedSize > DAMAGED_RAW_BYTES) return undefined;
   const handle = await open(file, 'r');
   try {
-    const header = await readAt(handle, entry.localOffset, 30);
-    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL)
-      throw new ZipUnreadableError(file, `bad local header for ${entry.name}`);
-    return entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    const start = await dataStart(handle, entry);
+    const bytes = start === undefined ? undefined : await readAt(handle, start, entry.compressedSize);
+    return bytes !== undefined && bytes.length === entry.compressedSize ? bytes : undefined;
   } finally {
     await handle.close();
   }
 }
 
+/** The entry rejected with `reason`: its stored bytes when small, else where they are. */
+async function damagedEntry(file: string, entry: ZipEntry, reason: string): Promise<DamagedInputError> {
+  const raw = await storedBytes(file, entry).catch(() => undefined);
+  const where = `(its ${entry.compressedSize} stored bytes are at offset ${entry.localOffset} of the archive)`;
+  return new DamagedInputError(raw === undefined ? `${reason} ${where}` : reason, raw);
+}
+
 /**
  * The entry's uncompressed bytes as a stream of chunks. `onRead` is told of every compressed byte read from disk
- * (a progress bar's measure). May be called again for the same entry: it reads it anew.
+ * (a progress bar's measure). May be called again for the same entry: it reads it anew. An entry that cannot be
+ * read (encrypted, another method, a bad local header, deflate data that breaks off) throws DamagedInputError
+ * once what it gave before is given: the archive's other entries are still read.
  */
 export async function* readZipEntry(
   file: string,
   entry: ZipEntry,
   onRead?: (bytes: number) => void,
 ): AsyncGenerator<Uint8Array> {
+  if (entry.problem !== undefined) throw await damagedEntry(file, entry, `zip entry ${entry.problem}`);
   if (entry.compressedSize === 0) return;
-  const start = await dataStart(file, entry);
+  const handle = await open(file, 'r');
+  let start: number | undefined;
+  try {
+    start = await dataStart(handle, entry);
+  } finally {
+    await handle.close();
+  }
+  if (start === undefined)
+    throw await damagedEntry(file, entry, 'zip entry has no local header where the directory says');
   const raw = createReadStream(file, { start, end: start + entry.compressedSize - 1, highWaterMark: 256 * 1024 });
   if (onRead !== undefined) raw.on('data', (chunk) => onRead(chunk.length));
   if (entry.method === 0) {
@@ -171,11 +212,13 @@ export async function* readZipEntry(
   const inflate = createInflateRaw({ chunkSize: 256 * 1024, ...readAhead });
   raw.on('error', (error) => inflate.destroy(error));
   raw.pipe(inflate);
+  let failed: Error | undefined;
   try {
     for await (const chunk of inflate) yield chunk as Buffer;
   } catch (error) {
-    throw new ZipUnreadableError(file, `${entry.name}: ${(error as Error).message}`);
+    failed = error as Error;
   } finally {
     raw.destroy();
   }
+  if (failed !== undefined) throw await damagedEntry(file, entry, `zip entry damaged: ${failed.message}`);
 }

@@ -32,6 +32,7 @@ import {
   snapshotCounters,
 } from '../../src/pipeline/process-batch.js';
 import { emptySummary, type Summary } from '../../src/pipeline/summary.js';
+import { DamagedInputError } from '../io/damaged-input.js';
 import { KNOWN_EXTENSIONS, streamInputs } from '../io/input-files.js';
 import { checkOutputFolder } from '../io/output-folder.js';
 import { SKIP_HINT } from '../rule-flags.js';
@@ -323,12 +324,7 @@ class StreamingReplay {
         const origin = this.origins.push(input.source) - 1;
         const invalid = fromInvalidFolder(input.source);
         let position = 0;
-        for await (const piece of recordPieces(input, options.pieceBytes, options.maxLineBytes)) {
-          throwIfInterrupted(options.signal);
-          const outcomes: RecordOutcome[] =
-            piece instanceof Uint8Array
-              ? readRecord(piece, REPLAY_RECORD_LIMITS)
-              : [{ kind: 'rejected', reason: LONG_LINE, raw: piece.bytes }];
+        const take = async (outcomes: readonly RecordOutcome[]) => {
           for (const outcome of outcomes) {
             countOutcome(summary, outcome);
             const at = position++;
@@ -348,13 +344,27 @@ class StreamingReplay {
               await rejected.write(arrivalPartition, JSON.stringify(line));
             }
           }
-          heldBytes += piece instanceof Uint8Array ? piece.length : 0;
-          if (heldBytes >= this.limits.bytes || held.length + heldPicks.length >= this.limits.events) {
-            events += held.length;
-            picks += heldPicks.length;
-            await spill();
+        };
+        try {
+          for await (const piece of recordPieces(input, options.pieceBytes, options.maxLineBytes)) {
+            throwIfInterrupted(options.signal);
+            await take(
+              piece instanceof Uint8Array
+                ? readRecord(piece, REPLAY_RECORD_LIMITS)
+                : [{ kind: 'rejected', reason: LONG_LINE, raw: piece.bytes }],
+            );
+            heldBytes += piece instanceof Uint8Array ? piece.length : 0;
+            if (heldBytes >= this.limits.bytes || held.length + heldPicks.length >= this.limits.events) {
+              events += held.length;
+              picks += heldPicks.length;
+              await spill();
+            }
+            options.onProgress?.({ phase: 'read', events: seq, bytes: bytesRead, totalBytes, source: input.source });
           }
-          options.onProgress?.({ phase: 'read', events: seq, bytes: bytesRead, totalBytes, source: input.source });
+        } catch (error) {
+          // The rest of this input cannot be read (a damaged archive entry): rejected, and the next input read.
+          if (!(error instanceof DamagedInputError)) throw error;
+          await take([{ kind: 'rejected', reason: error.reason, raw: error.raw }]);
         }
       }
       if (this.origins.length === 0) throw new NoInputRecordsError(options.inputs);

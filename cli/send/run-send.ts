@@ -45,7 +45,8 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
   const oversize: OversizeDocument[] = [];
   const skipped: SkippedDocument[] = [];
   let records = 0;
-  for await (const input of readInputs(options.inputs)) {
+  const damaged = (input: { source: string; reason: string }) => skipped.push(input);
+  for await (const input of readInputs(options.inputs, { onSkipped: damaged })) {
     const split = splitRecords(input, options.format);
     skipped.push(...split.skipped);
     records += split.oversize.length;

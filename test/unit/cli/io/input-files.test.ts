@@ -9,7 +9,7 @@ import { constants, createGzip, gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { pack } from 'tar-stream';
 import { readInputs, type SkippedInput, streamInputs } from '../../../../cli/io/input-files.js';
-import { listZipEntries, ZipUnreadableError } from '../../../../cli/io/zip-entries.js';
+import { listZipEntries } from '../../../../cli/io/zip-entries.js';
 
 async function tarOf(entries: { name: string; body?: string; type?: 'directory' }[]): Promise<Buffer> {
   const archive = pack();
@@ -28,7 +28,8 @@ async function read(paths: string[]): Promise<{ records: [string, string][]; ski
   const records: [string, string][] = [];
   for await (const record of readInputs(paths, { onSkipped: (s) => skipped.push(s) }))
     records.push([
-      path.basename(record.source.split('!')[0] as string) + record.source.slice(record.source.indexOf('!')),
+      path.basename(record.source.split('!')[0] as string) +
+        (record.source.includes('!') ? record.source.slice(record.source.indexOf('!')) : ''),
       Buffer.from(record.data).toString('utf8'),
     ]);
   return { records, skipped };
@@ -124,8 +125,13 @@ describe('streamInputs and readInputs', () => {
     expect(bytes).toBe(14);
   });
 
-  it('refuses a file named .zip that is not one, with a reason', async () => {
+  it('reports a file named .zip that is not one as not read, with the reason, and reads the next file', async () => {
     await writeFile(path.join(root, 'fake.zip'), 'not a zip');
-    await expect(read([path.join(root, 'fake.zip')])).rejects.toBeInstanceOf(ZipUnreadableError);
+    await writeFile(path.join(root, 'good.json'), '{"a":1}');
+    const { records, skipped } = await read([path.join(root, 'fake.zip'), path.join(root, 'good.json')]);
+    expect(skipped).toEqual([
+      { source: path.join(root, 'fake.zip'), reason: 'zip unreadable: no end of central directory record' },
+    ]);
+    expect(records).toEqual([['good.json', '{"a":1}']]);
   });
 });
