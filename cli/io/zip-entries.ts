@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { createInflateRaw, type ZlibOptions } from 'node:zlib';
+import { createInflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import { DAMAGED_RAW_BYTES, DamagedInputError } from './damaged-input.js';
 
 /**
@@ -181,6 +181,26 @@ async function damagedEntry(file: string, entry: ZipEntry, reason: string): Prom
   return new DamagedInputError(raw === undefined ? `${reason} ${where}` : reason, raw);
 }
 
+/** Entries stored in at most this many bytes are read whole and inflated at once (see readZipEntry). */
+const SMALL_ENTRY_BYTES = 64 * 1024;
+
+/** A small entry that inflates to more than this (a deflate bomb, or just well compressed) is streamed. */
+const INFLATE_AT_ONCE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What a small entry inflates to at once, or why it does not; undefined when that is more than
+ * {@link INFLATE_AT_ONCE_BYTES} (streamed instead). Tagged, not an Error: zlib's errors come from node's own realm.
+ */
+function inflatedAtOnce(entry: ZipEntry, stored: Buffer): { bytes: Buffer } | { damage: string } | undefined {
+  if (entry.method === 0) return { bytes: stored };
+  try {
+    return { bytes: inflateRawSync(stored, { maxOutputLength: INFLATE_AT_ONCE_BYTES }) };
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    return { damage: (error as { message?: string }).message ?? String(error) };
+  }
+}
+
 /**
  * The entry's uncompressed bytes as a stream of chunks. `onRead` is told of every compressed byte read from disk
  * (a progress bar's measure). May be called again for the same entry: it reads it anew. An entry that cannot be
@@ -196,13 +216,28 @@ export async function* readZipEntry(
   if (entry.compressedSize === 0) return;
   const handle = await open(file, 'r');
   let start: number | undefined;
+  let small: Buffer | undefined;
   try {
     start = await dataStart(handle, entry);
+    // A small entry is read in one go and inflated at once: a stream and an inflater per entry cost about 0.7 ms,
+    // which an archive of 20,000 small entries paid 20,000 times (14 s).
+    if (start !== undefined && entry.compressedSize <= SMALL_ENTRY_BYTES)
+      small = await readAt(handle, start, entry.compressedSize);
   } finally {
     await handle.close();
   }
   if (start === undefined)
     throw await damagedEntry(file, entry, 'zip entry has no local header where the directory says');
+  if (small !== undefined) {
+    const whole = inflatedAtOnce(entry, small);
+    if (whole !== undefined && 'damage' in whole)
+      throw await damagedEntry(file, entry, `zip entry damaged: ${whole.damage}`);
+    if (whole !== undefined) {
+      onRead?.(small.length);
+      if (whole.bytes.length > 0) yield whole.bytes;
+      return;
+    }
+  }
   const raw = createReadStream(file, { start, end: start + entry.compressedSize - 1, highWaterMark: 256 * 1024 });
   if (onRead !== undefined) raw.on('data', (chunk) => onRead(chunk.length));
   if (entry.method === 0) {

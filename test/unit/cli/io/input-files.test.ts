@@ -80,6 +80,28 @@ describe('streamInputs and readInputs', () => {
     ]);
   });
 
+  it('reads entries stored small but inflating large (read at once up to 4 MiB, streamed above), and a stored one over 64 KiB', async () => {
+    // Each b.json stores in a few KB; 5 MB of one byte passes the at-once limit, 3 MB does not.
+    const five = 'y'.repeat(5_000_000);
+    const three = 'z'.repeat(3_000_000);
+    const stored = 's'.repeat(100_000);
+    const zip = zipSync({
+      'five.json': [new TextEncoder().encode(five), { level: 9 }],
+      'three.json': [new TextEncoder().encode(three), { level: 9 }],
+      'stored.json': [new TextEncoder().encode(stored), { level: 0 }],
+    });
+    await writeFile(path.join(root, 'in.zip'), zip);
+    const sizes = new Map((await listZipEntries(path.join(root, 'in.zip'))).map((e) => [e.name, e.compressedSize]));
+    expect([sizes.get('five.json'), sizes.get('three.json')].every((size) => (size as number) < 64 * 1024)).toBe(true);
+    expect(sizes.get('stored.json')).toBe(100_000);
+    const { records } = await read([path.join(root, 'in.zip')]);
+    expect(records).toEqual([
+      ['in.zip!five.json', five],
+      ['in.zip!stored.json', stored],
+      ['in.zip!three.json', three],
+    ]);
+  });
+
   it('gives what a tar.gz cut short holds (its end blocks and gzip trailer missing)', async () => {
     const body = '{"n":1}\n'.repeat(2000);
     const tar = await tarOf([{ name: 'one.json', body }]);
