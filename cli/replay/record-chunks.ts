@@ -9,13 +9,15 @@
  *   at it), and only when the text before the cut holds at least two lines (so the piece is split the same way,
  *   not read as one value). A line feed is one code unit, never inside a multi-byte sequence or a surrogate pair,
  *   so each piece decodes to the same characters as its part of the whole, invalid ones included;
+ * - pretty-printed JSON documents one after another between a `}` line and a `{` line, both in column 0, when the
+ *   whole-text splitter is between documents there (see {@link findPrettyCut});
  * - XML of `<Event>` elements (one after another, or inside `<Events>`) right after an event span, found by the
  *   scanner the XML reader uses (src/events/decode/xml-cuts.ts): the reader parses each span on its own, so a
  *   piece that starts where the whole text's scanner is between events reads as its part of the whole, faults
  *   included (see {@link cutXml});
  * - a top-level JSON array of events between two elements, with the JSON reader's element scanner (see
  *   {@link cutJsonArray}).
- * Everything else is one piece, the whole input, as before: small inputs, KPL, pretty-printed or one-line JSON.
+ * Everything else is one piece, the whole input, as before: small inputs, KPL, JSON without such a place to cut.
  * An EVTX file is cut between chunks (see {@link cutEvtx}).
  *
  * A gzip or zstd input is first checked whole in a streaming pass (the same checks as the record reader's
@@ -28,6 +30,7 @@ import { Gunzip } from 'fflate';
 import { Decompress } from 'fzstd';
 import { binaryLayer, zstdContentSize, zstdWindowSize } from '../../src/events/decode/binary-layers.js';
 import { type JsonArrayItem, JsonArrayScanner } from '../../src/events/decode/documents/json-array.js';
+import { splitJsonText } from '../../src/events/decode/json-text.js';
 import { type XmlItem, XmlItemScanner } from '../../src/events/decode/xml-cuts.js';
 import type { InputStream } from '../io/input-files.js';
 
@@ -175,6 +178,72 @@ export function findCut(units: Units, from: number, final: boolean): { cut: numb
   }
 }
 
+/** The next line from `from` on that is `}` alone in column 0: the unit of its `}`, or -1 when none is in hand. */
+function closingLine(units: Units, from: number): number {
+  let at = from;
+  for (;;) {
+    const feed = units.indexOf(LF, at);
+    if (feed === -1 || feed + 1 >= units.length) return -1;
+    at = feed + 1;
+    if (units[at] !== CLOSE_BRACE) continue;
+    let after = at + 1;
+    while (after < units.length && units[after] !== LF && isBlank(units[after] as number)) after++;
+    if (after < units.length && units[after] === LF) return at;
+  }
+}
+
+/**
+ * Where pretty-printed documents one after another (`jq .`, `ConvertTo-Json` per event) may be cut at or after
+ * `from`: before a line that is `{` alone in column 0 whose last non-blank line is `}` alone in column 0, and only
+ * if the whole-text splitter (`splitJsonText`), run over the text before it, ends that text with a whole document
+ * and blanks. The splitter is then between documents at the start of a line, its state when it starts, so the
+ * piece after the cut is read as its part of the whole. `failed`: a candidate was checked and refused (the caller
+ * then waits for more text before checking again, so a hostile text costs at most about twice its parse).
+ */
+export function findPrettyCut(
+  units: Units,
+  from: number,
+  final: boolean,
+): { cut: number; next: number; failed: boolean } {
+  let at = from;
+  for (;;) {
+    const feed = units.indexOf(LF, at);
+    if (feed === -1 || feed + 1 >= units.length)
+      return { cut: -1, next: Math.max(from, units.length - 1), failed: false };
+    const start = feed + 1;
+    at = start;
+    if (units[start] !== OPEN_BRACE) continue;
+    let end = units.indexOf(LF, start);
+    if (end === -1) {
+      if (!final) return { cut: -1, next: feed, failed: false };
+      end = units.length;
+    }
+    let after = start + 1;
+    while (after < end && isBlank(units[after] as number)) after++;
+    if (after !== end) continue;
+    let last = feed - 1;
+    while (last >= 0 && isBlank(units[last] as number)) last--;
+    if (last < 1 || units[last] !== CLOSE_BRACE || units[last - 1] !== LF || !twoLines(units, start)) continue;
+    // The document the cut starts must be whole (its own `}` line in column 0, parsed): a piece that is one damaged
+    // document is rejected with all its bytes, blanks around included, where the whole text gives its own.
+    const close = closingLine(units, end);
+    if (close === -1) {
+      if (!final) return { cut: -1, next: feed, failed: false };
+      continue;
+    }
+    try {
+      JSON.parse(decodeUnits(units.subarray(start, close + 1)));
+    } catch {
+      continue;
+    }
+    const text = decodeUnits(units.subarray(0, start));
+    const pieces = splitJsonText(text, Number.POSITIVE_INFINITY);
+    const lastPiece = pieces[pieces.length - 1];
+    if (lastPiece?.ok && text.slice(lastPiece.end).trim() === '') return { cut: start, next: start, failed: false };
+    return { cut: -1, next: start, failed: true };
+  }
+}
+
 /**
  * A growing buffer of the text's code units (the BOM left out), reused: pieces are views of it or copies made
  * with the BOM in front. Its own ArrayBuffer, so a UTF-16 view is aligned.
@@ -288,6 +357,9 @@ export async function* cutText(
   const maxLineUnits = Math.max(1, Math.floor(maxLineBytes / unit));
   // Where the search for a cut goes on: the units before it hold none (so text without cuts costs linear time).
   let scanFrom = pieceUnits;
+  // The same for a cut between pretty-printed documents, and the units in hand before one is checked again.
+  let prettyFrom = pieceUnits;
+  let prettyAt = 0;
   // Where the last line in hand starts (after the last line feed), and how far the units were searched for one.
   let lineStart = 0;
   let searched = 0;
@@ -355,6 +427,8 @@ export async function* cutText(
         long = false;
         endedLong = true;
         scanFrom = pieceUnits;
+        prettyFrom = pieceUnits;
+        prettyAt = 0;
         lineStart = 0;
         searched = 0;
         continue;
@@ -369,14 +443,21 @@ export async function* cutText(
       }
       const units = buffer.units();
       if (final ? units.length <= pieceUnits : units.length < pieceUnits) return;
-      const { cut, next } = findCut(units, scanFrom, final);
+      let { cut, next } = findCut(units, scanFrom, final);
       if (cut === -1) {
         scanFrom = next;
-        return;
+        if (units.length < prettyAt) return;
+        const pretty = findPrettyCut(units, prettyFrom, final);
+        prettyFrom = pretty.next;
+        if (pretty.failed) prettyAt = 2 * units.length;
+        if (pretty.cut === -1) return;
+        cut = pretty.cut;
       }
       yield withBom(bom, [buffer.slice(0, cut)]);
       drop(cut);
       scanFrom = pieceUnits;
+      prettyFrom = pieceUnits;
+      prettyAt = 0;
     }
   }
   for await (const chunk of afterBom(chunks, shape.bom, bom)) {

@@ -364,12 +364,24 @@ function jsonArray(): Uint8Array {
 }
 
 /**
- * Text `seed` of a fuzz: one of the XML texts or a JSON array, with 1-6 random edits (a token inserted, up to 40
+ * Pretty-printed documents one after another, as `jq .` writes them (two-space indent, nested objects and arrays),
+ * 20 events (a mutation base, and the pretty-cut tests' text).
+ */
+export function prettyDocuments(count = 20, newline = '\n'): Uint8Array {
+  const docs = Array.from({ length: count }, (_, n) => {
+    const event = JSON.parse(sysmon(n)) as Record<string, unknown>;
+    return JSON.stringify({ ...event, Nested: { List: [n, { Deep: `v${n}` }], Empty: {} } }, null, 2);
+  });
+  return utf8(`${docs.join('\n').split('\n').join(newline)}${newline}`);
+}
+
+/**
+ * Text `seed` of a fuzz: one of the XML texts, a JSON array or pretty-printed documents, with 1-6 random edits (a token inserted, up to 40
  * bytes deleted, a byte replaced by any value).
  */
 export function mutated(seed: number): Uint8Array {
   const random = mulberry32(seed);
-  const bases = [...TEXTS.map((t) => t.bytes), jsonArray()];
+  const bases = [...TEXTS.map((t) => t.bytes), jsonArray(), prettyDocuments()];
   let bytes = Buffer.from(bases[Math.floor(random() * bases.length)] as Uint8Array);
   const edits = 1 + Math.floor(random() * 6);
   for (let e = 0; e < edits; e++) {
