@@ -974,7 +974,7 @@ function spliced(plan: ElementPlan, values: unknown[], generic: JsonBuilder, dep
 
 /** Most children {@link splicesPlainly} takes (their keys are compared pair by pair). */
 const PLAIN_KIDS = 8;
-/** The keys of the children {@link splicesPlainly} found, in order (read by splicedPlainly). */
+/** The keys of the children {@link splicesPlainly} has found so far (its scratch: compared for repeats, then dropped). */
 const plainKeys: string[] = [];
 
 /**
