@@ -420,6 +420,28 @@ describe('hostile EVTX files', () => {
       },
     };
     expect(summary(eventHolding(spread))).toEqual(['rejected: EVTX record expands too large']);
+    // At the budget's edge: the record's 100,000 elements less the Event template's 9, less `<Spread>` with one
+    // child (2), less 101 for each of `places` hundred-element instances.
+    const edge = (places: number): Value => ({
+      type: 0x21,
+      xml: (w) => {
+        w.fragment();
+        w.instance(
+          (t) => {
+            t.fragment();
+            t.element('Spread', [], (e) => {
+              e.element('B', []);
+              for (let i = 0; i < places; i++) e.sub(0, 0x21);
+            });
+            t.eof();
+          },
+          [hundred],
+        );
+        w.eof();
+      },
+    });
+    expect(eventHolding(edge(989))[0]?.kind).toBe('event');
+    expect(summary(eventHolding(edge(990)))).toEqual(['rejected: EVTX record expands too large']);
   });
 
   it('rejects a substitution whose value is missing', () => {
