@@ -97,8 +97,9 @@ const MAX_SHARED_BYTES = 16384;
 
 /** The names and template definitions of one chunk, each parsed once, by their offset in the chunk. */
 export class ChunkContext {
-  private readonly names = new Map<number, { text: string; size: number }>();
-  private readonly templates = new Map<number, Template | string>();
+  // Made on first use: a chunk of one record whose templates are shared reads no name and sets two templates.
+  private names: Map<number, { text: string; size: number }> | undefined;
+  private templates: Map<number, Template | string> | undefined;
 
   /**
    * `bytes`: the chunk from its header on (offsets in Binary XML are relative to it); `view`: a DataView over the
@@ -111,13 +112,14 @@ export class ChunkContext {
 
   /** A name structure: 4 unknown bytes, a 2-byte hash, a 2-byte character count, UTF-16 text, a NUL. */
   name(offset: number): { text: string; size: number } {
-    const known = this.names.get(offset);
+    const known = this.names?.get(offset);
     if (known !== undefined) return known;
     if (offset + 8 > this.bytes.length) damaged('EVTX name out of bounds');
     const units = this.view.getUint16(offset + 6, true);
     const size = 8 + 2 * units + 2;
     if (offset + size > this.bytes.length) damaged('EVTX name out of bounds');
     const name = { text: utf16(this.bytes, offset + 8, units, false), size };
+    if (this.names === undefined) this.names = new Map();
     this.names.set(offset, name);
     return name;
   }
@@ -128,7 +130,7 @@ export class ChunkContext {
    * record that uses it is rejected alike without parsing it again.
    */
   template(offset: number): Template {
-    const known = this.templates.get(offset);
+    const known = this.templates?.get(offset);
     if (typeof known === 'string') damaged(known);
     if (known !== undefined) return known;
     if (offset + 24 > this.bytes.length) this.failTemplate(offset, 'EVTX template definition out of bounds');
@@ -137,16 +139,16 @@ export class ChunkContext {
     const shareable = end - offset <= MAX_SHARED_BYTES;
     const shared = shareable ? this.shared(offset, end) : undefined;
     if (shared !== undefined) {
-      this.templates.set(offset, shared);
+      this.setTemplate(offset, shared);
       return shared;
     }
     // Remembered as failed while being parsed: a definition cannot (legally) refer to itself.
-    this.templates.set(offset, 'EVTX template definition refers to itself');
+    this.setTemplate(offset, 'EVTX template definition refers to itself');
     try {
       const parser = new StreamParser(this, offset + 24, end, true, 0);
       const nodes = parser.nodes();
       const template = { nodes, plan: compilePlan(nodes) };
-      this.templates.set(offset, template);
+      this.setTemplate(offset, template);
       if (shareable) {
         if (sharedCount >= MAX_SHARED_TEMPLATES) {
           sharedTemplates.clear();
@@ -165,7 +167,7 @@ export class ChunkContext {
       return template;
     } catch (error) {
       const reason = (error as { reason?: unknown }).reason;
-      this.templates.set(offset, typeof reason === 'string' ? reason : 'EVTX template definition damaged');
+      this.setTemplate(offset, typeof reason === 'string' ? reason : 'EVTX template definition damaged');
       throw error;
     }
   }
@@ -245,8 +247,13 @@ export class ChunkContext {
     return true;
   }
 
+  private setTemplate(offset: number, template: Template | string): void {
+    if (this.templates === undefined) this.templates = new Map();
+    this.templates.set(offset, template);
+  }
+
   private failTemplate(offset: number, reason: string): never {
-    this.templates.set(offset, reason);
+    this.setTemplate(offset, reason);
     return damaged(reason);
   }
 }
@@ -597,8 +604,7 @@ class JsonBuilder {
     } else if (node.kind === INSTANCE) {
       const plan = node.template.plan;
       if (plan !== undefined) {
-        this.nodes -= plan.element.nodes;
-        if (this.nodes < 0) damaged('EVTX record expands too large');
+        this.spend(plan.element.nodes);
         const json = buildPlanned(plan.element, node.values, node.hasXml ? this : undefined, depth + 1);
         kids.push({ name: plan.name, dataName: plan.dataName, json });
       } else {
@@ -613,6 +619,12 @@ class JsonBuilder {
         texts.push(value);
       }
     }
+  }
+
+  /** Takes `nodes` elements from the record's budget. */
+  spend(nodes: number): void {
+    this.nodes -= nodes;
+    if (this.nodes < 0) damaged('EVTX record expands too large');
   }
 
   /** An attribute's value, or null when it has none (evtx_dump leaves out attributes substituted by NULL). */
@@ -939,9 +951,11 @@ function spliced(plan: ElementPlan, values: unknown[], generic: JsonBuilder, dep
     attributes ??= {};
     attributes[attribute.name] = value;
   }
+  const children = plan.children ?? [];
+  if (splicesPlainly(element, children, values))
+    return splicedPlainly(element, children, values, attributes, generic, depth);
   const texts: unknown[] = [];
   const kids: Built[] = [];
-  const children = plan.children ?? [];
   let next = 0;
   for (const child of element.children) {
     if (typeof child !== 'string' && child.kind === ELEMENT) {
@@ -956,6 +970,88 @@ function spliced(plan: ElementPlan, values: unknown[], generic: JsonBuilder, dep
   if (kids.length > 0) return objectOf(attributes, kids, text);
   if (attributes === undefined) return text;
   return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
+}
+
+/** Most children {@link splicesPlainly} takes (their keys are compared pair by pair). */
+const PLAIN_KIDS = 8;
+/** The keys of the children {@link splicesPlainly} has found so far (its scratch: compared for repeats, then dropped). */
+const plainKeys: string[] = [];
+
+/**
+ * Whether {@link spliced}'s element (a record's `<Event>`: its `System`, then a Binary XML value holding the
+ * `EventData` template's instance) is one whose JSON is its attributes and then each child under its own name, so
+ * that objectOf's numbering and `Data` grouping do nothing: its content is child elements and substitutions only,
+ * each substitution NULL or Binary XML of planned instances alone, at least one child, at most {@link PLAIN_KIDS},
+ * none named `Data` (or with a `Data` Name), `__proto__` or `#attributes`, no two of the same name. Reads the
+ * values only (no budget spent, nothing built), so the other path can still be taken.
+ */
+function splicesPlainly(element: Element, children: ChildPlan[], values: unknown[]): boolean {
+  let count = 0;
+  let next = 0;
+  for (const child of element.children) {
+    if (typeof child === 'string') return false;
+    if (child.kind === ELEMENT) {
+      const childPlan = children[next++] as ChildPlan;
+      if (childPlan.element.dataName !== undefined || !plainKey(child.name, count)) return false;
+      plainKeys[count++] = child.name;
+    } else if (child.kind === SUBSTITUTION) {
+      const value = values[child.index];
+      if (value === null) continue;
+      if (!(value instanceof XmlValue)) return false;
+      for (const node of value.nodes) {
+        if (typeof node === 'string' || node.kind !== INSTANCE) return false;
+        const plan = node.template.plan;
+        if (plan === undefined || plan.dataName !== undefined || !plainKey(plan.name, count)) return false;
+        plainKeys[count++] = plan.name;
+      }
+    } else {
+      return false;
+    }
+  }
+  return count > 0;
+}
+
+/** Whether `key` may be set as it is after the `count` keys in {@link plainKeys}. */
+function plainKey(key: string, count: number): boolean {
+  if (count >= PLAIN_KIDS || key === 'Data' || key === '__proto__' || key === '#attributes') return false;
+  for (let i = 0; i < count; i++) if (plainKeys[i] === key) return false;
+  return true;
+}
+
+/**
+ * {@link spliced} of an element {@link splicesPlainly} took: the same checks, budget and builds in the same order
+ * as JsonBuilder.add and objectOf, each child's JSON set on the object as it is built.
+ */
+function splicedPlainly(
+  element: Element,
+  children: ChildPlan[],
+  values: unknown[],
+  attributes: Record<string, unknown> | undefined,
+  generic: JsonBuilder,
+  depth: number,
+): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  if (attributes !== undefined) object['#attributes'] = attributes;
+  let next = 0;
+  for (const child of element.children) {
+    if (typeof child === 'string') continue;
+    if (child.kind === ELEMENT) {
+      const childPlan = children[next++] as ChildPlan;
+      object[child.name] = buildPlanned(childPlan.element, values, generic, depth + 1);
+      continue;
+    }
+    if (depth > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
+    const value = values[(child as Substitution).index];
+    if (!(value instanceof XmlValue)) continue;
+    for (const node of value.nodes) {
+      if (depth + 1 > MAX_DEPTH) damaged('EVTX Binary XML nested too deeply');
+      const instance = node as Instance;
+      const plan = instance.template.plan as Plan;
+      generic.spend(plan.element.nodes);
+      object[plan.name] = buildPlanned(plan.element, instance.values, instance.hasXml ? generic : undefined, depth + 2);
+    }
+  }
+  return object;
 }
 
 /**

@@ -312,6 +312,19 @@ function fixedValue(type: number, bytes: Uint8Array, view: DataView, at: number)
   }
 }
 
+/**
+ * A string value of under 4 bytes (no terminator, or a terminator alone: `-`, `0`, an empty field), which the value
+ * cache does not hold: as `utf16(…).trimEnd()` gives it, without a native call when it is one printable ASCII
+ * character (V8 keeps those as single-character strings) or empty.
+ */
+function shortString(bytes: Uint8Array, at: number, size: number): string {
+  if (size < 2) return '';
+  const unit = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+  if (unit === 0) return '';
+  if (unit > 0x20 && unit < 0x7f) return String.fromCharCode(unit);
+  return utf16(bytes, at, size >>> 1, true).trimEnd();
+}
+
 /** NUL-separated strings (the last terminator optional), for string arrays. */
 function splitStrings(parts: string[]): string[] {
   if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
@@ -327,6 +340,7 @@ export function decodeValue(type: number, bytes: Uint8Array, view: DataView, at:
     case NULL_TYPE:
       return null;
     case 0x01:
+      if (size < 4) return shortString(bytes, at, size);
       return lookup(0x01, bytes, view, at, size) ?? remember(0x01, utf16(bytes, at, size >>> 1, true).trimEnd());
     case 0x0f:
       // GUIDs and SIDs repeat as much as strings; a text to store is taken at once (not kept, see ascii-text.ts).

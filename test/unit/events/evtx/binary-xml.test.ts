@@ -230,6 +230,110 @@ describe('EVTX records as canonical events', () => {
     expect(outcome?.kind === 'event' && outcome.event.data).toEqual({ TargetUserName: 'alice', LogonType: '3' });
   });
 
+  it('names the children of an Event of System and Binary XML values as the general builder does, whatever they are', () => {
+    const NULL: Value = { type: 0x00, bytes: new Uint8Array(0) };
+    /** Binary XML of one instance per name, each `<name><Data Name="X">v-name</Data></name>`. */
+    const roots = (...names: string[]): Value => ({
+      type: 0x21,
+      xml: (w) => {
+        w.fragment();
+        for (const name of names)
+          w.instance(
+            (t) => {
+              t.fragment();
+              t.element(name, [], (d) => d.element('Data', [['Name', (a) => a.text('X')]], (v) => v.sub(0, 0x01)));
+              t.eof();
+            },
+            [string(`v-${name}`)],
+          );
+        w.eof();
+      },
+    });
+    const lone = (name: [string, string] | undefined, text: string): Value => ({
+      type: 0x21,
+      xml: (w) => {
+        w.fragment();
+        w.instance(
+          (t) => {
+            t.fragment();
+            t.element('Data', name === undefined ? [] : [[name[0], (a) => a.text(name[1])]], (d) => d.sub(0, 0x01));
+            t.eof();
+          },
+          [string(text)],
+        );
+        w.eof();
+      },
+    });
+    const loose: Value = {
+      type: 0x21,
+      xml: (w) => {
+        w.fragment();
+        w.element('Loose', [], (d) => d.text('t'));
+        w.eof();
+      },
+    };
+    const template = (w: XmlWriter) => {
+      w.fragment();
+      w.element('Event', [['xmlns', (a) => a.text('urn:x')]], (e) => {
+        system(e);
+        e.sub(8, 0x21, true);
+        e.sub(9, 0x21, true);
+      });
+      w.eof();
+    };
+    const eventOf = (values: Value[]) => {
+      const writer = new EvtxWriter();
+      writer.record((w) => eventRecord(w, template, [...systemValues(1), ...values]));
+      const [outcome] = readEvtx(writer.file());
+      if (!outcome?.ok) throw new Error(`rejected: ${JSON.stringify(outcome)}`);
+      const { System, ...rest } = outcome.document.Event as Record<string, unknown>;
+      expect(System).toEqual(expect.objectContaining({ Channel: 'Application' }));
+      return { keys: Object.keys(outcome.document.Event as object), rest, event: outcome.document.Event as object };
+    };
+    const x = (name: string) => ({ X: `v-${name}` });
+    const cases: Array<[Value[], string[], Record<string, unknown>]> = [
+      [[roots('EventData'), NULL], ['EventData'], { EventData: x('EventData') }],
+      [
+        [roots('EventData', 'UserData'), NULL],
+        ['EventData', 'UserData'],
+        { EventData: x('EventData'), UserData: x('UserData') },
+      ],
+      [
+        [roots('EventData'), roots('UserData')],
+        ['EventData', 'UserData'],
+        { EventData: x('EventData'), UserData: x('UserData') },
+      ],
+      [[roots('System'), NULL], ['System_1'], { System_1: x('System') }],
+      [
+        [roots('EventData'), roots('EventData')],
+        ['EventData', 'EventData_1'],
+        { EventData: x('EventData'), EventData_1: x('EventData') },
+      ],
+      [[roots('#attributes'), NULL], ['#attributes_1'], { '#attributes_1': x('#attributes') }],
+      [[roots('#text'), NULL], ['#text'], { '#text': x('#text') }],
+      [[lone(undefined, 'one'), lone(undefined, 'two')], ['Data'], { Data: { '#text': ['one', 'two'] } }],
+      [[lone(['Name', 'Field'], 'named'), NULL], ['Field'], { Field: 'named' }],
+      [[loose, NULL], ['Loose'], { Loose: 't' }],
+      [[string('plain'), NULL], ['#text'], { '#text': 'plain' }],
+      [[NULL, NULL], [], {}],
+      [
+        [roots('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'), NULL],
+        [...'ABCDEFGH'],
+        Object.fromEntries([...'ABCDEFGH'].map((n) => [n, x(n)])),
+      ],
+    ];
+    for (const [values, keys, rest] of cases) {
+      const got = eventOf(values);
+      expect(got.keys).toEqual(['#attributes', 'System', ...keys]);
+      expect(got.rest).toEqual({ '#attributes': { xmlns: 'urn:x' }, ...rest });
+    }
+    const proto = eventOf([roots('__proto__'), NULL]);
+    expect(proto.keys).toEqual(['#attributes', 'System', '__proto__']);
+    // A plain own key, as setKey sets it: the Event keeps Object.prototype.
+    expect(Object.getOwnPropertyDescriptor(proto.event, '__proto__')?.value).toEqual(x('__proto__'));
+    expect(Object.getPrototypeOf(proto.event)).toBe(Object.prototype);
+  });
+
   it('sets each GUID, time, SID and hex value of an instance, around a nested instance and after a damaged record', () => {
     const guid = (n: number) => ({ type: 0x0f, bytes: new Uint8Array(16).fill(n) });
     const sid = bytes(1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0);

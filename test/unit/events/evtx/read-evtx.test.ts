@@ -364,6 +364,86 @@ describe('hostile EVTX files', () => {
     expect(summary(outcomes)).toEqual(['rejected: EVTX record expands too large']);
   });
 
+  /** An event whose Event element holds System and value 8 (Binary XML) as its own content, not in EventData. */
+  function eventHolding(value: Value): RecordOutcome[] {
+    const writer = new EvtxWriter();
+    writer.record((w) =>
+      eventRecord(
+        w,
+        (t) => {
+          t.fragment();
+          t.element('Event', [], (e) => {
+            system(e);
+            e.sub(8, 0x21);
+          });
+          t.eof();
+        },
+        [...systemValues(1), value],
+      ),
+    );
+    return readRecord(writer.file());
+  }
+
+  it('keeps the depth limit and the node budget for Binary XML values right under Event', () => {
+    expect(eventHolding(nested(5))[0]?.kind).toBe('event');
+    expect(summary(eventHolding(nested(200)))).toEqual(['rejected: EVTX Binary XML nested too deeply']);
+    const hundred: Value = {
+      type: 0x21,
+      xml: (w) => {
+        w.fragment();
+        w.instance((t) => {
+          t.fragment();
+          t.element('Wide', [], (e) => {
+            for (let i = 0; i < 100; i++) e.element('B', []);
+          });
+          t.eof();
+        }, []);
+        w.eof();
+      },
+    };
+    // One instance under Event whose element substitutes the hundred elements in 2,000 places.
+    const spread: Value = {
+      type: 0x21,
+      xml: (w) => {
+        w.fragment();
+        w.instance(
+          (t) => {
+            t.fragment();
+            t.element('Spread', [], (e) => {
+              for (let i = 0; i < 2000; i++) e.sub(0, 0x21);
+            });
+            t.eof();
+          },
+          [hundred],
+        );
+        w.eof();
+      },
+    };
+    expect(summary(eventHolding(spread))).toEqual(['rejected: EVTX record expands too large']);
+    // At the budget's edge: the record's 100,000 elements less the Event template's 9, less `<Spread>` with one
+    // child (2), less 101 for each of `places` hundred-element instances.
+    const edge = (places: number): Value => ({
+      type: 0x21,
+      xml: (w) => {
+        w.fragment();
+        w.instance(
+          (t) => {
+            t.fragment();
+            t.element('Spread', [], (e) => {
+              e.element('B', []);
+              for (let i = 0; i < places; i++) e.sub(0, 0x21);
+            });
+            t.eof();
+          },
+          [hundred],
+        );
+        w.eof();
+      },
+    });
+    expect(eventHolding(edge(989))[0]?.kind).toBe('event');
+    expect(summary(eventHolding(edge(990)))).toEqual(['rejected: EVTX record expands too large']);
+  });
+
   it('rejects a substitution whose value is missing', () => {
     expect(summary(eventWith((d) => d.sub(99, 0x01), []))).toEqual(['rejected: EVTX substitution without a value']);
   });

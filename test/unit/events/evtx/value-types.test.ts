@@ -78,3 +78,27 @@ describe('hex int64 values through the value cache', () => {
     expect(() => hex([0, 0, 0, 0])).toThrow('EVTX value size does not fit its type');
   });
 });
+
+describe('string values under 4 bytes (not cached; one printable ASCII character without a native call)', () => {
+  const utf16le = new TextDecoder('utf-16le');
+
+  it('gives every one-unit string, with or without an odd byte after it, as the decoder and trimEnd do', () => {
+    const wrong: number[] = [];
+    for (let unit = 0; unit < 0x10000; unit++) {
+      const bytes = new Uint8Array([unit & 0xff, unit >> 8, 0x41]);
+      const view = new DataView(bytes.buffer);
+      const want = unit === 0 ? '' : utf16le.decode(bytes.subarray(0, 2)).trimEnd();
+      if (decodeValue(0x01, bytes, view, 0, 2) !== want || decodeValue(0x01, bytes, view, 0, 3) !== want)
+        wrong.push(unit);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('gives an empty string for no bytes or one', () => {
+    const bytes = new Uint8Array([0x41, 0]);
+    const view = new DataView(bytes.buffer);
+    expect(decodeValue(0x01, bytes, view, 0, 0)).toBe('');
+    expect(decodeValue(0x01, bytes, view, 0, 1)).toBe('');
+    expect(decodeValue(0x01, bytes, view, 0, 2)).toBe('A');
+  });
+});
