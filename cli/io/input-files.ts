@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, createGunzip } from 'node:zlib';
@@ -123,7 +123,18 @@ async function* damaged(reason: string, raw?: () => Promise<Uint8Array | undefin
   throw new DamagedInputError(reason, await raw?.());
 }
 
+/** Files of at most this size are read at once, not streamed (see readFileChunks). */
+const SMALL_FILE_BYTES = 64 * 1024;
+
 async function* readFileChunks(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  // A stream costs an open, two reads and a close on the thread pool, and its own machinery: about 0.3 ms a file,
+  // which a folder of 20,000 small files paid in full (6.4 s). A small file is read at once instead.
+  if (statSync(file).size <= SMALL_FILE_BYTES) {
+    const bytes = readFileSync(file);
+    onBytes?.(bytes.length);
+    if (bytes.length > 0) yield bytes;
+    return;
+  }
   for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) {
     onBytes?.((chunk as Buffer).length);
     yield chunk as Buffer;
