@@ -1,6 +1,6 @@
 /**
  * The enrich function's rules folder with the whole SigmaHQ Windows corpus, as synth writes it into the function's
- * task root (the rule files, rule-options.json, parsed-rules.json and compile-record.json), for the cold start
+ * task root (the rule files, rule-options.json, parsed-rules.json, compile-record.json and prefilter-automata.bin), for the cold start
  * benchmarks, with the build's listing-proof.json. Written by this checkout's modules: both sides of an A/B run must read the same formats.
  */
 import { cpSync, writeFileSync } from 'node:fs';
@@ -8,9 +8,11 @@ import path from 'node:path';
 import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE } from '../../lambda/rules.js';
 import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
+  BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   proveBundledListing,
+  writeBundledAutomata,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../../node-io/rule-cache.js';
@@ -33,6 +35,7 @@ export async function writeEnrichTaskRoot(work: string): Promise<string> {
   const options = parseRuleOptions(formatRuleOptions({ skipInvalidRules: true }));
   const record = compileParsedRules(parsed, ruleCompileOptions(options.ok ? options.value : {})).record;
   if (record) writeBundledRecord(path.join(rules, COMPILE_RECORD_FILE), record);
+  if (record) writeBundledAutomata(path.join(rules, BUNDLED_AUTOMATA_FILE), record);
   // As the last bundling step does (infra/constructs/rule-bundle.ts): the folder's listing checked once, here.
   const proved = await proveBundledListing(rules);
   if (!proved.ok) throw new Error(proved.error);

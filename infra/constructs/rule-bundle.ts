@@ -18,9 +18,11 @@ import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE, type RuleOptionsFile } from '../../lambda/rules.js';
 import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
+  BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   ruleCacheKey,
+  writeBundledAutomata,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../../node-io/rule-cache.js';
@@ -152,16 +154,17 @@ export function compileRuleBundle(
     files: sources.length,
     compiled: countOf(result.compiled),
     invalidSkipped: result.rejected,
-    commandHooks: copyRulesHooks(folders, result.options, ...writeParsedRules(sources, result.options)),
+    commandHooks: copyRulesHooks(folders, result.options, writeParsedRules(sources, result.options)),
   };
 }
 
 /**
  * The rules' parsed form (node-io/rule-cache.ts), written once here so that a cold start compiles without parsing
- * YAML (about half of compiling the SigmaHQ Windows corpus). Written to a file named by its content under the
- * system's temporary folder, for afterBundling to copy into each bundle; returns its path.
+ * YAML (about half of compiling the SigmaHQ Windows corpus), with the record of their full compile and that
+ * compile's prefilter automata. Written to files named by their content under the system's temporary folder, for
+ * afterBundling to copy into each bundle; returns their paths (the parsed form's only, when there is no record).
  */
-function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOptionsFile): [string, string?] {
+function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOptionsFile): BundledRuleFiles {
   const folder = join(tmpdir(), 'hookstream-parsed-rules');
   mkdirSync(folder, { recursive: true });
   const key = ruleCacheKey(sources, 'bundle');
@@ -174,18 +177,34 @@ function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOpti
     folder,
     `${key}.${createHash('sha256').update(JSON.stringify(compileOptions)).digest('hex').slice(0, 16)}.record`,
   );
-  if (!existsSync(file) || !existsSync(record)) {
+  // Every list's prefilter automata, built here once: the first event of each list reads its own instead of
+  // building them (150-260 ms of CPU on the SigmaHQ Windows corpus's first process-creation event).
+  const automata = record.replace(/\.record$/, '.automata');
+  if (!existsSync(file) || !existsSync(record) || !existsSync(automata)) {
     const parsed = parseRuleSources(sources);
     const partial = `${file}.${process.pid}.partial`;
     writeBundledParsedRules(partial, parsed);
     renameSync(partial, file);
     const compiled =
       loadOptions === undefined || loadOptions.ok ? compileParsedRules(parsed, compileOptions) : undefined;
-    if (compiled?.record === undefined) return [file];
+    if (compiled?.record === undefined) return { parsedRules: file };
+    // Both from the one record object: the automata file is tied to the record text's checksum.
     writeBundledRecord(partial, compiled.record);
     renameSync(partial, record);
+    if (!writeBundledAutomata(partial, compiled.record)) return { parsedRules: file, compileRecord: record };
+    renameSync(partial, automata);
   }
-  return [file, record];
+  return { parsedRules: file, compileRecord: record, automata };
+}
+
+/** What {@link writeParsedRules} wrote, for {@link copyRulesHooks} to copy into each bundle's rules folder. */
+export interface BundledRuleFiles {
+  /** The rules' parsed form, copied to `<bundle>/rules/parsed-rules.json` (lambda/rules.ts prefers it). */
+  parsedRules?: string;
+  /** The record of their full compile, copied to `<bundle>/rules/compile-record.json`. */
+  compileRecord?: string;
+  /** That compile's prefilter automata, copied to `<bundle>/rules/prefilter-automata.bin`. */
+  automata?: string;
 }
 
 /** This checkout's root (this file is infra/constructs/rule-bundle.ts): where tsx and node-io/ are. */
@@ -209,10 +228,7 @@ function shellQuote(text: string): string {
 export function copyRulesHooks(
   folders: readonly RuleFolder[],
   options?: RuleOptionsFile,
-  /** The rules' parsed form, copied to `<bundle>/rules/parsed-rules.json` (lambda/rules.ts prefers it). */
-  parsedRules?: string,
-  /** The record of their full compile, copied to `<bundle>/rules/compile-record.json`. */
-  compileRecord?: string,
+  { parsedRules, compileRecord, automata }: BundledRuleFiles = {},
 ): ICommandHooks {
   return {
     beforeBundling: () => [],
@@ -230,6 +246,9 @@ export function copyRulesHooks(
       ...(compileRecord === undefined
         ? []
         : [`cp ${shellQuote(compileRecord)} ${shellQuote(join(outputDir, 'rules', COMPILE_RECORD_FILE))}`]),
+      ...(automata === undefined || compileRecord === undefined
+        ? []
+        : [`cp ${shellQuote(automata)} ${shellQuote(join(outputDir, 'rules', BUNDLED_AUTOMATA_FILE))}`]),
       // After every rule file and parsed-rules.json is in place, on the bundle as it will be deployed: the check the
       // cold start would otherwise make by listing the folder (parsed-rules.json names exactly its rule files), made
       // once here; it writes listing-proof.json, or fails the bundling (and synth) when they differ. What follows
