@@ -13,17 +13,16 @@ import path from 'node:path';
 import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE } from '../lambda/rules.js';
 import { ruleCompileOptions } from '../node-io/load-rules.js';
 import {
-  BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   proveBundledListing,
-  writeBundledAutomata,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../node-io/rule-cache.js';
 import { readRuleSources } from '../node-io/rule-files.js';
 import { compileParsedRules, parseRuleSources } from '../src/detection/index.js';
 import { bundle, formatMs, formatRss, PROJECT_ROOT, runNode } from './child-process.js';
+import { writeBundledRecords } from './cold/task-root.js';
 import type { Figure } from './measure.js';
 
 interface RuleLoadRun {
@@ -67,6 +66,15 @@ interface EnrichRun {
   allListsCpuMs?: number;
 }
 
+/** bench/cold/enrich-rules.ts: the rules step alone. */
+interface RulesStepRun {
+  readyMs: number;
+  rulesMs: number;
+  rulesCpuMs: number;
+  firstEventMs: number;
+  firstEventCpuMs: number;
+}
+
 /** The env the enrich function gets from infra (names only: no request is sent). */
 export const ENRICH_ENV = {
   RESOLUTION_TABLE: 'bench-resolution',
@@ -89,6 +97,8 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
   const enrichStart = path.join(out, 'enrich-start.mjs');
   await bundle('bench/cold/rule-load.ts', ruleLoad);
   await bundle('bench/cold/enrich-start.ts', enrichStart, true);
+  const enrichRules = path.join(out, 'enrich-rules.mjs');
+  await bundle('bench/cold/enrich-rules.ts', enrichRules, true);
   const work = mkdtempSync(path.join(tmpdir(), 'hookstream-bench-rules-'));
   try {
     const cacheDir = path.join(work, 'cache');
@@ -128,9 +138,18 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
     if (!proved.ok) throw new Error(proved.error);
     const enrichProved = best(repeats, enrich);
     const rssNoAutomata = runNode([enrichStart], { ...ENRICH_ENV, LAMBDA_TASK_ROOT: root }).usage.maxRssKb;
-    // Synth also ships that compile's prefilter automata (written from the same record object: tied to its checksum).
-    if (record) writeBundledAutomata(path.join(rules, BUNDLED_AUTOMATA_FILE), record);
+    // Synth also ships that compile's prefilter automata (written from the same record object: tied to its checksum),
+    // and the record of the same compile with live IOC containers and its automata (bench/cold/task-root.ts).
+    writeBundledRecords(rules, parsed, ruleCompileOptions(loadOptions.ok ? loadOptions.value : {}));
     const enrichSynth = best(repeats, enrich);
+    // The rules step alone, as a function with a containers bucket (every infra-deployed one) loads them.
+    const rulesStep = (containers: boolean) =>
+      best(repeats, () => {
+        const run = runNode([enrichRules, ...(containers ? ['containers'] : [])], { LAMBDA_TASK_ROOT: root });
+        return JSON.parse(run.stdout) as RulesStepRun;
+      });
+    const withContainers = rulesStep(true);
+    const withoutContainers = rulesStep(false);
     const rss = runNode([enrichStart], { ...ENRICH_ENV, LAMBDA_TASK_ROOT: root }).usage.maxRssKb;
 
     const line = (r: RuleLoadRun) =>
@@ -147,6 +166,9 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
       `${formatMs(r.rulesReadyMs ?? Number.NaN)} (process CPU ${formatMs(r.rulesReadyCpuMs ?? Number.NaN)}); process CPU at ready ${formatMs(r.readyCpuMs ?? 0)}); then first process-creation ` +
       `event ${formatMs(r.firstEventMs ?? 0)} (CPU ${formatMs(r.firstEventCpuMs ?? 0)}); every list compiled: ` +
       `process CPU ${formatMs(r.allListsCpuMs ?? 0)}`;
+    const stepLine = (r: RulesStepRun) =>
+      `rule set ready ${formatMs(r.rulesMs)} after the step began (CPU ${formatMs(r.rulesCpuMs)}); then first ` +
+      `process-creation event ${formatMs(r.firstEventMs)} (CPU ${formatMs(r.firstEventCpuMs)})`;
     return [
       { name: 'rule files (rules compiled)', value: `${hit.files} (${hit.compiled})` },
       { name: 'replay, no cache (YAML parsed)', value: line(yaml) },
@@ -166,6 +188,11 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
         name: 'enrich cold start, parsed-rules.json + compile-record.json (folder listed)',
         value: enrichLine(enrichDeferred),
       },
+      {
+        name: 'enrich rules step with IOC containers (empty live set, as deployed: compile-record-live.json)',
+        value: stepLine(withContainers),
+      },
+      { name: 'enrich rules step without IOC containers (compile-record.json)', value: stepLine(withoutContainers) },
       { name: 'enrich cold start, parsed-rules.json only', value: enrichLine(enrichBundled) },
       { name: 'enrich cold start, YAML only', value: enrichLine(enrichYaml) },
     ];

@@ -1,6 +1,6 @@
 /**
  * The enrich function's rules folder with the whole SigmaHQ Windows corpus, as synth writes it into the function's
- * task root (the rule files, rule-options.json, parsed-rules.json, compile-record.json and prefilter-automata.bin), for the cold start
+ * task root (the rule files, rule-options.json, parsed-rules.json, the compile records and their prefilter automata), for the cold start
  * benchmarks, with the build's listing-proof.json. Written by this checkout's modules: both sides of an A/B run must read the same formats.
  */
 import { cpSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
   BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
+  LIVE_BUNDLED_AUTOMATA_FILE,
+  LIVE_COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   proveBundledListing,
   writeBundledAutomata,
@@ -17,11 +19,30 @@ import {
   writeBundledRecord,
 } from '../../node-io/rule-cache.js';
 import { readRuleSources } from '../../node-io/rule-files.js';
-import { compileParsedRules, parseRuleSources } from '../../src/detection/index.js';
+import {
+  type CompileOptions,
+  compileParsedRules,
+  type ParsedRuleSource,
+  parseRuleSources,
+} from '../../src/detection/index.js';
+import { ContainerSet } from '../../src/ioc/container-set.js';
 import { SIGMA_ROOT } from '../detection.js';
 
 /** The SigmaHQ folder the benchmarks load. */
 export const SIGMA_WINDOWS = path.join(SIGMA_ROOT, 'rules/windows');
+
+/**
+ * As synth writes them (infra/constructs/rule-bundle.ts): the record of a full compile with `options` and its
+ * prefilter automata, then the same with live IOC containers (an empty set), each pair from one record object.
+ */
+export function writeBundledRecords(rules: string, parsed: ParsedRuleSource[], options: CompileOptions): void {
+  for (const live of [false, true]) {
+    const { record } = compileParsedRules(parsed, live ? { ...options, containers: new ContainerSet() } : options);
+    if (!record) continue;
+    writeBundledRecord(path.join(rules, live ? LIVE_COMPILE_RECORD_FILE : COMPILE_RECORD_FILE), record);
+    writeBundledAutomata(path.join(rules, live ? LIVE_BUNDLED_AUTOMATA_FILE : BUNDLED_AUTOMATA_FILE), record);
+  }
+}
 
 /** Writes `<work>/task/rules` (skipInvalidRules: some corpus rules do not compile, as synth with -c skipInvalidRules=true) and returns `<work>/task`. */
 export async function writeEnrichTaskRoot(work: string): Promise<string> {
@@ -33,9 +54,7 @@ export async function writeEnrichTaskRoot(work: string): Promise<string> {
   const parsed = parseRuleSources(sources.map((s) => ({ ...s, file: path.relative(rules, s.file) })));
   writeBundledParsedRules(path.join(rules, PARSED_RULES_FILE), parsed);
   const options = parseRuleOptions(formatRuleOptions({ skipInvalidRules: true }));
-  const record = compileParsedRules(parsed, ruleCompileOptions(options.ok ? options.value : {})).record;
-  if (record) writeBundledRecord(path.join(rules, COMPILE_RECORD_FILE), record);
-  if (record) writeBundledAutomata(path.join(rules, BUNDLED_AUTOMATA_FILE), record);
+  writeBundledRecords(rules, parsed, ruleCompileOptions(options.ok ? options.value : {}));
   // As the last bundling step does (infra/constructs/rule-bundle.ts): the folder's listing checked once, here.
   const proved = await proveBundledListing(rules);
   if (!proved.ok) throw new Error(proved.error);

@@ -20,13 +20,16 @@ import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
   BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
+  LIVE_BUNDLED_AUTOMATA_FILE,
+  LIVE_COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   ruleCacheKey,
   writeBundledAutomata,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../../node-io/rule-cache.js';
-import { compileParsedRules, parseRuleSources } from '../../src/detection/index.js';
+import { compileParsedRules, optionsFingerprint, parseRuleSources } from '../../src/detection/index.js';
+import { ContainerSet } from '../../src/ioc/container-set.js';
 
 /** One rule file's text, as the compiler takes it (src/detection RuleSource). */
 export interface RuleFileSource {
@@ -161,8 +164,10 @@ export function compileRuleBundle(
 /**
  * The rules' parsed form (node-io/rule-cache.ts), written once here so that a cold start compiles without parsing
  * YAML (about half of compiling the SigmaHQ Windows corpus), with the record of their full compile and that
- * compile's prefilter automata. Written to files named by their content under the system's temporary folder, for
- * afterBundling to copy into each bundle; returns their paths (the parsed form's only, when there is no record).
+ * compile's prefilter automata, once without IOC containers and once with live ones (an empty set: the record
+ * serves any set, compile-rules.ts optionsFingerprint; an infra-deployed function always has a containers bucket).
+ * Written to files named by their content under the system's temporary folder, for afterBundling to copy into each
+ * bundle; returns their paths (the parsed form's only, when there is no record).
  */
 function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOptionsFile): BundledRuleFiles {
   const folder = join(tmpdir(), 'hookstream-parsed-rules');
@@ -173,28 +178,50 @@ function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOpti
   // compiles each list's rules on the list's first event (lambda/rules.ts); keyed by those options too.
   const loadOptions = options === undefined ? undefined : parseRuleOptions(formatRuleOptions(options));
   const compileOptions = ruleCompileOptions(loadOptions?.ok ? loadOptions.value : {});
-  const record = join(
+  const stem = join(
     folder,
-    `${key}.${createHash('sha256').update(JSON.stringify(compileOptions)).digest('hex').slice(0, 16)}.record`,
+    `${key}.${createHash('sha256').update(optionsFingerprint(compileOptions)).digest('hex').slice(0, 16)}`,
   );
   // Every list's prefilter automata, built here once: the first event of each list reads its own instead of
   // building them (150-260 ms of CPU on the SigmaHQ Windows corpus's first process-creation event).
-  const automata = record.replace(/\.record$/, '.automata');
-  if (!existsSync(file) || !existsSync(record) || !existsSync(automata)) {
-    const parsed = parseRuleSources(sources);
-    const partial = `${file}.${process.pid}.partial`;
-    writeBundledParsedRules(partial, parsed);
-    renameSync(partial, file);
-    const compiled =
-      loadOptions === undefined || loadOptions.ok ? compileParsedRules(parsed, compileOptions) : undefined;
-    if (compiled?.record === undefined) return { parsedRules: file };
-    // Both from the one record object: the automata file is tied to the record text's checksum.
-    writeBundledRecord(partial, compiled.record);
-    renameSync(partial, record);
-    if (!writeBundledAutomata(partial, compiled.record)) return { parsedRules: file, compileRecord: record };
-    renameSync(partial, automata);
+  const out = {
+    parsedRules: file,
+    compileRecord: `${stem}.record`,
+    automata: `${stem}.automata`,
+    liveCompileRecord: `${stem}.live.record`,
+    liveAutomata: `${stem}.live.automata`,
+  } satisfies Required<BundledRuleFiles>;
+  if (loadOptions !== undefined && !loadOptions.ok) {
+    if (!existsSync(file))
+      writeAtomically(file, (partial) => writeBundledParsedRules(partial, parseRuleSources(sources)));
+    return { parsedRules: file };
   }
-  return { parsedRules: file, compileRecord: record, automata };
+  if (Object.values(out).every((path) => existsSync(path))) return out;
+  const parsed = parseRuleSources(sources);
+  writeAtomically(file, (partial) => writeBundledParsedRules(partial, parsed));
+  for (const [live, recordFile, automataFile] of [
+    [false, out.compileRecord, out.automata],
+    [true, out.liveCompileRecord, out.liveAutomata],
+  ] as const) {
+    const record = compileParsedRules(
+      parsed,
+      live ? { ...compileOptions, containers: new ContainerSet() } : compileOptions,
+    ).record;
+    if (record === undefined) return { parsedRules: file };
+    // Both from the one record object: the automata file is tied to the record text's checksum.
+    writeAtomically(recordFile, (partial) => writeBundledRecord(partial, record));
+    writeAtomically(automataFile, (partial) => {
+      if (!writeBundledAutomata(partial, record)) throw new RuleBundleError('a compile record without automata');
+    });
+  }
+  return out;
+}
+
+/** `write(partial)`, then the partial file renamed to `file`: a concurrent synth never copies half a file. */
+function writeAtomically(file: string, write: (partial: string) => void): void {
+  const partial = `${file}.${process.pid}.partial`;
+  write(partial);
+  renameSync(partial, file);
 }
 
 /** What {@link writeParsedRules} wrote, for {@link copyRulesHooks} to copy into each bundle's rules folder. */
@@ -205,6 +232,10 @@ export interface BundledRuleFiles {
   compileRecord?: string;
   /** That compile's prefilter automata, copied to `<bundle>/rules/prefilter-automata.bin`. */
   automata?: string;
+  /** The record of their full compile with live IOC containers, copied to `<bundle>/rules/compile-record-live.json`. */
+  liveCompileRecord?: string;
+  /** That compile's prefilter automata, copied to `<bundle>/rules/prefilter-automata-live.bin`. */
+  liveAutomata?: string;
 }
 
 /** This checkout's root (this file is infra/constructs/rule-bundle.ts): where tsx and node-io/ are. */
@@ -228,7 +259,7 @@ function shellQuote(text: string): string {
 export function copyRulesHooks(
   folders: readonly RuleFolder[],
   options?: RuleOptionsFile,
-  { parsedRules, compileRecord, automata }: BundledRuleFiles = {},
+  { parsedRules, compileRecord, automata, liveCompileRecord, liveAutomata }: BundledRuleFiles = {},
 ): ICommandHooks {
   return {
     beforeBundling: () => [],
@@ -240,15 +271,15 @@ export function copyRulesHooks(
           ? `mkdir -p ${shellQuote(join(outputDir, 'rules', folder.name))} && cp ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name, basename(folder.source)))}`
           : `cp -R ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name))}`,
       ),
-      ...(parsedRules === undefined
-        ? []
-        : [`cp ${shellQuote(parsedRules)} ${shellQuote(join(outputDir, 'rules', PARSED_RULES_FILE))}`]),
-      ...(compileRecord === undefined
-        ? []
-        : [`cp ${shellQuote(compileRecord)} ${shellQuote(join(outputDir, 'rules', COMPILE_RECORD_FILE))}`]),
-      ...(automata === undefined || compileRecord === undefined
-        ? []
-        : [`cp ${shellQuote(automata)} ${shellQuote(join(outputDir, 'rules', BUNDLED_AUTOMATA_FILE))}`]),
+      ...[
+        [parsedRules, PARSED_RULES_FILE],
+        [compileRecord, COMPILE_RECORD_FILE],
+        [automata, BUNDLED_AUTOMATA_FILE],
+        [liveCompileRecord, LIVE_COMPILE_RECORD_FILE],
+        [liveAutomata, LIVE_BUNDLED_AUTOMATA_FILE],
+      ].flatMap(([from, name]) =>
+        from === undefined ? [] : [`cp ${shellQuote(from)} ${shellQuote(join(outputDir, 'rules', name as string))}`],
+      ),
       // After every rule file and parsed-rules.json is in place, on the bundle as it will be deployed: the check the
       // cold start would otherwise make by listing the folder (parsed-rules.json names exactly its rule files), made
       // once here; it writes listing-proof.json, or fails the bundling (and synth) when they differ. What follows

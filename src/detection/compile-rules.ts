@@ -46,8 +46,8 @@ export interface CompileResult {
   warnings?: RuleProblem[];
   /**
    * What this compile found for each Sigma rule, to pass back as {@link DeferOptions.record} when the same parsed
-   * sources are compiled again with the same options (a rule cache keeps it beside its entry). Absent when live IOC
-   * containers are in the options (nothing is deferred then).
+   * sources are compiled again with the same options (a rule cache keeps it beside its entry, synth beside a
+   * function's bundled rules). With live IOC containers it marks the rules that read them ({@link RecordedRule.live}).
    */
   record?: CompileRecord;
 }
@@ -90,6 +90,11 @@ export interface RecordedRule {
    * is compiled on the first event the prefilter lets through to it. Absent: compiled when its list is made.
    */
   needles?: (string | null)[];
+  /**
+   * Compiled with live IOC containers and has an `|expand` field (or a filter with one): a compile with the record
+   * compiles it in full, with the containers of that moment, instead of taking its outcome from the record.
+   */
+  live?: true;
 }
 
 /** Deferring the predicates: only with the record of a full compile of the same parsed sources and options. */
@@ -97,9 +102,14 @@ export interface DeferOptions {
   record: CompileRecord;
 }
 
-/** The options that change what a compile decides (IOC containers excluded: nothing is deferred with them). */
+/**
+ * The options that change what a compile decides. Live IOC containers count by their presence only: with them an
+ * `|expand` field is checked with stand-in values and reads the containers when it is compiled (no prefilter
+ * literals), whatever they hold, so the record of a compile with an empty set serves a compile with any set;
+ * without them an unresolved placeholder rejects the rule, so the two records differ.
+ */
 export function optionsFingerprint(options: CompileOptions): string {
-  const { containers: _, ...rest } = options;
+  const { containers, ...rest } = options;
   // Sets (statuses), regexes (tag patterns) and maps spelled out: JSON would write them all as {}.
   const sorted = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
@@ -113,7 +123,7 @@ export function optionsFingerprint(options: CompileOptions): string {
         .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
     );
   };
-  return JSON.stringify(sorted(rest));
+  return JSON.stringify(sorted(containers === undefined ? rest : { ...rest, '(live IOC containers)': true }));
 }
 
 interface ParsedRule {
@@ -250,7 +260,7 @@ export function compileParsedRules(
   const entries: { rule: CompiledRule; key: IndexKey }[] = [];
   let compiled = 0;
   const targets: RuleTarget[] = [];
-  const fingerprint = options.containers ? undefined : optionsFingerprint(options);
+  const fingerprint = optionsFingerprint(options);
   const record = usableRecord(defer?.record, fingerprint, rules);
   const recorded: RecordedRule[] = [];
   rules.forEach((rule, index) => {
@@ -259,9 +269,10 @@ export function compileParsedRules(
     const ruleFilters = byId && byName ? [...byId, ...byName] : (byId ?? byName ?? NO_FILTERS);
     const where = { file: rule.file, ...(rule.line ? { line: rule.line } : {}) };
     let built: Compiled<{ rule: CompiledRule; key: IndexKey }[]>;
-    if (record) {
-      const known = record.rules[index] as RecordedRule;
-      rejected.push(...(known.filterProblems ?? []));
+    const known = record?.rules[index];
+    // A rule that reads live IOC containers is compiled now, as without a record: whether it compiles can depend on
+    // what the containers hold at this moment (an `|expand|cidr` of a loaded container), which no record can know.
+    if (record && known && !known.live) {
       built =
         known.error !== undefined
           ? { ok: false, error: known.error }
@@ -269,6 +280,7 @@ export function compileParsedRules(
               ok: true,
               value: deferRule(rule, ruleFilters, fields, options, known.eventIds ?? [], known.needles, record.fields),
             };
+      rejected.push(...(known.filterProblems ?? []));
     } else {
       const problems: RuleProblem[] = [];
       const eventIds: (number[] | null)[] = [];
@@ -279,6 +291,7 @@ export function compileParsedRules(
         ...where,
         ...(built.ok ? { eventIds, needles } : { error: built.error }),
         ...(problems.length > 0 ? { filterProblems: problems } : {}),
+        ...(options.containers !== undefined && mentionsExpand(rule, ruleFilters) ? { live: true as const } : {}),
       });
     }
     if (!built.ok) {
@@ -320,19 +333,30 @@ export function compileParsedRules(
     linked.set.size > 0 || silentToo.length > 0 ? linked.set : undefined,
     record?.automata?.store,
   );
-  const kept =
-    fingerprint === undefined
-      ? undefined
-      : (record ?? { format: RECORD_FORMAT, options: fingerprint, fields: fields.names.slice(), rules: recorded });
-  if (kept !== undefined) kept.automata = { ...kept.automata, images: () => ruleSet.automatonImages() };
+  const kept = record ?? { format: RECORD_FORMAT, options: fingerprint, fields: fields.names.slice(), rules: recorded };
+  kept.automata = { ...kept.automata, images: () => ruleSet.automatonImages() };
   return {
     ruleSet,
     compiled,
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
     ...(gene.warnings.length > 0 ? { warnings: gene.warnings.sort(byFile) } : {}),
-    ...(kept !== undefined ? { record: kept } : {}),
+    record: kept,
   };
+}
+
+/**
+ * Whether a rule's detection or one of its filters has an `|expand` field: with live IOC containers such a field
+ * reads them (detection-compiler.ts compileField). Any key whose modifiers name `expand`, in a search identifier's
+ * map or a list of maps; an over-approximation only compiles a rule in full that could have waited.
+ */
+function mentionsExpand(rule: ParsedRule, filters: readonly ParsedFilter[]): boolean {
+  const inSearch = (v: YamlValue | undefined): boolean =>
+    v instanceof Map
+      ? [...v.keys()].some((key) => key.split('|').slice(1).includes('expand'))
+      : Array.isArray(v) && v.some(inSearch);
+  const inDetection = (d: YamlMap) => [...d].some(([name, v]) => name !== 'condition' && inSearch(v));
+  return inDetection(rule.detection) || filters.some((f) => inDetection(f.detection));
 }
 
 /** The record, when it is of these options and of exactly these rules (else everything is compiled now). */

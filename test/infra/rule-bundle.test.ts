@@ -12,11 +12,14 @@ import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
   BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
+  LIVE_BUNDLED_AUTOMATA_FILE,
+  LIVE_COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   readBundledParsedRules,
   readBundledRecord,
 } from '../../node-io/rule-cache.js';
 import { compileParsedRules, compileRules, optionsFingerprint } from '../../src/detection/index.js';
+import { ContainerSet } from '../../src/ioc/container-set.js';
 import { testTempRoot } from '../helpers/test-temp.js';
 import { PROJECT_ROOT } from './synth.js';
 
@@ -163,7 +166,13 @@ describe('compileRuleBundle', () => {
       hooks.find((c) => c.endsWith(`'/out/rules/${name}'`))?.match(/^cp '([^']+)' /)?.[1] as string;
     const out = mkdtempSync(join(testTempRoot(), 'hookstream-bundle-'));
     cpSync(join(PROJECT_ROOT, 'test/infra/fixtures/rules'), join(out, 'rules'), { recursive: true });
-    for (const name of [PARSED_RULES_FILE, COMPILE_RECORD_FILE, BUNDLED_AUTOMATA_FILE]) {
+    for (const name of [
+      PARSED_RULES_FILE,
+      COMPILE_RECORD_FILE,
+      BUNDLED_AUTOMATA_FILE,
+      LIVE_COMPILE_RECORD_FILE,
+      LIVE_BUNDLED_AUTOMATA_FILE,
+    ]) {
       cpSync(source(name), join(out, name));
     }
     // Copied after the record (the hooks run in order), before the listing proof.
@@ -172,16 +181,29 @@ describe('compileRuleBundle', () => {
     expect(hooks.findIndex((c) => c.includes('prove-rule-listing'))).toBeGreaterThan(at(BUNDLED_AUTOMATA_FILE));
     const parsed = parseRuleOptions(formatRuleOptions(options));
     const compileOptions = ruleCompileOptions(parsed.ok ? parsed.value : {});
-    const record = readBundledRecord(out, optionsFingerprint(compileOptions));
-    expect(record?.automata?.store).toBeDefined();
     const read = await readBundledParsedRules(out, 'always');
-    if (!read.ok || record === undefined) throw new Error('bundle does not read back');
-    const deferred = compileParsedRules(read.value, compileOptions, { record });
-    const full = compileParsedRules(read.value, compileOptions);
-    deferred.ruleSet.prepare();
-    expect(deferred.ruleSet.automata.built).toBe(0);
-    expect(deferred.ruleSet.automata.loaded).toBeGreaterThan(0);
-    expect(deferred.compiled).toBe(full.compiled);
+    if (!read.ok) throw new Error('bundle does not read back');
+    // Without IOC containers, and with live ones (the record of a compile with an empty set, its own automata).
+    for (const live of [false, true]) {
+      const withLive = live ? { ...compileOptions, containers: new ContainerSet() } : compileOptions;
+      const record = readBundledRecord(out, optionsFingerprint(withLive), live);
+      expect(record?.automata?.store).toBeDefined();
+      if (record === undefined) throw new Error('record does not read back');
+      const deferred = compileParsedRules(read.value, withLive, { record });
+      const full = compileParsedRules(read.value, withLive);
+      deferred.ruleSet.prepare();
+      expect(deferred.ruleSet.automata.built).toBe(0);
+      expect(deferred.ruleSet.automata.loaded).toBeGreaterThan(0);
+      expect(deferred.compiled).toBe(full.compiled);
+      // Each record is of its own options only.
+      expect(
+        readBundledRecord(
+          out,
+          optionsFingerprint(live ? compileOptions : { ...compileOptions, containers: new ContainerSet() }),
+          live,
+        ),
+      ).toBeUndefined();
+    }
   });
 
   it('refuses two folders with the same name', () => {
