@@ -85,25 +85,18 @@ async function readRuleOptions(dir: string): Promise<RuleLoadOptions> {
  * and names exactly the folder's rule files (proven once by the bundling's last step, listing-proof.json, so the
  * cold start does not list the folder; listed when there is no proof of this parsed-rules.json); otherwise the rule
  * files are read and parsed (slower, the same rules).
- * With it, compile-record.json (the record of synth's full compile with the same options; with IOC containers
- * compile-record-live.json, a compile with an empty set) defers each list's predicates to the list's first event;
- * rules synth found invalid are rejected from the record, as before, and rules that read the containers are
- * compiled now, with the containers just loaded.
+ * With it, compile-record.json (the record of synth's full compile with the same options) defers each list's
+ * predicates to the list's first event, with or without IOC containers; rules synth found invalid are rejected from
+ * the record, as before, and rules with an `|expand` field (which the containers can change) are compiled now.
  */
 export async function loadRules(dir: string, root: string, containers?: ContainerSet): Promise<RuleSet> {
   const folder = path.resolve(root, dir);
   const options = await readRuleOptions(folder);
   const bundled = await readBundledParsedRules(folder);
-  // Live IOC containers (S3, reloaded by the caller): Gene `in <name>` and Sigma `|expand` read them. Synth records
-  // a compile with and one without them (an infra-deployed function always has a containers bucket).
+  // Live IOC containers (S3, reloaded by the caller): Gene `in <name>` and Sigma `|expand` read them. The record
+  // serves a compile with them too: its rules with an `|expand` field are compiled now (compile-rules.ts).
   const live = containers ? { containers } : {};
-  const record = bundled.ok
-    ? readBundledRecord(
-        folder,
-        optionsFingerprint(ruleCompileOptions({ ...options, ...live })),
-        containers !== undefined,
-      )
-    : undefined;
+  const record = bundled.ok ? readBundledRecord(folder, optionsFingerprint(ruleCompileOptions(options))) : undefined;
   try {
     return (
       await loadRuleFiles(

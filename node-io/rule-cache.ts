@@ -584,11 +584,6 @@ const BUNDLE_KEY = 'bundle';
 
 /** The record of the bundle's full compile at synth, beside PARSED_RULES_FILE (see {@link RuleCache.readRecord}). */
 export const COMPILE_RECORD_FILE = 'compile-record.json';
-/**
- * The record of the same compile with live IOC containers (an empty set: what it decides does not depend on what the
- * set holds, compile-rules.ts optionsFingerprint), for a function with a containers bucket.
- */
-export const LIVE_COMPILE_RECORD_FILE = 'compile-record-live.json';
 
 /** Writes the record of a full compile of a rule bundle's files (named relative to the bundle's rules folder). */
 export function writeBundledRecord(file: string, record: CompileRecord): void {
@@ -600,8 +595,6 @@ export function writeBundledRecord(file: string, record: CompileRecord): void {
  * when present (a bundle without it builds each list's automata on the list's first event, as before).
  */
 export const BUNDLED_AUTOMATA_FILE = 'prefilter-automata.bin';
-/** The prefilter automata of LIVE_COMPILE_RECORD_FILE, beside it. */
-export const LIVE_BUNDLED_AUTOMATA_FILE = 'prefilter-automata-live.bin';
 
 /**
  * Writes the prefilter automata of `record` (the record of a full compile, as {@link writeBundledRecord} writes it;
@@ -622,25 +615,13 @@ export function writeBundledAutomata(file: string, record: CompileRecord): boole
  * {@link readBundledParsedRules} names the files; undefined when absent, damaged or of other options (the cold
  * start then compiles every rule: slower, the same rules).
  */
-export function readBundledRecord(
-  folder: string,
-  fingerprint: string,
-  /** The compile has live IOC containers: LIVE_COMPILE_RECORD_FILE and its automata are read instead. */
-  liveContainers = false,
-): CompileRecord | undefined {
-  const read = readRecordFile(
-    path.join(folder, liveContainers ? LIVE_COMPILE_RECORD_FILE : COMPILE_RECORD_FILE),
-    fingerprint,
-  );
+export function readBundledRecord(folder: string, fingerprint: string): CompileRecord | undefined {
+  const read = readRecordFile(path.join(folder, COMPILE_RECORD_FILE), fingerprint);
   if (read === undefined) return undefined;
   const record = read.record;
   // Automata are optional in a bundle: without them (or when they are not of this record) lists build their own.
   // Read by offset: the cold start reads only the index, each image on its list's first event.
-  const store = readAutomataFile(
-    path.join(folder, liveContainers ? LIVE_BUNDLED_AUTOMATA_FILE : BUNDLED_AUTOMATA_FILE),
-    read.checksum,
-    'by-offset',
-  );
+  const store = readAutomataFile(path.join(folder, BUNDLED_AUTOMATA_FILE), read.checksum, 'by-offset');
   if (store !== undefined) record.automata = { store };
   // The record was just parsed from the file: its objects are this call's own, renamed in place.
   const under = joinUnder(folder);

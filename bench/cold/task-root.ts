@@ -10,8 +10,6 @@ import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
   BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
-  LIVE_BUNDLED_AUTOMATA_FILE,
-  LIVE_COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   proveBundledListing,
   writeBundledAutomata,
@@ -25,7 +23,6 @@ import {
   type ParsedRuleSource,
   parseRuleSources,
 } from '../../src/detection/index.js';
-import { ContainerSet } from '../../src/ioc/container-set.js';
 import { SIGMA_ROOT } from '../detection.js';
 
 /** The SigmaHQ folder the benchmarks load. */
@@ -33,15 +30,13 @@ export const SIGMA_WINDOWS = path.join(SIGMA_ROOT, 'rules/windows');
 
 /**
  * As synth writes them (infra/constructs/rule-bundle.ts): the record of a full compile with `options` and its
- * prefilter automata, then the same with live IOC containers (an empty set), each pair from one record object.
+ * prefilter automata, both from one record object (one record serves the function with and without IOC containers).
  */
 export function writeBundledRecords(rules: string, parsed: ParsedRuleSource[], options: CompileOptions): void {
-  for (const live of [false, true]) {
-    const { record } = compileParsedRules(parsed, live ? { ...options, containers: new ContainerSet() } : options);
-    if (!record) continue;
-    writeBundledRecord(path.join(rules, live ? LIVE_COMPILE_RECORD_FILE : COMPILE_RECORD_FILE), record);
-    writeBundledAutomata(path.join(rules, live ? LIVE_BUNDLED_AUTOMATA_FILE : BUNDLED_AUTOMATA_FILE), record);
-  }
+  const { record } = compileParsedRules(parsed, options);
+  if (!record) return;
+  writeBundledRecord(path.join(rules, COMPILE_RECORD_FILE), record);
+  writeBundledAutomata(path.join(rules, BUNDLED_AUTOMATA_FILE), record);
 }
 
 /** Writes `<work>/task/rules` (skipInvalidRules: some corpus rules do not compile, as synth with -c skipInvalidRules=true) and returns `<work>/task`. */

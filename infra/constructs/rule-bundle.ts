@@ -20,16 +20,13 @@ import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
   BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
-  LIVE_BUNDLED_AUTOMATA_FILE,
-  LIVE_COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   ruleCacheKey,
   writeBundledAutomata,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../../node-io/rule-cache.js';
-import { compileParsedRules, optionsFingerprint, parseRuleSources } from '../../src/detection/index.js';
-import { ContainerSet } from '../../src/ioc/container-set.js';
+import { compileParsedRules, optionsFingerprint, parseRuleSources, RECORD_FORMAT } from '../../src/detection/index.js';
 
 /** One rule file's text, as the compiler takes it (src/detection RuleSource). */
 export interface RuleFileSource {
@@ -164,10 +161,9 @@ export function compileRuleBundle(
 /**
  * The rules' parsed form (node-io/rule-cache.ts), written once here so that a cold start compiles without parsing
  * YAML (about half of compiling the SigmaHQ Windows corpus), with the record of their full compile and that
- * compile's prefilter automata, once without IOC containers and once with live ones (an empty set: the record
- * serves any set, compile-rules.ts optionsFingerprint; an infra-deployed function always has a containers bucket).
- * Written to files named by their content under the system's temporary folder, for afterBundling to copy into each
- * bundle; returns their paths (the parsed form's only, when there is no record).
+ * compile's prefilter automata (one record serves the function with and without IOC containers: compile-rules.ts
+ * RecordedRule.live). Written to files named by their content under the system's temporary folder, for
+ * afterBundling to copy into each bundle; returns their paths (the parsed form's only, when there is no record).
  */
 function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOptionsFile): BundledRuleFiles {
   const folder = join(tmpdir(), 'hookstream-parsed-rules');
@@ -175,45 +171,33 @@ function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOpti
   const key = ruleCacheKey(sources, 'bundle');
   const file = join(folder, `${key}.json`);
   // The record of a full compile with the options the function reads (rule-options.json), so that its cold start
-  // compiles each list's rules on the list's first event (lambda/rules.ts); keyed by those options too.
+  // compiles each list's rules on the list's first event (lambda/rules.ts); keyed by those options and the record
+  // format (a record of another format in the folder is not copied).
   const loadOptions = options === undefined ? undefined : parseRuleOptions(formatRuleOptions(options));
-  const compileOptions = ruleCompileOptions(loadOptions?.ok ? loadOptions.value : {});
-  const stem = join(
-    folder,
-    `${key}.${createHash('sha256').update(optionsFingerprint(compileOptions)).digest('hex').slice(0, 16)}`,
-  );
-  // Every list's prefilter automata, built here once: the first event of each list reads its own instead of
-  // building them (150-260 ms of CPU on the SigmaHQ Windows corpus's first process-creation event).
-  const out = {
-    parsedRules: file,
-    compileRecord: `${stem}.record`,
-    automata: `${stem}.automata`,
-    liveCompileRecord: `${stem}.live.record`,
-    liveAutomata: `${stem}.live.automata`,
-  } satisfies Required<BundledRuleFiles>;
   if (loadOptions !== undefined && !loadOptions.ok) {
-    if (!existsSync(file))
+    if (!existsSync(file)) {
       writeAtomically(file, (partial) => writeBundledParsedRules(partial, parseRuleSources(sources)));
+    }
     return { parsedRules: file };
   }
+  const compileOptions = ruleCompileOptions(loadOptions?.value ?? {});
+  const hash = createHash('sha256')
+    .update(`${RECORD_FORMAT}\0${optionsFingerprint(compileOptions)}`)
+    .digest('hex');
+  const stem = join(folder, `${key}.${hash.slice(0, 16)}`);
+  // Every list's prefilter automata, built here once: the first event of each list reads its own instead of
+  // building them (150-260 ms of CPU on the SigmaHQ Windows corpus's first process-creation event).
+  const out = { parsedRules: file, compileRecord: `${stem}.record`, automata: `${stem}.automata` };
   if (Object.values(out).every((path) => existsSync(path))) return out;
   const parsed = parseRuleSources(sources);
   writeAtomically(file, (partial) => writeBundledParsedRules(partial, parsed));
-  for (const [live, recordFile, automataFile] of [
-    [false, out.compileRecord, out.automata],
-    [true, out.liveCompileRecord, out.liveAutomata],
-  ] as const) {
-    const record = compileParsedRules(
-      parsed,
-      live ? { ...compileOptions, containers: new ContainerSet() } : compileOptions,
-    ).record;
-    if (record === undefined) return { parsedRules: file };
-    // Both from the one record object: the automata file is tied to the record text's checksum.
-    writeAtomically(recordFile, (partial) => writeBundledRecord(partial, record));
-    writeAtomically(automataFile, (partial) => {
-      if (!writeBundledAutomata(partial, record)) throw new RuleBundleError('a compile record without automata');
-    });
-  }
+  const { record } = compileParsedRules(parsed, compileOptions);
+  if (record === undefined) return { parsedRules: file };
+  // Both from the one record object: the automata file is tied to the record text's checksum.
+  writeAtomically(out.compileRecord, (partial) => writeBundledRecord(partial, record));
+  writeAtomically(out.automata, (partial) => {
+    if (!writeBundledAutomata(partial, record)) throw new RuleBundleError('a compile record without automata');
+  });
   return out;
 }
 
@@ -232,10 +216,6 @@ export interface BundledRuleFiles {
   compileRecord?: string;
   /** That compile's prefilter automata, copied to `<bundle>/rules/prefilter-automata.bin`. */
   automata?: string;
-  /** The record of their full compile with live IOC containers, copied to `<bundle>/rules/compile-record-live.json`. */
-  liveCompileRecord?: string;
-  /** That compile's prefilter automata, copied to `<bundle>/rules/prefilter-automata-live.bin`. */
-  liveAutomata?: string;
 }
 
 /** This checkout's root (this file is infra/constructs/rule-bundle.ts): where tsx and node-io/ are. */
@@ -259,7 +239,7 @@ function shellQuote(text: string): string {
 export function copyRulesHooks(
   folders: readonly RuleFolder[],
   options?: RuleOptionsFile,
-  { parsedRules, compileRecord, automata, liveCompileRecord, liveAutomata }: BundledRuleFiles = {},
+  { parsedRules, compileRecord, automata }: BundledRuleFiles = {},
 ): ICommandHooks {
   return {
     beforeBundling: () => [],
@@ -275,8 +255,6 @@ export function copyRulesHooks(
         [parsedRules, PARSED_RULES_FILE],
         [compileRecord, COMPILE_RECORD_FILE],
         [automata, BUNDLED_AUTOMATA_FILE],
-        [liveCompileRecord, LIVE_COMPILE_RECORD_FILE],
-        [liveAutomata, LIVE_BUNDLED_AUTOMATA_FILE],
       ].flatMap(([from, name]) =>
         from === undefined ? [] : [`cp ${shellQuote(from)} ${shellQuote(join(outputDir, 'rules', name as string))}`],
       ),

@@ -47,7 +47,7 @@ export interface CompileResult {
   /**
    * What this compile found for each Sigma rule, to pass back as {@link DeferOptions.record} when the same parsed
    * sources are compiled again with the same options (a rule cache keeps it beside its entry, synth beside a
-   * function's bundled rules). With live IOC containers it marks the rules that read them ({@link RecordedRule.live}).
+   * function's bundled rules); it marks the rules an IOC container can change ({@link RecordedRule.live}).
    */
   record?: CompileRecord;
 }
@@ -72,8 +72,11 @@ export interface CompileRecord {
   automata?: { store?: AutomatonStore; images?: () => AutomatonImage[] };
 }
 
-/** Bumped whenever {@link CompileRecord} changes shape or meaning. */
-export const RECORD_FORMAT = 2;
+/**
+ * Bumped whenever {@link CompileRecord} changes shape or meaning. 3: rules with an `|expand` field are marked
+ * ({@link RecordedRule.live}), and a record serves compiles with IOC containers too (a format-2 record has no marks).
+ */
+export const RECORD_FORMAT = 3;
 
 export interface RecordedRule {
   file: string;
@@ -91,8 +94,9 @@ export interface RecordedRule {
    */
   needles?: (string | null)[];
   /**
-   * Compiled with live IOC containers and has an `|expand` field (or a filter with one): a compile with the record
-   * compiles it in full, with the containers of that moment, instead of taking its outcome from the record.
+   * The rule has an `|expand` field (or a filter with one), which reads live IOC containers when there are any: a
+   * compile with the record compiles it in full, with the options and containers of that moment, instead of taking
+   * its outcome from the record. So one record serves a compile with and without containers.
    */
   live?: true;
 }
@@ -103,13 +107,12 @@ export interface DeferOptions {
 }
 
 /**
- * The options that change what a compile decides. Live IOC containers count by their presence only: with them an
- * `|expand` field is checked with stand-in values and reads the containers when it is compiled (no prefilter
- * literals), whatever they hold, so the record of a compile with an empty set serves a compile with any set;
- * without them an unresolved placeholder rejects the rule, so the two records differ.
+ * The options that change what a compile decides. IOC containers are left out: only an `|expand` field reads them
+ * (detection-compiler.ts compileField), and a record marks every rule with one ({@link RecordedRule.live}), which a
+ * compile with the record compiles in full, with or without containers; every other rule compiles the same either way.
  */
 export function optionsFingerprint(options: CompileOptions): string {
-  const { containers, ...rest } = options;
+  const { containers: _, ...rest } = options;
   // Sets (statuses), regexes (tag patterns) and maps spelled out: JSON would write them all as {}.
   const sorted = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
@@ -123,7 +126,7 @@ export function optionsFingerprint(options: CompileOptions): string {
         .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
     );
   };
-  return JSON.stringify(sorted(containers === undefined ? rest : { ...rest, '(live IOC containers)': true }));
+  return JSON.stringify(sorted(rest));
 }
 
 interface ParsedRule {
@@ -270,8 +273,8 @@ export function compileParsedRules(
     const where = { file: rule.file, ...(rule.line ? { line: rule.line } : {}) };
     let built: Compiled<{ rule: CompiledRule; key: IndexKey }[]>;
     const known = record?.rules[index];
-    // A rule that reads live IOC containers is compiled now, as without a record: whether it compiles can depend on
-    // what the containers hold at this moment (an `|expand|cidr` of a loaded container), which no record can know.
+    // A rule with an `|expand` field is compiled now, as without a record: with live IOC containers it reads them, and
+    // whether it compiles and what it matches depend on the containers' presence and what they hold at this moment.
     if (record && known && !known.live) {
       built =
         known.error !== undefined
@@ -291,7 +294,7 @@ export function compileParsedRules(
         ...where,
         ...(built.ok ? { eventIds, needles } : { error: built.error }),
         ...(problems.length > 0 ? { filterProblems: problems } : {}),
-        ...(options.containers !== undefined && mentionsExpand(rule, ruleFilters) ? { live: true as const } : {}),
+        ...(mentionsExpand(rule, ruleFilters) ? { live: true as const } : {}),
       });
     }
     if (!built.ok) {
@@ -347,7 +350,7 @@ export function compileParsedRules(
 
 /**
  * Whether a rule's detection or one of its filters has an `|expand` field: with live IOC containers such a field
- * reads them (detection-compiler.ts compileField). Any key whose modifiers name `expand`, in a search identifier's
+ * reads them (detection-compiler.ts compileField), without them it takes the options' placeholders. Any key whose modifiers name `expand`, in a search identifier's
  * map or a list of maps; an over-approximation only compiles a rule in full that could have waited.
  */
 function mentionsExpand(rule: ParsedRule, filters: readonly ParsedFilter[]): boolean {

@@ -1,15 +1,13 @@
 /**
  * The enrich functions' deferred compile with live IOC containers, on the corpus: a deterministic sample of the
- * SigmaHQ corpus and the unit cases, compiled in full with an empty container set and again with the record of
- * that compile (as synth records it for a function with a containers bucket), over two OTRF recordings and
- * adversarial events, gives the same problems and matches per event (test/integration/detection's comparison).
+ * SigmaHQ corpus and the unit cases, compiled in full with a container set and again with that set and the record
+ * of a compile without containers (as synth records it; every infra-deployed function has a containers bucket),
+ * over two OTRF recordings and adversarial events, gives the same problems and matches per event.
  * The whole corpus is the .heavy file.
  */
-import { ContainerSet } from '../../../src/ioc/container-set.js';
 import { OTRF_DIR } from '../../helpers/otrf.js';
 import { SIGMA_ROOT } from '../../helpers/sigma-corpus.js';
 import { describeUnless, missing } from '../../helpers/skip.js';
-import { compareDeferred } from '../detection/deferred-compile-support.js';
 import {
   adversarialEvents,
   CORPUS_DIRS,
@@ -18,6 +16,7 @@ import {
   sampleSources,
   unitCases,
 } from '../detection/prefilter-differential-support.js';
+import { compareLiveDeferred } from './deferred-live-containers-support.js';
 
 const RECORDINGS = ['covenant_dcsync_dcerpc_drsuapi_DsGetNCChanges.zip', 'covenant_sc_query_dcerpc_smb_svcctl.zip'];
 
@@ -28,7 +27,7 @@ describeUnless(missing(SIGMA_ROOT, ...CORPUS_DIRS, ...RECORDINGS.map((f) => `${O
       const sample = sampleSources(await corpusSources(), 15);
       const unit = unitCases();
       const events = [...unit.events, ...otrfEvents(RECORDINGS), ...adversarialEvents(sample, 2, 1)];
-      const result = compareDeferred([...sample, ...unit.sources], events, { containers: new ContainerSet() });
+      const result = compareLiveDeferred([...sample, ...unit.sources], events);
       expect(result.deferred).toBe(true);
       expect(result.fromRecord).toEqual(result.full);
       expect(result.differences).toEqual([]);
