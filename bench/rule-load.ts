@@ -5,7 +5,9 @@
  * them) beside the same bundle without the automata, without the proof (the folder listed at start), without the
  * record, and with the YAML only. "Ready" is loaded and compiled; each (channel, event ID) list's predicates are
  * compiled and its prefilter automata read back (built, without the automata file) on that list's first event, so
- * the first event and the rest of the lists are printed too.
+ * the first event and the rest of the lists are printed too. Then the rules step alone with and without IOC
+ * containers (bench/cold/enrich-rules.ts): an infra-deployed function has a containers bucket, which enrich-start
+ * cannot give (it would read S3).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -189,7 +191,7 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
         value: enrichLine(enrichDeferred),
       },
       {
-        name: 'enrich rules step with IOC containers (empty live set, as deployed: compile-record-live.json)',
+        name: 'enrich rules step with IOC containers (an empty live set, as a deployed function with an empty bucket; the same compile-record.json)',
         value: stepLine(withContainers),
       },
       { name: 'enrich rules step without IOC containers (compile-record.json)', value: stepLine(withoutContainers) },
