@@ -1,10 +1,13 @@
 /**
  * The rule set's cold start with the whole SigmaHQ Windows folder, each in a fresh process: as replay loads it
  * (no cache, a cache miss, a cache hit), and the enrich function's cold start as deployed (bundle with
- * rules/parsed-rules.json, compile-record.json and listing-proof.json written as synth writes them) beside the same
- * bundle without the proof (the folder listed at start), without the record, and with the YAML only.
- * "Ready" is loaded and compiled; the prefilter automata of each (channel, event ID) list are built on that list's
- * first event, so the first event and the rest of the lists are printed too.
+ * rules/parsed-rules.json, compile-record.json, listing-proof.json and prefilter-automata.bin written as synth writes
+ * them) beside the same bundle without the automata, without the proof (the folder listed at start), without the
+ * record, and with the YAML only. "Ready" is loaded and compiled; each (channel, event ID) list's predicates are
+ * compiled and its prefilter automata read back (built, without the automata file) on that list's first event, so
+ * the first event and the rest of the lists are printed too. Then the rules step alone with and without IOC
+ * containers (bench/cold/enrich-rules.ts): an infra-deployed function has a containers bucket, which enrich-start
+ * cannot give (it would read S3).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +24,7 @@ import {
 import { readRuleSources } from '../node-io/rule-files.js';
 import { compileParsedRules, parseRuleSources } from '../src/detection/index.js';
 import { bundle, formatMs, formatRss, PROJECT_ROOT, runNode } from './child-process.js';
+import { writeBundledRecords } from './cold/task-root.js';
 import type { Figure } from './measure.js';
 
 interface RuleLoadRun {
@@ -64,6 +68,15 @@ interface EnrichRun {
   allListsCpuMs?: number;
 }
 
+/** bench/cold/enrich-rules.ts: the rules step alone. */
+interface RulesStepRun {
+  readyMs: number;
+  rulesMs: number;
+  rulesCpuMs: number;
+  firstEventMs: number;
+  firstEventCpuMs: number;
+}
+
 /** The env the enrich function gets from infra (names only: no request is sent). */
 export const ENRICH_ENV = {
   RESOLUTION_TABLE: 'bench-resolution',
@@ -86,6 +99,8 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
   const enrichStart = path.join(out, 'enrich-start.mjs');
   await bundle('bench/cold/rule-load.ts', ruleLoad);
   await bundle('bench/cold/enrich-start.ts', enrichStart, true);
+  const enrichRules = path.join(out, 'enrich-rules.mjs');
+  await bundle('bench/cold/enrich-rules.ts', enrichRules, true);
   const work = mkdtempSync(path.join(tmpdir(), 'hookstream-bench-rules-'));
   try {
     const cacheDir = path.join(work, 'cache');
@@ -124,6 +139,19 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
     const proved = await proveBundledListing(rules);
     if (!proved.ok) throw new Error(proved.error);
     const enrichProved = best(repeats, enrich);
+    const rssNoAutomata = runNode([enrichStart], { ...ENRICH_ENV, LAMBDA_TASK_ROOT: root }).usage.maxRssKb;
+    // Synth also ships that compile's prefilter automata (written from the same record object: tied to its checksum),
+    // and the record of the same compile with live IOC containers and its automata (bench/cold/task-root.ts).
+    writeBundledRecords(rules, parsed, ruleCompileOptions(loadOptions.ok ? loadOptions.value : {}));
+    const enrichSynth = best(repeats, enrich);
+    // The rules step alone, as a function with a containers bucket (every infra-deployed one) loads them.
+    const rulesStep = (containers: boolean) =>
+      best(repeats, () => {
+        const run = runNode([enrichRules, ...(containers ? ['containers'] : [])], { LAMBDA_TASK_ROOT: root });
+        return JSON.parse(run.stdout) as RulesStepRun;
+      });
+    const withContainers = rulesStep(true);
+    const withoutContainers = rulesStep(false);
     const rss = runNode([enrichStart], { ...ENRICH_ENV, LAMBDA_TASK_ROOT: root }).usage.maxRssKb;
 
     const line = (r: RuleLoadRun) =>
@@ -140,6 +168,9 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
       `${formatMs(r.rulesReadyMs ?? Number.NaN)} (process CPU ${formatMs(r.rulesReadyCpuMs ?? Number.NaN)}); process CPU at ready ${formatMs(r.readyCpuMs ?? 0)}); then first process-creation ` +
       `event ${formatMs(r.firstEventMs ?? 0)} (CPU ${formatMs(r.firstEventCpuMs ?? 0)}); every list compiled: ` +
       `process CPU ${formatMs(r.allListsCpuMs ?? 0)}`;
+    const stepLine = (r: RulesStepRun) =>
+      `rule set ready ${formatMs(r.rulesMs)} after the step began (CPU ${formatMs(r.rulesCpuMs)}); then first ` +
+      `process-creation event ${formatMs(r.firstEventMs)} (CPU ${formatMs(r.firstEventCpuMs)})`;
     return [
       { name: 'rule files (rules compiled)', value: `${hit.files} (${hit.compiled})` },
       { name: 'replay, no cache (YAML parsed)', value: line(yaml) },
@@ -148,13 +179,22 @@ export async function benchRuleLoad(corpus: string, repeats: number): Promise<Fi
       { name: 'replay, cache hit (predicates deferred)', value: line(hit) },
       { name: 'node start-up before the first line', value: formatMs(hit.startupMs) },
       {
-        name: 'enrich cold start as synth writes it (parsed-rules.json, compile-record.json, listing-proof.json)',
-        value: `${enrichLine(enrichProved)}; peak RSS ${formatRss(rss)}`,
+        name: 'enrich cold start as synth writes it (parsed-rules.json, compile-record.json, listing-proof.json, prefilter-automata.bin)',
+        value: `${enrichLine(enrichSynth)}; peak RSS ${formatRss(rss)}`,
+      },
+      {
+        name: 'enrich cold start without prefilter-automata.bin (each list builds its automata)',
+        value: `${enrichLine(enrichProved)}; peak RSS ${formatRss(rssNoAutomata)}`,
       },
       {
         name: 'enrich cold start, parsed-rules.json + compile-record.json (folder listed)',
         value: enrichLine(enrichDeferred),
       },
+      {
+        name: 'enrich rules step with IOC containers (an empty live set, as a deployed function with an empty bucket; the same compile-record.json)',
+        value: stepLine(withContainers),
+      },
+      { name: 'enrich rules step without IOC containers (compile-record.json)', value: stepLine(withoutContainers) },
       { name: 'enrich cold start, parsed-rules.json only', value: enrichLine(enrichBundled) },
       { name: 'enrich cold start, YAML only', value: enrichLine(enrichYaml) },
     ];

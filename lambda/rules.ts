@@ -86,16 +86,17 @@ async function readRuleOptions(dir: string): Promise<RuleLoadOptions> {
  * cold start does not list the folder; listed when there is no proof of this parsed-rules.json); otherwise the rule
  * files are read and parsed (slower, the same rules).
  * With it, compile-record.json (the record of synth's full compile with the same options) defers each list's
- * predicates to the list's first event; rules synth found invalid are rejected from the record, as before.
+ * predicates to the list's first event, with or without IOC containers; rules synth found invalid are rejected from
+ * the record, as before, and rules with an `|expand` field (which the containers can change) are compiled now.
  */
 export async function loadRules(dir: string, root: string, containers?: ContainerSet): Promise<RuleSet> {
   const folder = path.resolve(root, dir);
   const options = await readRuleOptions(folder);
   const bundled = await readBundledParsedRules(folder);
-  // Live IOC containers (S3, reloaded by the caller): Gene `in <name>` and Sigma `|expand` read them.
+  // Live IOC containers (S3, reloaded by the caller): Gene `in <name>` and Sigma `|expand` read them. The record
+  // serves a compile with them too: its rules with an `|expand` field are compiled now (compile-rules.ts).
   const live = containers ? { containers } : {};
-  const record =
-    bundled.ok && !containers ? readBundledRecord(folder, optionsFingerprint(ruleCompileOptions(options))) : undefined;
+  const record = bundled.ok ? readBundledRecord(folder, optionsFingerprint(ruleCompileOptions(options))) : undefined;
   try {
     return (
       await loadRuleFiles(

@@ -4,7 +4,10 @@
  * `-o /tmp/b` after). Each side runs its enrich asset as deployed: index.mjs with its source map, with the
  * function's NODE_OPTIONS from that side's template (--enable-source-maps), up to the end of a first invocation
  * with no records (bench/cold/asset-start.mjs). Both sides read the same rules folder, the SigmaHQ Windows corpus
- * written as synth writes it (bench/cold/task-root.ts): the stack's own rules folder holds a few rules only. No
+ * written as synth writes it (bench/cold/task-root.ts): the stack's own rules folder holds a few rules only.
+ * `--own-rules` (last argument): each side reads the rules folder of its own asset instead, as that side's synth
+ * wrote it; for outputs synthesized with the corpus (`npx cdk synth -c rules=<corpus folder> -c
+ * skipInvalidRules=true -o <dir>`), so that a change to what synth writes into the bundle is measured too. No
  * IOC containers (they would be read from S3). Prints each figure's median, range and every run.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,8 +18,11 @@ import { ENRICH_ENV } from '../rule-load.js';
 import { AlternatedFigures } from './alternated-figures.js';
 import { writeEnrichTaskRoot } from './task-root.js';
 
-const [outA, outB, roundsText] = process.argv.slice(2);
-if (!outA || !outB || !roundsText) throw new Error('usage: asset-ab.ts <cdk.out A> <cdk.out B> <rounds>');
+const [outA, outB, roundsText, mode] = process.argv.slice(2);
+if (!outA || !outB || !roundsText || (mode !== undefined && mode !== '--own-rules')) {
+  throw new Error('usage: asset-ab.ts <cdk.out A> <cdk.out B> <rounds> [--own-rules]');
+}
+const ownRules = mode === '--own-rules';
 const rounds = Number(roundsText);
 const CHILD = path.join(import.meta.dirname, 'asset-start.mjs');
 
@@ -62,11 +68,10 @@ for (const side of sides) {
 }
 const work = mkdtempSync(path.join(tmpdir(), 'hookstream-asset-ab-'));
 try {
-  const root = await writeEnrichTaskRoot(work);
+  const root = ownRules ? undefined : await writeEnrichTaskRoot(work);
   const env = {
     ...ENRICH_ENV,
-    RULES_DIR: path.join(root, 'rules'),
-    LAMBDA_TASK_ROOT: root,
+    ...(root === undefined ? {} : { RULES_DIR: path.join(root, 'rules'), LAMBDA_TASK_ROOT: root }),
     POWERTOOLS_SERVICE_NAME: 'enrich',
     POWERTOOLS_METRICS_NAMESPACE: 'hookstream',
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -75,7 +80,9 @@ try {
   const add = (name: string, value: unknown) => figures.add(name, value);
   for (let round = 0; round < rounds; round++) {
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
-      const run = runNode([CHILD, side.asset], { ...env, NODE_OPTIONS: side.nodeOptions });
+      // With --own-rules the asset is the task root: RULES_DIR is `rules` (ENRICH_ENV), as /var/task/rules deployed.
+      const own = root === undefined ? { LAMBDA_TASK_ROOT: side.asset } : {};
+      const run = runNode([CHILD, side.asset], { ...env, ...own, NODE_OPTIONS: side.nodeOptions });
       const line = run.stdout.split('\n').find((l) => l.startsWith('BENCH '));
       if (!line) throw new Error(`${side.tag}: no BENCH line in ${run.stdout.slice(-2000)}`);
       const figure = JSON.parse(line.slice('BENCH '.length));
@@ -83,6 +90,8 @@ try {
       add(`${t} enrich asset: node start-up before import ms`, figure.beforeImportMs);
       add(`${t} enrich asset: module import ms`, figure.importMs);
       add(`${t} enrich asset: process CPU after import`, figure.importedCpuMs);
+      add(`${t} enrich asset: rule set ready since start ms`, figure.rulesReadyMs);
+      add(`${t} enrich asset: process CPU at rule set ready`, figure.rulesReadyCpuMs);
       add(`${t} enrich asset: first invocation done since start ms`, figure.readyMs);
       add(`${t} enrich asset: process CPU at first invocation done`, figure.readyCpuMs);
       add(`${t} enrich asset: whole-process CPU (at exit)`, run.usage.userMs + run.usage.systemMs);

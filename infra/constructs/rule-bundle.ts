@@ -18,13 +18,15 @@ import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { formatRuleOptions, parseRuleOptions, RULE_OPTIONS_FILE, type RuleOptionsFile } from '../../lambda/rules.js';
 import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
+  BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   ruleCacheKey,
+  writeBundledAutomata,
   writeBundledParsedRules,
   writeBundledRecord,
 } from '../../node-io/rule-cache.js';
-import { compileParsedRules, parseRuleSources } from '../../src/detection/index.js';
+import { compileParsedRules, optionsFingerprint, parseRuleSources, RECORD_FORMAT } from '../../src/detection/index.js';
 
 /** One rule file's text, as the compiler takes it (src/detection RuleSource). */
 export interface RuleFileSource {
@@ -152,40 +154,68 @@ export function compileRuleBundle(
     files: sources.length,
     compiled: countOf(result.compiled),
     invalidSkipped: result.rejected,
-    commandHooks: copyRulesHooks(folders, result.options, ...writeParsedRules(sources, result.options)),
+    commandHooks: copyRulesHooks(folders, result.options, writeParsedRules(sources, result.options)),
   };
 }
 
 /**
  * The rules' parsed form (node-io/rule-cache.ts), written once here so that a cold start compiles without parsing
- * YAML (about half of compiling the SigmaHQ Windows corpus). Written to a file named by its content under the
- * system's temporary folder, for afterBundling to copy into each bundle; returns its path.
+ * YAML (about half of compiling the SigmaHQ Windows corpus), with the record of their full compile and that
+ * compile's prefilter automata (one record serves the function with and without IOC containers: compile-rules.ts
+ * RecordedRule.live). Written to files named by their content under the system's temporary folder, for
+ * afterBundling to copy into each bundle; returns their paths (the parsed form's only, when there is no record).
  */
-function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOptionsFile): [string, string?] {
+function writeParsedRules(sources: readonly RuleFileSource[], options?: RuleOptionsFile): BundledRuleFiles {
   const folder = join(tmpdir(), 'hookstream-parsed-rules');
   mkdirSync(folder, { recursive: true });
   const key = ruleCacheKey(sources, 'bundle');
   const file = join(folder, `${key}.json`);
   // The record of a full compile with the options the function reads (rule-options.json), so that its cold start
-  // compiles each list's rules on the list's first event (lambda/rules.ts); keyed by those options too.
+  // compiles each list's rules on the list's first event (lambda/rules.ts); keyed by those options and the record
+  // format (a record of another format in the folder is not copied).
   const loadOptions = options === undefined ? undefined : parseRuleOptions(formatRuleOptions(options));
-  const compileOptions = ruleCompileOptions(loadOptions?.ok ? loadOptions.value : {});
-  const record = join(
-    folder,
-    `${key}.${createHash('sha256').update(JSON.stringify(compileOptions)).digest('hex').slice(0, 16)}.record`,
-  );
-  if (!existsSync(file) || !existsSync(record)) {
-    const parsed = parseRuleSources(sources);
-    const partial = `${file}.${process.pid}.partial`;
-    writeBundledParsedRules(partial, parsed);
-    renameSync(partial, file);
-    const compiled =
-      loadOptions === undefined || loadOptions.ok ? compileParsedRules(parsed, compileOptions) : undefined;
-    if (compiled?.record === undefined) return [file];
-    writeBundledRecord(partial, compiled.record);
-    renameSync(partial, record);
+  if (loadOptions !== undefined && !loadOptions.ok) {
+    if (!existsSync(file)) {
+      writeAtomically(file, (partial) => writeBundledParsedRules(partial, parseRuleSources(sources)));
+    }
+    return { parsedRules: file };
   }
-  return [file, record];
+  const compileOptions = ruleCompileOptions(loadOptions?.value ?? {});
+  const hash = createHash('sha256')
+    .update(`${RECORD_FORMAT}\0${optionsFingerprint(compileOptions)}`)
+    .digest('hex');
+  const stem = join(folder, `${key}.${hash.slice(0, 16)}`);
+  // Every list's prefilter automata, built here once: the first event of each list reads its own instead of
+  // building them (150-260 ms of CPU on the SigmaHQ Windows corpus's first process-creation event).
+  const out = { parsedRules: file, compileRecord: `${stem}.record`, automata: `${stem}.automata` };
+  if (Object.values(out).every((path) => existsSync(path))) return out;
+  const parsed = parseRuleSources(sources);
+  writeAtomically(file, (partial) => writeBundledParsedRules(partial, parsed));
+  const { record } = compileParsedRules(parsed, compileOptions);
+  if (record === undefined) return { parsedRules: file };
+  // Both from the one record object: the automata file is tied to the record text's checksum.
+  writeAtomically(out.compileRecord, (partial) => writeBundledRecord(partial, record));
+  writeAtomically(out.automata, (partial) => {
+    if (!writeBundledAutomata(partial, record)) throw new RuleBundleError('a compile record without automata');
+  });
+  return out;
+}
+
+/** `write(partial)`, then the partial file renamed to `file`: a concurrent synth never copies half a file. */
+function writeAtomically(file: string, write: (partial: string) => void): void {
+  const partial = `${file}.${process.pid}.partial`;
+  write(partial);
+  renameSync(partial, file);
+}
+
+/** What {@link writeParsedRules} wrote, for {@link copyRulesHooks} to copy into each bundle's rules folder. */
+export interface BundledRuleFiles {
+  /** The rules' parsed form, copied to `<bundle>/rules/parsed-rules.json` (lambda/rules.ts prefers it). */
+  parsedRules?: string;
+  /** The record of their full compile, copied to `<bundle>/rules/compile-record.json`. */
+  compileRecord?: string;
+  /** That compile's prefilter automata, copied to `<bundle>/rules/prefilter-automata.bin`. */
+  automata?: string;
 }
 
 /** This checkout's root (this file is infra/constructs/rule-bundle.ts): where tsx and node-io/ are. */
@@ -209,10 +239,7 @@ function shellQuote(text: string): string {
 export function copyRulesHooks(
   folders: readonly RuleFolder[],
   options?: RuleOptionsFile,
-  /** The rules' parsed form, copied to `<bundle>/rules/parsed-rules.json` (lambda/rules.ts prefers it). */
-  parsedRules?: string,
-  /** The record of their full compile, copied to `<bundle>/rules/compile-record.json`. */
-  compileRecord?: string,
+  { parsedRules, compileRecord, automata }: BundledRuleFiles = {},
 ): ICommandHooks {
   return {
     beforeBundling: () => [],
@@ -224,12 +251,13 @@ export function copyRulesHooks(
           ? `mkdir -p ${shellQuote(join(outputDir, 'rules', folder.name))} && cp ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name, basename(folder.source)))}`
           : `cp -R ${shellQuote(folder.source)} ${shellQuote(join(outputDir, 'rules', folder.name))}`,
       ),
-      ...(parsedRules === undefined
-        ? []
-        : [`cp ${shellQuote(parsedRules)} ${shellQuote(join(outputDir, 'rules', PARSED_RULES_FILE))}`]),
-      ...(compileRecord === undefined
-        ? []
-        : [`cp ${shellQuote(compileRecord)} ${shellQuote(join(outputDir, 'rules', COMPILE_RECORD_FILE))}`]),
+      ...[
+        [parsedRules, PARSED_RULES_FILE],
+        [compileRecord, COMPILE_RECORD_FILE],
+        [automata, BUNDLED_AUTOMATA_FILE],
+      ].flatMap(([from, name]) =>
+        from === undefined ? [] : [`cp ${shellQuote(from)} ${shellQuote(join(outputDir, 'rules', name as string))}`],
+      ),
       // After every rule file and parsed-rules.json is in place, on the bundle as it will be deployed: the check the
       // cold start would otherwise make by listing the folder (parsed-rules.json names exactly its rule files), made
       // once here; it writes listing-proof.json, or fails the bundling (and synth) when they differ. What follows

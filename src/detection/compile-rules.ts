@@ -46,8 +46,8 @@ export interface CompileResult {
   warnings?: RuleProblem[];
   /**
    * What this compile found for each Sigma rule, to pass back as {@link DeferOptions.record} when the same parsed
-   * sources are compiled again with the same options (a rule cache keeps it beside its entry). Absent when live IOC
-   * containers are in the options (nothing is deferred then).
+   * sources are compiled again with the same options (a rule cache keeps it beside its entry, synth beside a
+   * function's bundled rules); it marks the rules an IOC container can change ({@link RecordedRule.live}).
    */
   record?: CompileRecord;
 }
@@ -72,8 +72,11 @@ export interface CompileRecord {
   automata?: { store?: AutomatonStore; images?: () => AutomatonImage[] };
 }
 
-/** Bumped whenever {@link CompileRecord} changes shape or meaning. */
-export const RECORD_FORMAT = 2;
+/**
+ * Bumped whenever {@link CompileRecord} changes shape or meaning. 3: rules with an `|expand` field are marked
+ * ({@link RecordedRule.live}), and a record serves compiles with IOC containers too (a format-2 record has no marks).
+ */
+export const RECORD_FORMAT = 3;
 
 export interface RecordedRule {
   file: string;
@@ -90,6 +93,12 @@ export interface RecordedRule {
    * is compiled on the first event the prefilter lets through to it. Absent: compiled when its list is made.
    */
   needles?: (string | null)[];
+  /**
+   * The rule has an `|expand` field (or a filter with one), which reads live IOC containers when there are any: a
+   * compile with the record compiles it in full, with the options and containers of that moment, instead of taking
+   * its outcome from the record. So one record serves a compile with and without containers.
+   */
+  live?: true;
 }
 
 /** Deferring the predicates: only with the record of a full compile of the same parsed sources and options. */
@@ -97,7 +106,11 @@ export interface DeferOptions {
   record: CompileRecord;
 }
 
-/** The options that change what a compile decides (IOC containers excluded: nothing is deferred with them). */
+/**
+ * The options that change what a compile decides. IOC containers are left out: only an `|expand` field reads them
+ * (detection-compiler.ts compileField), and a record marks every rule with one ({@link RecordedRule.live}), which a
+ * compile with the record compiles in full, with or without containers; every other rule compiles the same either way.
+ */
 export function optionsFingerprint(options: CompileOptions): string {
   const { containers: _, ...rest } = options;
   // Sets (statuses), regexes (tag patterns) and maps spelled out: JSON would write them all as {}.
@@ -227,12 +240,13 @@ export function compileParsedRules(
         rejected.push(problem(routes.error));
         continue;
       }
-      rules.push({
-        ...r,
-        routes: routes.value,
-        ...(parsed.value.length > 1 ? { line: doc.line } : {}),
-        ...(verdict.selected ? {} : { feedOnly: true }),
-      });
+      // parseRule's object is this document's own: completed in place rather than spread into a copy (once per rule
+      // at every cold start).
+      const rule = r as ParsedRule;
+      rule.routes = routes.value;
+      if (parsed.value.length > 1) rule.line = doc.line;
+      if (!verdict.selected) rule.feedOnly = true;
+      rules.push(rule);
     }
   }
 
@@ -250,7 +264,7 @@ export function compileParsedRules(
   const entries: { rule: CompiledRule; key: IndexKey }[] = [];
   let compiled = 0;
   const targets: RuleTarget[] = [];
-  const fingerprint = options.containers ? undefined : optionsFingerprint(options);
+  const fingerprint = optionsFingerprint(options);
   const record = usableRecord(defer?.record, fingerprint, rules);
   const recorded: RecordedRule[] = [];
   rules.forEach((rule, index) => {
@@ -259,9 +273,10 @@ export function compileParsedRules(
     const ruleFilters = byId && byName ? [...byId, ...byName] : (byId ?? byName ?? NO_FILTERS);
     const where = { file: rule.file, ...(rule.line ? { line: rule.line } : {}) };
     let built: Compiled<{ rule: CompiledRule; key: IndexKey }[]>;
-    if (record) {
-      const known = record.rules[index] as RecordedRule;
-      rejected.push(...(known.filterProblems ?? []));
+    const known = record?.rules[index];
+    // A rule with an `|expand` field is compiled now, as without a record: with live IOC containers it reads them, and
+    // whether it compiles and what it matches depend on the containers' presence and what they hold at this moment.
+    if (record && known && !known.live) {
       built =
         known.error !== undefined
           ? { ok: false, error: known.error }
@@ -269,6 +284,7 @@ export function compileParsedRules(
               ok: true,
               value: deferRule(rule, ruleFilters, fields, options, known.eventIds ?? [], known.needles, record.fields),
             };
+      rejected.push(...(known.filterProblems ?? []));
     } else {
       const problems: RuleProblem[] = [];
       const eventIds: (number[] | null)[] = [];
@@ -279,6 +295,7 @@ export function compileParsedRules(
         ...where,
         ...(built.ok ? { eventIds, needles } : { error: built.error }),
         ...(problems.length > 0 ? { filterProblems: problems } : {}),
+        ...(mentionsExpand(rule, ruleFilters) ? { live: true as const } : {}),
       });
     }
     if (!built.ok) {
@@ -320,19 +337,30 @@ export function compileParsedRules(
     linked.set.size > 0 || silentToo.length > 0 ? linked.set : undefined,
     record?.automata?.store,
   );
-  const kept =
-    fingerprint === undefined
-      ? undefined
-      : (record ?? { format: RECORD_FORMAT, options: fingerprint, fields: fields.names.slice(), rules: recorded });
-  if (kept !== undefined) kept.automata = { ...kept.automata, images: () => ruleSet.automatonImages() };
+  const kept = record ?? { format: RECORD_FORMAT, options: fingerprint, fields: fields.names.slice(), rules: recorded };
+  kept.automata = { ...kept.automata, images: () => ruleSet.automatonImages() };
   return {
     ruleSet,
     compiled,
     skipped: skipped.sort(byFile),
     rejected: rejected.sort(byFile),
     ...(gene.warnings.length > 0 ? { warnings: gene.warnings.sort(byFile) } : {}),
-    ...(kept !== undefined ? { record: kept } : {}),
+    record: kept,
   };
+}
+
+/**
+ * Whether a rule's detection or one of its filters has an `|expand` field: with live IOC containers such a field
+ * reads them (detection-compiler.ts compileField), without them it takes the options' placeholders. Any key whose modifiers name `expand`, in a search identifier's
+ * map or a list of maps; an over-approximation only compiles a rule in full that could have waited.
+ */
+function mentionsExpand(rule: ParsedRule, filters: readonly ParsedFilter[]): boolean {
+  const inSearch = (v: YamlValue | undefined): boolean =>
+    v instanceof Map
+      ? [...v.keys()].some((key) => key.split('|').slice(1).includes('expand'))
+      : Array.isArray(v) && v.some(inSearch);
+  const inDetection = (d: YamlMap) => [...d].some(([name, v]) => name !== 'condition' && inSearch(v));
+  return inDetection(rule.detection) || filters.some((f) => inDetection(f.detection));
 }
 
 /** The record, when it is of these options and of exactly these rules (else everything is compiled now). */
@@ -493,11 +521,13 @@ function parseInfo(d: YamlMap, file: string): RuleInfo | string {
     tags: strList(d.get('tags')) ?? [],
     file,
   };
-  const optional = { status: 'status', description: 'description', author: 'author' } as const;
-  for (const [key, prop] of Object.entries(optional)) {
-    const s = str(d.get(key));
-    if (s !== undefined) info[prop] = s;
-  }
+  // Three plain reads rather than a loop over a table: this runs once per rule at every cold start, interpreted.
+  const status = str(d.get('status'));
+  if (status !== undefined) info.status = status;
+  const description = str(d.get('description'));
+  if (description !== undefined) info.description = description;
+  const author = str(d.get('author'));
+  if (author !== undefined) info.author = author;
   const references = strList(d.get('references'));
   if (references) info.references = references;
   const falsepositives = strList(d.get('falsepositives'));

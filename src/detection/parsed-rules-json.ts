@@ -150,7 +150,11 @@ function fail(what: string): never {
 
 function decodeValue(json: unknown): YamlValue {
   if (json === null || typeof json === 'string' || typeof json === 'boolean') return json;
-  if (Array.isArray(json)) return json.map(decodeValue);
+  if (Array.isArray(json)) {
+    // Decoded in place: the array is JSON.parse's, owned by this decode (no copy of every list at a cold start).
+    for (let i = 0; i < json.length; i++) json[i] = decodeValue(json[i]);
+    return json as YamlValue[];
+  }
   if (typeof json !== 'object') return fail(`unexpected ${typeof json} value`);
   const o = json as Record<string, unknown>;
   if (Array.isArray(o.m)) {
@@ -198,14 +202,15 @@ function decodeSource(json: unknown): ParsedRuleSource {
   const { file, docs, error, gene } = json as Record<string, unknown>;
   if (typeof file !== 'string') return fail('a source without a file name');
   if (gene !== undefined && typeof gene !== 'string') return fail(`${file}: a Gene text that is not text`);
-  const geneText = gene === undefined ? {} : { gene };
-  if (typeof error === 'string') return { file, parsed: { ok: false, error }, ...geneText };
+  if (typeof error === 'string') {
+    return gene === undefined ? { file, parsed: { ok: false, error } } : { file, parsed: { ok: false, error }, gene };
+  }
   if (!Array.isArray(docs)) return fail(`${file}: neither documents nor an error`);
   const value: YamlDocument[] = docs.map((doc: unknown) => {
     if (!Array.isArray(doc) || doc.length !== 2 || !Number.isInteger(doc[0])) return fail(`${file}: a bad document`);
     return { line: doc[0] as number, value: decodeDocument(doc[1]) };
   });
-  return { file, parsed: { ok: true, value }, ...geneText };
+  return gene === undefined ? { file, parsed: { ok: true, value } } : { file, parsed: { ok: true, value }, gene };
 }
 
 export type DecodeResult = { ok: true; value: ParsedRuleSource[] } | { ok: false; error: string };

@@ -10,12 +10,14 @@ import {
 import { formatRuleOptions, parseRuleOptions } from '../../lambda/rules.js';
 import { ruleCompileOptions } from '../../node-io/load-rules.js';
 import {
+  BUNDLED_AUTOMATA_FILE,
   COMPILE_RECORD_FILE,
   PARSED_RULES_FILE,
   readBundledParsedRules,
   readBundledRecord,
 } from '../../node-io/rule-cache.js';
-import { compileRules, optionsFingerprint } from '../../src/detection/index.js';
+import { compileParsedRules, compileRules, optionsFingerprint } from '../../src/detection/index.js';
+import { ContainerSet } from '../../src/ioc/container-set.js';
 import { testTempRoot } from '../helpers/test-temp.js';
 import { PROJECT_ROOT } from './synth.js';
 
@@ -148,6 +150,44 @@ describe('compileRuleBundle', () => {
     const record = readBundledRecord(out, fingerprint);
     expect(record?.rules.map((r) => r.file)).toEqual([join(out, 'rules/network/suspicious-tld.yml')]);
     expect(readBundledRecord(out, optionsFingerprint(ruleCompileOptions({})))).toBeUndefined();
+  });
+
+  it("ships that compile's prefilter automata beside the record (rules/prefilter-automata.bin), read back, not built", async () => {
+    const options = { skipInvalidRules: true };
+    const bundle = compileRuleBundle(PROJECT_ROOT, ['test/infra/fixtures/rules'], (sources) => ({
+      compiled: sources.length,
+      rejected: [],
+      options,
+    }));
+    const hooks = bundle.commandHooks.afterBundling('/in', '/out');
+    const source = (name: string) =>
+      hooks.find((c) => c.endsWith(`'/out/rules/${name}'`))?.match(/^cp '([^']+)' /)?.[1] as string;
+    const out = mkdtempSync(join(testTempRoot(), 'hookstream-bundle-'));
+    cpSync(join(PROJECT_ROOT, 'test/infra/fixtures/rules'), join(out, 'rules'), { recursive: true });
+    for (const name of [PARSED_RULES_FILE, COMPILE_RECORD_FILE, BUNDLED_AUTOMATA_FILE]) {
+      cpSync(source(name), join(out, name));
+    }
+    // Copied after the record (the hooks run in order), before the listing proof.
+    const at = (name: string) => hooks.findIndex((c) => c.endsWith(`'/out/rules/${name}'`));
+    expect(at(BUNDLED_AUTOMATA_FILE)).toBeGreaterThan(at(COMPILE_RECORD_FILE));
+    expect(hooks.findIndex((c) => c.includes('prove-rule-listing'))).toBeGreaterThan(at(BUNDLED_AUTOMATA_FILE));
+    const parsed = parseRuleOptions(formatRuleOptions(options));
+    const compileOptions = ruleCompileOptions(parsed.ok ? parsed.value : {});
+    const read = await readBundledParsedRules(out, 'always');
+    if (!read.ok) throw new Error('bundle does not read back');
+    // One record, without IOC containers and with live ones (an infra-deployed function has a containers bucket).
+    const record = readBundledRecord(out, optionsFingerprint(compileOptions));
+    expect(record?.automata?.store).toBeDefined();
+    if (record === undefined) throw new Error('record does not read back');
+    for (const options of [compileOptions, { ...compileOptions, containers: new ContainerSet() }]) {
+      const deferred = compileParsedRules(read.value, options, { record });
+      const full = compileParsedRules(read.value, options);
+      expect(deferred.record).toBe(record);
+      deferred.ruleSet.prepare();
+      expect(deferred.ruleSet.automata.built).toBe(0);
+      expect(deferred.ruleSet.automata.loaded).toBeGreaterThan(0);
+      expect(deferred.compiled).toBe(full.compiled);
+    }
   });
 
   it('refuses two folders with the same name', () => {

@@ -22,6 +22,7 @@ import {
   writeBundledRecord,
 } from '../../../node-io/rule-cache.js';
 import { type CompileResult, compileParsedRules, parseRuleSources } from '../../../src/detection/index.js';
+import { ContainerSet } from '../../../src/ioc/container-set.js';
 import { sysmonEvent } from '../../helpers/sigma-rules.js';
 
 function rule(id: number, level: string, logsource = 'category: process_creation'): string {
@@ -148,6 +149,26 @@ describe('loadRules with the parsed form bundled at synth (parsed-rules.json)', 
     await options(formatRuleOptions({ selection: { minLevel: 'medium' }, skipInvalidRules: true }));
     const rules = await loadRules('rules', dir);
     expect(rules.match(sysmonEvent({ Image: 'x' })).map((m) => m.rule.title)).toEqual(['rule 1']);
+  });
+});
+
+describe('loadRules with live IOC containers (a function with a containers bucket)', () => {
+  it('defers with the bundled record too, which says so by refusing what it says', async () => {
+    // Synth's record of the folder's texts, edited to refuse high.yml: only the record's use explains its refusal.
+    const named = ['bad', 'high', 'low'].map((n) => `core/${n}.yml`);
+    const texts = await Promise.all(named.map((f) => readFile(path.join(dir, 'rules', f), 'utf8')));
+    const parsed = parseRuleSources(named.map((file, i) => ({ file, text: texts[i] as string })));
+    writeBundledParsedRules(path.join(dir, 'rules', PARSED_RULES_FILE), parsed);
+    const record = compileParsedRules(parsed, ruleCompileOptions({})).record as NonNullable<CompileResult['record']>;
+    writeBundledRecord(path.join(dir, 'rules', COMPILE_RECORD_FILE), {
+      ...record,
+      rules: record.rules.map((r) => (r.file === 'core/high.yml' ? { file: r.file, error: 'from the record' } : r)),
+    });
+    for (const containers of [new ContainerSet(), undefined]) {
+      const error = await loadRules('rules', dir, containers).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RuleCompilationError);
+      expect((error as Error).message).toContain(`${path.join(dir, 'rules/core/high.yml')}: from the record`);
+    }
   });
 });
 

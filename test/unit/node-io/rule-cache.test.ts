@@ -210,6 +210,49 @@ describe('RuleCache', () => {
       expect(readBundledRecord(folder, record.options)?.automata).toBeUndefined();
     });
 
+    it.each([
+      [
+        'its last image damaged',
+        (bytes: Buffer) => {
+          bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+          return bytes;
+        },
+      ],
+      ['cut short inside its last image', (bytes: Buffer) => bytes.subarray(0, bytes.length - 1)],
+    ])(
+      'in a bundle, read by offset: with %s, reads the index now and the images on first use',
+      async (what, damage) => {
+        const { sources, full, record } = await written();
+        const folder = path.join(dir, 'bundle');
+        mkdirSync(folder);
+        writeBundledRecord(path.join(folder, COMPILE_RECORD_FILE), record);
+        const automata = path.join(folder, BUNDLED_AUTOMATA_FILE);
+        expect(writeBundledAutomata(automata, record)).toBe(true);
+        const bundled = sources.map((source) => ({ ...source, file: path.join(folder, source.file) }));
+        // Whole: both automata read back, the same matches.
+        const whole = readBundledRecord(folder, record.options);
+        const deferred = compileParsedRules(bundled, {}, { record: whole as NonNullable<typeof whole> });
+        expect(deferred.ruleSet.match(event).map((m) => m.rule.id)).toEqual(
+          full.ruleSet.match(event).map((m) => m.rule.id),
+        );
+        expect([deferred.ruleSet.automata.loaded, deferred.ruleSet.automata.built]).toEqual([2, 0]);
+        // Damaged after the record was read: the images are read on first use, so the damage is seen then, and the
+        // one damaged image is built instead (a cut-short file fails its index check here, at the index's read, only
+        // when the index itself is cut: this cut is past it).
+        const read = readBundledRecord(folder, record.options);
+        expect(read?.automata?.store).toBeDefined();
+        writeFileSync(automata, damage(readFileSync(automata)));
+        const late = compileParsedRules(bundled, {}, { record: read as NonNullable<typeof read> });
+        expect(late.ruleSet.match(event).map((m) => m.rule.id)).toEqual(
+          full.ruleSet.match(event).map((m) => m.rule.id),
+        );
+        expect([late.ruleSet.automata.loaded, late.ruleSet.automata.built]).toEqual([1, 1]);
+        // Read again after the damage: a cut-short file's last image now lies past its end (the index is refused).
+        const again = readBundledRecord(folder, record.options);
+        expect(again?.automata === undefined).toBe(what.startsWith('cut short'));
+      },
+    );
+
     it('builds an automaton whose image is damaged, and still matches the same', async () => {
       const { cache, sources, outcome, full, record } = await written();
       const file = path.join(dir, 'rules', automataFiles()[0] as string);
