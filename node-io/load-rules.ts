@@ -106,8 +106,9 @@ export async function loadRuleFiles(
   }
   const compileOptions = ruleCompileOptions(options);
   // With a cache entry, the record of an earlier full compile of it lets each list's predicates wait for the list's
-  // first event (compile-rules.ts); without one, this compile is full and its record is kept for the next run.
-  const entry = cached && options.cache && !options.containers ? cached.outcome.file : undefined;
+  // first event (compile-rules.ts); without one, this compile is full and its record is kept for the next run. With
+  // IOC containers too: a record marks the rules they can change (`|expand`), which are always compiled in full.
+  const entry = cached && options.cache ? cached.outcome.file : undefined;
   const record = entry
     ? options.cache?.readRecord(entry, optionsFingerprint(compileOptions))
     : options.parsed

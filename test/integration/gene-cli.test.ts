@@ -73,6 +73,48 @@ describe('Gene rules and containers on the command line', () => {
     expect(status).not.toBe(0);
   });
 
+  it('replay with --containers keeps a compile record in the rule cache, and its |expand rule follows the containers', async () => {
+    // Prepare: a cache of this test's own, and a containers folder whose list changes between runs.
+    const cache = path.join(dir, 'cache');
+    const ours = path.join(dir, 'iocs-changing');
+    mkdirSync(ours);
+    writeFileSync(path.join(ours, 'blacklist.txt'), 'githubusercontent.com\n');
+    const inputs = ['events/scenario/sysmon22-raw-githubusercontent.json', 'events/nxlog/sysmon3-powershell.json'];
+    const before = process.env.HOOKSTREAM_CACHE_DIR;
+    process.env.HOOKSTREAM_CACHE_DIR = cache;
+    try {
+      const run = async (name: string) => {
+        const out = path.join(dir, name);
+        const { status, stderr } = await cli([
+          'replay',
+          ...inputs,
+          '--rules',
+          rules,
+          '--containers',
+          ours,
+          '--out',
+          out,
+          '--no-progress',
+        ]);
+        expect([status, stderr]).toEqual([0, '']);
+        return alertLines(out)
+          .map((a) => `${a.rule_id} ${a.format}`)
+          .sort();
+      };
+      const all = [`${BLACKLIST_SIGMA_ID} sigma`, 'BlacklistedDestination gene', 'PowershellConnects gene'].sort();
+      // Act + Assert: the first run (a miss) writes the record; the second (a hit) defers with it, the same alerts.
+      expect(await run('c1')).toEqual(all);
+      expect(readdirSync(path.join(cache, 'rules')).some((f) => f.endsWith('.record'))).toBe(true);
+      expect(await run('c2')).toEqual(all);
+      // The domain leaves the list: neither blacklist rule alerts, though the record was made while it was listed.
+      writeFileSync(path.join(ours, 'blacklist.txt'), 'example.org\n');
+      expect(await run('c3')).toEqual(['PowershellConnects gene']);
+    } finally {
+      if (before === undefined) delete process.env.HOOKSTREAM_CACHE_DIR;
+      else process.env.HOOKSTREAM_CACHE_DIR = before;
+    }
+  });
+
   it.each([
     [
       'with the enrichment',
