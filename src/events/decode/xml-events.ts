@@ -4,6 +4,7 @@
  */
 
 import { XMLParser } from 'fast-xml-parser';
+import { LIMITS } from '../../limits.js';
 import { isObject } from '../values.js';
 import { STRAY_TEXT, TRUNCATED_EVENT, type XmlItem, xmlItems } from './xml-cuts.js';
 
@@ -75,6 +76,7 @@ export type XmlItemEvent =
  * lenient: an unclosed element is closed at the end of the text).
  */
 function readWhole(text: string, item: XmlItem | undefined): XmlEvents {
+  if (text.length > LIMITS.xmlEventChars) return { ok: false, error: XML_EVENT_TOO_LARGE };
   const parsed = parseTree(text);
   if (!parsed.ok) return parsed;
   if (item?.kind !== 'event' || parsed.value.length !== 1) {
@@ -86,11 +88,15 @@ function readWhole(text: string, item: XmlItem | undefined): XmlEvents {
   return parsed;
 }
 
+/** The reason an XML event longer than LIMITS.xmlEventChars is rejected with (it is not parsed). */
+export const XML_EVENT_TOO_LARGE = 'XML event too large';
+
 /** One item of a text of several, read on its own. */
 function readItem(text: string, item: XmlItem): XmlItemEvent {
   const { start, end } = item;
   if (item.kind === 'truncated') return { ok: false, start, end, error: TRUNCATED_EVENT };
   if (item.kind === 'stray') return { ok: false, start, end, error: STRAY_TEXT };
+  if (end - start > LIMITS.xmlEventChars) return { ok: false, start, end, error: XML_EVENT_TOO_LARGE };
   const parsed = parseTree(text.slice(start, end));
   if (!parsed.ok) return { ok: false, start, end, error: parsed.error };
   if (parsed.value.length !== 1) return { ok: false, start, end, error: NOT_AN_EVENT };
