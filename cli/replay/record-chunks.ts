@@ -496,12 +496,13 @@ export async function* cutXml(
   chunks: AsyncIterable<Uint8Array>,
   pieceBytes: number,
   shape: Pick<TextShape, 'encoding' | 'bom'>,
+  maxPieceBytes: number = MAX_LINE_BYTES,
 ): AsyncGenerator<Uint8Array> {
   const unit = shape.encoding === 'utf-16le' ? 2 : 1;
   const buffer = new UnitBuffer(Math.max(2 * pieceBytes, 64 * 1024), unit);
   const bom = new Uint8Array(shape.bom);
-  const scanner = new XmlItemScanner();
-  const items = scanner.items;
+  let scanner = new XmlItemScanner();
+  let items = scanner.items;
   // The text's unit at the buffer's start, and the wrapper open there (the previous piece's last event's).
   let base = 0;
   let first = true;
@@ -551,6 +552,20 @@ export async function* cutXml(
     // long comment or tag coming in small reads costs linear time.
     if (end - scanned >= Math.max(1, scanned - scanner.resume)) scan(false);
     if (buffer.length >= pieceBytes) yield* ready(false);
+    if (buffer.length > maxPieceBytes) {
+      // No cut in more than the limit: one event (or stray text) longer than any Windows event, which the reader
+      // rejects unparsed anyway (LIMITS.xmlEventChars). Given as it is, then the rest read as a new text: the
+      // rejections keep every byte, and memory stays bounded whatever the event's length.
+      const whole = Math.floor(buffer.length / unit);
+      yield withBom(bom, [...(first ? [] : [wrapperTag(wrapper, false, unit)]), buffer.slice(0, whole)]);
+      buffer.drop(whole);
+      scanner = new XmlItemScanner();
+      items = scanner.items;
+      base = 0;
+      scanned = 0;
+      first = true;
+      wrapper = undefined;
+    }
   }
   scan(true);
   yield* ready(true);
@@ -849,7 +864,7 @@ async function* cutByShape(
     return;
   }
   if (shape?.syntax === 'xml') {
-    yield* cutXml(prepend([first], rest), Math.min(pieceBytes, XML_PIECE_BYTES), shape);
+    yield* cutXml(prepend([first], rest), Math.min(pieceBytes, XML_PIECE_BYTES), shape, maxLineBytes);
     return;
   }
   yield await whole();

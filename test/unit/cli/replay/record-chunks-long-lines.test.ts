@@ -5,7 +5,7 @@
  */
 import { type LongLinePart, type RecordPiece, recordPieces } from '../../../../cli/replay/record-chunks.js';
 import { readRecord } from '../../../../src/events/read-record.js';
-import { chunksOf, comparable, encoder, input, LIMITS, sysmon, utf16 } from './record-chunks.cases.js';
+import { chunksOf, comparable, encoder, input, LIMITS, sysmon, utf16, xmlEvent } from './record-chunks.cases.js';
 
 async function pieces(bytes: Uint8Array, pieceBytes: number, maxLine: number, read = 97): Promise<RecordPiece[]> {
   const out: RecordPiece[] = [];
@@ -90,5 +90,43 @@ describe('recordPieces with a line over the limit', () => {
     }
     expect(total).toBe(line.length);
     expect(largest).toBe(1024 * 1024);
+  });
+});
+
+describe('cutXml with an event over the piece limit', () => {
+  const small = (from: number) => Array.from({ length: 10 }, (_, n) => xmlEvent(from + n));
+  const giant = xmlEvent(50, `<Data Name='Blob'>${'B'.repeat(30_000)}</Data>`);
+
+  it.each([
+    ['one after another', false],
+    ['inside <Events>', true],
+  ])('gives at most the limit at a time, every byte, and reads the events around it (%s)', async (_n, wrapped) => {
+    // Prepare: 10 events, one of about 30,000 characters, 10 more; a limit of 8,000 bytes.
+    const body = [...small(0), giant, ...small(100)].join('\n');
+    const text = encoder.encode(wrapped ? `<Events>\n${body}\n</Events>\n` : `${body}\n`);
+    // Act
+    const all = await pieces(text, 600, 8_000);
+    // Assert: nothing held past the limit plus one read; every byte of the giant event is in some piece; the small
+    // events that the whole text reads are read from the pieces too (some next to the giant may go with it).
+    expect(all.some(isPart)).toBe(false);
+    expect(Math.max(...all.map((p) => (p as Uint8Array).length))).toBeLessThan(8_000 + 200);
+    const joined = Buffer.concat(all as Uint8Array[]).toString();
+    expect(joined.split('B').length - 1).toBeGreaterThanOrEqual(30_000);
+    const outcomes = all.flatMap((p) => readRecord(p as Uint8Array, LIMITS));
+    const events = outcomes.filter((o) => o.kind === 'event');
+    const whole = readRecord(text, LIMITS).filter((o) => o.kind === 'event');
+    expect(events.length).toBeGreaterThanOrEqual(whole.length - 4);
+    const rejectedBytes = outcomes
+      .filter((o) => o.kind === 'rejected')
+      .reduce(
+        (n, o) =>
+          n +
+          Buffer.from((o as { raw: Uint8Array }).raw)
+            .toString()
+            .split('B').length -
+          1,
+        0,
+      );
+    expect(rejectedBytes).toBeGreaterThanOrEqual(30_000);
   });
 });
