@@ -5,6 +5,7 @@
  */
 import {
   type CompileOptions,
+  type CompileResult,
   compileParsedRules,
   parseRuleSources,
   type RuleSource,
@@ -33,6 +34,16 @@ export function compareDeferred(
   // The record goes through JSON, as a rule cache keeps it.
   const record = JSON.parse(JSON.stringify(full.record));
   const fromRecord = compileParsedRules(parseRuleSources(sources), options, { record });
+  return compareCompiles(full, fromRecord, record, events);
+}
+
+/** Both compiles' outlines and their matches on every event (the first 20 events where they differ). */
+export function compareCompiles(
+  full: CompileResult,
+  fromRecord: CompileResult,
+  record: unknown,
+  events: readonly CanonicalEvent[],
+): DeferredComparison {
   const outline = (r: typeof full) =>
     JSON.stringify({
       compiled: r.compiled,
