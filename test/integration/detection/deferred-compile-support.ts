@@ -1,7 +1,7 @@
 /**
  * Support for the deferred-compile differential tests: the same parsed rules compiled in full, and again with the
  * record of that full compile (each list's predicates compiled on the list's first event, compile-rules.ts), give
- * the same problems, counts and matches per event.
+ * the same problems, counts and matches per event; with live IOC containers too (compareLiveDeferred).
  */
 import {
   type CompileOptions,
@@ -11,6 +11,7 @@ import {
   type RuleSource,
 } from '../../../src/detection/index.js';
 import type { CanonicalEvent } from '../../../src/events/canonical-event.js';
+import { ContainerSet } from '../../../src/ioc/container-set.js';
 
 export interface DeferredComparison {
   compiled: number;
@@ -34,6 +35,24 @@ export function compareDeferred(
   // The record goes through JSON, as a rule cache keeps it.
   const record = JSON.parse(JSON.stringify(full.record));
   const fromRecord = compileParsedRules(parseRuleSources(sources), options, { record });
+  return compareCompiles(full, fromRecord, record, events);
+}
+
+/**
+ * The enrich functions' case: the record of a compile without IOC containers (as synth writes it into the bundle,
+ * its automata left out) used by a compile with live containers (every deployed function has a containers bucket),
+ * against a full compile with the same containers.
+ */
+export function compareLiveDeferred(
+  sources: readonly RuleSource[],
+  events: readonly CanonicalEvent[],
+): DeferredComparison {
+  const parsed = parseRuleSources(sources);
+  const synth = compileParsedRules(parsed).record;
+  if (!synth) throw new Error('a full compile has a record');
+  const record = JSON.parse(JSON.stringify({ ...synth, automata: undefined }));
+  const full = compileParsedRules(parsed, { containers: new ContainerSet() });
+  const fromRecord = compileParsedRules(parseRuleSources(sources), { containers: new ContainerSet() }, { record });
   return compareCompiles(full, fromRecord, record, events);
 }
 
