@@ -340,8 +340,9 @@ describe('hostile EVTX files', () => {
     expect(summary(eventWith((d) => deep(d, 1500), []))).toEqual(['rejected: EVTX Binary XML nested too deeply']);
   });
 
-  it('rejects a record that expands past the node budget (one value substituted in thousands of places)', () => {
-    const wide: Value = {
+  /** A Binary XML value: an instance of one element holding a hundred empty elements. */
+  function hundredElements(): Value {
+    return {
       type: 0x21,
       xml: (w) => {
         w.fragment();
@@ -355,6 +356,10 @@ describe('hostile EVTX files', () => {
         w.eof();
       },
     };
+  }
+
+  it('rejects a record that expands past the node budget (one value substituted in thousands of places)', () => {
+    const wide = hundredElements();
     const outcomes = eventWith(
       (d) => {
         for (let i = 0; i < 2000; i++) d.sub(8, 0x21);
@@ -387,20 +392,7 @@ describe('hostile EVTX files', () => {
   it('keeps the depth limit and the node budget for Binary XML values right under Event', () => {
     expect(eventHolding(nested(5))[0]?.kind).toBe('event');
     expect(summary(eventHolding(nested(200)))).toEqual(['rejected: EVTX Binary XML nested too deeply']);
-    const hundred: Value = {
-      type: 0x21,
-      xml: (w) => {
-        w.fragment();
-        w.instance((t) => {
-          t.fragment();
-          t.element('Wide', [], (e) => {
-            for (let i = 0; i < 100; i++) e.element('B', []);
-          });
-          t.eof();
-        }, []);
-        w.eof();
-      },
-    };
+    const hundred = hundredElements();
     // One instance under Event whose element substitutes the hundred elements in 2,000 places.
     const spread: Value = {
       type: 0x21,
