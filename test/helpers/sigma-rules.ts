@@ -1,6 +1,6 @@
 /** Test helper: tiny Sigma rules and canonical events for table tests. */
 
-import { type CompileOptions, compileRules } from '../../src/detection/index.js';
+import { type CompileOptions, compileRules, type RuleSource } from '../../src/detection/index.js';
 import type { CanonicalEvent } from '../../src/events/canonical-event.js';
 import { SYSMON_CHANNEL } from '../../src/events/canonical-event.js';
 
@@ -16,6 +16,11 @@ export function sysmonEvent(data: Record<string, string>, overrides: Partial<Can
     data,
     ...overrides,
   };
+}
+
+/** A rule file named `file` holding {@link processRule}, its id the file name (so each rule of a set is its own). */
+export function processRuleSource(file: string, detection: string, extra = ''): RuleSource {
+  return { file, text: processRule(detection, extra).replace(/^id: .*$/m, `id: ${file}`) };
 }
 
 /** A process_creation rule around a detection block written in YAML (indented by 4 under `detection:`). */

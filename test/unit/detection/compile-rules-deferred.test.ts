@@ -11,12 +11,9 @@ import {
   type RuleSource,
 } from '../../../src/detection/index.js';
 import { DEFAULT_SELECTION, parseRuleSelection } from '../../../src/detection/rule-selection.js';
-import { processRule, sysmonEvent } from '../../helpers/sigma-rules.js';
+import { processRuleSource, sysmonEvent } from '../../helpers/sigma-rules.js';
 
-const source = (file: string, detection: string, extra = ''): RuleSource => ({
-  file,
-  text: processRule(detection, extra).replace(/^id: .*$/m, `id: ${file}`),
-});
+const source = processRuleSource;
 
 const SOURCES: RuleSource[] = [
   source('a.yml', "selection:\n    Image|endswith: '\\evil.exe'\ncondition: selection"),
