@@ -48,8 +48,11 @@ export interface ReadInputsOptions {
    * {@link readInputs}, a damaged archive entry (the rest of which replay rejects instead: DamagedInputError).
    */
   onSkipped?: (skipped: SkippedInput) => void;
-  /** Called once, before the first input, with the files to read and their total size on disk. */
-  onListed?: (files: readonly string[], bytes: number) => void;
+  /**
+   * Called once, before the first input, with the files to read, their total size on disk and the newest of
+   * their modification times (epoch ms; undefined when there is no file).
+   */
+  onListed?: (files: readonly string[], bytes: number, newestModified: number | undefined) => void;
   /** Called as bytes are read from disk (compressed bytes for archives): what a progress bar can measure. */
   onBytes?: (bytes: number) => void;
 }
@@ -96,8 +99,13 @@ export async function* streamInputs(
   }
   if (options.onListed !== undefined) {
     let bytes = 0;
-    for (const file of files) bytes += (await stat(file)).size;
-    options.onListed(files, bytes);
+    let newestModified: number | undefined;
+    for (const file of files) {
+      const info = await stat(file);
+      bytes += info.size;
+      if (newestModified === undefined || info.mtimeMs > newestModified) newestModified = info.mtimeMs;
+    }
+    options.onListed(files, bytes, newestModified === undefined ? undefined : Math.floor(newestModified));
   }
   for (const file of files) yield* fileInputs(file, options);
 }

@@ -1,7 +1,7 @@
 /**
  * replay's output written as it is produced: one gzip stream per partition file, not a buffer per partition.
- * Events and base alerts come in event-time order and rejected items all carry the run's start as their
- * arrival, so each area visits its partitions one after another: one stream is open at a time. Correlation
+ * Events and base alerts come in event-time order and rejected items all carry one arrival (the input files'
+ * newest modification time), so each area visits its partitions one after another: one stream is open at a time. Correlation
  * alerts are decided at the end of the input; {@link AlertWriter} keeps the base alerts of each partition in a
  * plain scratch file and writes each alert partition once, base alerts first, as the in-memory replay did.
  */

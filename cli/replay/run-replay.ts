@@ -211,7 +211,11 @@ const EVENTS_PER_TURN = 256;
 /** One replay: pass 1 reads and spills, pass 2 picks, pass 3 pokes, detects and writes (docs/replay.md). */
 class StreamingReplay {
   private readonly summary = emptySummary();
-  private readonly started = Date.now();
+  /**
+   * The arrival of every rejected item and event of the run: the newest modification time of the input files,
+   * so that the same input files give the same output (docs/replay.md); the run's start when there is no file.
+   */
+  private arrival = Date.now();
   private readonly plan: HookPlan | undefined;
   private readonly context: EnrichmentContext;
   private readonly origins: string[] = [];
@@ -264,9 +268,8 @@ class StreamingReplay {
    * events spilled in sorted runs, the rejected items written to rejected/ as they come.
    */
   private async readAndSpill(): Promise<{ events: number; picks: number; skippedInputs: number }> {
-    const { summary, options, started } = this;
+    const { summary, options } = this;
     const rejected = new PartitionWriter(this.staging.area('rejected'), 'replay');
-    const arrivalPartition = partitionOf(started);
     let skippedInputs = 0;
     let totalBytes = 0;
     let bytesRead = 0;
@@ -313,8 +316,9 @@ class StreamingReplay {
     try {
       const inputs = streamInputs(options.inputs, {
         onSkipped: () => skippedInputs++,
-        onListed: (_files, bytes) => {
+        onListed: (_files, bytes, newestModified) => {
           totalBytes = bytes;
+          if (newestModified !== undefined) this.arrival = newestModified;
         },
         onBytes: (bytes) => {
           bytesRead += bytes;
@@ -337,11 +341,11 @@ class StreamingReplay {
               if (invalid) this.rejectedFromInvalid++;
               const line = toRejectedLine({
                 origin: input.source,
-                arrival: started,
+                arrival: this.arrival,
                 reason: outcome.reason,
                 raw: outcome.raw,
               });
-              await rejected.write(arrivalPartition, JSON.stringify(line));
+              await rejected.write(partitionOf(this.arrival), JSON.stringify(line));
             }
           }
         };
@@ -443,7 +447,7 @@ class StreamingReplay {
 
   /** Pass 3: every event in event-time order through the pokes and the rules; events and alerts written. */
   private async pokeDetectWrite(total: number): Promise<number> {
-    const { summary, rules, options, started } = this;
+    const { summary, rules, options, arrival } = this;
     const events = new PartitionWriter(this.staging.area('events'), 'replay');
     const alerts = new AlertWriter(this.staging.area('alerts'), 'replay', path.join(this.staging.scratch, 'alerts'));
     const feeds: BaseMatch<SourcedEvent>[] = [];
@@ -456,7 +460,7 @@ class StreamingReplay {
         else for (const event of canonical) if (isConnection(event)) summary.connections.total++;
         const sourced = batch.map((item): SourcedEvent => {
           const origin = this.origins[item.origin] as string;
-          return { event: item.event, origin, arrival: started, id: `${origin}#${item.position}` };
+          return { event: item.event, origin, arrival, id: `${origin}#${item.position}` };
         });
         if (rules !== undefined) {
           for (const detection of detect(sourced, rules, summary, feeds)) {

@@ -16,7 +16,7 @@ import type { Summary } from '../../src/pipeline/summary.js';
 
 export type Areas = Map<string, unknown[]>;
 
-/** The lines of every output object, by key; rejected lines without their arrival (the run's start time). */
+/** The lines of every output object, by key; rejected lines without their arrival (the in-memory core's is 0). */
 export function linesOf(key: string, body: Uint8Array): [string, unknown[]] {
   const lines = gunzipSync(body)
     .toString('utf8')

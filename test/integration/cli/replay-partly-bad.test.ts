@@ -2,7 +2,7 @@
  * `replay` (runReplay, the command's public function) on files of good lines with bad lines between them: no good
  * line is lost, each bad line is rejected alone with its exact original bytes, and the counts add up.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -20,6 +20,17 @@ async function readLines(root: string, area: string): Promise<Record<string, unk
 }
 
 const sorted = (items: readonly string[]) => [...items].sort();
+
+/** Every file under `root` but the output marker, by relative path, as raw bytes (hex): the whole tree, exactly. */
+async function tree(root: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())) {
+    const file = path.relative(root, path.join(entry.parentPath, entry.name));
+    if (entry.name.startsWith('.')) continue;
+    files[file] = (await readFile(path.join(root, file))).toString('hex');
+  }
+  return files;
+}
 
 describe('replay of partly bad input', () => {
   let dir: string;
@@ -61,5 +72,33 @@ describe('replay of partly bad input', () => {
     expect(summary).toMatchObject({ read: 2 * lines.length, written: 2 * good.length, rejected: 2 * bad.length });
     expect(summary.read).toBe(summary.written + summary.rejected + summary.filtered);
     expect(summary.trimmed.invalidUtf8).toBe(2 * lines.filter((line) => line.expected.endsWith('+invalid')).length);
+  });
+
+  it('writes byte-identical output, rejected/ included, for the same input files: the arrival is their newest mtime', async () => {
+    // Prepare: good and bad lines in two files, given fixed modification times (the newer one: 2024-05-06 07:08:09Z).
+    const lines = mixedLines();
+    const inputs = path.join(dir, 'same');
+    await mkdir(inputs);
+    await writeFile(path.join(inputs, 'a.ndjson'), joinLines(lines));
+    await writeFile(path.join(inputs, 'b.ndjson.gz'), gzip(joinLines(lines, true)));
+    const newest = Date.parse('2024-05-06T07:08:09Z');
+    await utimes(path.join(inputs, 'a.ndjson'), newest / 1000 - 3600, newest / 1000 - 3600);
+    await utimes(path.join(inputs, 'b.ndjson.gz'), newest / 1000, newest / 1000);
+    const replay = (out: string) =>
+      runReplay({ inputs: [inputs], out, enrich: true, enrichment: {}, dedupeFields: [] });
+
+    // Act: two replays, a second apart so that a clock read during the run would show.
+    await replay(path.join(dir, 'first'));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await replay(path.join(dir, 'second'));
+
+    // Assess: the same files with the same bytes; every rejected item in the newest mtime's partition.
+    const first = await tree(path.join(dir, 'first'));
+    expect(await tree(path.join(dir, 'second'))).toEqual(first);
+    const rejectedFiles = Object.keys(first).filter((file) => file.startsWith('rejected'));
+    expect(rejectedFiles).toEqual([path.join('rejected', 'dt=2024-05-06', 'hour=07', 'replay.json.gz')]);
+    const rejected = await readLines(path.join(dir, 'first'), 'rejected');
+    expect(rejected.length).toBe(2 * lines.filter((line) => line.expected.startsWith('rejected')).length);
+    expect(new Set(rejected.map((line) => line.arrival))).toEqual(new Set(['2024-05-06T07:08:09.000Z']));
   });
 });

@@ -2,7 +2,7 @@
  * Inputs as streams: folders walked sorted, zip entries by name (folders left out) read from their own byte
  * range, tar.gz entries as the archive is read (a cut archive gives what it holds), skipped files reported.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { constants, createGzip, gzipSync } from 'node:zlib';
@@ -125,14 +125,20 @@ describe('streamInputs and readInputs', () => {
     await writeFile(path.join(root, 'f/b.json'), '{"b":1}');
     await writeFile(path.join(root, 'f/sub/a.ndjson'), '{"a":1}');
     await writeFile(path.join(root, 'f/notes.txt'), 'not an input');
+    // The newest read file's mtime is told; the skipped notes.txt, newer still, is not one of them.
+    await utimes(path.join(root, 'f/b.json'), 1_700_000_000, 1_700_000_000);
+    await utimes(path.join(root, 'f/sub/a.ndjson'), 1_700_000_123.5, 1_700_000_123.5);
+    await utimes(path.join(root, 'f/notes.txt'), 1_800_000_000, 1_800_000_000);
     const skipped: SkippedInput[] = [];
     let listed = 0;
+    let newest: number | undefined;
     let bytes = 0;
     const sources: string[] = [];
     for await (const input of streamInputs([path.join(root, 'f')], {
       onSkipped: (s) => skipped.push(s),
-      onListed: (_files, total) => {
+      onListed: (_files, total, newestModified) => {
         listed = total;
+        newest = newestModified;
       },
       onBytes: (n) => {
         bytes += n;
@@ -145,6 +151,7 @@ describe('streamInputs and readInputs', () => {
     expect(skipped.map((s) => path.basename(s.source))).toEqual(['notes.txt']);
     expect(listed).toBe(14);
     expect(bytes).toBe(14);
+    expect(newest).toBe(1_700_000_123_500);
   });
 
   it('reports a file named .zip that is not one as not read, with the reason, and reads the next file', async () => {
