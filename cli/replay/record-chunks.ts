@@ -327,10 +327,15 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 export interface LongLinePart {
   kind: 'long-line';
   bytes: Uint8Array;
+  /** What the part is rejected with: {@link LONG_LINE}, or {@link LONG_ELEMENT} for a part of an array element. */
+  reason: string;
 }
 
 /** The reason a part of a line longer than the limit is rejected with. */
 export const LONG_LINE = 'line longer than 16 MiB (rejected in parts of its bytes, in order)';
+
+/** The reason a part of a top-level JSON array's element longer than the limit is rejected with (see cutJsonArray). */
+export const LONG_ELEMENT = 'JSON array element longer than 16 MiB (rejected in parts of its bytes, in order)';
 
 /** A piece for the record reader, or a part of a line too long to read (see {@link cutText}). */
 export type RecordPiece = Uint8Array | LongLinePart;
@@ -390,7 +395,11 @@ export async function* cutText(
     if (feedAt !== -1) feedAt -= count;
   }
   // A copy of units [0, end) (all bytes in hand when undefined): the buffer is reused.
-  const part = (end?: number): LongLinePart => ({ kind: 'long-line', bytes: new Uint8Array(buffer.slice(0, end)) });
+  const part = (end?: number): LongLinePart => ({
+    kind: 'long-line',
+    bytes: new Uint8Array(buffer.slice(0, end)),
+    reason: LONG_LINE,
+  });
   // Gives the parts of the long line in hand; true when the line has ended (its feed dropped, or the input ended).
   function* longParts(final: boolean): Generator<LongLinePart, boolean> {
     for (;;) {
@@ -584,12 +593,23 @@ function startsArray(view: string): boolean {
  * that a comma ends, before a next element that starts with `{`, with the same scanner as the reader. A piece
  * after the first starts with `[` (then the comma: blanks between commas are no element), each but the last ends
  * with `]`. Pieces are fresh buffers.
+ *
+ * An element longer than `maxLineBytes` (ended or not: so where the reads end does not change which elements are
+ * long) is not read, as a long line is not (see {@link cutText}): the elements before it are given as a piece
+ * (without `]`: the reader reads them as it would in the whole text), then its units, from its first character up
+ * to the comma, bracket or new element's line that ends it (blanks before those included) or the end of the text,
+ * as {@link LongLinePart}s of at most `maxLineBytes` rejected with {@link LONG_ELEMENT}, then the text after it is
+ * cut as before: from the comma or new element's line on, starting with `[`; past a closing bracket, the text
+ * that follows the array, as the reader splits it. So memory stays bounded by the limit, whatever the element's
+ * length. Unlike a whole reading, the elements after a long one are read as a new array's: one that does not
+ * start with `{` makes that piece one document.
  */
 export async function* cutJsonArray(
   chunks: AsyncIterable<Uint8Array>,
   pieceBytes: number,
   shape: Pick<TextShape, 'encoding' | 'bom'>,
-): AsyncGenerator<Uint8Array> {
+  maxLineBytes: number = MAX_LINE_BYTES,
+): AsyncGenerator<RecordPiece> {
   const unit = shape.encoding === 'utf-16le' ? 2 : 1;
   const buffer = new UnitBuffer(Math.max(2 * pieceBytes, 64 * 1024), unit);
   const bom = new Uint8Array(shape.bom);
@@ -597,8 +617,19 @@ export async function* cutJsonArray(
   const items = scanner.items;
   const open = wrapperBracket('[', unit);
   const close = wrapperBracket(']', unit);
+  const maxUnits = Math.max(1, Math.floor(maxLineBytes / unit));
   let base = 0;
   let first = true;
+  // The items before `checked` are no longer than the limit; the long element being given in parts (its start), or -1.
+  let checked = 0;
+  let long = -1;
+  let afterLong = false;
+  // Past the array's bracket after a long element: what is left is the text after the array.
+  let tail = false;
+  function drop(count: number): void {
+    buffer.drop(count);
+    base += count;
+  }
   function* ready(): Generator<Uint8Array> {
     for (;;) {
       let cut = -1;
@@ -616,21 +647,93 @@ export async function* cutJsonArray(
       const item = items[cut] as JsonArrayItem;
       yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0, item.end - base), close]);
       first = false;
-      buffer.drop(item.end - base);
-      base = item.end;
+      drop(item.end - base);
       items.splice(0, cut + 1);
+      checked = Math.max(0, checked - cut - 1);
     }
   }
+  // Where an ended element's units stop: at the first non-blank unit after it (what ended it), or at `end`.
+  function stopOf(item: JsonArrayItem, end: number): number {
+    const units = buffer.units();
+    let stop = item.end;
+    while (stop < end && isBlank(units[stop - base] as number)) stop++;
+    return stop;
+  }
+  // The start of the first element in hand whose units (blanks before what ends it included: every unit in hand
+  // for the open one) are more than the limit, or -1. Measured so, an element's length only grows as units come.
+  function longElement(end: number): number {
+    for (; checked < items.length; checked++) {
+      const item = items[checked] as JsonArrayItem;
+      if (stopOf(item, end) - item.start > maxUnits) return item.start;
+    }
+    const openAt = scanner.openElement;
+    return openAt !== -1 && end - openAt > maxUnits ? openAt : -1;
+  }
+  const part = (units: number): LongLinePart => ({
+    kind: 'long-line',
+    bytes: new Uint8Array(buffer.slice(0, units)),
+    reason: LONG_ELEMENT,
+  });
+  // Gives what the units in hand (up to `end`) hold of long elements: the elements before one, then its parts.
+  function* longParts(end: number): Generator<RecordPiece> {
+    for (;;) {
+      if (long === -1) {
+        long = longElement(end);
+        if (long === -1) return;
+        const before = items.findIndex((item) => item.start === long);
+        const count = before === -1 ? items.length : before;
+        if (count > 0) yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0, long - base)]);
+        items.splice(0, count);
+        checked = 0;
+        first = false;
+        drop(long - base);
+      }
+      const ended = items[0]?.start === long ? (items[0] as JsonArrayItem) : undefined;
+      const stop = ended === undefined ? end : stopOf(ended, end);
+      while (stop - base > maxUnits || (ended === undefined && stop - base === maxUnits)) {
+        yield part(maxUnits);
+        drop(maxUnits);
+      }
+      if (ended === undefined) return;
+      if (stop > base) yield part(stop - base);
+      drop(stop - base);
+      items.shift();
+      long = -1;
+      afterLong = true;
+      if (ended.by === 'close') {
+        // Past the array: the text after it is read as the reader reads what follows an array (see the end).
+        drop(1);
+        tail = true;
+      }
+    }
+  }
+  const scanInHand = (final: boolean): number => {
+    const end = base + Math.floor(buffer.length / unit);
+    scanner.scan(scannerText(buffer, scanner.resume - base, end - base), scanner.resume, final);
+    return end;
+  };
   for await (const chunk of afterBom(chunks, shape.bom, bom)) {
     buffer.append(chunk);
-    const end = base + Math.floor(buffer.length / unit);
-    scanner.scan(scannerText(buffer, scanner.resume - base, end - base), scanner.resume, false);
-    if (buffer.length >= pieceBytes) yield* ready();
+    const end = scanInHand(false);
+    yield* longParts(end);
+    if (long === -1 && buffer.length >= pieceBytes) yield* ready();
   }
-  const end = base + Math.floor(buffer.length / unit);
-  scanner.scan(scannerText(buffer, scanner.resume - base, end - base), scanner.resume, true);
+  const end = scanInHand(true);
+  yield* longParts(end);
   yield* ready();
-  yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0)]);
+  if (tail) {
+    // Without its blanks around it, as the reader splits the text after an array (a part that is not JSON is
+    // rejected with its own bytes, not the blanks before it).
+    const units = buffer.units();
+    let from = 0;
+    let to = units.length;
+    while (from < to && isBlank(units[from] as number)) from++;
+    while (to > from && isBlank(units[to - 1] as number)) to--;
+    if (to > from) yield withBom(bom, [buffer.slice(from, to)]);
+    return;
+  }
+  const blank = buffer.units().every((c) => isBlank(c));
+  if (!(afterLong && blank)) yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0)]);
 }
 
 function wrapperBracket(bracket: string, unit: 1 | 2): Uint8Array {
@@ -858,7 +961,7 @@ async function* cutByShape(
   const shape = textShape(first);
   if (shape?.syntax === 'json') {
     const how = jsonCut(first, shape);
-    if (how === 'array') yield* cutJsonArray(prepend([first], rest), pieceBytes, shape);
+    if (how === 'array') yield* cutJsonArray(prepend([first], rest), pieceBytes, shape, maxLineBytes);
     else if (how === 'lines') yield* cutText(prepend([first], rest), pieceBytes, shape, maxLineBytes);
     else yield await whole();
     return;
@@ -873,7 +976,8 @@ async function* cutByShape(
 /**
  * The pieces to give the record reader for one input, in order; their documents, numbered on from piece to piece,
  * are the input's documents as `readRecord(whole input)` finds them. A piece is valid until the next is asked for.
- * Newline-delimited JSON with a line longer than `maxLineBytes` is the exception: see {@link cutText}.
+ * Newline-delimited JSON with a line longer than `maxLineBytes`, and a top-level JSON array with an element longer
+ * than that, are the exceptions: see {@link cutText} and {@link cutJsonArray}.
  */
 export async function* recordPieces(
   input: InputStream,

@@ -50,7 +50,7 @@ import {
 import { fullCollection } from './full-collection.js';
 import { AlertWriter, PartitionWriter } from './partition-writers.js';
 import type { ReplayProgress } from './progress-bar.js';
-import { LONG_LINE, recordPieces } from './record-chunks.js';
+import { recordPieces } from './record-chunks.js';
 import { ReplayStaging } from './staging.js';
 
 /**
@@ -355,7 +355,7 @@ class StreamingReplay {
             await take(
               piece instanceof Uint8Array
                 ? readRecord(piece, REPLAY_RECORD_LIMITS)
-                : [{ kind: 'rejected', reason: LONG_LINE, raw: piece.bytes }],
+                : [{ kind: 'rejected', reason: piece.reason, raw: piece.bytes }],
             );
             heldBytes += piece instanceof Uint8Array ? piece.length : 0;
             if (heldBytes >= this.limits.bytes || held.length + heldPicks.length >= this.limits.events) {

@@ -1,13 +1,14 @@
 /**
- * A line of newline-delimited JSON longer than the limit (record-chunks.ts, MAX_LINE_BYTES) is rejected in parts
- * of its bytes with its reason, the lines around it are replayed as usual, and conservation holds. A small limit
+ * A line of newline-delimited JSON longer than the limit (record-chunks.ts, MAX_LINE_BYTES), or an element of a
+ * top-level JSON array, is rejected in parts of its bytes with its reason, the events around it are replayed as
+ * usual, and conservation holds. A small limit
  * here, so the input stays small.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { LONG_LINE } from '../../../cli/replay/record-chunks.js';
+import { LONG_ELEMENT, LONG_LINE } from '../../../cli/replay/record-chunks.js';
 import { runReplay } from '../../../cli/replay/run-replay.js';
 
 function sysmonLine(n: number): string {
@@ -44,8 +45,11 @@ describe('replay of a line over the limit', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('rejects the line in parts of its bytes, in order, and replays the lines around it', async () => {
-    // Prepare: 300 events, then a 100,000-byte line, then 300 more.
+  it.each([
+    ['a line of newline-delimited JSON', LONG_LINE, (lines: string[]) => `${lines.join('\n')}\n`],
+    ['an element of a top-level array', LONG_ELEMENT, (lines: string[]) => `[\n${lines.join(',\n')}\n]\n`],
+  ])('rejects %s in parts of its bytes, in order, and replays the events around it', async (_name, reason, text) => {
+    // Prepare: 300 events, then a 100,000-byte one, then 300 more.
     const long = `{"Image": "${'\\u0041'.repeat(16_666)}"}`;
     const lines = [
       ...Array.from({ length: 300 }, (_, n) => sysmonLine(n)),
@@ -53,7 +57,7 @@ describe('replay of a line over the limit', () => {
       ...Array.from({ length: 300 }, (_, n) => sysmonLine(300 + n)),
     ];
     const file = path.join(root, 'in.json');
-    await writeFile(file, `${lines.join('\n')}\n`);
+    await writeFile(file, text(lines));
     const out = path.join(root, 'out');
     // Act
     const { summary } = await runReplay({
@@ -69,12 +73,12 @@ describe('replay of a line over the limit', () => {
     // Assert: 600 events written; the line as ceil(100,009 / 16,384) = 7 rejected parts that add up to it.
     expect(Buffer.byteLength(long)).toBe(100_009);
     expect(summary.written).toBe(600);
-    expect(summary.rejectedByReason).toEqual({ [LONG_LINE]: 7 });
+    expect(summary.rejectedByReason).toEqual({ [reason]: 7 });
     expect(summary.written + summary.rejected + summary.filtered).toBe(summary.read);
     const rejected = (await linesUnder(path.join(out, 'rejected'))).map(
       (line) => JSON.parse(line) as { reason: string; raw_base64: string },
     );
-    expect(rejected.map((r) => r.reason)).toEqual(Array(7).fill(LONG_LINE));
+    expect(rejected.map((r) => r.reason)).toEqual(Array(7).fill(reason));
     const parts = rejected.map((r) => Buffer.from(r.raw_base64, 'base64'));
     expect(parts.slice(0, 6).every((part) => part.length === 16 * 1024)).toBe(true);
     expect(Buffer.concat(parts).toString()).toBe(long);

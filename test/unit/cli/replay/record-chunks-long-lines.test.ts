@@ -3,7 +3,12 @@
  * as parts of its bytes (each at most the limit, in order, its feed left out), and the text after it is cut as
  * before. Small limits here; MAX_LINE_BYTES (16 MiB) in replay.
  */
-import { type LongLinePart, type RecordPiece, recordPieces } from '../../../../cli/replay/record-chunks.js';
+import {
+  LONG_ELEMENT,
+  type LongLinePart,
+  type RecordPiece,
+  recordPieces,
+} from '../../../../cli/replay/record-chunks.js';
 import { readRecord } from '../../../../src/events/read-record.js';
 import { chunksOf, comparable, encoder, input, LIMITS, sysmon, utf16, xmlEvent } from './record-chunks.cases.js';
 
@@ -128,5 +133,88 @@ describe('cutXml with an event over the piece limit', () => {
         0,
       );
     expect(rejectedBytes).toBeGreaterThanOrEqual(30_000);
+  });
+});
+
+describe('cutJsonArray with an element over the limit', () => {
+  const before = Array.from({ length: 20 }, (_, n) => sysmon(n));
+  const after = Array.from({ length: 20 }, (_, n) => sysmon(100 + n));
+  const long = `{"Image": "${'A'.repeat(2_482)}"}`; // 2,495 bytes: parts of 1,000, 1,000 and 495
+  const array = (elements: readonly string[], tail = '\n') => `[\n${elements.join(',\n')}\n]${tail}`;
+  const readWhole = (text: string) => comparable(readRecord(encoder.encode(text), LIMITS));
+
+  it.each([
+    ['reads of 97 bytes', 97],
+    ['reads of 1 byte', 1],
+    ['reads of 4,000 bytes', 4_000],
+  ])('reads the elements around it as the whole array and gives it in parts of its bytes (%s)', async (_n, read) => {
+    // Prepare: 20 events, the long element, 20 events, in one array; what the array without it reads as.
+    const text = encoder.encode(array([...before, long, ...after]));
+    const expected = readWhole(array([...before, ...after]));
+    // Act
+    const got = split(await pieces(text, 600, 1_000, read));
+    // Assert: the other documents in order; the element whole across its parts (up to its comma), none over the limit.
+    expect(got.outcomes).toEqual(expected);
+    expect(got.parts.map((p) => p.length)).toEqual([1_000, 1_000, 495]);
+    expect(Buffer.concat(got.parts).toString()).toBe(long);
+  });
+
+  it('rejects the parts with their own reason in replay', async () => {
+    const all = await pieces(encoder.encode(array([...before, long, ...after])), 600, 1_000);
+    expect(new Set(all.filter(isPart).map((p) => p.reason))).toEqual(new Set([LONG_ELEMENT]));
+  });
+
+  it('keeps an element of exactly the limit as an element, and one unit more (a blank before its comma) as long', async () => {
+    const exact = `{"Image": "${'B'.repeat(1_000 - 13)}"}`;
+    expect(exact.length).toBe(1_000);
+    const exactText = array([...before, exact, ...after]);
+    const kept = await pieces(encoder.encode(exactText), 600, 1_000);
+    expect(kept.some(isPart)).toBe(false);
+    expect(split(kept).outcomes).toEqual(readWhole(exactText));
+    const over = split(await pieces(encoder.encode(array([...before, `${exact} `, ...after])), 600, 1_000));
+    expect(over.parts.map((p) => Buffer.from(p).toString())).toEqual([exact, ' ']);
+    expect(over.outcomes).toEqual(readWhole(array([...before, ...after])));
+  });
+
+  it('gives a long first element, a long last one with text after the array, and one cut short, in parts', async () => {
+    const first = split(await pieces(encoder.encode(array([long, ...after])), 600, 1_000));
+    expect(Buffer.concat(first.parts).toString()).toBe(long);
+    expect(first.outcomes).toEqual(readWhole(array(after)));
+    // Last: its parts stop before the blank line feed and the bracket; the text after the array is read as the
+    // whole reading reads it (here a line that is not JSON, rejected with its bytes).
+    const last = split(await pieces(encoder.encode(array([...before, long], '\nnot json\n')), 600, 1_000));
+    expect(Buffer.concat(last.parts).toString()).toBe(`${long}\n`);
+    expect(last.outcomes).toEqual(readWhole(array(before, '\nnot json\n')));
+    const cut = split(await pieces(encoder.encode(`[\n${[...before, long].join(',\n')}`), 600, 1_000));
+    expect(Buffer.concat(cut.parts).toString()).toBe(long);
+    expect(cut.outcomes).toEqual(readWhole(array(before, '')));
+  });
+
+  it('cuts a UTF-16 array the same way, in units, its parts without the byte order mark', async () => {
+    const text = utf16(array([...before, long, ...after]));
+    const got = split(await pieces(text, 1_200, 2_000));
+    expect(got.outcomes).toEqual(comparable(readRecord(utf16(array([...before, ...after])), LIMITS)));
+    expect(got.parts.map((p) => p.length)).toEqual([2_000, 2_000, 990]);
+    expect(Buffer.concat(got.parts).toString('utf16le')).toBe(long);
+  });
+
+  it('holds at most about the limit in memory for an element of any length', async () => {
+    // 40 MB of one element between two events, read in 64 KiB chunks: every piece and part about the limit at most.
+    const text = encoder.encode(array([sysmon(1), `{"Padding": "${'a'.repeat(40_000_000)}"}`, sysmon(2)]));
+    let parts = 0;
+    let largest = 0;
+    const outcomes = [];
+    for await (const piece of recordPieces(
+      { source: 'x', chunks: chunksOf(text, 65_536), reopen: () => chunksOf(text, 65_536) },
+      4 * 1024 * 1024,
+      1024 * 1024,
+    )) {
+      if (isPart(piece)) parts += piece.bytes.length;
+      else outcomes.push(...readRecord(piece, LIMITS));
+      largest = Math.max(largest, isPart(piece) ? piece.bytes.length : piece.length);
+    }
+    expect(parts).toBe(40_000_000 + 15);
+    expect(largest).toBe(1024 * 1024);
+    expect(outcomes.map((o) => o.kind)).toEqual(['event', 'event']);
   });
 });
