@@ -102,11 +102,20 @@ export function register(program: Command): void {
     }
     if (flags.json) {
       const rules = result.rules ? { rules: ruleReportJson(result.rules, selection) } : {};
-      const json = { ...result.summary, rejectedFromInvalid: result.rejectedFromInvalid, ...rules };
+      const json = {
+        ...result.summary,
+        skippedByReason: result.skippedByReason,
+        rejectedFromInvalid: result.rejectedFromInvalid,
+        ...rules,
+      };
       writeOut(self, `${JSON.stringify(json, null, 2)}\n`);
     } else {
       const rules = result.rules ? `${formatRuleReport(result.rules, selection)}\n` : '';
-      const notes = { rejectedFromInvalid: result.rejectedFromInvalid, detection: result.rules !== undefined };
+      const notes = {
+        rejectedFromInvalid: result.rejectedFromInvalid,
+        skippedByReason: result.skippedByReason,
+        detection: result.rules !== undefined,
+      };
       writeOut(
         self,
         `${rules}${formatSummary(result.summary, notes)}\n\nwrote ${result.objectsWritten} objects under ${flags.out}/\n`,

@@ -1,8 +1,9 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, createGunzip } from 'node:zlib';
 import { DAMAGED_RAW_BYTES, DamagedInputError } from './damaged-input.js';
+import { OUTPUT_MARKER } from './output-folder.js';
 import { listZipEntries, readAhead, readZipEntry, type ZipEntry, ZipUnreadableError } from './zip-entries.js';
 
 /** One input record: the bytes of a file, a zip entry or a tar entry, with where it came from. */
@@ -44,8 +45,9 @@ export interface SkippedInput {
 
 export interface ReadInputsOptions {
   /**
-   * Called for every file not read: in a folder, an unknown extension; in a tar, a macOS resource fork; for
-   * {@link readInputs}, a damaged archive entry (the rest of which replay rejects instead: DamagedInputError).
+   * Called for every file not read: in a folder, an unknown extension, a pipe or a broken link ({@link SKIP_REASONS});
+   * a file reached twice ({@link ALREADY_READ}); in a tar, a macOS resource fork; for {@link readInputs}, a damaged
+   * archive entry (the rest of which replay rejects instead: DamagedInputError).
    */
   onSkipped?: (skipped: SkippedInput) => void;
   /**
@@ -90,12 +92,25 @@ export async function* streamInputs(
   paths: readonly string[],
   options: ReadInputsOptions = {},
 ): AsyncGenerator<InputStream> {
-  const files: string[] = [];
+  const listed: string[] = [];
   for (const input of paths) {
     const info = await stat(input).catch(() => undefined);
     if (info === undefined) throw new InputNotFoundError(input);
-    if (info.isDirectory()) files.push(...(await listFiles(input, options)));
-    else files.push(input);
+    if (info.isDirectory()) listed.push(...(await listFiles(input, options)));
+    else listed.push(input);
+  }
+  // One file reached twice (a symbolic link to it, a folder and a file in it both named) is read once: the
+  // second time it would double its events.
+  const files: string[] = [];
+  const real = new Set<string>();
+  for (const file of listed) {
+    const at = await realpath(file).catch(() => file);
+    if (real.has(at)) {
+      options.onSkipped?.({ source: file, reason: ALREADY_READ });
+      continue;
+    }
+    real.add(at);
+    files.push(file);
   }
   if (options.onListed !== undefined) {
     let bytes = 0;
@@ -110,17 +125,57 @@ export async function* streamInputs(
   for (const file of files) yield* fileInputs(file, options);
 }
 
+/** Why a folder entry is not read, besides its extension. */
+export const SKIP_REASONS = {
+  notRegular: 'not a regular file (a pipe, socket or device)',
+  brokenLink: 'a symbolic link to nothing',
+  folderAgain: 'a folder already walked (a symbolic link to it or to a folder above it)',
+  outputFolder: `a hookstream output folder (it holds ${OUTPUT_MARKER}: replay's or dev's own output, not input)`,
+} as const;
+
+/** Why a file is not read a second time (see {@link streamInputs}). */
+export const ALREADY_READ = 'a file already read through another path (a symbolic link, or named twice)';
+
+/**
+ * The files to read under `folder`, sorted by path, each entry not read reported (in the same order). Symbolic
+ * links are followed, to files and to folders, each folder walked once (so a link to a folder above it is no loop);
+ * a folder holding hookstream's output marker below `folder` is not walked.
+ */
 async function listFiles(folder: string, options: ReadInputsOptions): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => ({ name: entry.name, file: path.join(entry.parentPath, entry.name) }))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  for (const { name, file } of files) {
-    if (!KNOWN.test(name))
-      options.onSkipped?.({ source: file, reason: `not a supported extension (${KNOWN_EXTENSIONS})` });
-  }
-  return files.filter(({ name }) => KNOWN.test(name)).map(({ file }) => file);
+  const entries: { file: string; reason?: string }[] = [];
+  const walked = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (walked.has(real)) {
+      entries.push({ file: dir, reason: SKIP_REASONS.folderAgain });
+      return;
+    }
+    walked.add(real);
+    // An output folder met inside an input (this run's own, reached through a link, or an earlier one): its
+    // events would come back as input. One named as an input itself is read.
+    if (dir !== folder && (await stat(path.join(dir, OUTPUT_MARKER)).catch(() => undefined)) !== undefined) {
+      entries.push({ file: dir, reason: SKIP_REASONS.outputFolder });
+      return;
+    }
+    // In name order, so which path reaches a folder first (the one walked) does not depend on the file system.
+    const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const entry of names) {
+      const file = path.join(dir, entry.name);
+      const kind = entry.isSymbolicLink() ? await stat(file).catch(() => undefined) : entry;
+      if (kind === undefined) entries.push({ file, reason: SKIP_REASONS.brokenLink });
+      else if (kind.isDirectory()) await walk(file);
+      else if (!kind.isFile()) entries.push({ file, reason: SKIP_REASONS.notRegular });
+      else if (!KNOWN.test(entry.name))
+        entries.push({ file, reason: `not a supported extension (${KNOWN_EXTENSIONS})` });
+      else entries.push({ file });
+    }
+  };
+  await walk(folder);
+  entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const { file, reason } of entries) if (reason !== undefined) options.onSkipped?.({ source: file, reason });
+  return entries.filter(({ reason }) => reason === undefined).map(({ file }) => file);
 }
 
 const READ_CHUNK_BYTES = 256 * 1024;

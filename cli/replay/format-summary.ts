@@ -19,6 +19,8 @@ const TRIMMED: Record<keyof Summary['trimmed'], string> = {
 export interface SummaryNotes {
   /** Rejected records read from folders named `invalid` (events/invalid/: deliberately broken samples). */
   rejectedFromInvalid?: number;
+  /** The input files not read, by reason (replay's skippedByReason). */
+  skippedByReason?: Record<string, number>;
   /** Rules were evaluated: say how many evaluations failed, even when none did. */
   detection?: boolean;
 }
@@ -36,9 +38,9 @@ export function formatSummary(summary: Summary, notes: SummaryNotes = {}): strin
     `read ${summary.read}: ${summary.written} written, ${summary.rejected} rejected${fromInvalid}, ${summary.filtered} filtered`,
   );
   if (summary.skippedInputs > 0) {
-    lines.push(
-      `input files skipped: ${summary.skippedInputs} (unsupported extension in a folder, or a macOS resource fork)`,
-    );
+    const reasons = sortedCounts(notes.skippedByReason ?? {});
+    lines.push(`input files skipped: ${summary.skippedInputs}`);
+    for (const [reason, count] of reasons) lines.push(`  ${count}  ${reason}`);
   }
   const evtx = summary.evtx;
   if (evtx.chunks > 0) {

@@ -120,6 +120,8 @@ export interface ReplayResult {
   /** Rejected records read from a folder named `invalid` (events/invalid/ holds deliberately broken samples). */
   rejectedFromInvalid: number;
   objectsWritten: number;
+  /** The input files not read (skipped: see streamInputs), by reason. */
+  skippedByReason: Record<string, number>;
   /** Sorted runs made (events and picked events, in memory or on disk): 1 or 2 for a small input. */
   runs: number;
   /** Of those, the runs written to the scratch folder (the picked events' run included). */
@@ -228,6 +230,7 @@ class StreamingReplay {
   private overflowed = false;
   private runsOnDisk = 0;
   private rejectedFromInvalid = 0;
+  private readonly skippedByReason: Record<string, number> = {};
   private objects = 0;
 
   constructor(
@@ -251,6 +254,7 @@ class StreamingReplay {
     return {
       summary: this.summary,
       rejectedFromInvalid: this.rejectedFromInvalid,
+      skippedByReason: this.skippedByReason,
       objectsWritten: this.objects,
       runs: this.runs.length + this.pickRuns.length,
       runsOnDisk: this.runsOnDisk,
@@ -315,7 +319,10 @@ class StreamingReplay {
     };
     try {
       const inputs = streamInputs(options.inputs, {
-        onSkipped: () => skippedInputs++,
+        onSkipped: ({ reason }) => {
+          skippedInputs++;
+          this.skippedByReason[reason] = (this.skippedByReason[reason] ?? 0) + 1;
+        },
         onListed: (_files, bytes, newestModified) => {
           totalBytes = bytes;
           if (newestModified !== undefined) this.arrival = newestModified;

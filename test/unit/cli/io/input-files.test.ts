@@ -2,13 +2,21 @@
  * Inputs as streams: folders walked sorted, zip entries by name (folders left out) read from their own byte
  * range, tar.gz entries as the archive is read (a cut archive gives what it holds), skipped files reported.
  */
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { constants, createGzip, gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { pack } from 'tar-stream';
-import { readInputs, type SkippedInput, streamInputs } from '../../../../cli/io/input-files.js';
+import {
+  ALREADY_READ,
+  readInputs,
+  SKIP_REASONS,
+  type SkippedInput,
+  streamInputs,
+} from '../../../../cli/io/input-files.js';
+import { OUTPUT_MARKER } from '../../../../cli/io/output-folder.js';
 import { listZipEntries } from '../../../../cli/io/zip-entries.js';
 
 async function tarOf(entries: { name: string; body?: string; type?: 'directory' }[]): Promise<Buffer> {
@@ -152,6 +160,44 @@ describe('streamInputs and readInputs', () => {
     expect(listed).toBe(14);
     expect(bytes).toBe(14);
     expect(newest).toBe(1_700_000_123_500);
+  });
+
+  it('follows symbolic links, reads each file once, and reports pipes, broken links, loops and output folders', async () => {
+    // Prepare: a case folder with a link to a file outside it, a link to a folder outside it, a link to itself (a
+    // loop), a broken link, a named pipe, an earlier output folder (marked) and a link to a file it already holds.
+    const outside = path.join(root, 'outside');
+    const kase = path.join(root, 'case');
+    await mkdir(path.join(outside, 'more'), { recursive: true });
+    await mkdir(path.join(kase, 'out1'), { recursive: true });
+    await writeFile(path.join(outside, 'linked.json'), '{"linked":1}');
+    await writeFile(path.join(outside, 'more', 'deep.json'), '{"deep":1}');
+    await writeFile(path.join(kase, 'a.json'), '{"a":1}');
+    await writeFile(path.join(kase, 'out1', OUTPUT_MARKER), '{}');
+    await writeFile(path.join(kase, 'out1', 'replay.json.gz'), gzipSync('{"written":1}'));
+    await symlink(path.join(outside, 'linked.json'), path.join(kase, 'b-link.json'));
+    await symlink(path.join(outside, 'more'), path.join(kase, 'c-more'));
+    await symlink(kase, path.join(kase, 'd-loop'));
+    await symlink(path.join(root, 'nowhere.json'), path.join(kase, 'e-broken.json'));
+    await symlink(path.join(kase, 'a.json'), path.join(kase, 'f-again.json'));
+    execFileSync('mkfifo', [path.join(kase, 'g-pipe.json')]);
+
+    // Act: the folder, and one of its files named again.
+    const { records, skipped } = await read([kase, path.join(kase, 'a.json')]);
+
+    // Assess: nothing read twice, nothing hanging on the pipe, every entry not read told with its reason.
+    expect(records).toEqual([
+      ['a.json', '{"a":1}'],
+      ['b-link.json', '{"linked":1}'],
+      ['deep.json', '{"deep":1}'],
+    ]);
+    expect(skipped.map((s) => [path.relative(root, s.source), s.reason])).toEqual([
+      ['case/d-loop', SKIP_REASONS.folderAgain],
+      ['case/e-broken.json', SKIP_REASONS.brokenLink],
+      ['case/g-pipe.json', SKIP_REASONS.notRegular],
+      ['case/out1', SKIP_REASONS.outputFolder],
+      ['case/f-again.json', ALREADY_READ],
+      ['case/a.json', ALREADY_READ],
+    ]);
   });
 
   it('reports a file named .zip that is not one as not read, with the reason, and reads the next file', async () => {

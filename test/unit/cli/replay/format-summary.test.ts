@@ -61,3 +61,23 @@ describe('formatSummary: EVTX checksums', () => {
     expect(formatSummary(emptySummary())).not.toContain('evtx:');
   });
 });
+
+describe('formatSummary: input files skipped', () => {
+  it('says how many input files were not read, and why, most frequent reason first', () => {
+    const summary = emptySummary();
+    summary.skippedInputs = 4;
+    const lines = formatSummary(summary, {
+      skippedByReason: { 'a symbolic link to nothing': 1, 'not a supported extension (.json)': 3 },
+    }).split('\n');
+    const at = lines.indexOf('input files skipped: 4');
+    expect(at).toBeGreaterThan(-1);
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      '  3  not a supported extension (.json)',
+      '  1  a symbolic link to nothing',
+    ]);
+  });
+
+  it('prints no skipped line when every input file was read', () => {
+    expect(formatSummary(emptySummary())).not.toContain('skipped');
+  });
+});
