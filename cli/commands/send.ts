@@ -58,6 +58,10 @@ function summary(result: SendResult, stream: string): string {
         `(the first: ${first.source}, ${first.bytes} bytes)`,
     );
   }
+  if (result.skippedInputs.length > 0) {
+    lines.push(`input files skipped: ${result.skippedInputs.length}`);
+    for (const [reason, n] of countBy(result.skippedInputs, (s) => s.reason)) lines.push(`  ${n}  ${reason}`);
+  }
   if (result.skipped.length > 0) {
     lines.push(`skipped ${result.skipped.length} documents that are not events (cannot be re-encoded):`);
     for (const [reason, n] of countBy(result.skipped, (s) => s.reason)) lines.push(`  ${n}  ${reason}`);
@@ -107,7 +111,7 @@ Examples:
       const bar =
         flags.progress && process.stderr.isTTY && !flags.json
           ? new SingleBar({
-              format: 'sending {bar} {value}/{total} records | failed {failed}',
+              format: 'sending {bar} {percentage}% of the input read | sent {sent} | failed {failed}',
               stream: process.stderr,
               clearOnComplete: true,
             })
@@ -120,14 +124,12 @@ Examples:
           format: flags.format,
           partitionKey: flags.partitionKey,
           maxAttempts: flags.maxAttempts,
-          onReady: (total) => bar?.start(total, 0, { failed: 0 }),
-          onProgress: ({ sent, failed }) => bar?.update(sent + failed, { failed }),
+          onListed: (bytes) => bar?.start(Math.max(1, bytes), 0, { sent: 0, failed: 0 }),
+          onBytes: (bytes) => bar?.increment(bytes),
+          onProgress: ({ sent, failed }) => bar?.update({ sent, failed }),
         }).finally(() => bar?.stop());
         if (flags.json) {
-          const { records, sent, failed, oversize, skipped, requests, retried } = result;
-          process.stdout.write(
-            `${JSON.stringify({ stream: flags.stream, records, sent, failed, oversize, skipped, requests, retried }, null, 2)}\n`,
-          );
+          process.stdout.write(`${JSON.stringify({ stream: flags.stream, ...result }, null, 2)}\n`);
         } else {
           process.stdout.write(summary(result, flags.stream));
         }

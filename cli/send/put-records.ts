@@ -32,6 +32,8 @@ export interface PutOptions {
   random?: () => number;
   /** Default setTimeout; tests record the delays instead. */
   sleep?: (ms: number) => Promise<void>;
+  /** Records an earlier call of the same send put: counted in the error and its message. Default 0. */
+  sentBefore?: number;
   /** After each response: entries written and given up on so far. */
   onProgress?: (progress: { sent: number; failed: number }) => void;
 }
@@ -99,16 +101,17 @@ export async function putEntries(
       } catch (error) {
         const name = error instanceof Error ? error.name : 'Error';
         const message = error instanceof Error ? error.message : String(error);
+        const sent = (options.sentBefore ?? 0) + result.sent;
         throw new PutRecordsFailedError(
-          `PutRecords to stream ${options.streamName} failed after ${result.sent} records were sent: ${name}: ${message}`,
-          result.sent,
+          `PutRecords to stream ${options.streamName} failed after ${sent} records were sent: ${name}: ${message}`,
+          sent,
         );
       }
       const answers = response.Records ?? [];
       if (answers.length !== pending.length) {
         throw new PutRecordsFailedError(
           `PutRecords to stream ${options.streamName} answered ${answers.length} entries for ${pending.length}`,
-          result.sent,
+          (options.sentBefore ?? 0) + result.sent,
         );
       }
       const again: Entry[] = [];

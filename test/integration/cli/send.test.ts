@@ -9,7 +9,7 @@
  * ProvisionedThroughputExceededException, as Kinesis does: a throttled entry is not written.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -182,6 +182,94 @@ describe('hookstream send', () => {
     expect(multiset(received.map(recordId))).toEqual(multiset(lines.map((_l, i) => `FLOOD-HOST-${i % 5}/${i}`)));
     expect(delays.length).toBeGreaterThan(0);
     expect(new Set(delays).size).toBeGreaterThan(1); // jittered
+  });
+
+  it('puts records as the inputs are read, every one once, and tells the input files it did not read', async () => {
+    // Prepare: a folder of six files of ten events and a README; puts of at most seven entries; 30% throttled.
+    await emulators.createStream('streamed', 1);
+    const folder = path.join(dir, 'streamed');
+    await mkdir(folder);
+    const lines = Array.from({ length: 60 }, (_v, i) => floodLine(base, 10_000 + i));
+    for (let f = 0; f < 6; f++) {
+      await writeFile(path.join(folder, `part-${f}.ndjson`), `${lines.slice(10 * f, 10 * f + 10).join('\n')}\n`);
+    }
+    await writeFile(path.join(folder, 'README.txt'), 'what these files are');
+    let total = 0;
+    let bytesRead = 0;
+    const readAtRequest: number[] = [];
+    const random = seededRandom(SEED + 2);
+    const { client } = throttlingClient(emulators.endpoints.kinesis as string, () => random() < 0.3);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutRecordsCommand') readAtRequest.push(bytesRead);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordReadBytes', priority: 'high' },
+    );
+
+    // Act
+    const result = await runSend({
+      inputs: [folder],
+      client,
+      streamName: 'streamed',
+      partitionKey: 'host',
+      maxAttempts: 30,
+      random: seededRandom(SEED + 3),
+      sleep: async () => {},
+      flush: { entries: 7, bytes: 1024 * 1024 },
+      onListed: (bytes) => {
+        total = bytes;
+      },
+      onBytes: (bytes) => {
+        bytesRead += bytes;
+      },
+    });
+    const received = await readStream(emulators.clients.kinesis, 'streamed');
+    client.destroy();
+
+    // Assess: the first requests went before the last file was read; nothing lost or doubled.
+    expect(result).toMatchObject({ records: 60, sent: 60, failed: [], oversize: [], skipped: [] });
+    expect(result.skippedInputs).toEqual([
+      { source: path.join(folder, 'README.txt'), reason: expect.stringContaining('not a supported extension') },
+    ]);
+    // The size of the files read (the README is not one), every byte of it read.
+    expect(total).toBe(lines.reduce((n, line) => n + Buffer.byteLength(line) + 1, 0));
+    expect(bytesRead).toBe(total);
+    expect(Math.min(...readAtRequest)).toBeLessThan(total / 2);
+    expect(multiset(received.map(recordId))).toEqual(
+      multiset(lines.map((_l, i) => `FLOOD-HOST-${i % 5}/${10_000 + i}`)),
+    );
+  });
+
+  it('counts what earlier puts sent when a whole request fails', async () => {
+    await emulators.createStream('broken', 1);
+    const file = path.join(dir, 'broken.ndjson');
+    await writeFile(file, `${Array.from({ length: 30 }, (_v, i) => floodLine(base, i)).join('\n')}\n`);
+    const { client } = throttlingClient(emulators.endpoints.kinesis as string, () => false);
+    let requests = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutRecordsCommand' && ++requests === 3) {
+          throw Object.assign(new Error('injected: stream deleted'), { name: 'ResourceNotFoundException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failThirdRequest', priority: 'high' },
+    );
+    const send = runSend({
+      inputs: [file],
+      client,
+      streamName: 'broken',
+      partitionKey: 'host',
+      flush: { entries: 7, bytes: 1024 * 1024 },
+    });
+    await expect(send).rejects.toMatchObject({
+      name: 'PutRecordsFailedError',
+      sentBefore: 14,
+      message: expect.stringContaining('failed after 14 records were sent: ResourceNotFoundException'),
+    });
+    client.destroy();
+    expect(await readStream(emulators.clients.kinesis, 'broken')).toHaveLength(14);
   });
 
   it('gives up on an entry after --max-attempts and reports it, sending the rest once', async () => {
