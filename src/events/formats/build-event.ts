@@ -69,6 +69,16 @@ function defaultProvider(channel: string): string {
   return '';
 }
 
+/** `-1`, `"-1"` or `{"#text": "-1"}`: what readInteger refuses as negative, not as no integer at all. */
+function isNegativeInteger(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value < 0;
+  if (typeof value === 'string') return /^\s*-\d{1,15}\s*$/.test(value);
+  if (typeof value === 'object' && value !== null && '#text' in value) {
+    return isNegativeInteger((value as { '#text': unknown })['#text']);
+  }
+  return false;
+}
+
 /**
  * Check a document's header, read its EventData, pick its time, and assemble the canonical event.
  * Required: host, channel, an integer event ID 0..65535, and a valid time. Provider defaults from the channel.
@@ -76,7 +86,13 @@ function defaultProvider(channel: string): string {
 export function buildEvent(format: ShipperFormat, header: RawHeader, readData: DataReader): Normalised {
   if (header.eventId === undefined || header.eventId === null) return { ok: false, error: 'EventID missing' };
   const id = readInteger(header.eventId);
-  if (!id.ok || id.value === undefined) return { ok: false, error: 'EventID is not an integer' };
+  if (!id.ok || id.value === undefined) {
+    // A negative whole number is an integer, only out of the range Windows uses (0..65535).
+    return {
+      ok: false,
+      error: isNegativeInteger(header.eventId) ? 'EventID out of range' : 'EventID is not an integer',
+    };
+  }
   if (id.value > 65535) return { ok: false, error: 'EventID out of range' };
   const host = readName(header.host);
   if (host === undefined) return { ok: false, error: 'host missing' };
