@@ -53,7 +53,8 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const GZIP_SLICE_BYTES = 64 * 1024;
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** The parts as one array (the part itself when there is one). */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0] as Uint8Array;
   return new Uint8Array(Buffer.concat(parts));
 }
@@ -65,7 +66,7 @@ async function readAll(chunks: AsyncIterable<Uint8Array>, head: Uint8Array[] = [
 }
 
 /** Reads from `it` until `bytes` are in hand or it ends. */
-async function readAtLeast(
+export async function readAtLeast(
   it: AsyncIterator<Uint8Array>,
   bytes: number,
 ): Promise<{ parts: Uint8Array[]; length: number; done: boolean }> {
@@ -80,7 +81,8 @@ async function readAtLeast(
   return { parts, length, done: false };
 }
 
-async function* prepend(head: readonly Uint8Array[], it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** `head`, then the rest of `it`. */
+export async function* prepend(head: readonly Uint8Array[], it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield* head;
   for (;;) {
     const next = await it.next();
@@ -744,7 +746,7 @@ function wrapperBracket(bracket: string, unit: 1 | 2): Uint8Array {
  * How JSON text is cut: a top-level array whose first element is an object by {@link cutJsonArray}; a text
  * starting with `[` whose first element is not told by `first` whole; else as newline-delimited JSON.
  */
-function jsonCut(first: Uint8Array, shape: TextShape): 'array' | 'lines' | 'whole' {
+export function jsonCut(first: Uint8Array, shape: TextShape): 'array' | 'lines' | 'whole' {
   const body = first.subarray(shape.bom);
   const view = Buffer.from(
     body.buffer,

@@ -4,11 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ShipperFormat } from '../../src/events/index.js';
-import { readInputs, type SkippedInput } from '../io/input-files.js';
+import { DamagedInputError } from '../io/damaged-input.js';
+import { type SkippedInput, streamInputs } from '../io/input-files.js';
 import { type Entry, entrySize, oversizeReason } from './batch-records.js';
 import { KINESIS_LIMITS, type KinesisLimits } from './kinesis-limits.js';
 import { type EntryFailure, type PutOptions, type PutRecordsClient, putEntries } from './put-records.js';
-import { type OversizeDocument, type SkippedDocument, splitRecords } from './split-records.js';
+import type { OversizeDocument, SkippedDocument, SplitResult } from './split-records.js';
+import { type StreamSizes, splitStream } from './split-stream.js';
 
 /** `host`: the event's host, lower case (one host's events stay in order on one shard); `random`: spread evenly. */
 export type PartitionKeyMode = 'host' | 'random';
@@ -24,6 +26,8 @@ export interface SendOptions extends Omit<PutOptions, 'onProgress' | 'sentBefore
   /** As input bytes are read from disk. */
   onBytes?: (bytes: number) => void;
   onProgress?: (progress: { sent: number; failed: number }) => void;
+  /** Piece sizes of the split (split-stream.ts); tests set them small. */
+  sizes?: StreamSizes;
   /** Entries held before they are put (default {@link FLUSH_ENTRIES} / {@link FLUSH_BYTES}); tests set them small. */
   flush?: { entries: number; bytes: number };
 }
@@ -44,8 +48,9 @@ export interface SendResult {
 }
 
 /**
- * Entries are put as the inputs are read, once this many are held (ten full requests) or this many bytes, so
- * memory holds one input and these entries, not every input (a week of a fleet's files was held whole before).
+ * Entries are put as the inputs are read (split a piece at a time: split-stream.ts), once this many are held (ten
+ * full requests) or this many bytes, so memory holds a piece and these entries, not the input (every input was
+ * held whole before).
  */
 export const FLUSH_ENTRIES = 5_000;
 export const FLUSH_BYTES = 32 * 1024 * 1024;
@@ -88,13 +93,7 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
     held = [];
     heldBytes = 0;
   };
-  const inputs = readInputs(options.inputs, {
-    onSkipped: (skipped) => result.skippedInputs.push(skipped),
-    onListed: (_files, bytes) => options.onListed?.(bytes),
-    onBytes: options.onBytes,
-  });
-  for await (const input of inputs) {
-    const split = splitRecords(input, options.format);
+  const take = async (split: SplitResult) => {
     result.skipped.push(...split.skipped);
     result.records += split.oversize.length;
     result.oversize.push(...split.oversize);
@@ -113,6 +112,20 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
       held.push(entry);
       heldBytes += entrySize(entry);
       if (held.length >= flushAt.entries || heldBytes >= flushAt.bytes) await put();
+    }
+  };
+  const inputs = streamInputs(options.inputs, {
+    onSkipped: (skipped) => result.skippedInputs.push(skipped),
+    onListed: (_files, bytes) => options.onListed?.(bytes),
+    onBytes: options.onBytes,
+  });
+  for await (const input of inputs) {
+    try {
+      for await (const split of splitStream(input, options.format, options.sizes)) await take(split);
+    } catch (error) {
+      // A damaged archive entry: what was read of it is sent, the entry reported as not read (to its end).
+      if (!(error instanceof DamagedInputError)) throw error;
+      result.skippedInputs.push({ source: input.source, reason: error.reason });
     }
   }
   await put();

@@ -18,6 +18,7 @@ import {
   type CanonicalEvent,
   encodeEvent,
   hostKey,
+  type RecordOutcome,
   readRecord,
   type ShipperFormat,
   splitJsonText,
@@ -60,10 +61,11 @@ const encoder = new TextEncoder();
 export const EVTX_DEFAULT_FORMAT: ShipperFormat = 'evtx-json';
 
 /**
- * `send` reads whole files, like replay: a file is no 1 MiB Kinesis record, so neither the per-record document cap
- * nor its decompression budget applies (each record it makes is checked against the Kinesis limit instead).
+ * `send` reads files (whole, or a piece at a time: split-stream.ts), like replay: a file is no 1 MiB Kinesis
+ * record, so neither the per-record document cap nor its decompression budget applies (each record it makes is
+ * checked against the Kinesis limit instead).
  */
-const FILE_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
+export const FILE_LIMITS = { decompressedBytes: 2 * 1024 ** 3, documents: Number.POSITIVE_INFINITY };
 const UTF16_BOM = new Uint8Array([0xff, 0xfe]);
 
 /**
@@ -89,7 +91,7 @@ function documents(data: Uint8Array): { line: number; data: Uint8Array }[] | und
 }
 
 /** A piece of UTF-16LE text is read alone only with its BOM; UTF-8 needs none. */
-function withBom(encoding: 'utf-8' | 'utf-16le', bytes: Uint8Array): Uint8Array {
+export function withBom(encoding: 'utf-8' | 'utf-16le', bytes: Uint8Array): Uint8Array {
   if (encoding === 'utf-8') return bytes;
   const out = new Uint8Array(UTF16_BOM.length + bytes.length);
   out.set(UTF16_BOM);
@@ -102,13 +104,13 @@ function firstEvent(data: Uint8Array): CanonicalEvent | undefined {
   return undefined;
 }
 
-function hostOf(data: Uint8Array): string | undefined {
+export function hostOf(data: Uint8Array): string | undefined {
   const event = firstEvent(data);
   return event === undefined ? undefined : hostKey(event.host);
 }
 
 /** Adds the record to `into`, or to `into.oversize` when its data cannot be one Kinesis record. */
-function add(into: SplitResult, source: string, data: Uint8Array, host: () => string | undefined): void {
+export function add(into: SplitResult, source: string, data: Uint8Array, host: () => string | undefined): void {
   if (data.byteLength > LIMITS.kinesisRecordBytes) {
     into.oversize.push({ source, bytes: data.byteLength });
     return;
@@ -117,7 +119,10 @@ function add(into: SplitResult, source: string, data: Uint8Array, host: () => st
   into.records.push(value === undefined ? { source, data } : { source, data, host: value });
 }
 
-/** The records one input gives, the documents skipped (only with a format) and those too big to send. */
+/**
+ * The records one whole input gives, the documents skipped (only with a format) and those too big to send. send
+ * itself calls splitStream (split-stream.ts), which gives the same records a piece at a time.
+ */
 export function splitRecords(input: InputRecord, requested?: ShipperFormat): SplitResult {
   const result: SplitResult = { records: [], skipped: [], oversize: [] };
   const format = requested ?? (binaryLayer(input.data) === 'evtx' ? EVTX_DEFAULT_FORMAT : undefined);
@@ -128,13 +133,22 @@ export function splitRecords(input: InputRecord, requested?: ShipperFormat): Spl
     return result;
   }
   readRecord(input.data, FILE_LIMITS).forEach((outcome, i) => {
-    const source = `${input.source}#${i + 1}`;
-    if (outcome.kind === 'event') {
-      const host = hostKey(outcome.event.host);
-      add(result, source, encoder.encode(encodeEvent(outcome.event, format)), () => host);
-    } else {
-      result.skipped.push({ source, reason: outcome.reason });
-    }
+    addOutcome(result, `${input.source}#${i + 1}`, outcome, format);
   });
   return result;
+}
+
+/** An outcome of the record reader as a record of `format` (an event re-encoded), or skipped with its reason. */
+export function addOutcome(
+  into: SplitResult,
+  source: string,
+  outcome: RecordOutcome | { kind: 'rejected'; reason: string },
+  format: ShipperFormat,
+): void {
+  if (outcome.kind === 'event') {
+    const host = hostKey(outcome.event.host);
+    add(into, source, encoder.encode(encodeEvent(outcome.event, format)), () => host);
+  } else {
+    into.skipped.push({ source, reason: outcome.reason });
+  }
 }
