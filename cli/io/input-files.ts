@@ -1,5 +1,5 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { createReadStream, type Dirent, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { access, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, createGunzip } from 'node:zlib';
 import { DAMAGED_RAW_BYTES, DamagedInputError } from './damaged-input.js';
@@ -45,7 +45,8 @@ export interface SkippedInput {
 
 export interface ReadInputsOptions {
   /**
-   * Called for every file not read: in a folder, an unknown extension, a pipe or a broken link ({@link SKIP_REASONS});
+   * Called for every file not read: one this user may not read; in a folder, an unknown extension, a pipe, a broken
+   * link or a folder it may not list ({@link SKIP_REASONS});
    * a file reached twice ({@link ALREADY_READ}); in a tar, a macOS resource fork; for {@link readInputs}, a damaged
    * archive entry (the rest of which replay rejects instead: DamagedInputError).
    */
@@ -157,10 +158,17 @@ async function listFiles(folder: string, options: ReadInputsOptions): Promise<st
       entries.push({ file: dir, reason: SKIP_REASONS.outputFolder });
       return;
     }
+    let listed: Dirent[];
+    try {
+      listed = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      // A folder below the one named that this user may not list (evidence unpacked with sudo): told, not fatal.
+      if (dir === folder) throw error;
+      entries.push({ file: dir, reason: unreadable(error) });
+      return;
+    }
     // In name order, so which path reaches a folder first (the one walked) does not depend on the file system.
-    const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
+    const names = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of names) {
       const file = path.join(dir, entry.name);
       const kind = entry.isSymbolicLink() ? await stat(file).catch(() => undefined) : entry;
@@ -204,7 +212,19 @@ async function* readFileChunks(file: string, onBytes?: (bytes: number) => void):
   }
 }
 
+/** Why a file or folder cannot be read, from the error of the call that tried. */
+function unreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return `cannot be read (${code}${code === 'EACCES' || code === 'EPERM' ? ': permission denied' : ''})`;
+}
+
 async function* fileInputs(file: string, options: ReadInputsOptions): AsyncGenerator<InputStream> {
+  try {
+    await access(file, fsConstants.R_OK);
+  } catch (error) {
+    options.onSkipped?.({ source: file, reason: unreadable(error) });
+    return;
+  }
   if (/\.zip$/i.test(file)) {
     let entries: ZipEntry[];
     try {

@@ -130,8 +130,13 @@ export interface ReplayResult {
 
 /** An input that yields no record (an empty folder, no supported files): nothing to replay, which is an error. */
 export class NoInputRecordsError extends Error {
-  constructor(inputs: readonly string[]) {
-    super(`no input records in ${inputs.join(', ')}: no files with a supported extension (${KNOWN_EXTENSIONS})`);
+  constructor(inputs: readonly string[], skippedByReason: Record<string, number> = {}) {
+    const skipped = Object.entries(skippedByReason).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    super(
+      skipped.length === 0
+        ? `no input records in ${inputs.join(', ')}: no files with a supported extension (${KNOWN_EXTENSIONS})`
+        : `no input records in ${inputs.join(', ')}: every file was skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join('; ')}`,
+    );
     this.name = 'NoInputRecordsError';
   }
 }
@@ -378,7 +383,7 @@ class StreamingReplay {
           await take([{ kind: 'rejected', reason: error.reason, raw: error.raw }]);
         }
       }
-      if (this.origins.length === 0) throw new NoInputRecordsError(options.inputs);
+      if (this.origins.length === 0) throw new NoInputRecordsError(options.inputs, this.skippedByReason);
       events += held.length;
       picks += heldPicks.length;
       await spill();

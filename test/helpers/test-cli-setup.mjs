@@ -8,7 +8,7 @@
  * Also makes the run's folder for the tests' temporary folders (test/helpers/test-temp.ts, HOOKSTREAM_TEST_TMP),
  * removed whole by the teardown.
  */
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export default async function setup() {
   const outdir = mkdtempSync(path.join(root, '.hookstream-test-cli-'));
+  // Readable by every user, as dist/ is: a test runs the CLI as an unprivileged user (replay-unreadable.test.ts).
+  chmodSync(outdir, 0o755);
   const cwd = process.cwd();
   process.chdir(root);
   try {
