@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
+import { terminalText } from './io/terminal-text.js';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -61,7 +62,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Help and version end here with 0; commander has already written its one-line message and the pointer.
       return error.exitCode === 0 ? 0 : 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    // A message may quote an input's name or bytes (a zip entry named by whoever made the archive).
+    const message = terminalText(error instanceof Error ? error.message : String(error));
     io.stderr.write(
       `${message
         .split('\n')

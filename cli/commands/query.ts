@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { NAMED_QUERIES } from '../../src/query/named-queries.js';
 import { writeOut } from '../command-output.js';
+import { terminalText } from '../io/terminal-text.js';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../query/format-rows.js';
 import { openLocalTables } from '../query/local-tables.js';
 import { QueryFailedError, runSavedQuery, runSql } from '../query/run-sql.js';
@@ -104,7 +105,7 @@ Exit code: 1 when DuckDB rejects or fails the SQL; non-zero for any usage mistak
       } catch (error) {
         if (!(error instanceof QueryFailedError)) throw error;
         // The query, not the command line, is wrong: exit 1, as documented (main exits 2 for usage errors).
-        writeErr(self, `hookstream: ${error.message}\n`);
+        writeErr(self, `hookstream: ${terminalText(error.message)}\n`);
         process.exitCode = 1;
       } finally {
         connection.closeSync();

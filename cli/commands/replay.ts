@@ -3,6 +3,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { readNetworkTableFile } from '../../node-io/network-table-file.js';
 import { writeOut } from '../command-output.js';
+import { terminalJson, terminalText } from '../io/terminal-text.js';
 import { formatSummary } from '../replay/format-summary.js';
 import { createProgressBar } from '../replay/progress-bar.js';
 import { ReplayInterruptedError, type ReplayResult, runReplay } from '../replay/run-replay.js';
@@ -93,7 +94,7 @@ export function register(program: Command): void {
     } catch (error) {
       if (!(error instanceof ReplayInterruptedError)) throw error;
       bar?.stop();
-      self.configureOutput().writeErr?.(`hookstream: ${error.message}\n`);
+      self.configureOutput().writeErr?.(`hookstream: ${terminalText(error.message)}\n`);
       process.exitCode = 130;
       return;
     } finally {
@@ -108,7 +109,7 @@ export function register(program: Command): void {
         rejectedFromInvalid: result.rejectedFromInvalid,
         ...rules,
       };
-      writeOut(self, `${JSON.stringify(json, null, 2)}\n`);
+      writeOut(self, `${terminalJson(JSON.stringify(json, null, 2))}\n`);
     } else {
       const rules = result.rules ? `${formatRuleReport(result.rules, selection)}\n` : '';
       const notes = {
@@ -118,7 +119,9 @@ export function register(program: Command): void {
       };
       writeOut(
         self,
-        `${rules}${formatSummary(result.summary, notes)}\n\nwrote ${result.objectsWritten} objects under ${flags.out}/\n`,
+        terminalText(
+          `${rules}${formatSummary(result.summary, notes)}\n\nwrote ${result.objectsWritten} objects under ${flags.out}/\n`,
+        ),
       );
     }
   });

@@ -9,6 +9,7 @@ import { readRuleSources } from '../../node-io/rule-files.js';
 import { compileParsedRules, parseRuleSourcesWith } from '../../src/detection/compile-rules.js';
 import { loadYamlParser } from '../../src/detection/yaml-parse.js';
 import { writeOut } from '../command-output.js';
+import { terminalJson, terminalText } from '../io/terminal-text.js';
 import { addRuleFlags, formatRuleReport, type RuleFlags, ruleReportJson, selectionOf } from '../rule-flags.js';
 
 export function register(program: Command): void {
@@ -34,7 +35,7 @@ export function register(program: Command): void {
         const { compiled, rejected, skipped } = result;
         const { selection: chosen, selected, leftOut } = ruleReportJson(report, selection);
         const json = { compiled, rejected, skipped, warnings, rules: { selection: chosen, selected, leftOut } };
-        writeOut(self, `${JSON.stringify(json, null, 2)}\n`);
+        writeOut(self, `${terminalJson(JSON.stringify(json, null, 2))}\n`);
       } else {
         const total = result.compiled + result.rejected.length;
         const pct = total === 0 ? 100 : (100 * result.compiled) / total;
@@ -51,7 +52,7 @@ export function register(program: Command): void {
         for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) lines.push(`  skipped ${n}: ${reason}`);
         for (const w of warnings) lines.push(`warning ${ruleProblemLine(w)}`);
         for (const r of result.rejected) lines.push(`rejected ${ruleProblemLine(r)}`);
-        writeOut(self, `${lines.join('\n')}\n`);
+        writeOut(self, `${terminalText(lines.join('\n'))}\n`);
       }
       if (result.rejected.length > 0) process.exitCode = 1;
     },

@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ENCODERS, type ShipperFormat } from '../../src/events/index.js';
 import { LIMITS } from '../../src/limits.js';
 import { InputNotFoundError } from '../io/input-files.js';
+import { terminalJson, terminalText } from '../io/terminal-text.js';
 import { createKinesisClient } from '../send/kinesis-client.js';
 import { type PartitionKeyMode, runSend, type SendResult } from '../send/run-send.js';
 
@@ -129,9 +130,9 @@ Examples:
           onProgress: ({ sent, failed }) => bar?.update({ sent, failed }),
         }).finally(() => bar?.stop());
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ stream: flags.stream, ...result }, null, 2)}\n`);
+          process.stdout.write(`${terminalJson(JSON.stringify({ stream: flags.stream, ...result }, null, 2))}\n`);
         } else {
-          process.stdout.write(summary(result, flags.stream));
+          process.stdout.write(terminalText(summary(result, flags.stream)));
         }
         if (result.failed.length > 0 || result.oversize.length > 0) process.exitCode = 1;
       } finally {

@@ -3,6 +3,7 @@
  * prints one line per notification (see alertLine).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { terminalCell } from '../io/terminal-text.js';
 import { pause } from './pause.js';
 
 export interface AlertPrinterOptions {
@@ -55,8 +56,9 @@ function parseObject(text: string): object | undefined {
   }
 }
 
+/** On one line, with what a terminal would act on shown as text: the record's fields come from events (terminal-text.ts). */
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return terminalCell(text.replace(/\s+/g, ' ').trim());
 }
 
 export class AlertPrinter {

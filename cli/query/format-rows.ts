@@ -1,4 +1,5 @@
 /** Query results as a person or a program reads them: an aligned table, CSV (RFC 4180), JSON or JSON lines. */
+import { terminalCell, terminalJson } from '../io/terminal-text.js';
 
 /** What `hookstream query` prints. */
 export type OutputFormat = 'table' | 'csv' | 'json' | 'jsonl';
@@ -51,8 +52,9 @@ function isNumeric(value: unknown): boolean {
   return typeof value === 'number' || typeof value === 'bigint';
 }
 
+/** A cell on one line, with what a terminal would act on shown (event text is hostile: terminal-text.ts), cut. */
 function cut(text: string): string {
-  const oneLine = text.replace(/\r?\n/g, '\\n');
+  const oneLine = terminalCell(text.replace(/\r?\n/g, '\n'));
   return oneLine.length > MAX_TABLE_CELL ? `${oneLine.slice(0, MAX_TABLE_CELL - 1)}…` : oneLine;
 }
 
@@ -90,13 +92,16 @@ export function formatJson(result: ResultRows): string {
   const objects = result.rows.map((row) =>
     Object.fromEntries(result.columns.map((name, i) => [name, toPlain(row[i])])),
   );
-  return `${JSON.stringify(objects, null, 2)}\n`;
+  return `${terminalJson(JSON.stringify(objects, null, 2))}\n`;
 }
 
 /** JSON lines: one compact row object per line (what SIEM tools and `jq -c` read), keyed as formatJson. */
 export function formatJsonLines(result: ResultRows): string {
   return result.rows
-    .map((row) => `${JSON.stringify(Object.fromEntries(result.columns.map((name, i) => [name, toPlain(row[i])])))}\n`)
+    .map(
+      (row) =>
+        `${terminalJson(JSON.stringify(Object.fromEntries(result.columns.map((name, i) => [name, toPlain(row[i])]))))}\n`,
+    )
     .join('');
 }
 

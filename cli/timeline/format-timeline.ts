@@ -3,6 +3,7 @@
  * JSON lines (for SIEMs and jq), or an aligned table (for a terminal).
  */
 import { stringify } from 'csv/sync';
+import { terminalJson } from '../io/terminal-text.js';
 import { formatTable } from '../query/format-rows.js';
 import { details, fieldText } from './profiles.js';
 import type { TimelineRow } from './read-timeline.js';
@@ -80,7 +81,10 @@ export function* formatTimeline(
     for (let i = 0; i < rows.length; i += CHUNK) {
       yield rows
         .slice(i, i + CHUNK)
-        .map((row) => `${JSON.stringify(Object.fromEntries(columns.map((column) => [column, cell(row, column)])))}\n`)
+        .map(
+          (row) =>
+            `${terminalJson(JSON.stringify(Object.fromEntries(columns.map((column) => [column, cell(row, column)]))))}\n`,
+        )
         .join('');
     }
     return;

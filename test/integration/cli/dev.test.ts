@@ -225,6 +225,14 @@ describe('alertLine', () => {
     expect(alertLine(JSON.stringify(envelope))).toBe(expected);
   });
 
+  it('shows the escapes and bidirectional overrides an event carries as text, on one line', () => {
+    const hostile = { ...record, host: 'HOST\u001b[1A\u001b[2K', event: { Image: 'C:\\x\\\u202egpj.exe\u009b2J' } };
+    const line = alertLine(JSON.stringify({ Subject: '[high] x', Message: `x\n\n${JSON.stringify(hostile)}` }));
+    expect(line).toBe(
+      '[high] A Rule With A Long Title That SNS Would Clip by \\u{202e}gpj.exe\\x9b2J on HOST\\x1b[1A\\x1b[2K',
+    );
+  });
+
   it('prints a body that is not an SNS envelope as it came', () => {
     expect(alertLine('not json\nat all')).toBe('[unknown] not json at all');
   });
