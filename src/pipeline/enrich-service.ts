@@ -25,7 +25,7 @@ import {
 import { connectionKey } from './connection-keys.js';
 import { decodeBatch, type InputRecord, type RejectedItem, type SourcedEvent, toRejectedLine } from './decode-batch.js';
 import { encodeHoldMessages } from './held-codec.js';
-import { partitionOf, partitionRows } from './partition.js';
+import { FUTURE_TOLERANCE_MS, partitionOf, partitionRows } from './partition.js';
 import type {
   AlertDeduplicator,
   AlertNotification,
@@ -316,6 +316,7 @@ export class EnrichService {
       { events: settled.final, detections, rejected: [...rejected], summary },
       run.name,
       deps.dedupeFields,
+      { futureToleranceMs: FUTURE_TOLERANCE_MS },
     );
     const notifications = detections.map((detection, i) => toNotification(detection, outputs.alerts[i]!));
     const heldRefs: HeldRef[] = settled.held.map((item) =>

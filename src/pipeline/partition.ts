@@ -27,6 +27,23 @@ export function partitionOf(time: number): string {
 }
 
 /**
+ * How far past its arrival an event's time may be and still file it under its own hour (see {@link filedTime}): a
+ * day, more than any clock drift or time zone mistake.
+ */
+export const FUTURE_TOLERANCE_MS = 24 * HOUR_MS;
+
+/**
+ * The time an event (or its alert) is filed under: its own, or its arrival's when its own is more than
+ * `toleranceMs` after it. Athena's partition projection runs from the stack's start date to NOW, so an event
+ * dated in the future (a host clock set ahead, or forged by an attacker to hide from hunting queries) would be
+ * stored where no query looks until that date. Its `time` field is kept; only its partition changes. The arrival
+ * is the record's Kinesis arrival time, the same on every redelivery, so a retry files it the same way.
+ */
+export function filedTime(time: number, arrival: number, toleranceMs: number = FUTURE_TOLERANCE_MS): number {
+  return time - arrival > toleranceMs ? arrival : time;
+}
+
+/**
  * Groups rows by the hour of their time and serialises each group as gzip JSON lines under
  * `<area>/dt=.../hour=.../<name>.json.gz`. `name` is derived by the caller from the input's position (shard and
  * sequence-number range, or the replayed files) so that re-running the same input overwrites the same objects.
