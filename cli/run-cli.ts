@@ -10,7 +10,8 @@ import { registerCommands } from './commands/index.js';
 import { terminalText } from './io/terminal-text.js';
 
 export interface CliIo {
-  stdout: { write(text: string): unknown };
+  /** `isTTY`: a terminal (process.stdout has it), where what a command writes is made safe to show (below). */
+  stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown };
 }
 
@@ -43,7 +44,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .version(version(), '-V, --version', 'print the version')
     // Before the commands are added: they inherit the output and the exit behaviour.
     .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
+      // On a terminal, nothing a command writes can act on it: CSV (kept byte for byte in a file or a pipe) and
+      // any text a command did not make safe itself show escapes as text (io/terminal-text.ts). Tables and JSON
+      // are safe already, and stay as they are.
+      writeOut: (text) => io.stdout.write(io.stdout.isTTY === true ? terminalText(text) : text),
       writeErr: (text) => io.stderr.write(text),
       // commander's `error: ...` reads like every other message of ours.
       outputError: (text, write) => write(text.replace(/^error: /, 'hookstream: ')),

@@ -48,6 +48,30 @@ describe('hostile event text on the terminal', () => {
   });
 
   it.each([
+    ['query', ['query', '--out', '<out>', '--format', 'csv', 'SELECT host, image FROM events']],
+    ['timeline', ['timeline', '<out>', '--all-events', '--format', 'csv', '--columns', 'host,Image']],
+  ])('%s, CSV: keeps the bytes in a pipe or a file, and shows the escapes on a terminal', async (_name, args) => {
+    const argv = args.map((arg) => (arg === '<out>' ? out : arg));
+    const piped = await runCliInProcess(argv);
+    expect(piped.stdout).toContain(HOST);
+    const { runCli } = await import('../../../cli/run-cli.js');
+    let shown = '';
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      const status = await runCli(argv, {
+        stdout: { write: (text: string) => (shown += text), isTTY: true },
+        stderr: { write: () => true },
+      });
+      expect(status).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(shown).not.toMatch(ACTS);
+    expect(shown).toContain('HOST\\x1b[1A\\x1b[2K');
+  });
+
+  it.each([
     ['query, JSON lines', ['query', '--out', '<out>', '--format', 'jsonl', 'SELECT host, image FROM events']],
     ['timeline, JSON lines', ['timeline', '<out>', '--all-events', '--format', 'jsonl', '--columns', 'host,Image']],
   ])('%s: escapes them in JSON, the values unchanged', async (_name, args) => {
