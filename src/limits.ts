@@ -9,6 +9,14 @@
  */
 
 const KIB = 1024;
+
+/**
+ * How far in the future an event's time may be, against the clock of the component that receives it, and still
+ * count as its time: a day, more than any clock drift or time zone mistake. Past it the time is a host clock set
+ * ahead or a forgery: its event is filed under its arrival's hour (src/pipeline/partition.ts filedTime) and the
+ * state it leaves lives no longer than if it had happened now (StateSchema.maxLifetimeMs).
+ */
+export const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
 const MIB = 1024 * KIB;
 
 export const LIMITS = {

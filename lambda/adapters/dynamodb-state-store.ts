@@ -177,7 +177,9 @@ export class DynamoDbStateStore implements StateStore {
       let merged = live;
       for (const value of values) merged = schema.merge(merged, value);
       if (merged === undefined) return;
-      const ttl = Math.ceil(schema.expiresAt(merged) / 1000);
+      // Capped at the clock plus the schema's longest lifetime: a value dated in the future expires all the same.
+      const lifetime = schema.maxLifetimeMs === undefined ? Number.POSITIVE_INFINITY : now + schema.maxLifetimeMs;
+      const ttl = Math.ceil(Math.min(schema.expiresAt(merged), lifetime) / 1000);
       // Already past its TTL by the wall clock: readers would ignore the item, so don't pay for the write.
       if (isExpired(ttl * 1000, now)) return;
       // A retried batch (or items already known) changes nothing: skip the write.

@@ -2,6 +2,7 @@
  * The resolution state (prefix `dns`): per (host, IP), the names that host resolved to that IP. Its merge is the
  * one every store applies (src/state, lambda/adapters): docs/enrichment.md, "Hook state".
  */
+import { FUTURE_TOLERANCE_MS } from '../limits.js';
 import type { StateSchema } from '../state/state-store.js';
 import type { AnswerSource, DnsAnswer, Resolution } from './resolution.js';
 
@@ -173,6 +174,7 @@ export function resolutionSchema(options: ResolutionStateOptions = {}): StateSch
     prefix: RESOLUTION_PREFIX,
     merge: (stored, incoming) => mergeResolutions(stored, incoming, maxEntries),
     expiresAt: (entries) => newestTime(entries) + retentionMs,
+    maxLifetimeMs: retentionMs + FUTURE_TOLERANCE_MS,
     equals: sameEntries,
     encode: (entries) => entries,
     decode(encoded) {

@@ -5,7 +5,9 @@
  * held their PID at that time, so the dns-answers pick after it stores the answer under that process
  * (docs/enrichment.md, "Process tracking").
  */
+
 import { DNS_CLIENT_CHANNEL, hostKey, SYSMON_CHANNEL } from '../events/canonical-event.js';
+import { FUTURE_TOLERANCE_MS } from '../limits.js';
 import type { StateSchema } from '../state/state-store.js';
 import { type EnrichmentOptions, resolveEnrichmentOptions } from './enrichment-context.js';
 import type { Hook } from './hook.js';
@@ -99,6 +101,7 @@ export function processStateSchema(options: EnrichmentOptions = {}): StateSchema
     prefix: PROCESS_STATE_PREFIX,
     merge: (stored, incoming) => mergeProcessState(stored, incoming, DEFAULT_MAX_HOLDERS_PER_PID),
     expiresAt: (value) => processStateExpiresAt(value, processRetentionMs, retentionMs),
+    maxLifetimeMs: processRetentionMs + FUTURE_TOLERANCE_MS,
     equals: sameJson,
     encode: (value) => value,
     decode: (encoded) => (isProcessState(encoded) ? encoded : undefined),

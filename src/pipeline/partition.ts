@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { FUTURE_TOLERANCE_MS } from '../limits.js';
 
 /** A top-level output area; each is a table (events, alerts) or the rejected-record dump. */
 export type OutputArea = 'events' | 'alerts' | 'rejected';
@@ -26,11 +27,7 @@ export function partitionOf(time: number): string {
   return lastPartition;
 }
 
-/**
- * How far past its arrival an event's time may be and still file it under its own hour (see {@link filedTime}): a
- * day, more than any clock drift or time zone mistake.
- */
-export const FUTURE_TOLERANCE_MS = 24 * HOUR_MS;
+export { FUTURE_TOLERANCE_MS };
 
 /**
  * The time an event (or its alert) is filed under: its own, or its arrival's when its own is more than

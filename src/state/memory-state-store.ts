@@ -25,6 +25,8 @@ const NEVER = () => Number.NEGATIVE_INFINITY;
 /** {@link StateStore} in memory, plus the synchronous {@link read} / {@link merge} the batch views use. */
 export class MemoryStateStore implements StateStore {
   readonly #states = new Map<string, Map<string, unknown>>();
+  /** Per state, the cap on each key's expiry from its last write (StateSchema.maxLifetimeMs), when there is a clock. */
+  readonly #caps = new Map<string, Map<string, number>>();
   readonly #maxKeys: number;
   readonly #clock: () => number;
 
@@ -43,7 +45,9 @@ export class MemoryStateStore implements StateStore {
     const value = this.#states.get(schema.prefix)?.get(key) as Value | undefined;
     if (value === undefined) return undefined;
     const now = this.#clock();
-    if (now !== Number.NEGATIVE_INFINITY && isExpired(schema.expiresAt(value), now)) return undefined;
+    if (now === Number.NEGATIVE_INFINITY) return value;
+    const cap = this.#caps.get(schema.prefix)?.get(key) ?? Number.POSITIVE_INFINITY;
+    if (isExpired(Math.min(schema.expiresAt(value), cap), now)) return undefined;
     return value;
   }
 
@@ -58,9 +62,21 @@ export class MemoryStateStore implements StateStore {
     // Delete then set: the key moves to the end, so the key-count bound drops the least recently written one.
     state.delete(key);
     state.set(key, merged);
+    const now = this.#clock();
+    if (schema.maxLifetimeMs !== undefined && now !== Number.NEGATIVE_INFINITY) {
+      let caps = this.#caps.get(schema.prefix);
+      if (caps === undefined) {
+        caps = new Map();
+        this.#caps.set(schema.prefix, caps);
+      }
+      caps.set(key, now + schema.maxLifetimeMs);
+    }
     if (state.size > this.#maxKeys) {
       const oldest = state.keys().next();
-      if (!oldest.done) state.delete(oldest.value);
+      if (!oldest.done) {
+        state.delete(oldest.value);
+        this.#caps.get(schema.prefix)?.delete(oldest.value);
+      }
     }
     return merged;
   }

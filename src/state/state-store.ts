@@ -24,6 +24,13 @@ export interface StateSchema<Value> {
   merge(stored: Value | undefined, incoming: Value): Value;
   /** Event time, epoch ms, at which the value expires (its TTL): e.g. its newest event time + the retention. */
   expiresAt(value: Value): number;
+  /**
+   * The longest a value lives past the store's clock at its last write, when the store has a clock: its TTL is
+   * `min(expiresAt, now + maxLifetimeMs)`. A value whose events are dated in the future (a host clock set ahead,
+   * or forged) would otherwise never expire from DynamoDB; one of ordinary events is under it anyway. Absent: no
+   * cap.
+   */
+  readonly maxLifetimeMs?: number;
   /** Equal values (a put that changes nothing writes nothing). */
   equals(a: Value, b: Value): boolean;
   /** A JSON-serialisable form, for stores that serialise (DynamoDB). */

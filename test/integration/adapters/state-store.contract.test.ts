@@ -153,6 +153,28 @@ describe.each(STORES)('state store contract: %s', (_name, make) => {
     await store.put(NOTES, [{ key: 'k', value: { time: T0 - 1, text: 'older', ttlMs: 10 * HOUR } }]);
     expect((await store.get(NOTES, ['k'])).get('k')).toEqual({ time: T0 - 1, text: 'older', ttlMs: 10 * HOUR });
   });
+
+  it('expires a value dated in the future at the clock of its last write plus the longest lifetime', async () => {
+    // Prepare: notes that live at most 2 h past the clock; one dated 1,000 h ahead (a forged event), one of now.
+    const capped: StateSchema<{ time: number; text: string; ttlMs?: number }> = { ...NOTES, maxLifetimeMs: 2 * HOUR };
+    const start = now;
+    await store.put(capped, [
+      { key: 'future', value: { time: start + 1_000 * HOUR, text: 'forged' } },
+      { key: 'now', value: { time: start, text: 'ordinary' } },
+    ]);
+    // Act and assess: the ordinary one ends at its own TTL (1 h), the forged one at the cap, not 1,001 h on.
+    now = start + HOUR - 1;
+    expect([...(await store.get(capped, ['future', 'now'])).keys()].sort()).toEqual(['future', 'now']);
+    now = start + HOUR + 1;
+    expect([...(await store.get(capped, ['future', 'now'])).keys()]).toEqual(['future']);
+    // A write of the key moves its cap on (the same value again, as a retried batch writes it).
+    now = start + 1.5 * HOUR;
+    await store.put(capped, [{ key: 'future', value: { time: start + 1_000 * HOUR, text: 'forged' } }]);
+    now = start + 3 * HOUR;
+    expect((await store.get(capped, ['future'])).get('future')?.text).toBe('forged');
+    now = start + 3.5 * HOUR + 1_000;
+    expect((await store.get(capped, ['future'])).size).toBe(0);
+  });
 });
 
 describe('both stores hold the same state', () => {
