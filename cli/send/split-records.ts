@@ -14,6 +14,7 @@
  * and size, so `send` reports it instead of failing a PutRecords request.
  */
 import {
+  type ByteText,
   binaryLayer,
   type CanonicalEvent,
   encodeEvent,
@@ -75,12 +76,23 @@ const UTF16_BOM = new Uint8Array([0xff, 0xfe]);
 function documents(data: Uint8Array): { line: number; data: Uint8Array }[] | undefined {
   if (binaryLayer(data) !== undefined) return undefined;
   const source = textFromBytes(data);
+  if (source.text.trimStart().startsWith('<')) return undefined;
+  const pieces = splitJsonText(source.text);
+  return pieces.length < 2 ? undefined : documentsAt(source, pieces, 1);
+}
+
+/**
+ * Each of `pieces` (splitJsonText of `source`'s text) as its exact bytes (a view of `source`'s, with the BOM back
+ * for UTF-16) and the line it starts on, counting from `firstLine`.
+ */
+export function documentsAt(
+  source: ByteText,
+  pieces: readonly { start: number; end: number }[],
+  firstLine: number,
+): { line: number; data: Uint8Array }[] {
   const text = source.text;
-  if (text.trimStart().startsWith('<')) return undefined;
-  const pieces = splitJsonText(text);
-  if (pieces.length < 2) return undefined;
   const out: { line: number; data: Uint8Array }[] = [];
-  let line = 1;
+  let line = firstLine;
   let counted = 0;
   for (const piece of pieces) {
     for (let at = text.indexOf('\n', counted); at !== -1 && at < piece.start; at = text.indexOf('\n', at + 1)) line++;

@@ -30,12 +30,12 @@ import {
 import {
   add,
   addOutcome,
+  documentsAt,
   EVTX_DEFAULT_FORMAT,
   FILE_LIMITS,
   hostOf,
   type SplitResult,
   splitRecords,
-  withBom,
 } from './split-records.js';
 
 const empty = (): SplitResult => ({ records: [], skipped: [], oversize: [] });
@@ -112,16 +112,12 @@ async function* documentsOf(
     }
     endLong(result);
     const source = textFromBytes(piece);
-    const text = source.text;
-    let line = lines + 1;
-    let counted = 0;
-    for (const part of splitJsonText(text)) {
-      for (let at = text.indexOf('\n', counted); at !== -1 && at < part.start; at = text.indexOf('\n', at + 1)) line++;
-      counted = part.start;
+    for (const document of documentsAt(source, splitJsonText(source.text), lines + 1)) {
       // A copy: cutText reuses its buffer for the next piece, and the record is put later.
-      const data = withBom(source.encoding, Uint8Array.from(source.bytesOf(part.start, part.end)));
-      add(result, `${input.source}:${line}`, data, () => hostOf(data));
+      const data = Uint8Array.from(document.data);
+      add(result, `${input.source}:${document.line}`, data, () => hostOf(data));
     }
+    const text = source.text;
     for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
     yield result;
   }
