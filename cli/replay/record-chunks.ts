@@ -339,6 +339,11 @@ export const LONG_LINE = 'line longer than 16 MiB (rejected in parts of its byte
 /** The reason a part of a top-level JSON array's element longer than the limit is rejected with (see cutJsonArray). */
 export const LONG_ELEMENT = 'JSON array element longer than 16 MiB (rejected in parts of its bytes, in order)';
 
+/** A copy of the buffer's units `[0, end)` (all bytes in hand when undefined) as a part: the buffer is reused. */
+function longPart(buffer: UnitBuffer, end: number | undefined, reason: string): LongLinePart {
+  return { kind: 'long-line', bytes: new Uint8Array(buffer.slice(0, end)), reason };
+}
+
 /** A piece for the record reader, or a part of a line too long to read (see {@link cutText}). */
 export type RecordPiece = Uint8Array | LongLinePart;
 
@@ -396,12 +401,7 @@ export async function* cutText(
     searched = Math.max(0, searched - count);
     if (feedAt !== -1) feedAt -= count;
   }
-  // A copy of units [0, end) (all bytes in hand when undefined): the buffer is reused.
-  const part = (end?: number): LongLinePart => ({
-    kind: 'long-line',
-    bytes: new Uint8Array(buffer.slice(0, end)),
-    reason: LONG_LINE,
-  });
+  const part = (end?: number): LongLinePart => longPart(buffer, end, LONG_LINE);
   // Gives the parts of the long line in hand; true when the line has ended (its feed dropped, or the input ended).
   function* longParts(final: boolean): Generator<LongLinePart, boolean> {
     for (;;) {
@@ -671,11 +671,7 @@ export async function* cutJsonArray(
     const openAt = scanner.openElement;
     return openAt !== -1 && end - openAt > maxUnits ? openAt : -1;
   }
-  const part = (units: number): LongLinePart => ({
-    kind: 'long-line',
-    bytes: new Uint8Array(buffer.slice(0, units)),
-    reason: LONG_ELEMENT,
-  });
+  const part = (units: number): LongLinePart => longPart(buffer, units, LONG_ELEMENT);
   // Gives what the units in hand (up to `end`) hold of long elements: the elements before one, then its parts.
   function* longParts(end: number): Generator<RecordPiece> {
     for (;;) {
@@ -734,8 +730,10 @@ export async function* cutJsonArray(
     if (to > from) yield withBom(bom, [buffer.slice(from, to)]);
     return;
   }
-  const blank = buffer.units().every((c) => isBlank(c));
-  if (!(afterLong && blank)) yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0)]);
+  // After a long element the rest may be blanks alone, which are no piece (checked only then: the last piece of
+  // an ordinary array is never blank).
+  if (!(afterLong && buffer.units().every((c) => isBlank(c))))
+    yield withBom(bom, [...(first ? [] : [open]), buffer.slice(0)]);
 }
 
 function wrapperBracket(bracket: string, unit: 1 | 2): Uint8Array {
